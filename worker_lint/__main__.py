@@ -1,0 +1,3 @@
+from worker_lint.cli import main
+
+main()

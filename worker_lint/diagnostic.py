@@ -1,0 +1,90 @@
+"""The value types every stage of the pipeline passes along: findings and diagnostics."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+#: A JSON path into a document: mapping keys and sequence indexes.
+JsonPath = tuple[Union[str, int], ...]
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based, end-inclusive-start / end-exclusive-column region of a file.
+
+    ``end_column`` points one past the last character, so a one-character
+    token at column 5 has ``column=5, end_column=6`` (the SARIF convention).
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A second location a finding points at, such as the limit a request exceeds."""
+
+    path: JsonPath
+    message: str
+    at: Literal["key", "value"] = "value"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports: a rule code, a JSON path and a message; no positions.
+
+    ``at`` chooses whether the key or the value of the node at ``path`` is
+    highlighted.  ``substring`` narrows a value's span to the first occurrence
+    of that text inside the scalar (a placeholder inside a longer string).
+    ``span`` is used as is when a rule already knows the exact region (parse
+    errors, raw-text scans); then ``path`` is informative only.
+    """
+
+    code: str
+    path: JsonPath
+    message: str
+    at: Literal["key", "value"] = "value"
+    substring: str | None = None
+    related: tuple[Related, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A finding placed in a file, with its rule's name and effective severity."""
+
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    json_path: JsonPath = ()
+    document: int = 0
+    related: tuple[RelatedLocation, ...] = field(default=())
+    suppression_reason: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
