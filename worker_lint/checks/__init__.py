@@ -1,0 +1,62 @@
+"""The registry of semantic checks: one small module per rule in this package.
+
+A check is a generator bound to its rule code by ``@check``::
+
+    @check("WL210", kinds={"worker"})
+    def min_replicas_above_max(res: Resource, ctx: Context) -> Iterator[Finding]:
+        ...
+        yield Finding("WL210", ("autoscaling", "minReplicas"), "...")
+
+``res`` is one DataOS resource (a whole document, or a resource inlined in a
+Bundle); the paths a check yields are relative to it, and the engine turns
+them into positions.  A check reads plain data through ``res.get(...)`` and
+must tolerate any shape: the schema pass reports wrong shapes, a check simply
+returns when the data is not what it expects.  Rule metadata (name, severity,
+docs) lives in the rule's page under ``rules/``, never here.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from worker_lint.diagnostic import Finding
+    from worker_lint.engine import Context
+    from worker_lint.resource import Resource
+
+CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    codes: tuple[str, ...]
+    func: CheckFunc
+    #: resource types the check runs on; None means every DataOS resource
+    kinds: frozenset[str] | None
+
+
+_REGISTRY: list[CheckSpec] = []
+_loaded = False
+
+
+def check(*codes: str, kinds: Iterable[str] | None = ("worker",)) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check that may yield findings with any of ``codes``."""
+
+    def register(func: CheckFunc) -> CheckFunc:
+        _REGISTRY.append(CheckSpec(tuple(codes), func, None if kinds is None else frozenset(kinds)))
+        return func
+
+    return register
+
+
+def all_checks() -> list[CheckSpec]:
+    """Import every module of this package once and return the registered checks."""
+    global _loaded
+    if not _loaded:
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _loaded = True
+    return list(_REGISTRY)

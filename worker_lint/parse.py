@@ -1,0 +1,298 @@
+"""Text to documents: ruamel.yaml's C-backed composer, then plain data built from the same nodes.
+
+The composer keeps a start and end mark on every node, so positions come from
+the tree; the data the schemas and checks read is built here from that tree
+with YAML 1.2 semantics, as the DataOS platform reads manifests: ``yes`` and
+``on`` stay strings, ``010`` is ten, timestamps stay strings.  Problems the
+YAML layer can see (syntax errors, duplicate keys, complex keys, aliases that
+would expand without bound) become findings, never exceptions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from worker_lint.diagnostic import Finding, JsonPath, Related, Span
+from worker_lint.positions import node_span, point_span
+
+try:  # the C extension is a declared dependency; fall back rather than fail if a platform lacks a wheel
+    from ruamel.yaml.cyaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from ruamel.yaml.main import YAML as _YAML
+
+    _Loader = None
+    _PURE = _YAML(typ="safe", pure=True)
+
+_TAG = "tag:yaml.org,2002:"
+MERGE_TAG = _TAG + "merge"
+
+
+@dataclass(slots=True)
+class Limits:
+    """Bounds that keep hostile input from costing unbounded memory or time."""
+
+    max_depth: int = 200
+    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+
+
+@dataclass(slots=True)
+class Document:
+    index: int
+    root: Node
+    data: Any
+    #: True when the data could not be built safely (alias bomb, cycle, depth)
+    truncated: bool = False
+
+
+@dataclass(slots=True)
+class ParseResult:
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def parse(text: str, limits: Limits | None = None) -> ParseResult:
+    """Compose every document of a YAML stream and build its plain data."""
+    limits = limits or Limits()
+    result = ParseResult()
+    loader = _Loader(text) if _Loader is not None else None
+    try:
+        index = 0
+        while True:
+            try:
+                if loader is not None:
+                    if not loader.check_node():
+                        break
+                    node = loader.get_node()
+                else:  # pragma: no cover
+                    break
+            except MarkedYAMLError as exc:
+                result.findings.append(_syntax_finding(exc, text))
+                break
+            except (YAMLError, RecursionError, ValueError) as exc:
+                result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {exc}", span=Span(1, 1, 1, 2)))
+                break
+            if node is not None:
+                builder = _Builder(text, limits, result.findings)
+                data = builder.build(node)
+                result.documents.append(Document(index, node, data, builder.truncated))
+            index += 1
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return result
+
+
+def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
+    at_char = text.split("\n", line0 + 1)[line0][col0:col0 + 1] if line0 < text.count("\n") + 1 else ""
+    if at_char == "\t":
+        message = "a tab character cannot indent YAML; indent with spaces"
+    else:
+        message = f"YAML syntax error: {problem}"
+        if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    return Finding("WL001", (), message, span=point_span(text, line0, col0))
+
+
+class _Builder:
+    """Builds plain data from one composed document, reporting what YAML-level rules see."""
+
+    def __init__(self, text: str, limits: Limits, findings: list[Finding]) -> None:
+        self.text = text
+        self.limits = limits
+        self.findings = findings
+        self.truncated = False
+        self._built: dict[int, Any] = {}
+        self._in_progress: set[int] = set()
+        self._expanded = 0
+
+    def build(self, root: Node) -> Any:
+        if self._expanded_size(root) > self.limits.max_nodes:
+            self.truncated = True
+            self.findings.append(Finding(
+                "WL010", (), f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"
+                " (an alias bomb); it was not expanded or checked", span=node_span(root, self.text)))
+            return None
+        try:
+            return self._node(root, (), 0)
+        except _Abort:
+            self.truncated = True
+            return None
+
+    def _expanded_size(self, root: Node) -> int:
+        """Node count after alias expansion, computed without expanding (memoised per node)."""
+        sizes: dict[int, int] = {}
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        on_stack: set[int] = set()
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if done:
+                on_stack.discard(key)
+                total = 1
+                for child in _children(node):
+                    total += sizes.get(id(child), 0)
+                    if total > self.limits.max_nodes:
+                        break
+                sizes[key] = total
+                continue
+            if key in sizes or key in on_stack:
+                continue  # a cycle is reported when the data is built
+            on_stack.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+        return sizes.get(id(root), 0)
+
+    def _node(self, node: Node, path: JsonPath, depth: int) -> Any:
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        key = id(node)
+        if key in self._built:
+            return self._built[key]  # an alias: share the value, never copy it
+        if key in self._in_progress:
+            self.findings.append(Finding("WL010", path, "this alias refers to a node that contains it (a recursive"
+                                         " alias); it cannot be expanded", span=node_span(node, self.text)))
+            raise _Abort
+        if depth >= self.limits.max_depth:
+            self.findings.append(Finding("WL010", path, f"nesting deeper than {self.limits.max_depth} levels;"
+                                         " the document was not checked", span=node_span(node, self.text)))
+            raise _Abort
+        self._in_progress.add(key)
+        value: Any
+        if isinstance(node, SequenceNode):
+            value = [self._node(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        else:
+            value = self._mapping(node, path, depth)
+        self._in_progress.discard(key)
+        self._built[key] = value
+        return value
+
+    def _mapping(self, node: MappingNode, path: JsonPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        first_key: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                for source in _merge_sources(value_node):
+                    value = self._node(source, path, depth + 1)
+                    if isinstance(value, dict):
+                        for k, v in value.items():
+                            merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.findings.append(_complex_key_finding(node, key_node, path, self.text))
+                continue
+            name = key_node.value
+            if name in first_key:
+                first = first_key[name]
+                self.findings.append(Finding(
+                    "WL002", path + (name,),
+                    f"duplicate key `{name}` (first defined on line {first.start_mark.line + 1}); YAML keeps only the"
+                    " last value, so remove or rename one",
+                    span=node_span(key_node, self.text)))
+            else:
+                first_key[name] = key_node
+            out[name] = self._node(value_node, path + (name,), depth + 1)
+        if merged:
+            for k, v in merged.items():
+                out.setdefault(k, v)
+        return out
+
+    def _scalar(self, node: ScalarNode, path: JsonPath) -> Any:
+        tag, text = node.tag, node.value
+        if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
+            if tag != "!":
+                self.findings.append(Finding(
+                    "WL005", path, f"tag `{_short_tag(tag)}` is not something DataOS reads; the value is treated as"
+                    " the plain string it contains", span=node_span(node, self.text)))
+            return text
+        return _SCALAR_TAGS[tag[len(_TAG):]](text)
+
+
+class _Abort(Exception):
+    pass
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _merge_sources(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return [node]
+
+
+def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, text: str) -> Finding:
+    span = node_span(key_node, text)
+    inner = key_node.value if isinstance(key_node, MappingNode) else None
+    if inner and len(inner) == 1 and isinstance(inner[0][0], ScalarNode) and inner[0][1].tag == _TAG + "null":
+        # `{{name}}` reads as a flow mapping whose key is a flow mapping: the
+        # shape of an old-style documentation placeholder, not a real key.
+        name = inner[0][0].value
+        if parent.flow_style and len(parent.value) == 1:
+            span = node_span(parent, text)
+        return Finding("WL303", path, f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
+                       " bare braces as a mapping, so replace it with a real value", span=span)
+    return Finding("WL006", path, "a mapping key must be a plain scalar, not a collection; DataOS manifests"
+                   " use string keys", span=span)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def _int(text: str) -> int | str:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    body = digits.lstrip("+-")
+    try:
+        if body.startswith(("0x", "0X")):
+            return sign * int(body[2:], 16)
+        if body.startswith(("0o", "0O")):
+            return sign * int(body[2:], 8)
+        if body.startswith(("0b", "0B")):
+            return sign * int(body[2:], 2)
+        return sign * int(body, 10)  # YAML 1.2: a leading zero is decimal, `010` is ten
+    except ValueError:
+        return text
+
+
+def _float(text: str) -> float | str:
+    lowered = text.lower().replace("_", "")
+    if lowered in (".inf", "+.inf"):
+        return math.inf
+    if lowered == "-.inf":
+        return -math.inf
+    if lowered == ".nan":
+        return math.nan
+    try:
+        return float(lowered)
+    except ValueError:
+        return text
+
+
+_SCALAR_TAGS: dict[str, Any] = {
+    "str": str,
+    "int": _int,
+    "float": _float,
+    "bool": lambda text: text.lower() == "true",
+    "null": lambda text: None,
+    "timestamp": str,  # kept as written, so `type: string` holds for dates
+    "binary": str,
+    "value": str,
+}
+
+
+def related(path: JsonPath, message: str) -> Related:
+    return Related(path, message)

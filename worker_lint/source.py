@@ -1,0 +1,56 @@
+"""Bytes to text: the encodings YAML files arrive in, and where a bad byte sits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from worker_lint.diagnostic import Finding, Span
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str | None
+    finding: Finding | None
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode a manifest as UTF-8 (a UTF-8 byte order mark is dropped).
+
+    DataOS and every YAML tool in its ecosystem read UTF-8; anything else gets
+    one WL003 finding at the first offending byte instead of a traceback.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return Decoded(None, _encoding_finding(1, 1, f"the file is {name}-encoded; save it as UTF-8"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(data, exc.start)
+        return Decoded(
+            None,
+            _encoding_finding(line, column, f"byte 0x{data[exc.start]:02x} is not valid UTF-8; save the file as UTF-8"),
+        )
+    nul = text.find("\x00")
+    if nul != -1:
+        line, column = _line_column(data, len(text[:nul].encode("utf-8")))
+        return Decoded(None, _encoding_finding(line, column, "the file contains a NUL byte; it is binary, not YAML"))
+    return Decoded(text, None)
+
+
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def _encoding_finding(line: int, column: int, message: str) -> Finding:
+    return Finding("WL003", (), message, span=Span(line, column, line, column + 1))
