@@ -162,3 +162,52 @@ def is_templated(text: str) -> bool:
     if not isinstance(text, str):
         return False
     return any(t.kind in TEMPLATED_KINDS for t in scan(text))
+
+
+def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:
+    """``text`` with every defined apply-time variable replaced, as dataos-ctl does textually.
+
+    Returns the new text and the variable tokens that had no value; those are
+    left in place, so the value still reads as templated and no rule judges it.
+    Bento's ``${VAR:default}`` and anything inside ``{{ }}`` are not touched.
+    """
+    out: list[str] = []
+    missing: list[Token] = []
+    last = 0
+    for token in scan(text):
+        if token.kind != APPLY_VARIABLE:
+            continue
+        value = variables.get(token.name)
+        if value is None:
+            missing.append(token)
+            continue
+        out.append(text[last:token.start])
+        out.append(value)
+        last = token.end
+    if not out:
+        return text, missing
+    out.append(text[last:])
+    return "".join(out), missing
+
+
+# A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.
+_BARE_BRACE_LINE = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#{][^#]*?:[ \t]+)?)(?P<tok>\{\{[^{}\n]*\}\})[ \t]*(?:#.*)?$")
+
+
+def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
+    """``(line, column, end_column, token)`` (1-based, end exclusive) of every bare ``{{...}}`` value.
+
+    YAML reads such a value as a flow mapping, and one whose inner text has a
+    colon (``{{dataos:type:resource}}``) makes the whole file unparsable; the
+    raw lines still show where each placeholder is, so a syntax error can be
+    explained as the placeholder it is.
+    """
+    found: list[tuple[int, int, int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "{{" not in line:
+            continue
+        m = _BARE_BRACE_LINE.match(line)
+        if m:
+            col = m.start("tok") + 1
+            found.append((number, col, col + len(m.group("tok")), m.group("tok")))
+    return found
