@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # Token kinds.  The first group are things a user must fill in or supply; the
 # second group are legitimate syntaxes of the tools a manifest feeds.
@@ -211,3 +213,17 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
             col = m.start("tok") + 1
             found.append((number, col, col + len(m.group("tok")), m.group("tok")))
     return found
+
+
+def render(root: Any, data: Any, variables: Mapping[str, str], text: str | None = None) -> tuple[Any, list[Any]]:
+    """``data`` with apply-time variables substituted; see ``worker_lint.variables.render``."""
+    from worker_lint.variables import render as _render  # late: variables imports this module
+
+    return _render(root, data, variables, text)
+
+
+def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_env: bool) -> dict[str, str]:
+    """The variables of `--var`, `--env-file` and `--use-env`; see ``worker_lint.variables.load_variables``."""
+    from worker_lint.variables import load_variables as _load
+
+    return _load(vars, env_file, use_env)

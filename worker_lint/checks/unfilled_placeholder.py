@@ -1,0 +1,167 @@
+"""WL300, WL301, WL302, WL304, WL307: template placeholders left in any key or value of a resource."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from worker_lint import templating as t
+from worker_lint.checks import check
+from worker_lint.diagnostic import Finding, JsonPath, Span
+from worker_lint.positions import describe, substring_span
+from worker_lint.resource import Resource, classify
+
+if TYPE_CHECKING:
+    from worker_lint.engine import Context
+
+_BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
+_PROJECTION_KEYS = frozenset({"projection", "projections"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """What the strings under a node are read by, which decides which braces are legitimate."""
+
+    bento: bool = False  # a Bento config: `${{x}}` is Bento's escape for a literal `${x}`
+    template: bool = False  # rendered by a stack (Go text/template) or a projection (Liquid)
+
+
+@check("WL300", "WL301", "WL302", "WL304", "WL307", kinds=None)
+def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
+    skip = _inline_resources(res)
+    where = _Where(template=res.kind == "stack")
+    seen: set[int] = set()
+    yield from _walk(res, res.node, (), where, skip, seen)
+
+
+def _walk(res: Resource, node: Node, path: JsonPath, where: _Where, skip: set[int], seen: set[int]) -> Iterator[Finding]:
+    if id(node) in seen or id(node) in skip:
+        return  # an alias is reported where its anchor is written; inline resources are linted on their own
+    seen.add(id(node))
+    if isinstance(node, ScalarNode):
+        yield from _tokens(res, node, path, where, at="value")
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _walk(res, item, path + (i,), where, skip, seen)
+    elif isinstance(node, MappingNode):
+        stack = _stack_name(node)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue  # a collection as key is a parse finding already
+            key = key_node.value
+            split = _split_placeholder(res, key_node, value_node, path + (key,), where)
+            if split is not None:
+                yield split
+                continue
+            yield from _tokens(res, key_node, path + (key,), where, at="key")
+            yield from _walk(res, value_node, path + (key,), _enter(where, key, stack), skip, seen)
+
+
+def _enter(where: _Where, key: str, stack: str | None) -> _Where:
+    if key == "stackSpec" and stack is not None and stack.startswith(("bento", "benthos")):
+        where = replace(where, bento=True)
+    elif key in _BENTO_SECTIONS:
+        where = replace(where, bento=True)
+    if key in _PROJECTION_KEYS or key.lower().endswith("template"):
+        # envVarsTemplate, filesTemplate, template, resourceTemplate, configFileTemplate, ...
+        where = replace(where, template=True)
+    return where
+
+
+def _stack_name(node: MappingNode) -> str | None:
+    """The stack name (`bento` of `bento+python:3.0`) when this mapping has a `stack` scalar."""
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == "stack" and isinstance(value_node, ScalarNode):
+            return value_node.value.strip().lower()
+    return None
+
+
+def _tokens(res: Resource, node: ScalarNode, path: JsonPath, where: _Where, at: str) -> Iterator[Finding]:
+    text = node.value
+    if not isinstance(text, str):
+        return
+    reported: set[str] = set()
+    for token in t.scan(text, bento=where.bento):
+        written = text[token.start:token.end]
+        message = _message(token, written, res.prefix + path, where, at)
+        if message is None or written in reported:
+            continue
+        reported.add(written)  # the same placeholder twice in one string has one span: report it once
+        code, message_text = message
+        if at == "key":
+            # positions narrows `substring` inside a value only, so a key's span is computed here.
+            yield Finding(code, path, message_text, at="key", span=substring_span(node, written, res.text))
+        else:
+            yield Finding(code, path, message_text, substring=written)
+
+
+def _message(token: t.Token, written: str, full_path: JsonPath, where: _Where, at: str,
+             note: str = "") -> tuple[str, str] | None:
+    target = "a real key" if at == "key" else f"a real value for `{describe(full_path)}`"
+    filled = f"never filled in{note}"
+    kind = token.kind
+    if kind == t.DOC_PLACEHOLDER:
+        return "WL300", f"`{written}` is a template placeholder that was {filled}; replace it with {target}"
+    if where.template and kind != t.MALFORMED:
+        return None  # a stack or projection template: its own syntax, rendered later
+    if kind == t.LOWER_PLACEHOLDER:
+        return "WL301", (f"`{written}` looks like a template placeholder that was {filled}; replace it with"
+                         f" {target} (apply-time variables are upper-case, like `${{REPLICAS}}`)")
+    if kind == t.ANGLE_PLACEHOLDER:
+        return "WL302", f"`{written}` looks like a template placeholder that was {filled}; replace it with {target}"
+    if kind == t.MALFORMED:
+        if where.template and not written.startswith("${{"):
+            return None
+        if written.startswith("${{"):
+            fixed = "${{" + token.name + "}}"
+            return "WL304", (f"`{written}` looks like a template placeholder with a missing closing brace; replace it"
+                             f" with {target} (the complete placeholder would be `{fixed}`)")
+        return "WL304", (f"`{written}` is missing its closing brace, so it is neither a variable nor text;"
+                         f" write `${{{token.name}}}` or replace it with {target}")
+    if kind == t.BRACE_TEMPLATE:
+        return "WL307", (f"`{written}` looks like a template placeholder that was never filled in; only Stack"
+                         f" definitions and projection templates are rendered, so replace it with {target}")
+    return None  # apply-time variables, Bento interpolations and escapes are legitimate
+
+
+def _split_placeholder(res: Resource, key_node: ScalarNode, value_node: Node, path: JsonPath,
+                       where: _Where) -> Finding | None:
+    """`${{key: value}}` or `${alpha: beta}` written as a value: YAML splits it at `: ` into a key and a value.
+
+    Reported once, over both halves, as the placeholder it was meant to be.
+    """
+    key = key_node.value
+    if not (key.startswith("${") and "}" not in key and isinstance(value_node, ScalarNode)
+            and not value_node.style and isinstance(value_node.value, str) and value_node.value.endswith("}")
+            and key_node.start_mark.line == value_node.end_mark.line):
+        return None
+    written = res.text[key_node.start_mark.index:value_node.end_mark.index]
+    tokens = t.scan(written, bento=where.bento)
+    if len(tokens) != 1 or tokens[0].end != len(written):
+        return None
+    message = _message(tokens[0], written, res.prefix + path[:-1], where, "value",
+                       note=" (YAML split it at `: ` into a key and a value)")
+    if message is None:
+        return None
+    code, text = message
+    start = key_node.start_mark
+    span = Span(start.line + 1, start.column + 1, start.line + 1, start.column + 1 + len(written))
+    return Finding(code, path, text, at="key", span=span)
+
+
+def _inline_resources(res: Resource) -> set[int]:
+    """Nodes of resources inlined in a Bundle's `resources[].spec`: the engine lints those as resources."""
+    if res.kind != "bundle":
+        return set()
+    items = res.get(res.body_key, "resources")
+    if not isinstance(items, list):
+        return set()
+    out: set[int] = set()
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and classify(item.get("spec")) is not None:
+            node = res.node_at(res.body_key, "resources", i, "spec")
+            if node is not None:
+                out.add(id(node))
+    return out
