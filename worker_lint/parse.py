@@ -46,11 +46,14 @@ class Document:
     data: Any
     #: True when the data could not be built safely (alias bomb, cycle, depth)
     truncated: bool = False
+    #: what the YAML layer saw in this document (duplicate keys, tags, complex keys)
+    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class ParseResult:
     documents: list[Document] = field(default_factory=list)
+    #: stream-level problems: syntax errors, which end the stream
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -76,9 +79,10 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
                 result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {exc}", span=Span(1, 1, 1, 2)))
                 break
             if node is not None:
-                builder = _Builder(text, limits, result.findings)
+                findings: list[Finding] = []
+                builder = _Builder(text, limits, findings)
                 data = builder.build(node)
-                result.documents.append(Document(index, node, data, builder.truncated))
+                result.documents.append(Document(index, node, data, builder.truncated, findings))
             index += 1
     finally:
         if loader is not None:

@@ -1,0 +1,53 @@
+"""Shared fixtures: the project root, the shared corpus, and a real subprocess CLI runner."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    @property
+    def diagnostics(self) -> list[dict[str, Any]]:
+        return list(self.json["diagnostics"])
+
+
+def run_cli(*args: str, cwd: Path | None = None, stdin: str | bytes | None = None,
+            env: dict[str, str] | None = None) -> Run:
+    """Run `python -m worker_lint` as a user would, in a real subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    full_env.update(env or {})
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    proc = subprocess.run([sys.executable, "-m", "worker_lint", *args], cwd=cwd, input=data,
+                          capture_output=True, env=full_env, timeout=300)
+    return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,104 @@
+"""Every rule page's examples are tests: the diagnostics of the page's rule must be exactly the marked ones."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from worker_lint import catalogue
+from worker_lint.engine import lint_paths
+from worker_lint.settings import Settings
+
+RULES = Path(__file__).resolve().parents[1] / "rules"
+_FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+_MARKER = re.compile(r"#\s*(error|warning|info):\s*(WL\d{3}(?:\s*,\s*WL\d{3})*)\s*$")
+
+
+def _pages() -> list[Path]:
+    return sorted(RULES.glob("WL*.md"))
+
+
+def _examples(page: Path) -> list[tuple[str, dict[str, str], str, str | None]]:
+    """(section, auxiliary files, example text, config) for each linted block of a page."""
+    text = page.read_text(encoding="utf-8")
+    out = []
+    aux: dict[str, str] = {}
+    config: str | None = None
+    for match in _FENCE.finditer(text):
+        info = match["info"].strip().split()
+        if not info or info[0] != "yaml":
+            continue
+        attrs = dict(a.split("=", 1) for a in info[1:] if "=" in a)
+        if "config" in info[1:]:
+            config = match["body"]
+            continue
+        if "file" in attrs:
+            aux[attrs["file"]] = match["body"]
+            continue
+        section = text.rfind("\n## ", 0, match.start())
+        heading = text[section:text.find("\n", section + 1)].strip("# \n") if section != -1 else ""
+        out.append((heading, dict(aux), match["body"], config))
+        aux = {}
+    return out
+
+
+def _expected(body: str) -> set[tuple[int, str, str]]:
+    found = set()
+    for number, line in enumerate(body.split("\n"), start=1):
+        marker = _MARKER.search(line)
+        if marker:
+            for code in marker[2].split(","):
+                found.add((number, marker[1], code.strip()))
+    return found
+
+
+CASES = [
+    pytest.param(page, i, id=f"{page.stem.split('-')[0]}-{i}")
+    for page in _pages()
+    for i in range(len(_examples(page)))
+]
+
+
+def test_catalogue_pages_are_valid():
+    assert catalogue.validate_pages() == []
+
+
+def test_every_page_triggers_and_has_a_clean_example():
+    for page in _pages():
+        rule = catalogue.rules()[page.name.split("-")[0]]
+        examples = _examples(page)
+        if "untestable:" in page.read_text(encoding="utf-8").split("\n---\n", 1)[0]:
+            assert not examples, f"{page.name} is marked untestable but has examples"
+            continue
+        marked = [e for e in examples if any(code == rule.code for _, _, code in _expected(e[2]))]
+        clean = [e for e in examples if not _expected(e[2])]
+        assert marked, f"{page.name} has no example marked with {rule.code}"
+        assert clean, f"{page.name} has no clean example"
+
+
+@pytest.mark.parametrize(("page", "index"), CASES)
+def test_rule_page_example(page: Path, index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    code = page.name.split("-")[0]
+    _heading, aux, body, config = _examples(page)[index]
+    for name, content in aux.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    example = tmp_path / "example.yaml"
+    example.write_text(body, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    if config is not None:
+        from worker_lint import config as config_module
+
+        (tmp_path / ".worker-lint.yaml").write_text(config, encoding="utf-8")
+        settings = config_module.load_settings(tmp_path, None, False, {})
+    expected = _expected(body)
+    found = {
+        (d.span.line, d.severity.value, d.code)
+        for shown, diagnostics in lint_paths(["example.yaml"], settings) if shown == "example.yaml"
+        for d in diagnostics
+        if d.code == code or any(d.code == c and d.span.line == line for line, _, c in expected)
+    }
+    assert found == expected

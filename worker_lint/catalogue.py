@@ -1,0 +1,128 @@
+"""The rule catalogue, read from the front matter of the pages in ``rules/``.
+
+The pages are the single owner of rule metadata.  At run time only the front
+matter is read (a few kilobytes); ``validate_pages`` checks every page against
+the pydantic model, for the test suite and ``worker-lint rules --check``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from worker_lint.data import data_dir
+from worker_lint.diagnostic import Severity
+
+_PAGE_NAME = re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    fix: str
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deprecated: bool = False
+    page: Path | None = None
+
+    @property
+    def body(self) -> str:
+        """The page's Markdown without its front matter (the rule's full documentation)."""
+        if self.page is None:
+            return ""
+        return split_front_matter(self.page.read_text(encoding="utf-8"))[1]
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    if not text.startswith("---\n"):
+        raise ValueError("a rule page starts with a `---` front matter block")
+    end = text.find("\n---\n", 4)
+    if end == -1:
+        raise ValueError("the front matter block is not closed with `---`")
+    return text[4:end + 1], text[end + 5:]
+
+
+def _front_matter(path: Path) -> dict[str, Any]:
+    from worker_lint.parse import parse
+
+    head, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    parsed = parse(head)
+    if parsed.findings or not parsed.documents or not isinstance(parsed.documents[0].data, dict):
+        raise ValueError(f"{path.name}: the front matter is not a YAML mapping")
+    data: dict[str, Any] = parsed.documents[0].data
+    return data
+
+
+@functools.cache
+def rules() -> dict[str, Rule]:
+    """Every rule, by code."""
+    out: dict[str, Rule] = {}
+    for page in sorted(data_dir("rules").glob("WL*.md")):
+        meta = _front_matter(page)
+        out[meta["code"]] = Rule(
+            code=meta["code"], name=meta["name"], severity=Severity(meta["severity"]),
+            summary=meta.get("summary", ""), fix=meta.get("fix", ""), options=meta.get("options") or {},
+            deprecated=bool(meta.get("deprecated", False)), page=page,
+        )
+    return out
+
+
+def rule(code: str) -> Rule:
+    """The rule for ``code``; an unknown code is a bug in a check, reported as the internal-error rule's name."""
+    found = rules().get(code)
+    if found is None:
+        return Rule(code, "unknown-rule", Severity.ERROR, "", "")
+    return found
+
+
+def find(code_or_name: str) -> Rule | None:
+    """Look a rule up by code (`WL101`, case-insensitive) or by name (`missing-required-field`)."""
+    key = code_or_name.strip()
+    by_code = rules().get(key.upper())
+    if by_code is not None:
+        return by_code
+    return next((r for r in rules().values() if r.name == key.lower()), None)
+
+
+def validate_pages() -> list[str]:
+    """Problems with the rule pages, checked with the pydantic model (empty when all are sound)."""
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+    class OptionMeta(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        type: str
+        default: Any = None
+        description: str
+
+    class RuleMeta(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        code: str = Field(pattern=r"^WL\d{3}$")
+        name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+        severity: Severity
+        summary: str = Field(min_length=10)
+        fix: str = Field(pattern=r"\.$")
+        options: dict[str, OptionMeta] = {}
+        deprecated: bool = False
+        #: why the page has no runnable example (byte-level or file-system conditions)
+        untestable: str | None = None
+
+    problems: list[str] = []
+    for page in sorted(data_dir("rules").glob("*.md")):
+        if page.name == "README.md":
+            continue
+        match = _PAGE_NAME.match(page.name)
+        if match is None:
+            problems.append(f"{page.name}: a page is named <code>-<name>.md")
+            continue
+        try:
+            meta = RuleMeta.model_validate(_front_matter(page))
+        except (ValueError, ValidationError) as exc:
+            problems.append(f"{page.name}: {exc}")
+            continue
+        if (meta.code, meta.name) != match.groups():
+            problems.append(f"{page.name}: front matter says {meta.code} {meta.name}")
+    return problems

@@ -1,0 +1,428 @@
+"""One file end to end: decode, parse, scope, schema, checks, positions, suppressions, filters, order.
+
+Everything a run knows across files (custom Stack definitions, Bundle
+references already read) lives in one ``Project`` object; everything else is
+per file, so files can be linted in any order or in parallel with the same
+output.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from worker_lint import catalogue, positions, schema
+from worker_lint.checks import all_checks
+from worker_lint.diagnostic import Diagnostic, Finding, JsonPath, RelatedLocation, Severity, Span
+from worker_lint.parse import Document, parse
+from worker_lint.resource import Resource, classify
+from worker_lint.settings import Settings
+from worker_lint.source import decode
+
+#: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
+_LOOKS_LIKE_DATAOS = re.compile(
+    rb"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|compute|"
+    rb"database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*(#.*)?\r?$",
+    re.MULTILINE)
+#: codes whose finding already explains any shape error at the same path
+_EXPLAINING = frozenset({"WL005", "WL006", "WL303"})
+_SCHEMA_SHAPE_CODES = frozenset({"WL103", "WL104", "WL105"})
+#: body sections of other resource types, for the type/body mismatch rule
+_WORKER_BODY_KEYS = ("worker", "spec")
+_WORKER_VERSIONS = ("v1beta", "v2alpha")
+
+
+@dataclass
+class Project:
+    """What one run knows across files."""
+
+    settings: Settings
+    #: custom Stack definitions (a ``worker_lint.stacks.StackRegistry`` once stacks are loaded)
+    stacks: Any = None
+    #: parsed files other files refer to, by resolved path (Bundle references)
+    files: dict[Any, Any] = field(default_factory=dict)
+    #: files linted or queued in this run, by resolved path
+    seen: set[Path] = field(default_factory=set)
+    #: files a linted file refers to (Bundle `file:` items), to be linted in this run too
+    pending: list[Path] = field(default_factory=list)
+    #: findings of Stack definitions registered before their own file was linted, by display path
+    stack_findings: dict[str, list[tuple[Finding, Document | None]]] = field(default_factory=dict)
+
+    def refer(self, path: Path) -> None:
+        """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle."""
+        resolved = path.resolve()
+        if resolved not in self.seen:
+            self.seen.add(resolved)
+            self.pending.append(path)
+
+
+@dataclass
+class Context:
+    """What a check may read besides the resource itself."""
+
+    path: str
+    settings: Settings
+    project: Project
+    document: Document | None = None
+
+    def option(self, code: str, name: str, default: Any = None) -> Any:
+        configured = self.settings.options.get(code, {})
+        if name in configured:
+            return configured[name]
+        page_default = catalogue.rule(code).options.get(name, {}).get("default")
+        return default if page_default is None else page_default
+
+
+def lint_text(
+    text: str | bytes,
+    path: str = "<stdin>",
+    settings: Settings | None = None,
+    project: Project | None = None,
+) -> list[Diagnostic]:
+    """Lint one file's contents; ``path`` is only used for reporting and relative references."""
+    settings = settings or Settings()
+    project = project or Project(settings)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        return _lint_bytes(data, path, settings, project)
+    except Exception as exc:  # a bug must cost one diagnostic, never the run
+        return [_internal_error(path, "the linter", exc)]
+
+
+def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> list[Diagnostic]:
+    findings: list[tuple[Finding, Document | None]] = []
+    decoded = decode(data)
+    if decoded.text is None:
+        assert decoded.finding is not None
+        return _finish(path, "", [(decoded.finding, None)], settings)
+    text = decoded.text
+    parsed = parse(text, settings.limits)
+    if parsed.findings and (_LOOKS_LIKE_DATAOS.search(data) or any(_classify(d) for d in parsed.documents)):
+        findings.extend((f, None) for f in parsed.findings)
+    documents = [(doc, _classify(doc)) for doc in parsed.documents]
+    _register_stacks(documents, path, project, findings)
+    looks_like_dataos = _LOOKS_LIKE_DATAOS.search(data) is not None
+    for doc, kind in documents:
+        if kind is None:
+            if doc.truncated and looks_like_dataos:  # too big or cyclic to classify: say why it was not checked
+                findings.extend((f, doc) for f in doc.findings)
+            continue
+        ctx = Context(path, settings, project, doc)
+        doc_findings = list(doc.findings)
+        if not doc.truncated:
+            data_root = doc.data
+            if settings.variables is not None:
+                data_root, rendered = _render(doc, settings.variables)
+                doc_findings.extend(rendered)
+            resource = Resource(data_root, doc.root, (), kind[0], kind[1], text)
+            for res in _resources_in(resource):
+                doc_findings.extend(_lint_resource(res, ctx))
+        findings.extend((f, doc) for f in _explain(doc_findings))
+    return _finish(path, text, findings, settings)
+
+
+def _classify(doc: Document) -> tuple[str, str | None] | None:
+    return None if doc.truncated else classify(doc.data)
+
+
+def _resources_in(res: Resource) -> Iterator[Resource]:
+    """The resource itself, then every resource inlined in it (Bundle `resources[].spec`)."""
+    yield res
+    if res.kind != "bundle":
+        return
+    items = res.get("bundle", "resources")
+    if not isinstance(items, list):
+        return
+    for i, item in enumerate(items):
+        spec = item.get("spec") if isinstance(item, dict) else None
+        kind = classify(spec)
+        if kind is None:
+            continue
+        prefix = ("bundle", "resources", i, "spec")
+        node = res.node_at(*prefix)
+        if node is not None:
+            yield Resource(spec, node, prefix, kind[0], kind[1], res.text)
+
+
+def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    schema_name = schema.schema_name_for(res.kind, res.version)
+    if res.kind == "worker":
+        schema_name, version_finding = _worker_schema(res)
+        if version_finding is not None:
+            out.append(version_finding)
+    mismatch = _body_mismatch(res)
+    if mismatch is not None:
+        out.append(mismatch)
+    if schema_name is not None:
+        for finding in schema.validate(schema_name, res.data, (), _is_templated):
+            if mismatch is not None and _mismatch_explains(finding, res, mismatch):
+                continue
+            out.append(finding)
+    for spec in all_checks():
+        if spec.kinds is not None and res.kind not in spec.kinds:
+            continue
+        try:
+            out.extend(spec.func(res, ctx))
+        except Exception as exc:
+            out.append(Finding("WL900", (), f"internal error in the check for {', '.join(spec.codes)}: "
+                               f"{type(exc).__name__}: {exc}; please report it", span=Span(1, 1, 1, 2)))
+            if ctx.settings.options.get("WL900", {}).get("traceback"):
+                traceback.print_exc()
+    if res.prefix:
+        out = [_prefixed(f, res.prefix) for f in out]
+    return out
+
+
+def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
+    version = res.version
+    if version in _WORKER_VERSIONS:
+        return f"worker.{version}.schema.json", None
+    by_body = "v2alpha" if "spec" in res.data and "worker" not in res.data else "v1beta"
+    if version is None:
+        return f"worker.{by_body}.schema.json", None  # the schema reports the missing or mistyped version
+    return f"worker.{by_body}.schema.json", Finding(
+        "WL108", ("version",), f"`{version}` is not a Worker version; use `v1beta` (with a `worker:` section) or"
+        f" `v2alpha` (with a `spec:` section); checked as {by_body}")
+
+
+def _body_mismatch(res: Resource) -> Finding | None:
+    """`type: worker` whose body section belongs to another type (`workflow:`, `volume:`)."""
+    if res.kind != "worker" or any(k in res.data for k in _WORKER_BODY_KEYS):
+        return None
+    from worker_lint.resource import DATAOS_TYPES
+
+    for key in res.data:
+        if key in DATAOS_TYPES and key != "worker":
+            expected = "spec" if res.version == "v2alpha" else "worker"
+            return Finding("WL107", (key,), f"`type: worker` needs a `{expected}:` section, but this manifest has a"
+                           f" `{key}:` section; fix `type` or the section", at="key")
+    return None
+
+
+def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bool:
+    if finding.code == "WL102" and finding.path == mismatch.path:
+        return True
+    return finding.code == "WL101" and finding.path == () and finding.message.startswith(
+        ("missing required field `worker`", "missing required field `spec`"))
+
+
+def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
+    from dataclasses import replace
+
+    related = tuple(replace(r, path=prefix + r.path) for r in finding.related)
+    return replace(finding, path=prefix + finding.path, related=related)
+
+
+def _explain(findings: list[Finding]) -> list[Finding]:
+    """Drop shape errors on values another finding already explains (one cause, one diagnostic)."""
+    explained = {f.path for f in findings if f.code in _EXPLAINING}
+    if not explained:
+        return findings
+    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)]
+
+
+def _is_templated(text: str) -> bool:
+    try:
+        from worker_lint.templating import is_templated
+    except ImportError:  # pragma: no cover - the templating module ships with the package
+        return "${" in text
+    return bool(is_templated(text))
+
+
+def _render(doc: Document, variables: dict[str, str]) -> tuple[Any, list[Finding]]:
+    from worker_lint.templating import render
+
+    rendered, findings = render(doc.root, doc.data, variables)
+    return rendered, list(findings)
+
+
+def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | None]], path: str,
+                     project: Project, findings: list[tuple[Finding, Document | None]]) -> None:
+    """Feed this file's Stack definitions to the run's registry before any Worker is checked."""
+    stack_docs = [(doc, kind) for doc, kind in documents if kind is not None and kind[0] == "stack"]
+    if not stack_docs:
+        return
+    registry = project_stacks(project)
+    if registry is None:
+        return
+    if path in project.stack_findings:
+        findings.extend(project.stack_findings.pop(path))
+        return
+    for doc, kind in stack_docs:
+        assert kind is not None
+        res = Resource(doc.data, doc.root, (), kind[0], kind[1], "")
+        findings.extend((f, doc) for f in registry.add_definition(res, path))
+
+
+def project_stacks(project: Project) -> Any:
+    if project.stacks is None:
+        try:
+            from worker_lint.stacks import StackRegistry
+        except ImportError:
+            return None
+        project.stacks = StackRegistry()
+    return project.stacks
+
+
+def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    for finding, doc in findings:
+        if not is_selected(finding.code, path, settings):
+            continue
+        diagnostics.append(_place(path, text, finding, doc, settings))
+    diagnostics = _suppress(text, diagnostics)
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def _place(path: str, text: str, finding: Finding, doc: Document | None, settings: Settings) -> Diagnostic:
+    rule = catalogue.rule(finding.code)
+    if finding.span is not None or doc is None:
+        span = finding.span or Span(1, 1, 1, 2)
+    else:
+        span = positions.resolve(doc.root, finding.path, finding.at, text, finding.substring)
+    related = tuple(
+        RelatedLocation(positions.resolve(doc.root, r.path, r.at, text), r.message)
+        for r in finding.related
+    ) if doc is not None else ()
+    return Diagnostic(
+        path=path, span=span, code=finding.code, name=rule.name,
+        severity=settings.severity.get(finding.code, rule.severity), message=finding.message,
+        json_path=finding.path, document=doc.index if doc is not None else 0, related=related,
+    )
+
+
+def _suppress(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    if "worker-lint:" not in text:
+        return diagnostics
+    try:
+        from worker_lint import suppress
+    except ImportError:  # pragma: no cover
+        return diagnostics
+    kept, _suppressed, extra = suppress.apply(text, diagnostics)
+    return list(kept) + list(extra)
+
+
+def is_selected(code: str, path: str, settings: Settings) -> bool:
+    """Whether ``code`` is reported for ``path`` under the select/ignore settings (prefixes match)."""
+    def matches(selectors: Iterable[str]) -> bool:
+        return any(code.startswith(s.upper()) or s.upper() == "ALL" for s in selectors)
+
+    if settings.select and not matches(settings.select) and not matches(settings.extend_select):
+        return False
+    if matches(settings.ignore):
+        return False
+    for pattern, codes in settings.per_file_ignores.items():
+        if (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(Path(path).name, pattern)) and matches(codes):
+            return False
+    return True
+
+
+def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
+    rule = catalogue.rule("WL900")
+    return Diagnostic(path=path, span=Span(1, 1, 1, 2), code="WL900", name=rule.name, severity=rule.severity,
+                      message=f"internal error in {where}: {type(exc).__name__}: {exc}; please report it")
+
+
+# ---------------------------------------------------------------- many files
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def discover(paths: Iterable[str], settings: Settings) -> Iterator[str]:
+    """Files to lint, as display paths: given files as written, directories searched for *.yaml / *.yml."""
+    seen: set[str] = set()
+    for given in paths:
+        candidate = Path(given)
+        if candidate.is_dir():
+            found = sorted(
+                p for p in candidate.rglob("*")
+                if p.suffix in YAML_SUFFIXES and not _excluded(p, settings) and not _hidden(p, candidate)
+            )
+            for p in found:
+                display = str(p)
+                if display not in seen:
+                    seen.add(display)
+                    yield display
+        elif given not in seen:
+            seen.add(given)
+            yield given
+
+
+def _hidden(path: Path, base: Path) -> bool:
+    parts = path.relative_to(base).parts
+    return any(part.startswith(".") or part in ("node_modules", "__pycache__") for part in parts[:-1])
+
+
+def _excluded(path: Path, settings: Settings) -> bool:
+    text = path.as_posix()
+    return any(fnmatch.fnmatch(text, pat) or fnmatch.fnmatch(path.name, pat) or f"/{pat.strip('/')}/" in f"/{text}/"
+               for pat in settings.exclude)
+
+
+def lint_file(display: str, settings: Settings, project: Project) -> list[Diagnostic]:
+    path = Path(display)
+    try:
+        if path.stat().st_size > settings.max_file_size:
+            return [_file_problem(display, "WL011", f"the file is larger than {settings.max_file_size:,} bytes;"
+                                  " it was not read (raise the limit if it really is a manifest)")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [_file_problem(display, "WL012", f"the file cannot be read: {exc.strerror or exc}")]
+    return lint_text(data, display, settings, project)
+
+
+def _file_problem(path: str, code: str, message: str) -> Diagnostic:
+    rule = catalogue.rule(code)
+    return Diagnostic(path=path, span=Span(1, 1, 1, 2), code=code, name=rule.name, severity=rule.severity,
+                      message=message)
+
+
+def lint_paths(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, list[Diagnostic]]]:
+    """Lint every file under ``paths``, each once, yielding ``(display path, diagnostics)`` in order."""
+    project = Project(settings)
+    files = list(discover(paths, settings))
+    for display in files:
+        project.seen.add(Path(display).resolve())
+    _prescan_stacks(files, settings, project)
+    for display in files:
+        yield display, lint_file(display, settings, project)
+        while project.pending:
+            referenced = project.pending.pop(0)
+            shown = _display(referenced)
+            yield shown, lint_file(shown, settings, project)
+
+
+_STACK_MARKER = re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
+
+
+def _prescan_stacks(files: list[str], settings: Settings, project: Project) -> None:
+    """Register every custom Stack definition before any Worker is linted, wherever it sits."""
+    candidates = list(files) + [str(p) for d in settings.stack_dirs for p in sorted(Path(d).rglob("*.y*ml"))]
+    for display in candidates:
+        try:
+            data = Path(display).read_bytes()
+        except OSError:
+            continue
+        if not _STACK_MARKER.search(data):
+            continue
+        decoded = decode(data)
+        if decoded.text is None:
+            continue
+        parsed = parse(decoded.text, settings.limits)
+        documents = [(doc, _classify(doc)) for doc in parsed.documents]
+        collected: list[tuple[Finding, Document | None]] = []
+        _register_stacks(documents, display, project, collected)
+        if display in files:
+            project.stack_findings[display] = collected
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

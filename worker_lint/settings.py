@@ -1,0 +1,41 @@
+"""The resolved settings one run uses, whatever they were read from (defaults, config file, flags)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from worker_lint.diagnostic import Severity
+from worker_lint.parse import Limits
+
+
+@dataclass
+class Settings:
+    #: codes or prefixes (`WL2`, `WL201`); empty means every rule
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    #: glob -> codes or prefixes ignored in matching files
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    #: code -> option name -> value
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    root: Path | None = None
+    stack_dirs: tuple[Path, ...] = ()
+    #: apply-time variables to substitute; None leaves `${VARS}` unrendered
+    variables: dict[str, str] | None = None
+    limits: Limits = field(default_factory=Limits)
+    #: largest file read, in bytes
+    max_file_size: int = 50 * 1024 * 1024
+    #: where the configuration came from, for messages and cache keys
+    config_path: Path | None = None
+
+    def fingerprint(self) -> str:
+        """A stable string of everything that changes results, for cache keys."""
+        return repr((
+            self.select, self.ignore, self.extend_select, sorted(self.per_file_ignores.items()),
+            sorted((k, v.value) for k, v in self.severity.items()), sorted((k, sorted(v.items())) for k, v in self.options.items()),
+            str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
+            self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.max_file_size,
+        ))
