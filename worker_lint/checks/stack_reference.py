@@ -1,0 +1,47 @@
+"""WL120-WL122: the Worker's `stack` is a well-formed reference to a known stack that runs as a Worker."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from worker_lint.checks import check
+from worker_lint.diagnostic import Finding
+from worker_lint.stack_ref import repaired, stack_ref_problem
+from worker_lint.stacks import registry_of, stack_ref_of
+
+if TYPE_CHECKING:
+    from worker_lint.engine import Context
+    from worker_lint.resource import Resource
+
+
+@check("WL120", "WL121", "WL122", kinds={"worker"})
+def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
+    found = stack_ref_of(res)
+    if found is None:
+        return
+    text, ref = found
+    path = (res.body_key, "stack")
+    if ref is None:
+        message = f"`{text}` is not a valid stack reference: {stack_ref_problem(text)}"
+        fixed = repaired(text)
+        message += f"; did you mean `{fixed}`?" if fixed else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
+        yield Finding("WL120", path, message)
+        return
+    registry = registry_of(ctx)
+    info = registry.lookup(ref)
+    if info is None and not registry.is_known(ref.name):
+        close = registry.closest(ref.name)
+        if close:
+            hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+        else:
+            hint = "stacks that run Workers are " + ", ".join(f"`{n}`" for n in registry.worker_names())
+        yield Finding("WL121", path, f"unknown stack `{ref.name}`; {hint}")
+        return
+    if info is not None and not info.worker:
+        if info.custom:
+            why = f"its definition ({info.origin}) has no `workerConfig`"
+        elif info.runs_as:
+            why = "it runs in " + " and ".join(f"{kind.capitalize()}s" for kind in info.runs_as)
+        else:
+            why = "no DataOS documentation shows it running a Worker"
+        yield Finding("WL122", path, f"stack `{ref.family}` does not run as a Worker: {why}")

@@ -1,0 +1,107 @@
+"""WL124 and the stackSpec schema pass: `stackSpec` checked against its stack's schema, at its place in the Worker.
+
+Errors inside `stackSpec` are routed like the core schema's (WL101-WL105, or
+the rule an ``x-rule`` names, such as WL125 for a malformed DataOS address).
+Sections of the stack that sit directly under the Worker section because the
+indentation broke are one WL124 error at the first of them, instead of a
+missing-field error for each.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from worker_lint import schema
+from worker_lint.checks import check
+from worker_lint.diagnostic import Finding, Related
+from worker_lint.stacks import SchemaRef, StackInfo, registry_of, stack_ref_of
+from worker_lint.templating import is_templated
+
+if TYPE_CHECKING:
+    from worker_lint.engine import Context
+    from worker_lint.resource import Resource
+
+#: Worker fields of both versions, used only if the core schema cannot be read
+_FALLBACK_WORKER_FIELDS = frozenset({
+    "title", "tags", "replicas", "highAvailabilityConfig", "autoscaling", "autoScaling", "stack", "logLevel",
+    "configs", "envs", "secrets", "dataosSecrets", "dataosVolumes", "tempVolume", "persistentVolume", "compute",
+    "resources", "dryRun", "runAsApiKey", "runAsUser", "topology", "stackSpec", "executionMode", "disk", "use",
+    "bento", "container", "scanner", "flare", "beacon",
+})
+
+
+@check("WL101", "WL102", "WL103", "WL104", "WL105", "WL124", "WL125", kinds={"worker"})
+def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
+    body = res.body
+    found = stack_ref_of(res)
+    if body is None or found is None or found[1] is None:
+        return
+    info = registry_of(ctx).lookup(found[1])
+    if info is None or info.schema is None:
+        return
+    bk = res.body_key
+    spec = body.get("stackSpec")
+    if isinstance(spec, str) and is_templated(spec):
+        return  # `stackSpec: ${{stack-specific-configuration}}`: nothing to check yet
+    sections = root_sections(info.schema)
+    misplaced = [k for k in body if k in sections and k not in worker_fields(bk)]
+    if misplaced:
+        yield _misplaced(bk, misplaced, spec, "stackSpec" in body, info)
+    if not isinstance(spec, dict) or (misplaced and not spec):
+        # a missing or empty stackSpec is the core schema's to report, and the indentation explains it
+        return
+    instance = dict(spec)
+    for key in misplaced:
+        instance.setdefault(key, body[key])  # counted as present: WL124 already says where they went
+    origin = f" (schema of {info.origin})" if info.custom else ""
+    for finding in schema.validate(info.schema, instance, (bk, "stackSpec"), is_templated):
+        if len(finding.path) > 2 and finding.path[2] in misplaced and finding.path[2] not in spec:
+            continue
+        yield replace(finding, message=finding.message + origin) if origin else finding
+
+
+def _misplaced(bk: str, keys: list[str], spec: Any, has_spec: bool, info: StackInfo) -> Finding:
+    one = len(keys) == 1
+    names = ", ".join(f"`{k}`" for k in keys[:-1]) + f" and `{keys[-1]}`" if not one else f"`{keys[0]}`"
+    them = "it" if one else "them"
+    fix = f"indent {them} under `stackSpec:`" if has_spec else f"add `stackSpec:` and indent {them} under it"
+    message = (f"{names} {'is a section' if one else 'are sections'} of the `{info.family}` stackSpec but"
+               f" {'sits' if one else 'sit'} directly under `{bk}:`; the indentation broke here: {fix}")
+    related = [Related((bk, k), f"`{k}` belongs in `stackSpec` too", at="key") for k in keys[1:]]
+    if has_spec and not spec:
+        related.append(Related((bk, "stackSpec"), "`stackSpec` is empty", at="key"))
+    return Finding("WL124", (bk, keys[0]), message, at="key", related=tuple(related))
+
+
+def root_sections(schema_ref: SchemaRef) -> frozenset[str]:
+    """The top-level fields a stackSpec schema declares (`input`, `output`, `image` ...)."""
+    if isinstance(schema_ref, str):
+        return _file_sections(schema_ref)
+    if isinstance(schema_ref, dict):
+        return frozenset(schema_ref.get("properties", {})) | frozenset(schema_ref.get("required", []))
+    return frozenset()
+
+
+@functools.cache
+def _file_sections(name: str) -> frozenset[str]:
+    contents = schema.load(name)
+    ref = contents.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#") and "properties" not in contents:
+        # a family that reuses another stack's schema file (fastfun -> pulsar-function)
+        return _file_sections(name.rsplit("/", 1)[0] + "/" + ref if "/" in name else ref)
+    return root_sections(contents)
+
+
+@functools.cache
+def worker_fields(body_key: str) -> frozenset[str]:
+    """The fields the core Worker schemas allow in the body section, so they are never taken for misplaced stackSpec."""
+    fields: set[str] = set()
+    try:
+        for name in schema.index().get("worker", {}).values():
+            section = schema.load(name).get("properties", {}).get(body_key, {})
+            fields.update(section.get("properties", {}))
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    return frozenset(fields) or _FALLBACK_WORKER_FIELDS
