@@ -61,6 +61,8 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         diagnostics.extend(found)
         if found and (output_format or "text") == "text":
             sources[display] = _read_text(display)
+    # the same inputs give the same bytes, whatever the order of the paths on the command line
+    diagnostics.sort(key=lambda d: d.sort_key())
     fmt = output_format or "text"
     if fmt == "json":
         rendered = report.json_report(diagnostics)
