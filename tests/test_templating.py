@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from worker_lint.diagnostic import Diagnostic
 from worker_lint.dotenv import DotenvError, parse_dotenv
@@ -65,6 +66,18 @@ def spans(diagnostics: list[Diagnostic], codes: set[str] | None = None) -> list[
 ])
 def test_scan(text: str, expected: list[tuple[str, int, int, str]]) -> None:
     assert [(t.kind, t.start, t.end, t.name) for t in scan(text)] == expected
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.text(alphabet="${}<>!:%-_ aZ.9\n", max_size=40))
+def test_scan_tokens_are_ordered_disjoint_and_in_bounds(text: str) -> None:
+    tokens = scan(text)
+    end = 0
+    for token in tokens:
+        assert end <= token.start < token.end <= len(text)
+        assert text[token.start] in "${<"
+        end = token.end
+    assert substitute(text, {}) == (text, [t for t in tokens if t.kind == APPLY_VARIABLE])
 
 
 def test_scan_bento_reads_double_braces_as_an_escape() -> None:

@@ -31,32 +31,38 @@ class _Where:
 @check("WL300", "WL301", "WL302", "WL304", "WL307", kinds=None)
 def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
     skip = _inline_resources(res)
-    where = _Where(template=res.kind == "stack")
     seen: set[int] = set()
-    yield from _walk(res, res.node, (), where, skip, seen)
+    # An explicit stack rather than recursion: this check visits every node of every file.
+    todo: list[tuple[Node, JsonPath, _Where]] = [(res.node, (), _Where(template=res.kind == "stack"))]
+    while todo:
+        node, path, where = todo.pop()
+        if id(node) in seen or id(node) in skip:
+            continue  # an alias is reported where its anchor is written; inline resources are linted on their own
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if _interesting(node.value):
+                yield from _tokens(res, node, path, where, at="value")
+        elif isinstance(node, SequenceNode):
+            todo.extend((item, path + (i,), where) for i, item in reversed(list(enumerate(node.value))))
+        elif isinstance(node, MappingNode):
+            stack = _stack_name(node)
+            children: list[tuple[Node, JsonPath, _Where]] = []
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    continue  # a collection as key is a parse finding already
+                key = key_node.value
+                if _interesting(key):
+                    split = _split_placeholder(res, key_node, value_node, path + (key,), where)
+                    if split is not None:
+                        yield split
+                        continue
+                    yield from _tokens(res, key_node, path + (key,), where, at="key")
+                children.append((value_node, path + (key,), _enter(where, key, stack)))
+            todo.extend(reversed(children))
 
 
-def _walk(res: Resource, node: Node, path: JsonPath, where: _Where, skip: set[int], seen: set[int]) -> Iterator[Finding]:
-    if id(node) in seen or id(node) in skip:
-        return  # an alias is reported where its anchor is written; inline resources are linted on their own
-    seen.add(id(node))
-    if isinstance(node, ScalarNode):
-        yield from _tokens(res, node, path, where, at="value")
-    elif isinstance(node, SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _walk(res, item, path + (i,), where, skip, seen)
-    elif isinstance(node, MappingNode):
-        stack = _stack_name(node)
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue  # a collection as key is a parse finding already
-            key = key_node.value
-            split = _split_placeholder(res, key_node, value_node, path + (key,), where)
-            if split is not None:
-                yield split
-                continue
-            yield from _tokens(res, key_node, path + (key,), where, at="key")
-            yield from _walk(res, value_node, path + (key,), _enter(where, key, stack), skip, seen)
+def _interesting(text: object) -> bool:
+    return isinstance(text, str) and ("$" in text or "{" in text or "<" in text)
 
 
 def _enter(where: _Where, key: str, stack: str | None) -> _Where:
