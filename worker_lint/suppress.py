@@ -182,6 +182,7 @@ def scan_directives(text: str, known_codes: Collection[str] | None = None) -> Sc
             kind = scalars.kind_at(line_offset + column)
             if kind is not None:
                 end = column + 1 + len(_NESTED.split(line[column + 1:], 1)[0].rstrip())
+                end = min(end, scalars.content_end(line_offset + column) - line_offset)
                 findings.append(Finding(IN_SCALAR, (), f"this `# worker-lint:` text is inside a {kind}, so it is"
                                         " part of the value and suppresses nothing; put the comment on a line"
                                         " outside the value", span=Span(number, column + 1, number, end + 1)))
@@ -225,6 +226,11 @@ class _Scalars:
         if i >= 0 and offset < self.ends[i]:
             return self.kinds[i]
         return None
+
+    def content_end(self, offset: int) -> int:
+        """Where the text of the scalar holding ``offset`` ends: before a closing quote."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.ends[i] - (1 if self.kinds[i] == "quoted string" else 0)
 
     def comment_start(self, line: str, line_offset: int) -> int | None:
         """The column (0-based) where the line's YAML comment starts, if it has one."""
@@ -292,6 +298,9 @@ def _next_content_line(lines: list[str], number: int) -> int | None:
 
 def _did_you_mean_action(word: str) -> str:
     import difflib
+
+    if word == "enable":
+        return " (each directive covers one line or the file, so there is nothing to enable)"
 
     close = difflib.get_close_matches(word, ["disable", "disable-next-line", "disable-file"], n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""
