@@ -19,7 +19,7 @@ from worker_lint.parse import parse
 from worker_lint.settings import Settings
 from worker_lint.templating import (
     ANGLE_PLACEHOLDER, APPLY_VARIABLE, BENTO_ENV, BENTO_ESCAPE, BENTO_FUNCTION, BRACE_TEMPLATE, DOC_PLACEHOLDER,
-    LOWER_PLACEHOLDER, MALFORMED, TAG_TEMPLATE, bare_brace_spans, is_templated, scan, substitute,
+    LOWER_PLACEHOLDER, MALFORMED, TAG_TEMPLATE, bare_brace_spans, explain_syntax_error, is_templated, scan, substitute,
 )
 from worker_lint.variables import load_variables, render
 
@@ -103,6 +103,20 @@ def test_bare_brace_spans() -> None:
     text = "name: {{my-worker}}\ntags:\n  - {{dataos:type:resource}}  # tag\ndesc: a {{x}} b\n{{whole}}\n"
     assert bare_brace_spans(text) == [
         (1, 7, 20, "{{my-worker}}"), (3, 5, 29, "{{dataos:type:resource}}"), (5, 1, 10, "{{whole}}")]
+
+
+def test_explain_syntax_error_turns_a_bare_brace_failure_into_placeholders() -> None:
+    text = "name: {{my-worker}}\nversion: v1beta\ntype: worker\ntags:\n  - {{dataos:type:resource}}\n"
+    result = parse(text)
+    assert [(f.code, f.span.line) for f in result.findings if f.span] == [("WL001", 5)]
+    explained = explain_syntax_error(text, result.findings[0])
+    assert explained is not None
+    assert [(f.code, f.span.line, f.span.column, f.span.end_column) for f in explained if f.span] == [
+        ("WL303", 1, 7, 20), ("WL303", 5, 5, 29)]
+    assert explained[1].message == ("`{{dataos:type:resource}}` is a template placeholder that was never filled in;"
+                                    " YAML reads bare braces as a mapping, so replace it with a real value")
+    other = "a: [1\n"
+    assert explain_syntax_error(other, parse(other).findings[0]) is None
 
 
 # --- dotenv and load_variables -------------------------------------------------------------------------------

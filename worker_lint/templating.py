@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from worker_lint.diagnostic import Finding, Span
+
 # Token kinds.  The first group are things a user must fill in or supply; the
 # second group are legitimate syntaxes of the tools a manifest feeds.
 DOC_PLACEHOLDER = "doc-placeholder"  # ${{compute-resource}}
@@ -227,3 +229,21 @@ def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_
     from worker_lint.variables import load_variables as _load
 
     return _load(vars, env_file, use_env)
+
+
+def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
+    """WL303 findings replacing a WL001 syntax error that a bare ``{{...}}`` value caused, else None.
+
+    ``{{dataos:type:resource}}`` stops the YAML parser with "found unexpected ':'";
+    when the error sits on a line whose value is a bare ``{{...}}``, every such
+    line of the file is reported as the placeholder it is, since the file
+    cannot be read past the first one anyway.
+    """
+    if error.code != "WL001" or error.span is None:
+        return None
+    found = bare_brace_spans(text)
+    if not any(line == error.span.line for line, *_ in found):
+        return None
+    return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
+                    " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
+            for line, col, end, token in found]
