@@ -1,0 +1,60 @@
+"""WL405-WL406: `dependencyConditions` values a Bundle can never observe."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from worker_lint import bundle
+from worker_lint.checks import check
+from worker_lint.diagnostic import Finding
+from worker_lint.schema import suggest
+
+if TYPE_CHECKING:
+    from worker_lint.engine import Context
+    from worker_lint.resource import Resource
+
+
+@check("WL405", "WL406", kinds={"bundle"})
+def condition_values(res: Resource, ctx: Context) -> Iterator[Finding]:
+    for item in bundle.items(res):
+        for path, cond in item.conditions():
+            for kind, code, valid in (("status", "WL405", bundle.STATUS_VALUES),
+                                      ("runtime", "WL406", bundle.RUNTIME_VALUES)):
+                match = cond.get(kind)
+                if not isinstance(match, dict):
+                    continue
+                for operator in ("is", "contains"):
+                    values = match.get(operator)
+                    if not isinstance(values, list):
+                        continue
+                    for i, value in enumerate(values):
+                        if not isinstance(value, str) or bundle.looks_templated(value):
+                            continue
+                        if _ok(kind, operator, value):
+                            continue
+                        yield Finding(code, path + (kind, operator, i), _message(kind, operator, value, valid))
+
+
+def _ok(kind: str, operator: str, value: str) -> bool:
+    if operator == "contains":
+        # a substring condition holds when it is part of some value the resource can report
+        if value == "":
+            return False
+        if kind == "status":
+            return any(value in candidate for candidate in bundle.STATUS_VALUES)
+        return any(value in c for c in ("running:", "succeeded", "failed")) or bundle.runtime_value_ok(value)
+    if kind == "status":
+        return value in bundle.STATUS_VALUES
+    return bundle.runtime_value_ok(value)
+
+
+def _message(kind: str, operator: str, value: str, valid: tuple[str, ...]) -> str:
+    verb = "is never" if operator == "is" else "is never part of"
+    message = f"`{value}` {verb} a resource {kind}, so this condition can never be met; {kind} values are" \
+              f" {', '.join(f'`{v}`' for v in valid)}"
+    hint = suggest(value, [v for v in valid if v != "running:N"] + (["running:1"] if kind == "runtime" else []))
+    if hint is None and kind == "runtime" and value.lower().startswith("running"):
+        hint = "running:1"
+    if hint:
+        message += f"; did you mean `{hint}`?"
+    return message
