@@ -1,0 +1,65 @@
+"""WL413-WL415: every `file:` a Bundle names exists inside the project and is a DataOS manifest."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from worker_lint import bundle
+from worker_lint.checks import check
+from worker_lint.diagnostic import Finding
+
+if TYPE_CHECKING:
+    from worker_lint.engine import Context
+    from worker_lint.resource import Resource
+
+
+@check("WL413", "WL414", "WL415", kinds={"bundle"})
+def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
+    pairs = list(bundle.file_values(res))
+    if not pairs:
+        return
+    where = bundle.place(ctx)
+    for item, value in pairs:
+        path = item.path + ("file",)
+        resolution = bundle.resolve_file(value, where.directory, where.root)
+        if resolution.found is None:
+            yield _missing(resolution, where, path)
+            continue
+        _queue(ctx, resolution.found)
+        loaded = bundle.load_referenced(resolution.found, where.cache)
+        if loaded.unreadable:
+            continue  # the file's own lint run reports why it does not parse
+        if loaded.documents == 0:
+            yield Finding("WL415", path, f"`{value}` is empty; it holds no manifest to apply")
+        elif not loaded.kinds:
+            yield Finding("WL415", path, f"`{value}` is not a DataOS resource manifest: no document in it has a"
+                          " `type` naming a DataOS resource and a `name` or `version`")
+
+
+def _queue(ctx: Context, path: Path) -> None:
+    """Ask the run to lint the referenced file too (the project lints each file once)."""
+    refer = getattr(getattr(ctx, "project", None), "refer", None)
+    if callable(refer):
+        refer(path)
+
+
+def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str | int, ...]) -> Finding:
+    value = resolution.value
+    if resolution.outside is not None:
+        if resolution.via_symlink is not None:
+            message = (f"`{value}` is a symlink to `{resolution.via_symlink}`, outside the project root"
+                       f" `{where.root}`; it was not followed or checked")
+        else:
+            message = f"`{value}` is outside the project root `{where.root}`; it was not followed or checked"
+        return Finding("WL414", path, message)
+    places = [f"`{bundle.shown(p, where.root)}`" for p in resolution.tried]
+    if len(resolution.tried) == 1 and os.path.isabs(os.path.expanduser(value.strip())):
+        message = f"`{value}` does not exist"
+    elif len(places) == 1:
+        message = f"`{value}` was not found; looked for {places[0]} (beside the Bundle, at the project root)"
+    else:
+        message = f"`{value}` was not found; looked for {places[0]} beside the Bundle and {places[1]} from the" \
+                  " project root"
+    return Finding("WL413", path, message)
