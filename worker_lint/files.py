@@ -18,7 +18,8 @@ SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules"
 def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: bool = True) -> list[Path]:
     """The files to lint, in a stable order.
 
-    A folder is walked for ``*.yaml``/``*.yml`` files; `exclude` globs apply to
+    A folder is walked for ``*.yaml``/``*.yml`` files, hidden ones and
+    dependency folders (`node_modules`, virtual environments) aside; `exclude` globs apply to
     folders, walked files and files named explicitly alike, so a pre-commit run
     (which names every file) honours them.  Files that ``.gitignore`` excludes
     are skipped when found by walking, never when named explicitly.  ``-``
@@ -52,9 +53,12 @@ def _walk(top: Path, settings: Settings) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(top):
         base = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not is_excluded(base / d, settings))
+        # Hidden files and folders (`.github/`, `.pre-commit-config.yaml`, this tool's own configuration)
+        # are never DataOS manifests; they are linted only when named.
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
+                         and not is_excluded(base / d, settings))
         for name in sorted(files):
-            if name.endswith(YAML_SUFFIXES) and not is_excluded(base / name, settings):
+            if name.endswith(YAML_SUFFIXES) and not name.startswith(".") and not is_excluded(base / name, settings):
                 found.append(base / name)
     return sorted(found)
 
