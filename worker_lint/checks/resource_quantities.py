@@ -1,0 +1,192 @@
+"""CPU and memory requests and limits: quantities Kubernetes rejects or misreads, and requests above limits."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from worker_lint.checks import check
+from worker_lint.diagnostic import Finding, JsonPath, Related
+from worker_lint.positions import describe
+from worker_lint.quantity import (
+    BINARY_SUFFIXES,
+    DECIMAL_EXPONENT,
+    REASON_FORMAT,
+    REASON_SUFFIX,
+    Quantity,
+    QuantityError,
+    decode_quantity,
+)
+from worker_lint.templating import is_templated
+
+if TYPE_CHECKING:
+    from worker_lint.engine import Context
+    from worker_lint.resource import Resource
+
+INVALID = "WL200"
+REQUEST_ABOVE_LIMIT = "WL201"
+CPU_MEMORY_UNIT = "WL202"
+MEMORY_MILLI = "WL203"
+NEGATIVE = "WL204"
+IMPLAUSIBLE_CPU = "WL205"
+ZERO_LIMIT = "WL206"
+
+SECTIONS = ("requests", "limits")
+#: resources counted in bytes, where `m` (milli) means a fraction of a byte
+BYTE_RESOURCES = frozenset({"memory", "ephemeral-storage"})
+#: suffixes that only make sense for bytes; on `cpu` they are a swapped unit (`cpu: 16Gi`)
+CPU_MEMORY_SUFFIXES = frozenset({"k", "M", "G", "T", "P", "E", *BINARY_SUFFIXES})
+#: sub-unit suffixes: a fraction of a byte for memory
+FRACTION_SUFFIXES = {"m": "milli", "u": "micro", "n": "nano"}
+DEFAULT_MAX_CORES = 64
+_NUMBER_AND_WORD = re.compile(r"([+-]?[0-9]*\.?[0-9]+\.?)(\s*)([A-Za-z]+)\Z")
+_KNOWN_UNITS = "n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi and Ei"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One `requests`/`limits` value that parsed and raised no finding of its own."""
+
+    path: JsonPath
+    text: str
+    quantity: Quantity
+
+
+@check(INVALID, REQUEST_ABOVE_LIMIT, CPU_MEMORY_UNIT, MEMORY_MILLI, NEGATIVE, IMPLAUSIBLE_CPU, ZERO_LIMIT,
+       kinds={"worker"})
+def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
+    resources = res.mapping(res.body_key, "resources")
+    if resources is None:
+        return
+    max_cores = ctx.option(IMPLAUSIBLE_CPU, "threshold", DEFAULT_MAX_CORES)
+    if isinstance(max_cores, bool) or not isinstance(max_cores, int):
+        max_cores = DEFAULT_MAX_CORES  # the configuration schema reports a mistyped option
+    clean: dict[str, dict[str, Entry]] = {}
+    for section in SECTIONS:
+        values = resources.get(section)
+        if not isinstance(values, dict):
+            continue
+        clean[section] = {}
+        for name, value in values.items():
+            if not isinstance(name, str):
+                continue
+            path = (res.body_key, "resources", section, name)
+            entry, finding = _classify(res, path, name, value, max_cores)
+            if finding is not None:
+                yield finding
+            elif entry is not None:
+                clean[section][name] = entry
+    # Only values that are fine on their own are compared: a swapped unit or a
+    # missing `m` is the one cause, not a second "request above limit".
+    requests, limits = clean.get("requests", {}), clean.get("limits", {})
+    for name, limit in limits.items():
+        request = requests.get(name)
+        if request is not None and request.quantity > limit.quantity:
+            yield _above_limit(name, request, limit)
+        elif limit.quantity.is_zero() and (request is None or request.quantity.is_zero()):
+            yield Finding(ZERO_LIMIT, limit.path,
+                          f"`{describe(limit.path)}` is 0, which Kubernetes reads as no limit at all; set the"
+                          " largest amount the Worker may use, or remove the limit")
+
+
+def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: int) -> tuple[Entry | None, Finding | None]:
+    """Parse one value; return it when it is usable, or the one finding it deserves."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None, None  # a missing or mistyped value is the schema's to report
+    text = res.scalar_text(*path)
+    if text is None:
+        return None, None
+    if is_templated(text):
+        return None, None  # `${CPU}`, `${{cpu-request}}`: filled in later
+    where = describe(path)
+    try:
+        quantity = decode_quantity(text)
+    except QuantityError as exc:
+        quantity = _from_yaml_number(value)
+        if quantity is None:
+            return None, Finding(INVALID, path, f"`{where}` is `{text}`, which is not a Kubernetes quantity:"
+                                 f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
+                                 f" {_examples(name)}")
+    if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
+        return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{text}`, a memory unit on a CPU amount; CPU is"
+                             " counted in cores (`2`) or millicores (`500m`)")
+    if quantity.sign < 0:
+        return None, Finding(NEGATIVE, path, f"`{where}` is `{text}`, a negative amount; Kubernetes rejects"
+                             " quantities below zero")
+    if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
+        unit = FRACTION_SUFFIXES[quantity.suffix]
+        number = text.strip()[:-1]
+        return None, Finding(MEMORY_MILLI, path, f"`{where}` is `{text}`, which is {_plain(quantity)} bytes: `"
+                             f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
+                             f" `{number}M` (megabytes)")
+    if name == "cpu" and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT) \
+            and quantity.compare(Quantity.of(max_cores)) > 0:
+        return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{text}`, that is {_plain(quantity)} CPU cores,"
+                             f" more than {max_cores}; if millicores were meant, write"
+                             f" `{_millicores(text, quantity)}`")
+    return Entry(path, text, quantity), None
+
+
+def _why_invalid(text: str, exc: QuantityError) -> str:
+    """The reason in the terms a manifest author uses: a space, an unknown unit, or the parser's own reason."""
+    match = _NUMBER_AND_WORD.match(text.strip())
+    if match is not None and match.group(2):
+        return "Kubernetes allows no space between the number and its unit"
+    if match is not None and exc.reason in (REASON_FORMAT, REASON_SUFFIX):
+        return f"`{match.group(3)}` is not a unit Kubernetes knows (it knows {_KNOWN_UNITS})"
+    return exc.explanation
+
+
+def _from_yaml_number(value: Any) -> Quantity | None:
+    """A YAML integer written in another base (`0x10`, `0o20`) reaches Kubernetes as its decimal value."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return decode_quantity(str(value))
+        except QuantityError:
+            return None
+    return None
+
+
+def _above_limit(name: str, request: Entry, limit: Entry) -> Finding:
+    same_unit = request.quantity.suffix == limit.quantity.suffix
+    detail = "" if same_unit else f" ({request.quantity.canonical()} > {limit.quantity.canonical()})"
+    return Finding(
+        REQUEST_ABOVE_LIMIT, request.path,
+        f"`{describe(request.path)}` is `{request.text}`, above its limit `{limit.text}`{detail}; Kubernetes"
+        f" rejects a {name} request larger than the limit",
+        related=(Related(limit.path, f"the {name} limit is `{limit.text}`"),),
+    )
+
+
+def _plain(quantity: Quantity) -> str:
+    """A quantity as a plain decimal number (`0.5`, `200`, `1.024`) for messages."""
+    try:
+        value = quantity.as_fraction()
+    except OverflowError:
+        return quantity.canonical()
+    whole, rest = divmod(abs(value.numerator), value.denominator)
+    sign = "-" if value < 0 else ""
+    if rest == 0:
+        return f"{sign}{whole}"
+    digits = ""
+    while rest and len(digits) < 12:
+        rest *= 10
+        digit, rest = divmod(rest, value.denominator)
+        digits += str(digit)
+    return f"{sign}{whole}.{digits}"
+
+
+def _millicores(text: str, quantity: Quantity) -> str:
+    stripped = text.strip()
+    if quantity.suffix == "" and stripped.isdigit():
+        return f"{stripped}m"
+    return f"{_plain(quantity)}m"
+
+
+def _examples(name: str) -> str:
+    if name == "cpu":
+        return "`500m` or `2`"
+    if name in BYTE_RESOURCES:
+        return "`512Mi` or `2Gi`"
+    return "`1` or `500m`"
