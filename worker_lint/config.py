@@ -84,10 +84,12 @@ def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mappin
     codes = list(rules)
     for selector, loc in entries:
         selector = _ALL.get(selector, selector)
+        # A severity entry's selector is the key; everywhere else it is a list item.
+        at = "key" if loc and loc[0] == "severity" else "value"
         if len(selector) == 5 and selector not in rules:
-            report(loc, f"unknown rule code `{selector}`" + did_you_mean(selector, codes))
+            report(loc, f"unknown rule code `{selector}`" + did_you_mean(selector, codes), at)
         elif len(selector) < 5 and not any(code.startswith(selector) for code in codes):
-            report(loc, f"`{selector}` selects no rule")
+            report(loc, f"`{selector}` selects no rule", at)
 
 
 def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str, Any], report: Any) -> None:
@@ -235,7 +237,7 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
                                         " `WL2`"))
             elif rules is not None:
                 _check_selectors([(selector, ())], rules,
-                                 lambda _loc, message: problems.append(Problem(_FLAG[key], message)))
+                                 lambda _loc, message, _at: problems.append(Problem(_FLAG[key], message)))
         return out
 
     for key, value in overrides.items():
