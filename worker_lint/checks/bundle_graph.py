@@ -31,7 +31,7 @@ def dependency_graph(res: Resource, ctx: Context) -> Iterator[Finding]:
                           related=(Related(original, f"`{rid}` is first used here"),))
         else:
             first[rid] = item
-    known = list(first)
+    known = first  # ids in declaration order, for suggestions; a dict for constant-time lookups
     for item in items:
         rid = item.id
         dependency_targets: set[str] = set()
@@ -55,7 +55,8 @@ def dependency_graph(res: Resource, ctx: Context) -> Iterator[Finding]:
                       " so no resource in the cycle can ever be applied")
 
 
-def _reference(rid: str | None, path: JsonPath, target: str, known: list[str], what: str) -> Iterator[Finding]:
+def _reference(rid: str | None, path: JsonPath, target: str, known: dict[str, bundle.Item], what: str
+               ) -> Iterator[Finding]:
     if bundle.looks_templated(target):
         return
     if rid is not None and target == rid:
@@ -64,11 +65,11 @@ def _reference(rid: str | None, path: JsonPath, target: str, known: list[str], w
         return
     if target not in known:
         message = f"no resource in this Bundle has the id `{target}`"
-        hint = suggest(target, known)
+        hint = suggest(target, list(known))
         if hint:
             message += f"; did you mean `{hint}`?"
         elif known:
-            message += f"; ids are {_listing(known)}"
+            message += f"; ids are {_listing(list(known))}"
         yield Finding("WL401", path, message)
 
 
