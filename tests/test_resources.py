@@ -241,6 +241,22 @@ def test_templated_values_are_never_read(value: str) -> None:
     assert _mine(text) == []
 
 
+def test_rendered_variables_are_read_as_substituted() -> None:
+    text = _worker("""\
+        resources:
+          requests:
+            cpu: ${CPU}
+            memory: ${MEMORY}
+          limits:
+            cpu: 400m
+        """)
+    settings = Settings(variables={"CPU": "2000m"})
+    diags = _mine(text, settings)
+    assert [(d.code, d.span.line) for d in diags] == [("WL201", 9)]
+    assert diags[0].message.startswith("`worker.resources.requests.cpu` is `2000m`, above its limit `400m`;")
+    assert _codes(text, Settings(variables={"CPU": "200m", "MEMORY": "500m"})) == [("WL203", 10)]
+
+
 def test_stack_spec_quantities_are_never_read() -> None:
     text = ("name: spark-job\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
             "  stack: container:1.0\n  stackSpec:\n    image: docker.io/library/alpine:3.20\n"

@@ -18,7 +18,7 @@ from worker_lint.quantity import (
     QuantityError,
     decode_quantity,
 )
-from worker_lint.templating import is_templated
+from worker_lint.templating import is_templated, substitute
 
 if TYPE_CHECKING:
     from worker_lint.engine import Context
@@ -72,7 +72,7 @@ def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
             if not isinstance(name, str):
                 continue
             path = (res.body_key, "resources", section, name)
-            entry, finding = _classify(res, path, name, value, max_cores)
+            entry, finding = _classify(res, path, name, value, max_cores, ctx.settings.variables)
             if finding is not None:
                 yield finding
             elif entry is not None:
@@ -90,13 +90,19 @@ def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
                           " largest amount the Worker may use, or remove the limit")
 
 
-def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: int) -> tuple[Entry | None, Finding | None]:
+def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: int,
+              variables: dict[str, str] | None) -> tuple[Entry | None, Finding | None]:
     """Parse one value; return it when it is usable, or the one finding it deserves."""
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None, None  # a missing or mistyped value is the schema's to report
     text = res.scalar_text(*path)
     if text is None:
         return None, None
+    if variables is not None and "$" in text:
+        # Apply-time variables were given: read the value dataos-ctl would send.
+        text, missing = substitute(text, variables)
+        if missing:
+            return None, None  # the undefined variable is reported where it is written
     if is_templated(text):
         return None, None  # `${CPU}`, `${{cpu-request}}`: filled in later
     where = describe(path)
