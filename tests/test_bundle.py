@@ -157,7 +157,8 @@ def test_project_root_markers(tmp_path: Path) -> None:
     deep = tmp_path / "repo" / "deploy" / "bundles"
     deep.mkdir(parents=True)
     (tmp_path / "repo" / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    assert bundle.find_project_root(deep) is None or bundle.find_project_root(deep) != tmp_path / "repo"
+    # a pyproject.toml without a [tool.worker-lint] table does not mark the root
+    assert bundle.find_project_root(deep) != tmp_path / "repo"
     (tmp_path / "repo" / "pyproject.toml").write_text("[tool.worker-lint]\nselect = ['WL4']\n")
     assert bundle.find_project_root(deep) == tmp_path / "repo"
     (tmp_path / "repo" / "deploy" / ".worker-lint.yaml").write_text("select: [WL4]\n")
