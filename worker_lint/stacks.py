@@ -41,6 +41,8 @@ class StackInfo:
     origin: str
     runs_as: tuple[str, ...] = ()
     custom: bool = False
+    #: the name that replaced this one on the platform, for a retired built-in name
+    renamed_to: str | None = None
 
     @property
     def family(self) -> str:
@@ -56,7 +58,7 @@ def builtin_stacks() -> tuple[StackInfo, ...]:
         schema = item.get("schema")
         origin = f"built-in schema `{schema}`" if schema else "built-in stack list"
         entries.append(StackInfo(item["name"], item.get("flavor"), item.get("version"), bool(item["worker"]),
-                                 schema, origin, tuple(item.get("runsAs", ()))))
+                                 schema, origin, tuple(item.get("runsAs", ())), renamed_to=item.get("renamedTo")))
     return tuple(entries)
 
 
@@ -139,13 +141,15 @@ class StackRegistry:
         return list(seen)
 
     def worker_names(self) -> list[str]:
-        names = {e.name: None for e in builtin_stacks() if e.worker}
+        """Names of the stacks that run Workers, retired names left out."""
+        names = {e.name: None for e in builtin_stacks() if e.worker and e.renamed_to is None}
         names.update({c.name: None for c in self._custom if c.worker})
         return list(names)
 
     def closest(self, name: str, limit: int = 3) -> list[str]:
         """Known stack names that ``name`` most likely meant, best first."""
-        pool = self.names()
+        retired = {e.name for e in builtin_stacks() if e.renamed_to is not None}
+        pool = [n for n in self.names() if n not in retired]
         found = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
         # a prefix or suffix slip (`bento-workers`, `stream`) is as telling as an edit
         for candidate in pool:

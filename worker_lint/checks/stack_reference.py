@@ -1,7 +1,8 @@
-"""WL120-WL122: the Worker's `stack` is a well-formed reference to a known stack that runs as a Worker."""
+"""WL120-WL122, WL127: the Worker's `stack` is a well-formed reference to a current, known stack that runs as a Worker."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from worker_lint.resource import Resource
 
 
-@check("WL120", "WL121", "WL122", kinds={"worker"})
+@check("WL120", "WL121", "WL122", "WL127", kinds={"worker"})
 def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
     found = stack_ref_of(res)
     if found is None:
@@ -45,3 +46,6 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         else:
             why = "no DataOS documentation shows it running a Worker"
         yield Finding("WL122", path, f"stack `{ref.family}` does not run as a Worker: {why}")
+    elif info is not None and info.renamed_to is not None:
+        renamed = str(replace(ref, name=info.renamed_to))
+        yield Finding("WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`")
