@@ -373,6 +373,14 @@ def test_utilization_targets() -> None:
     assert diags[1].message.endswith("below 1 the autoscaler adds replicas on almost any load")
 
 
+def test_non_finite_target() -> None:
+    text = _worker("autoscaling:\n  targetCPUUtilizationPercentage: .nan\n")
+    [diag] = _mine(text)
+    assert (diag.code, diag.span.line) == ("WL212", 8)
+    assert diag.message == ("`worker.autoscaling.targetCPUUtilizationPercentage` is `nan`, not a percentage; write a"
+                            " number from 1 to 100")
+
+
 def test_valid_targets_pass() -> None:
     text = _worker("autoscaling:\n  targetCPUUtilizationPercentage: 80\n  targetMemoryUtilizationPercentage: 100\n")
     assert _mine(text) == []

@@ -1,6 +1,7 @@
 """Autoscaling bounds: `minReplicas` above `maxReplicas`, `replicas` outside them, utilisation targets outside 1-100."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,10 @@ def _check_scaling(body_key: str, spelling: str, scaling: dict[str, Any], replic
             continue  # a missing, templated or mistyped target is not this rule's
         if not 1 <= value <= 100:
             path = base + (target,)
+            if not math.isfinite(value):
+                yield Finding(TARGET_OUT_OF_RANGE, path,
+                              f"`{describe(path)}` is `{value}`, not a percentage; write a number from 1 to 100")
+                continue
             yield Finding(TARGET_OUT_OF_RANGE, path,
                           f"`{describe(path)}` is {value:g}, outside 1-100, the percentage range the DataOS docs"
                           f" give; {_target_effect(value)}")
