@@ -16,16 +16,38 @@ from typing import Any
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from worker_lint.diagnostic import Finding, JsonPath, Related, Span
+from worker_lint.diagnostic import Finding, JsonPath, Span
 from worker_lint.positions import node_span, point_span
 
-try:  # the C extension is a declared dependency; fall back rather than fail if a platform lacks a wheel
-    from ruamel.yaml.cyaml import CSafeLoader as _Loader
+try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
+    from ruamel.yaml.cyaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from ruamel.yaml.main import YAML as _YAML
+    from ruamel.yaml.loader import SafeLoader as _BaseLoader
 
-    _Loader = None
-    _PURE = _YAML(typ="safe", pure=True)
+#: resolved tags, shared so the builder can dispatch on their identity (see _Loader.resolve)
+_RESOLVED: dict[tuple[Any, str, Any], Any] = {}
+_CANONICAL_TAGS: dict[str, Any] = {}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The composer with a memoised tag resolver.
+
+    The composer asks the (Python) resolver for the tag of every scalar; keys and
+    small values repeat across a manifest and across files, so remembering the
+    answer per text avoids most regular-expression matching, and returning one
+    shared tag object per tag lets the builder find its converter by identity.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        key = (kind, value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            tag = _CANONICAL_TAGS.setdefault(str(tag), tag)
+            if (value is None or len(value) <= 64) and len(_RESOLVED) < 100_000:
+                _RESOLVED[key] = tag
+        return tag
+
 
 _TAG = "tag:yaml.org,2002:"
 MERGE_TAG = _TAG + "merge"
@@ -61,17 +83,14 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
     """Compose every document of a YAML stream and build its plain data."""
     limits = limits or Limits()
     result = ParseResult()
-    loader = _Loader(text) if _Loader is not None else None
+    loader = _Loader(text)
     try:
         index = 0
         while True:
             try:
-                if loader is not None:
-                    if not loader.check_node():
-                        break
-                    node = loader.get_node()
-                else:  # pragma: no cover
+                if not loader.check_node():
                     break
+                node = loader.get_node()
             except MarkedYAMLError as exc:
                 result.findings.append(_syntax_finding(exc, text))
                 break
@@ -85,8 +104,7 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
                 result.documents.append(Document(index, node, data, builder.truncated, findings))
             index += 1
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()
     return result
 
 
@@ -117,7 +135,8 @@ class _Builder:
         self._expanded = 0
 
     def build(self, root: Node) -> Any:
-        if self._expanded_size(root) > self.limits.max_nodes:
+        # only anchors can make a document expand; most manifests have none, so skip the count
+        if "&" in self.text and self._expanded_size(root) > self.limits.max_nodes:
             self.truncated = True
             self.findings.append(Finding(
                 "WL010", (), f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"
@@ -209,6 +228,9 @@ class _Builder:
         return out
 
     def _scalar(self, node: ScalarNode, path: JsonPath) -> Any:
+        convert = _CONVERTERS.get(id(node.ctag))
+        if convert is not None:
+            return convert(node.value)
         tag, text = node.tag, node.value
         if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
             if tag != "!":
@@ -216,7 +238,10 @@ class _Builder:
                     "WL005", path, f"tag `{_short_tag(tag)}` is not something DataOS reads; the value is treated as"
                     " the plain string it contains", span=node_span(node, self.text)))
             return text
-        return _SCALAR_TAGS[tag[len(_TAG):]](text)
+        convert = _SCALAR_TAGS[tag[len(_TAG):]]
+        if node.ctag is _CANONICAL_TAGS.get(tag):
+            _CONVERTERS[id(node.ctag)] = convert
+        return convert(text)
 
 
 class _Abort(Exception):
@@ -298,5 +323,5 @@ _SCALAR_TAGS: dict[str, Any] = {
 }
 
 
-def related(path: JsonPath, message: str) -> Related:
-    return Related(path, message)
+#: converters by the identity of a shared, resolved tag object (filled as tags are first seen)
+_CONVERTERS: dict[int, Any] = {}

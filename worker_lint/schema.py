@@ -79,6 +79,40 @@ def _validator(name: str) -> Any:
     return Draft202012Validator(schema, registry=_registry())
 
 
+_FAST: dict[Any, tuple[Any, Any]] = {}
+
+
+def _fast_validator(schema: str | dict[str, Any]) -> Any:
+    """A compiled validator (jsonschema-rs) that only says valid or not, ~400x faster than explaining why.
+
+    Cached per schema file, and per schema object for schemas built at run time
+    (custom Stack definitions); None when the compiled validator is unavailable
+    or refuses the schema, and then every document takes the explaining path.
+    """
+    key: Any = schema if isinstance(schema, str) else id(schema)
+    cached = _FAST.get(key)
+    if cached is not None and (isinstance(schema, str) or cached[0] is schema):
+        return cached[1]
+    try:
+        import jsonschema_rs
+
+        contents = load(schema) if isinstance(schema, str) else schema
+        validator = jsonschema_rs.validator_for(contents, registry=_fast_registry())
+    except Exception:  # an unusual custom schema: the explaining validator still handles it
+        validator = None
+    _FAST[key] = (schema, validator)
+    return validator
+
+
+@functools.cache
+def _fast_registry() -> Any:
+    import jsonschema_rs
+
+    root = data_dir("schemas")
+    return jsonschema_rs.Registry([(_BASE + p.relative_to(root).as_posix(), load(p.relative_to(root).as_posix()))
+                                   for p in sorted(root.rglob("*.json"))])
+
+
 @functools.cache
 def index() -> dict[str, dict[str, str]]:
     """``schemas/index.json``: resource type -> version -> schema file (``*`` matches any)."""
@@ -110,6 +144,9 @@ def validate(
     which ``is_templated`` is true (placeholders, apply-time variables) never
     get a type, enum or pattern error: they are not values yet.
     """
+    fast = _fast_validator(schema)
+    if fast is not None and fast.is_valid(instance):
+        return []  # the common case: no error, so no need for the slower validator that explains errors
     if isinstance(schema, str):
         validator = _validator(schema)
     else:
