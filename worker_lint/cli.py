@@ -4,12 +4,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from worker_lint import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,64 +22,136 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
-              help="Report format (default: text).")
+              help="Report format (default: text; github inside GitHub Actions).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--stdin-filename", help="The path to report for input read from `-`.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Read this configuration instead of the closest .worker-lint.yaml or pyproject.toml.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--select", multiple=True, help="Only these codes or prefixes (repeatable, or comma-separated).")
 @click.option("--ignore", multiple=True, help="Never these codes or prefixes.")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes added to the selection.")
+@click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES",
+              help="Ignore codes or prefixes in files matching GLOB (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Do not lint files or folders matching GLOB.")
 @click.option("--root", type=click.Path(file_okay=False), help="Project root for Bundle `file:` references.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Report only diagnostics that are not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              help="Record the current diagnostics in this baseline file and exit 0.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR).")
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, stdin_filename: str | None,
-          select: tuple[str, ...], ignore: tuple[str, ...], extend_select: tuple[str, ...], root: str | None,
-          exit_zero: bool, strict: bool, statistics: bool, color: bool | None) -> None:
+          config_path: str | None, isolated: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+          extend_select: tuple[str, ...], per_file_ignores: tuple[str, ...], exclude: tuple[str, ...],
+          root: str | None, baseline_path: str | None, write_baseline_path: str | None, exit_zero: bool,
+          strict: bool, statistics: bool, color: bool | None) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
-    from worker_lint import engine, report
-    from worker_lint.diagnostic import Severity
-    from worker_lint.settings import Settings
+    from dataclasses import replace
 
-    settings = Settings(select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
-                        root=Path(root) if root else None)
+    from worker_lint import config, engine, files, report
+    from worker_lint.diagnostic import Severity
+
+    if baseline_path and write_baseline_path:
+        raise click.UsageError("--baseline and --write-baseline cannot be combined")
+    overrides = {"select": select, "ignore": ignore, "extend_select": extend_select,
+                 "per_file_ignores": per_file_ignores, "exclude": exclude, "root": root}
+    try:
+        settings = config.load_settings(Path.cwd(), Path(config_path) if config_path else None, isolated, overrides)
+    except config.ConfigError as exc:
+        _usage_failure(str(exc))
     paths = paths or (".",)
     for given in paths:
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
+    # The engine gets every rule and this command applies the selection afterwards, with
+    # specificity and per-file globs (config.is_selected); suppressions then see every diagnostic.
+    run_settings = replace(settings, select=(), ignore=(), extend_select=(), per_file_ignores={})
     diagnostics = []
     sources: dict[str, str] = {}
-    files_checked = 0
-    file_paths = [p for p in paths if p != "-"]
+    checked: list[str] = []
+    file_paths = [str(p) for p in files.collect([p for p in paths if p != "-"], settings)]
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         data = sys.stdin.buffer.read()
-        diagnostics.extend(engine.lint_text(data, name, settings))
+        diagnostics.extend(engine.lint_text(data, name, run_settings))
         sources[name] = data.decode("utf-8", errors="replace")
-        files_checked += 1
-    for display, found in engine.lint_paths(file_paths, settings):
-        files_checked += 1
+        checked.append(name)
+    fmt = output_format or _default_format()
+    for display, found in engine.lint_paths(file_paths, run_settings):
+        checked.append(display)
         diagnostics.extend(found)
-        if found and (output_format or "text") == "text":
+        if found and fmt == "text":
             sources[display] = _read_text(display)
-    # the same inputs give the same bytes, whatever the order of the paths on the command line
-    diagnostics.sort(key=lambda d: d.sort_key())
-    fmt = output_format or "text"
+    diagnostics = [d for d in diagnostics if config.is_selected(d.code, settings, d.path)]
+    if write_baseline_path:
+        _write_baseline(Path(write_baseline_path), diagnostics)
+        return
+    known: list = []
+    if baseline_path:
+        diagnostics, known = _apply_baseline(Path(baseline_path), diagnostics)
     if fmt == "json":
         rendered = report.json_report(diagnostics)
-    else:
+    elif fmt == "text":
         colour = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        rendered = report.text(diagnostics, sources, files_checked, colour=bool(colour))
+        rendered = report.text(diagnostics, sources, len(checked), colour=bool(colour))
+    else:
+        from worker_lint import catalogue, formats
+
+        rendered = formats.render(fmt, diagnostics, catalogue.rules(), base=_report_base(), files=checked,
+                                  baselined=known)
     if statistics:
-        rendered += report.statistics(diagnostics)
+        if fmt == "text":
+            rendered += report.statistics(diagnostics)
+        else:  # a machine-readable report must stay parseable
+            sys.stderr.write(report.statistics(diagnostics))
     _emit(rendered, output)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if not exit_zero and any(d.severity in failing for d in diagnostics):
         sys.exit(1)
 
 
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+def _usage_failure(message: str) -> NoReturn:
+    """A usage error whose lines already say where (`file:line:col: message`): printed as is, exit 2."""
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def _default_format() -> str:
+    from worker_lint.formats import default_format
+
+    return default_format() or "text"
+
+
+def _report_base() -> Path:
+    """File names in CI reports are relative to the repository root (GitHub and GitLab resolve them so)."""
+    from worker_lint.files import repo_top
+
+    cwd = Path.cwd()
+    return repo_top(cwd) or cwd
+
+
+def _write_baseline(path: Path, diagnostics: list) -> None:
+    from worker_lint import baseline
+
+    count = baseline.write(path, diagnostics)
+    click.echo(f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
+               f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.", err=True)
+
+
+def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
+    from worker_lint import baseline
+
+    try:
+        result = baseline.load(path).filter(diagnostics)
+    except baseline.BaselineError as exc:
+        _usage_failure(str(exc))
+    if result.fixed:
+        click.echo(f"{result.fixed} problem{'s' if result.fixed != 1 else ''} recorded in {path} no longer"
+                   " occur; rewrite it with --write-baseline to lock that in.", err=True)
+    return result.new, result.known
 
 
 def _read_text(path: str) -> str:
@@ -125,3 +198,11 @@ def explain(rule: str) -> None:
         raise click.UsageError(f"no rule `{rule}`; `worker-lint rules` lists them")
     click.echo(f"{found.code} {found.name} (default severity: {found.severity.value})\n")
     click.echo(found.body.strip() + "\n")
+
+
+@main.command("schema")
+def print_schema() -> None:
+    """Print one JSON Schema of Worker and Bundle manifests, for editors (yaml-language-server)."""
+    from worker_lint import editor_schema
+
+    sys.stdout.write(editor_schema.render())

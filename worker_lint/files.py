@@ -71,7 +71,7 @@ def git_ignored(paths: Iterable[Path]) -> set[Path]:
     """
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
-        top = _repo_top(Path(os.path.abspath(path)).parent)
+        top = repo_top(Path(os.path.abspath(path)).parent)
         if top is not None:
             by_repo.setdefault(top, []).append(path)
     ignored: set[Path] = set()
@@ -96,7 +96,7 @@ def git_ignored(paths: Iterable[Path]) -> set[Path]:
 _TOPS: dict[Path, Path | None] = {}
 
 
-def _repo_top(folder: Path) -> Path | None:
+def repo_top(folder: Path) -> Path | None:
     """The closest folder at or above ``folder`` holding `.git` (a folder, or a file in worktrees)."""
     if folder in _TOPS:
         return _TOPS[folder]
