@@ -144,8 +144,10 @@ class Quantity:
             return "0"
         fmt = self.format
         if fmt == BINARY_SI:
-            integral = _integral(self.coefficient, self.exponent)
-            if self.compare(_KIBI_NEG) > 0 and self.compare(_KIBI) < 0 or integral is None:
+            # Below 1024 in magnitude, or not whole, a binary value is written as a decimal one.
+            small = self.compare(_KIBI_NEG) > 0 and self.compare(_KIBI) < 0
+            integral = None if small or self.exponent > 64 else _integral(self.coefficient, self.exponent)
+            if integral is None:
                 fmt = DECIMAL_SI
             else:
                 power = 0
