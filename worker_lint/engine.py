@@ -29,8 +29,8 @@ _LOOKS_LIKE_DATAOS = re.compile(
     rb"database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*(#.*)?\r?$",
     re.MULTILINE)
 #: codes whose finding already explains any shape error at the same path
-_EXPLAINING = frozenset({"WL005", "WL006", "WL303"})
-_SCHEMA_SHAPE_CODES = frozenset({"WL103", "WL104", "WL105"})
+_EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
+_SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
 #: body sections of other resource types, for the type/body mismatch rule
 _WORKER_BODY_KEYS = ("worker", "spec")
 _WORKER_VERSIONS = ("v1beta", "v2alpha")
@@ -102,7 +102,7 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     text = decoded.text
     parsed = parse(text, settings.limits)
     if parsed.findings and (_LOOKS_LIKE_DATAOS.search(data) or any(_classify(d) for d in parsed.documents)):
-        findings.extend((f, None) for f in parsed.findings)
+        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
     _register_stacks(documents, path, project, findings)
     looks_like_dataos = _LOOKS_LIKE_DATAOS.search(data) is not None
@@ -116,13 +116,23 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
         if not doc.truncated:
             data_root = doc.data
             if settings.variables is not None:
-                data_root, rendered = _render(doc, settings.variables)
+                data_root, rendered = _render(doc, settings.variables, text)
                 doc_findings.extend(rendered)
-            resource = Resource(data_root, doc.root, (), kind[0], kind[1], text)
+            resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, settings.variables)
             for res in _resources_in(resource):
                 doc_findings.extend(_lint_resource(res, ctx))
         findings.extend((f, doc) for f in _explain(doc_findings))
     return _finish(path, text, findings, settings)
+
+
+def _explain_syntax_errors(text: str, errors: list[Finding]) -> list[Finding]:
+    """A syntax error caused by an old-style `{{name}}` placeholder is reported as that placeholder."""
+    from worker_lint.templating import explain_syntax_error
+
+    out: list[Finding] = []
+    for error in errors:
+        out.extend(explain_syntax_error(text, error) or [error])
+    return out
 
 
 def _classify(doc: Document) -> tuple[str, str | None] | None:
@@ -145,7 +155,7 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
         prefix = ("bundle", "resources", i, "spec")
         node = res.node_at(*prefix)
         if node is not None:
-            yield Resource(spec, node, prefix, kind[0], kind[1], res.text)
+            yield Resource(spec, node, prefix, kind[0], kind[1], res.text, res.variables)
 
 
 def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
@@ -220,7 +230,7 @@ def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
 
 def _explain(findings: list[Finding]) -> list[Finding]:
     """Drop shape errors on values another finding already explains (one cause, one diagnostic)."""
-    explained = {f.path for f in findings if f.code in _EXPLAINING}
+    explained = {path for f in findings if f.code in _EXPLAINING for path in (f.path, *(r.path for r in f.related))}
     if not explained:
         return findings
     return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)]
@@ -234,10 +244,10 @@ def _is_templated(text: str) -> bool:
     return bool(is_templated(text))
 
 
-def _render(doc: Document, variables: dict[str, str]) -> tuple[Any, list[Finding]]:
+def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
     from worker_lint.templating import render
 
-    rendered, findings = render(doc.root, doc.data, variables)
+    rendered, findings = render(doc.root, doc.data, variables, text)
     return rendered, list(findings)
 
 

@@ -76,8 +76,9 @@ def resolve(
         # The path leaves the tree (a missing key): point at the deepest
         # existing mapping's own key, which is where a user would add it.
         return node_span(key_node if key_node is not None else node, text)
-    if substring is not None and isinstance(node, ScalarNode) and text is not None:
-        inner = substring_span(node, substring, text)
+    target = key_node if at == "key" and key_node is not None else node
+    if substring is not None and isinstance(target, ScalarNode) and text is not None:
+        inner = substring_span(target, substring, text)
         if inner is not None:
             return inner
     if at == "key" and key_node is not None:

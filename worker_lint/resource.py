@@ -32,6 +32,8 @@ class Resource:
     kind: str
     version: str | None
     text: str
+    #: apply-time variables being substituted (`--var`), None when `${VARS}` stay as written
+    variables: dict[str, str] | None = None
 
     @property
     def body_key(self) -> str:
@@ -60,9 +62,19 @@ class Resource:
         return node if depth == len(path) else None
 
     def scalar_text(self, *path: str | int) -> str | None:
-        """The scalar as written (``0.5``, ``128e6``), before YAML typed it; None for collections."""
+        """The scalar as written (``0.5``, ``128e6``), before YAML typed it; None for collections.
+
+        With apply-time variables given, it is the text after substitution, as
+        the platform will read it.
+        """
         node = self.node_at(*path)
-        return node.value if isinstance(node, ScalarNode) else None
+        if not isinstance(node, ScalarNode):
+            return None
+        if self.variables is not None and "$" in node.value:
+            from worker_lint.templating import substitute
+
+            return str(substitute(node.value, self.variables)[0])
+        return str(node.value)
 
 
 def classify(data: Any) -> tuple[str, str | None] | None:
