@@ -189,10 +189,23 @@ def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
 
 
 def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
+    """The Worker schema to check against, chosen by `version` and, when they disagree, by the body section.
+
+    A `v1beta` Worker with a `spec:` section (or `v2alpha` with `worker:`) is
+    one mistake: it is reported once, and the body is still checked with the
+    schema of the section it has, so its other problems are not hidden.
+    """
     version = res.version
+    has_worker, has_spec = "worker" in res.data, "spec" in res.data
+    by_body = "v2alpha" if has_spec and not has_worker else "v1beta" if has_worker and not has_spec else None
     if version in _WORKER_VERSIONS:
-        return f"worker.{version}.schema.json", None
-    by_body = "v2alpha" if "spec" in res.data and "worker" not in res.data else "v1beta"
+        if by_body is None or by_body == version:
+            return f"worker.{version}.schema.json", None
+        section, wanted = ("spec", "worker") if by_body == "v2alpha" else ("worker", "spec")
+        return f"worker.{by_body}.schema.json", Finding(
+            "WL107", (section,), f"a `{version}` Worker keeps its runtime under `{wanted}:`; `{section}:` is the"
+            f" `{by_body}` form: set `version: {by_body}` or rename the section to `{wanted}:`", at="key")
+    by_body = by_body or "v1beta"
     if version is None:
         return f"worker.{by_body}.schema.json", None  # the schema reports the missing or mistyped version
     return f"worker.{by_body}.schema.json", Finding(
