@@ -57,26 +57,36 @@ def _type_of(value: Any) -> str:
 
 
 @functools.cache
+def _contents() -> dict[str, dict[str, Any]]:
+    """Every schema file by its name under ``schemas/``, with the `$id` its relative `$ref`s resolve against.
+
+    Plain JSON on purpose: the compiled validator needs nothing more, and the
+    slower ``referencing`` machinery is loaded only when a document has errors.
+    """
+    root = data_dir("schemas")
+    return {
+        path.relative_to(root).as_posix(): {**json.loads(path.read_text(encoding="utf-8")),
+                                             "$id": _BASE + path.relative_to(root).as_posix()}
+        for path in sorted(root.rglob("*.json"))
+    }
+
+
+@functools.cache
 def _registry() -> Any:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    root = data_dir("schemas")
-    resources = []
-    for path in sorted(root.rglob("*.json")):
-        uri = _BASE + path.relative_to(root).as_posix()
-        # The files carry no `$id`; giving each its location here lets their relative `$ref`s resolve.
-        contents = {**json.loads(path.read_text(encoding="utf-8")), "$id": uri}
-        resources.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
-    return Registry().with_resources(resources)
+    return Registry().with_resources(
+        (contents["$id"], Resource.from_contents(contents, default_specification=DRAFT202012))
+        for contents in _contents().values()
+    )
 
 
 @functools.cache
 def _validator(name: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = _registry().contents(_BASE + name)
-    return Draft202012Validator(schema, registry=_registry())
+    return Draft202012Validator(load(name), registry=_registry())
 
 
 _FAST: dict[Any, tuple[Any, Any]] = {}
@@ -108,9 +118,7 @@ def _fast_validator(schema: str | dict[str, Any]) -> Any:
 def _fast_registry() -> Any:
     import jsonschema_rs
 
-    root = data_dir("schemas")
-    return jsonschema_rs.Registry([(_BASE + p.relative_to(root).as_posix(), load(p.relative_to(root).as_posix()))
-                                   for p in sorted(root.rglob("*.json"))])
+    return jsonschema_rs.Registry([(contents["$id"], contents) for contents in _contents().values()])
 
 
 @functools.cache
@@ -127,8 +135,7 @@ def schema_name_for(kind: str, version: str | None) -> str | None:
 
 def load(name: str) -> dict[str, Any]:
     """A schema's contents, by its file name relative to ``schemas/``."""
-    contents: dict[str, Any] = _registry().contents(_BASE + name)
-    return contents
+    return _contents()[name]
 
 
 def validate(
