@@ -118,3 +118,38 @@ def test_bad_baselines_are_usage_errors(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(BaselineError) as exc:
         baseline.load(Path("b.json"))
     assert str(exc.value) == message
+
+
+# -- through the command line -----------------------------------------------------------------------------------
+
+def test_cli_baseline_reports_only_new_problems_after_lines_shift(tmp_path: Path):
+    from conftest import ROOT, run_cli
+
+    worker = (ROOT / "examples" / "bad" / "replicas-and-typos.yaml").read_text(encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(worker, encoding="utf-8")
+    written = run_cli("check", "--write-baseline", "baseline.json", "w.yaml", cwd=tmp_path)
+    assert (written.returncode, written.stdout) == (0, "")
+    assert written.stderr == "Recorded 3 diagnostics (3 entries) in baseline.json.\n"
+    assert run_cli("check", "--baseline", "baseline.json", "w.yaml", cwd=tmp_path).returncode == 0
+    # Two comment lines on top shift every line; a new typo appears; the name problem is fixed.
+    edited = "# owned by the orders team\n# reviewed\n" + worker.replace("Sleep_Worker", "sleep-worker").replace(
+        "  replicas:", "  logLevl: INFO\n  replicas:")
+    (tmp_path / "w.yaml").write_text(edited, encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--baseline", "baseline.json", "w.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert [(d["line"], d["code"], d["json_path"]) for d in result.diagnostics] == [
+        (9, "WL102", ["spec", "logLevl"])]
+    assert result.stderr == ("1 problem recorded in baseline.json no longer occur; rewrite it with --write-baseline"
+                             " to lock that in.\n")
+
+
+def test_cli_baseline_errors_are_usage_errors(tmp_path: Path):
+    from conftest import run_cli
+
+    (tmp_path / "w.yaml").write_text("a: 1\n", encoding="utf-8")
+    missing = run_cli("check", "--baseline", "none.json", "w.yaml", cwd=tmp_path)
+    assert (missing.returncode, missing.stderr) == (2, "none.json: baseline file not found; create it with"
+                                                       " --write-baseline\n")
+    both = run_cli("check", "--baseline", "a.json", "--write-baseline", "b.json", "w.yaml", cwd=tmp_path)
+    assert both.returncode == 2
+    assert "--baseline and --write-baseline cannot be combined" in both.stderr

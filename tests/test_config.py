@@ -308,7 +308,7 @@ def test_command_line_overrides(tmp_path: Path, fake_rules: None):
     })
     base = tmp_path.as_posix()
     assert settings.select == ("WL2", "WL101")
-    assert settings.ignore == ("WL102", "WL206")
+    assert settings.ignore == ("WL206",)  # a new selection drops the file's ignore list
     assert settings.exclude == (f"{base}/**/old", f"{base}/tmp/*.yaml")
     assert settings.per_file_ignores == {f"{base}/legacy/*.yaml": ("WL1", "WL2")}
     assert settings.severity == {"WL201": Severity.WARNING}
@@ -408,3 +408,63 @@ def test_config_schema_accepts_a_full_configuration_and_rejects_typos():
         "'loud' is not one of ['error', 'warning', 'info']",
         "Additional properties are not allowed ('selcet' was unexpected)",
     ]
+
+
+# -- through the command line -----------------------------------------------------------------------------------
+
+WORKER = (ROOT / "examples" / "bad" / "replicas-and-typos.yaml").read_text(encoding="utf-8")
+
+
+def cli_codes(result: object) -> list[tuple[str, int, str]]:
+    return [(d["path"], d["line"], d["code"]) for d in result.diagnostics]  # type: ignore[attr-defined]
+
+
+def test_cli_invalid_configuration_exits_2_with_the_position(tmp_path: Path):
+    from conftest import run_cli
+
+    write(tmp_path / "w.yaml", WORKER)
+    write(tmp_path / "pyproject.toml", '[tool.worker-lint]\nselect = ["WL1"]\nignroe = ["WL102"]\n')
+    result = run_cli("check", "w.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "pyproject.toml:3:1: unknown key `ignroe`; did you mean `ignore`?\n"
+    missing = run_cli("check", "--config", "nope.toml", "w.yaml", cwd=tmp_path)
+    assert (missing.returncode, missing.stderr) == (2, "nope.toml: configuration file not found\n")
+    isolated = run_cli("check", "--isolated", "--format", "json", "w.yaml", cwd=tmp_path)
+    assert cli_codes(isolated) == [("w.yaml", 3, "WL106"), ("w.yaml", 7, "WL103"), ("w.yaml", 9, "WL102")]
+
+
+def test_cli_configuration_is_found_upward_and_flags_add_to_it(tmp_path: Path):
+    from conftest import run_cli
+
+    write(tmp_path / ".worker-lint.yaml", "ignore: [WL106]\nper-file-ignores:\n  team/legacy/*.yaml: [WL102]\n")
+    write(tmp_path / "team" / "legacy" / "w.yaml", WORKER)
+    write(tmp_path / "team" / "w.yaml", WORKER)
+    result = run_cli("check", "--format", "json", ".", cwd=tmp_path / "team")
+    assert cli_codes(result) == [("legacy/w.yaml", 7, "WL103"), ("w.yaml", 7, "WL103"), ("w.yaml", 9, "WL102")]
+    narrowed = run_cli("check", "--format", "json", "--ignore", "WL103", "--per-file-ignores", "w.yaml:WL102",
+                       ".", cwd=tmp_path / "team")
+    assert cli_codes(narrowed) == []
+    reselected = run_cli("check", "--format", "json", "--select", "WL106", ".", cwd=tmp_path / "team")
+    assert cli_codes(reselected) == [("legacy/w.yaml", 3, "WL106"), ("w.yaml", 3, "WL106")]
+
+
+def test_cli_exclude_applies_to_named_files_too(tmp_path: Path):
+    from conftest import run_cli
+
+    write(tmp_path / ".worker-lint.yaml", "exclude: [drafts]\n")
+    write(tmp_path / "drafts" / "w.yaml", WORKER)
+    result = run_cli("check", "--format", "json", "drafts/w.yaml", cwd=tmp_path)
+    assert (result.returncode, result.diagnostics) == (0, [])
+    flagged = run_cli("check", "--format", "json", "--exclude", "w.yaml", "--isolated", "drafts", cwd=tmp_path)
+    assert (flagged.returncode, flagged.diagnostics) == (0, [])
+
+
+def test_cli_severity_override_and_strict(tmp_path: Path):
+    from conftest import run_cli
+
+    write(tmp_path / "w.yaml", WORKER)
+    write(tmp_path / ".worker-lint.yaml", "severity: {WL1: warning}\n")
+    result = run_cli("check", "--format", "json", "w.yaml", cwd=tmp_path)
+    assert (result.returncode, {d["severity"] for d in result.diagnostics}) == (0, {"warning"})
+    assert run_cli("check", "--strict", "w.yaml", cwd=tmp_path).returncode == 1
+    assert run_cli("check", "--strict", "--exit-zero", "w.yaml", cwd=tmp_path).returncode == 0

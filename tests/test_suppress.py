@@ -184,3 +184,55 @@ def test_scan_reports_targets_and_reasons():
         ("disable-next-line", 2, 4, ["WL101"], "why", True),
         ("disable", 4, 4, [], None, False),
     ]
+
+
+# -- through the engine and the command line --------------------------------------------------------------------
+
+def _engine_places_suppression_findings() -> bool:
+    """True once the engine turns suppress.apply's own findings into diagnostics."""
+    from worker_lint.engine import lint_text
+
+    text = "version: v1beta\nname: a\ntype: worker\n# worker-lint: disable=WL102\n"
+    return all(d.code != "WL900" for d in lint_text(text, "probe.yaml"))
+
+
+WORKER_WITH_TYPO = """\
+version: v1beta
+name: orders-relay
+type: worker
+worker:
+  replicas: 2
+  stack: container
+  compute: runnable-default
+  logLevl: INFO  # worker-lint: disable=WL102 -- read by the relay's own loader
+  stackSpec:
+    image: docker.io/library/alpine:3.20
+"""
+
+
+def test_cli_directive_suppresses_the_diagnostic(tmp_path):
+    from conftest import run_cli
+
+    (tmp_path / "w.yaml").write_text(WORKER_WITH_TYPO, encoding="utf-8")
+    result = run_cli("check", "--format", "json", "w.yaml", cwd=tmp_path)
+    assert (result.returncode, result.diagnostics) == (0, [])
+    unsuppressed = WORKER_WITH_TYPO.replace("  # worker-lint: disable=WL102 -- read by the relay's own loader", "")
+    (tmp_path / "w.yaml").write_text(unsuppressed, encoding="utf-8")
+    assert [(d["line"], d["code"]) for d in run_cli("check", "--format", "json", "w.yaml", cwd=tmp_path).diagnostics
+            ] == [(8, "WL102")]
+
+
+@pytest.mark.skipif(not _engine_places_suppression_findings(), reason="the engine does not place WL05x findings yet")
+def test_cli_unused_and_invalid_directives_are_reported(tmp_path):
+    from conftest import run_cli
+
+    text = WORKER_WITH_TYPO.replace("  replicas: 2", "  replicas: 2  # worker-lint: disable=WL103").replace(
+        "  stack: container", "  stack: container  # worker-lint: disabel")
+    (tmp_path / "w.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--format", "json", "w.yaml", cwd=tmp_path)
+    assert [(d["line"], d["column"], d["code"], d["severity"]) for d in result.diagnostics] == [
+        (5, 16, "WL050", "warning"), (6, 21, "WL051", "warning")]
+    assert result.returncode == 0
+    # a code the run does not select cannot be judged unused
+    narrowed = run_cli("check", "--format", "json", "--ignore", "WL103,WL051", "w.yaml", cwd=tmp_path)
+    assert narrowed.diagnostics == []

@@ -153,7 +153,8 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
     """The Settings for a run: the closest (or the given) configuration, then the command line on top.
 
     ``cli_overrides`` holds command-line values under Settings' field names:
-    ``select`` replaces the configured selection; ``ignore``, ``extend_select``,
+    ``select`` replaces the configured selection (and drops the configured
+    ``ignore`` and ``extend-select`` with it); ``ignore``, ``extend_select``,
     ``exclude`` and ``per_file_ignores`` add to it; ``severity``, ``root`` and
     ``stack_dirs`` replace.  Code lists may be comma-separated strings,
     ``per_file_ignores`` may be ``GLOB:CODES`` strings and ``severity``
@@ -240,11 +241,15 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
                                  lambda _loc, message, _at: problems.append(Problem(_FLAG[key], message)))
         return out
 
-    for key, value in overrides.items():
+    # `select` first: it resets what the other flags then add to.
+    for key, value in sorted(overrides.items(), key=lambda item: item[0] != "select"):
         if value is None or value == () or value == []:
             continue
         if key == "select":
+            # A new selection starts afresh, as in ruff: the file's ignore and extend-select were
+            # about the file's selection (per-file-ignores still apply).
             settings.select = selectors(key, value)
+            settings.ignore, settings.extend_select = (), ()
         elif key in ("ignore", "extend_select"):
             setattr(settings, key, getattr(settings, key) + selectors(key, value))
         elif key == "exclude":
