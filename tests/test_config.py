@@ -147,6 +147,45 @@ def test_without_a_configuration_pydantic_is_never_imported(tmp_path: Path):
     assert out.stdout.strip() == "('WL1',) False"
 
 
+def test_a_valid_configuration_is_read_without_pydantic(tmp_path: Path):
+    write(tmp_path / ".worker-lint.yaml", "select: [WL1, WL050]\noptions: {WL050: {}}\nexclude: [drafts]\n")
+    code = ("import sys; from pathlib import Path; from worker_lint.config import load_settings;"
+            f" s = load_settings(Path({str(tmp_path)!r}));"
+            " print(s.select, s.options, 'pydantic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "('WL1', 'WL050') {'WL050': {}} False"
+
+
+@pytest.mark.parametrize("text", [YAML_CONFIG, "{}", "select: []\nroot: x\n"])
+def test_the_fast_path_reads_what_pydantic_reads(text: str):
+    import dataclasses
+
+    from worker_lint.config_file import ConfigValues
+    from worker_lint.config_model import LintConfig
+    from worker_lint.parse import parse
+
+    data = parse(text).documents[0].data
+    fast = dataclasses.asdict(ConfigValues(**{k.replace("-", "_"): v for k, v in data.items()}))
+    assert fast == LintConfig.model_validate(data).model_dump()
+    assert dataclasses.asdict(ConfigValues()) == LintConfig().model_dump()
+
+
+@pytest.mark.parametrize("data", [
+    {"selcet": []}, {"select": "WL1"}, {"select": ["XX"]}, {"ignore": [1]}, {"severity": {"bad": "error"}},
+    {"severity": {"WL1": "loud"}}, {"options": {"WL2": {}}}, {"options": {"WL201": 3}}, {"root": ["a"]},
+    {"per-file-ignores": {"a": "WL1"}}, {"exclude": "x"}, {"stack-dirs": [None]}, {"extend_select": []},
+])
+def test_the_fast_path_rejects_what_pydantic_rejects(data: dict):
+    from pydantic import ValidationError
+
+    from worker_lint.config_file import _fast_valid
+    from worker_lint.config_model import LintConfig
+
+    assert _fast_valid(data) is False
+    with pytest.raises(ValidationError):
+        LintConfig.model_validate(data)
+
+
 def test_the_model_is_reachable_from_the_config_module():
     from worker_lint.config_model import LintConfig
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from worker_lint.config_file import (
-    PYPROJECT, ConfigError, Problem, RawConfig, did_you_mean, kind_of, read_config, tomllib, validate,
+    PYPROJECT, ConfigError, ConfigValues, Problem, RawConfig, did_you_mean, kind_of, read_config, tomllib, validate,
 )
 from worker_lint.diagnostic import Severity
 from worker_lint.globs import anchor, matches
@@ -179,7 +179,7 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
     return settings
 
 
-def _from_config(config: LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
+def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
     base = raw.path.parent
     problems: list[Problem] = []
 

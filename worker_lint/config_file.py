@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 PYPROJECT = "pyproject.toml"
 TOML_TABLE = ("tool", "worker-lint")
+#: the configuration's JSON Schema under schemas/, generated from config_model.LintConfig
+SCHEMA_FILE = "worker-lint-config.schema.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +226,31 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 # -- validating ---------------------------------------------------------------------------------------------------
 
-def validate(raw: RawConfig) -> LintConfig:
-    """Validate the table with pydantic; every error becomes a Problem at its key or value."""
+@dataclass(frozen=True)
+class ConfigValues:
+    """A valid configuration's values, shaped like LintConfig (a test keeps the two in step)."""
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    root: str | None = None
+    stack_dirs: list[str] = field(default_factory=list)
+
+
+def validate(raw: RawConfig) -> ConfigValues | LintConfig:
+    """Validate the table; every error becomes a Problem at its key or value.
+
+    pydantic owns the configuration's shape, but importing it costs more
+    than a whole lint of a small file, so a configuration is first checked
+    against the JSON Schema generated from the model (compiled, and drift-tested
+    against it); pydantic runs only when that check fails, to explain why.
+    """
+    if _fast_valid(raw.data):
+        return ConfigValues(**{name.replace("-", "_"): value for name, value in raw.data.items()})
     from pydantic import ValidationError
 
     from worker_lint.config_model import LintConfig
@@ -234,6 +260,25 @@ def validate(raw: RawConfig) -> LintConfig:
     except ValidationError as exc:
         problems = [_problem(raw, error) for error in exc.errors()]
         raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+
+
+def _fast_valid(data: Any) -> bool:
+    try:
+        return bool(_fast_validator().is_valid(data))
+    except Exception:  # no compiled validator, or a value it cannot read (a TOML date): pydantic decides
+        return False
+
+
+@functools.cache
+def _fast_validator() -> Any:
+    import json
+
+    import jsonschema_rs
+
+    from worker_lint.data import data_dir
+
+    schema = json.loads((data_dir("schemas") / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema)
 
 
 def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:

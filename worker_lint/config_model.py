@@ -12,12 +12,16 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from worker_lint.config_file import SCHEMA_FILE
 from worker_lint.data import data_dir
 
-SCHEMA_FILE = "worker-lint-config.schema.json"
+__all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]
 
+SELECTOR_PATTERN = r"^(WL[0-9]{0,3}|ALL)$"
+CODE_PATTERN = r"^WL[0-9]{3}$"
 #: a rule code (`WL201`) or a prefix selecting a block of codes (`WL2`, `WL20`; `WL` or `ALL` for every rule)
-Selector = Annotated[str, StringConstraints(pattern=r"^(WL[0-9]{0,3}|ALL)$")]
+Selector = Annotated[str, StringConstraints(pattern=SELECTOR_PATTERN)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Level = Literal["error", "warning", "info"]
 
 
@@ -45,10 +49,14 @@ class LintConfig(BaseModel):
     per_file_ignores: dict[str, list[Selector]] = Field(
         default_factory=dict, description="Glob (relative to this file's folder) to the rule codes or prefixes"
         " ignored in matching files.")
+    # pydantic checks dict keys but does not write them into the JSON Schema; `propertyNames`
+    # says the same for editors and for the compiled fast path in config_file.
     severity: dict[Selector, Level] = Field(
-        default_factory=dict, description="Rule code or prefix to the severity it is reported with.")
-    options: dict[Annotated[str, StringConstraints(pattern=r"^WL[0-9]{3}$")], dict[str, Any]] = Field(
-        default_factory=dict, description="Rule code to that rule's options, as its page under rules/ documents.")
+        default_factory=dict, description="Rule code or prefix to the severity it is reported with.",
+        json_schema_extra={"propertyNames": {"pattern": SELECTOR_PATTERN}})
+    options: dict[Code, dict[str, Any]] = Field(
+        default_factory=dict, description="Rule code to that rule's options, as its page under rules/ documents.",
+        json_schema_extra={"propertyNames": {"pattern": CODE_PATTERN}})
     exclude: list[str] = Field(
         default_factory=list, description="Globs (relative to this file's folder) of files and folders not to lint;"
         " files ignored by .gitignore are skipped too.")
