@@ -156,7 +156,19 @@ def test_a_valid_configuration_is_read_without_pydantic(tmp_path: Path):
     assert out.stdout.strip() == "('WL1', 'WL050') {'WL050': {}} False"
 
 
-@pytest.mark.parametrize("text", [YAML_CONFIG, "{}", "select: []\nroot: x\n"])
+def test_variables_are_read_as_dataos_ctl_substitutes_them(tmp_path: Path):
+    write(tmp_path / ".worker-lint.yaml", "variables: {NAME: relay, REPLICAS: 2, DRY: true, RATIO: 0.5}\n")
+    settings = load_settings(tmp_path, cli_overrides={"variables": {"NAME": "other"}})
+    assert settings.variables == {"NAME": "other", "REPLICAS": "2", "DRY": "true", "RATIO": "0.5"}
+    assert load_settings(tmp_path, isolated=True).variables is None
+    write(tmp_path / ".worker-lint.yaml", "variables: {2BAD: x}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(tmp_path)
+    assert problems(exc) == [".worker-lint.yaml:1:13: `2BAD` is not a variable name: use letters, digits and `_`,"
+                             " not starting with a digit"]
+
+
+@pytest.mark.parametrize("text", [YAML_CONFIG, "{}", "select: []\nroot: x\n", "variables: {A: b, N: 2}\n"])
 def test_the_fast_path_reads_what_pydantic_reads(text: str):
     import dataclasses
 
@@ -174,6 +186,7 @@ def test_the_fast_path_reads_what_pydantic_reads(text: str):
     {"selcet": []}, {"select": "WL1"}, {"select": ["XX"]}, {"ignore": [1]}, {"severity": {"bad": "error"}},
     {"severity": {"WL1": "loud"}}, {"options": {"WL2": {}}}, {"options": {"WL201": 3}}, {"root": ["a"]},
     {"per-file-ignores": {"a": "WL1"}}, {"exclude": "x"}, {"stack-dirs": [None]}, {"extend_select": []},
+    {"variables": {"A": [1]}}, {"variables": {"2BAD": "x"}},
 ])
 def test_the_fast_path_rejects_what_pydantic_rejects(data: dict):
     from pydantic import ValidationError

@@ -156,9 +156,10 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
     ``select`` replaces the configured selection (and drops the configured
     ``ignore`` and ``extend-select`` with it); ``ignore``, ``extend_select``,
     ``exclude`` and ``per_file_ignores`` add to it; ``severity``, ``root`` and
-    ``stack_dirs`` replace.  Code lists may be comma-separated strings,
-    ``per_file_ignores`` may be ``GLOB:CODES`` strings and ``severity``
-    ``CODE=LEVEL`` strings, as flags give them.  Raises ConfigError.
+    ``stack_dirs`` replace; ``variables`` (a mapping) add to the file's.
+    Code lists may be comma-separated strings, ``per_file_ignores`` may be
+    ``GLOB:CODES`` strings and ``severity`` ``CODE=LEVEL`` strings, as flags
+    give them.  Raises ConfigError.
     """
     cwd = Path(os.path.abspath(cwd))
     if isolated and config_path is not None:
@@ -209,6 +210,7 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         exclude=tuple(anchor(glob, base) for glob in config.exclude),
         root=Path(os.path.normpath(base / config.root)) if config.root else None,
         stack_dirs=tuple(Path(os.path.normpath(base / d)) for d in config.stack_dirs),
+        variables=None if config.variables is None else {k: _text(v) for k, v in config.variables.items()},
         config_path=raw.path,
     )
 
@@ -273,6 +275,8 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
             settings.severity.update(_expand_severity({k: v for k, v in raw_levels.items() if k}, rules))
         elif key == "root":
             settings.root = Path(os.path.normpath(cwd / value))
+        elif key == "variables":  # `--var` values win over the file's
+            settings.variables = {**(settings.variables or {}), **dict(value)}
         elif key == "stack_dirs":
             settings.stack_dirs = tuple(Path(os.path.normpath(cwd / d)) for d in _split(value, commas=False))
         elif hasattr(settings, key):
@@ -281,6 +285,13 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
             raise TypeError(f"unknown command-line override {key!r}")
     if problems:
         raise ConfigError(problems)
+
+
+def _text(value: Any) -> str:
+    """A variable's value as `dataos-ctl` substitutes it: YAML's spelling of booleans, not Python's."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _split(values: Any, commas: bool = True) -> list[str]:

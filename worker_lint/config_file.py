@@ -239,6 +239,7 @@ class ConfigValues:
     exclude: list[str] = field(default_factory=list)
     root: str | None = None
     stack_dirs: list[str] = field(default_factory=list)
+    variables: dict[str, str | int | float | bool] | None = None
 
 
 def validate(raw: RawConfig) -> ConfigValues | LintConfig:
@@ -294,6 +295,8 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
     if kind == "extra_forbidden":
         at = "key"
         message = f"unknown key `{loc[-1]}`" + did_you_mean(str(loc[-1]), _known_keys(loc[:-1]))
+    elif kind == "string_pattern_mismatch" and loc[:1] == ["variables"]:
+        message = f"`{value}` is not a variable name: use letters, digits and `_`, not starting with a digit"
     elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern", "").endswith("{3}$"):
         message = f"`{value}` in {_describe(loc[:-1])} is not a rule code such as `WL201`"
     elif kind == "string_pattern_mismatch":

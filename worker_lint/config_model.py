@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -19,6 +19,7 @@ __all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]
 
 SELECTOR_PATTERN = r"^(WL[0-9]{0,3}|ALL)$"
 CODE_PATTERN = r"^WL[0-9]{3}$"
+VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 #: a rule code (`WL201`) or a prefix selecting a block of codes (`WL2`, `WL20`; `WL` or `ALL` for every rule)
 Selector = Annotated[str, StringConstraints(pattern=SELECTOR_PATTERN)]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
@@ -64,6 +65,11 @@ class LintConfig(BaseModel):
         None, description="The project root indexed for cross-file Bundle references, relative to this file's folder.")
     stack_dirs: list[str] = Field(
         default_factory=list, description="Folders of extra stack schemas, relative to this file's folder.")
+    variables: Optional[dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)],
+                             Union[str, int, float, bool]]] = Field(
+        None, description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
+        " would; unset leaves them unrendered.",
+        json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}})
 
 
 def json_schema() -> dict[str, Any]:
