@@ -257,22 +257,3 @@ def test_readme_documents_the_same_problem_matcher():
     documented = re.search(r'"regexp":\s*"((?:[^"\\]|\\.)*)"', readme)
     assert documented is not None
     assert json.loads(f'"{documented[1]}"') == PROBLEM_MATCHER_REGEXP
-
-
-def test_schema_command_prints_one_schema_editors_can_use():
-    import jsonschema
-
-    from worker_lint.parse import parse
-
-    result = run_cli("schema")
-    assert result.returncode == 0
-    schema = json.loads(result.stdout)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    assert not re.search(r'"\$ref": "[^#]', result.stdout)  # every reference is inside the one document
-    validator = jsonschema.Draft202012Validator(schema)
-    for example in sorted((ROOT / "examples" / "good").glob("*.yaml")):
-        for document in parse(example.read_text(encoding="utf-8")).documents:
-            assert list(validator.iter_errors(document.data)) == [], example.name
-    broken = parse((BAD / "replicas-and-typos.yaml").read_text(encoding="utf-8")).documents[0].data
-    assert sorted((e.json_path, e.validator) for e in validator.iter_errors(broken)) == [
-        ("$.name", "pattern"), ("$.spec", "additionalProperties"), ("$.spec", "required"), ("$.spec.replicas", "type")]
