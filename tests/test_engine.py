@@ -8,6 +8,7 @@ import pytest
 from worker_lint import checks
 from worker_lint.diagnostic import Severity
 from worker_lint.engine import lint_text
+from worker_lint.globs import anchor
 from worker_lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +34,10 @@ def test_select_ignore_and_severity_override():
         "WL103", "WL102"]
     found = lint_text(BAD, "b.yaml", Settings(select=("WL103",), severity={"WL103": Severity.WARNING}))
     assert [(d.code, d.severity) for d in found] == [("WL103", Severity.WARNING)]
-    assert lint_text(BAD, "b.yaml", Settings(per_file_ignores={"b.yaml": ("WL1",)}, select=("WL1",))) == []
+    # per-file globs are anchored to the configuration's folder when settings are loaded
+    anchored = anchor("b.yaml", Path.cwd())
+    assert lint_text(BAD, "b.yaml", Settings(per_file_ignores={anchored: ("WL1",)}, select=("WL1",))) == []
+    assert len(lint_text(BAD, "c.yaml", Settings(per_file_ignores={anchored: ("WL1",)}, select=("WL1",)))) == 3
 
 
 def test_output_is_deterministic():

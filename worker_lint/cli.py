@@ -1,4 +1,4 @@
-"""The command line: `worker-lint check | rules | explain`."""
+"""The command line: `worker-lint check | rules | explain | schema`."""
 from __future__ import annotations
 
 import os
@@ -43,15 +43,23 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Substitute this apply-time variable, as dataos-ctl does, and check the result (repeatable).")
+@click.option("--env-file", type=click.Path(dir_okay=False), help="Substitute the variables of this dotenv file.")
+@click.option("--use-env", is_flag=True, help="Substitute variables from the environment.")
+@click.option("--jobs", "-j", default="auto", metavar="N|auto",
+              help="Processes to lint with (default: auto, one for small runs).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Where to keep the result cache (default: .worker-lint-cache in the project root).")
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, stdin_filename: str | None,
           config_path: str | None, isolated: bool, select: tuple[str, ...], ignore: tuple[str, ...],
           extend_select: tuple[str, ...], per_file_ignores: tuple[str, ...], exclude: tuple[str, ...],
           root: str | None, baseline_path: str | None, write_baseline_path: str | None, exit_zero: bool,
-          strict: bool, statistics: bool, color: bool | None) -> None:
+          strict: bool, statistics: bool, color: bool | None, variables: tuple[str, ...], env_file: str | None,
+          use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
-    from dataclasses import replace
-
-    from worker_lint import config, engine, files, report
+    from worker_lint import config, engine, files, report, runner
     from worker_lint.diagnostic import Severity
 
     if baseline_path and write_baseline_path:
@@ -62,30 +70,38 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         settings = config.load_settings(Path.cwd(), Path(config_path) if config_path else None, isolated, overrides)
     except config.ConfigError as exc:
         _usage_failure(str(exc))
+    if variables or env_file or use_env:
+        from worker_lint.templating import load_variables
+
+        settings.variables = {**(settings.variables or {}), **load_variables(list(variables), env_file, use_env)}
     paths = paths or (".",)
     for given in paths:
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
-    # The engine gets every rule and this command applies the selection afterwards, with
-    # specificity and per-file globs (config.is_selected); suppressions then see every diagnostic.
-    run_settings = replace(settings, select=(), ignore=(), extend_select=(), per_file_ignores={})
+    options = runner.Options(jobs=_jobs(jobs), cache_dir=None if no_cache else _cache_dir(cache_dir, settings))
     diagnostics = []
+    suppressed = []
     sources: dict[str, str] = {}
     checked: list[str] = []
     file_paths = [str(p) for p in files.collect([p for p in paths if p != "-"], settings)]
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         data = sys.stdin.buffer.read()
-        diagnostics.extend(engine.lint_text(data, name, run_settings))
+        result = engine.check_text(data, name, settings)
+        diagnostics.extend(result.diagnostics)
+        suppressed.extend(result.suppressed)
         sources[name] = data.decode("utf-8", errors="replace")
         checked.append(name)
     fmt = output_format or _default_format()
-    for display, found in engine.lint_paths(file_paths, run_settings):
+    for display, result in runner.run(file_paths, settings, options):
         checked.append(display)
-        diagnostics.extend(found)
-        if found and fmt == "text":
+        diagnostics.extend(result.diagnostics)
+        suppressed.extend(result.suppressed)
+        if result.diagnostics and fmt == "text":
             sources[display] = _read_text(display)
-    diagnostics = [d for d in diagnostics if config.is_selected(d.code, settings, d.path)]
+    # the same inputs give the same bytes, whatever the order of the paths on the command line
+    diagnostics.sort(key=lambda d: d.sort_key())
+    checked.sort()
     if write_baseline_path:
         _write_baseline(Path(write_baseline_path), diagnostics)
         return
@@ -101,7 +117,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         from worker_lint import catalogue, formats
 
         rendered = formats.render(fmt, diagnostics, catalogue.rules(), base=_report_base(), files=checked,
-                                  baselined=known)
+                                  baselined=known, suppressed=suppressed)
     if statistics:
         if fmt == "text":
             rendered += report.statistics(diagnostics)
@@ -111,6 +127,25 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if not exit_zero and any(d.severity in failing for d in diagnostics):
         sys.exit(1)
+
+
+def _jobs(value: str) -> int | str:
+    if value == "auto":
+        return "auto"
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise click.BadParameter(f"`{value}` is not a number of processes; use a positive integer or `auto`",
+                             param_hint="--jobs")
+
+
+def _cache_dir(given: str | None, settings: object) -> Path:
+    """The cache folder: as given, else beside the configuration, else at the repository's top, else here."""
+    from worker_lint.cache import resolve_dir
+    from worker_lint.files import repo_top
+
+    config_path = getattr(settings, "config_path", None)
+    root = config_path.parent if config_path is not None else (repo_top(Path.cwd()) or Path.cwd())
+    return resolve_dir(root, given)
 
 
 def _usage_failure(message: str) -> NoReturn:

@@ -7,17 +7,16 @@ output.
 """
 from __future__ import annotations
 
-import fnmatch
 import re
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from worker_lint import catalogue, positions, schema
 from worker_lint.checks import all_checks
-from worker_lint.diagnostic import Diagnostic, Finding, JsonPath, RelatedLocation, Severity, Span
+from worker_lint.diagnostic import Diagnostic, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.parse import Document, parse
 from worker_lint.resource import Resource, classify
 from worker_lint.settings import Settings
@@ -84,16 +83,26 @@ def lint_text(
     project: Project | None = None,
 ) -> list[Diagnostic]:
     """Lint one file's contents; ``path`` is only used for reporting and relative references."""
+    return check_text(text, path, settings, project).diagnostics
+
+
+def check_text(
+    text: str | bytes,
+    path: str = "<stdin>",
+    settings: Settings | None = None,
+    project: Project | None = None,
+) -> FileResult:
+    """Like ``lint_text``, with the diagnostics inline comments suppressed."""
     settings = settings or Settings()
     project = project or Project(settings)
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         return _lint_bytes(data, path, settings, project)
     except Exception as exc:  # a bug must cost one diagnostic, never the run
-        return [_internal_error(path, "the linter", exc)]
+        return FileResult([_internal_error(path, "the linter", exc)])
 
 
-def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> list[Diagnostic]:
+def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> FileResult:
     findings: list[tuple[Finding, Document | None]] = []
     decoded = decode(data)
     if decoded.text is None:
@@ -292,14 +301,29 @@ def project_stacks(project: Project) -> Any:
     return project.stacks
 
 
-def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings) -> list[Diagnostic]:
-    diagnostics: list[Diagnostic] = []
-    for finding, doc in findings:
-        if not is_selected(finding.code, path, settings):
-            continue
-        diagnostics.append(_place(path, text, finding, doc, settings))
-    diagnostics = _suppress(text, diagnostics)
-    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One file's outcome: what is reported, and what inline comments suppressed (kept for SARIF)."""
+
+    diagnostics: list[Diagnostic]
+    suppressed: list[Diagnostic] = field(default_factory=list)
+
+
+def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings) -> FileResult:
+    from worker_lint.config import is_selected
+
+    diagnostics = [_place(path, text, finding, doc, settings) for finding, doc in findings]
+    suppressed: list[Diagnostic] = []
+    if "worker-lint:" in text:
+        # suppressions see every diagnostic, so a directive for a deselected rule is not called unused
+        from worker_lint import suppress
+
+        kept, suppressed, own = suppress.apply(text, diagnostics, selected=lambda code: is_selected(code, settings, path),
+                                               known_codes=catalogue.rules().keys())
+        diagnostics = list(kept) + [_place(path, text, f, None, settings) for f in own]
+    diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
+    return FileResult(sorted(diagnostics, key=Diagnostic.sort_key),
+                      sorted((d for d in suppressed if is_selected(d.code, settings, path)), key=Diagnostic.sort_key))
 
 
 def _place(path: str, text: str, finding: Finding, doc: Document | None, settings: Settings) -> Diagnostic:
@@ -319,32 +343,6 @@ def _place(path: str, text: str, finding: Finding, doc: Document | None, setting
     )
 
 
-def _suppress(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    if "worker-lint:" not in text:
-        return diagnostics
-    try:
-        from worker_lint import suppress
-    except ImportError:  # pragma: no cover
-        return diagnostics
-    kept, _suppressed, extra = suppress.apply(text, diagnostics)
-    return list(kept) + list(extra)
-
-
-def is_selected(code: str, path: str, settings: Settings) -> bool:
-    """Whether ``code`` is reported for ``path`` under the select/ignore settings (prefixes match)."""
-    def matches(selectors: Iterable[str]) -> bool:
-        return any(code.startswith(s.upper()) or s.upper() == "ALL" for s in selectors)
-
-    if settings.select and not matches(settings.select) and not matches(settings.extend_select):
-        return False
-    if matches(settings.ignore):
-        return False
-    for pattern, codes in settings.per_file_ignores.items():
-        if (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(Path(path).name, pattern)) and matches(codes):
-            return False
-    return True
-
-
 def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
     rule = catalogue.rule("WL900")
     return Diagnostic(path=path, span=Span(1, 1, 1, 2), code="WL900", name=rule.name, severity=rule.severity,
@@ -353,85 +351,57 @@ def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
 
 # ---------------------------------------------------------------- many files
 
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def discover(paths: Iterable[str], settings: Settings) -> Iterator[str]:
-    """Files to lint, as display paths: given files as written, directories searched for *.yaml / *.yml."""
-    seen: set[str] = set()
-    for given in paths:
-        candidate = Path(given)
-        if candidate.is_dir():
-            found = sorted(
-                p for p in candidate.rglob("*")
-                if p.suffix in YAML_SUFFIXES and not _excluded(p, settings) and not _hidden(p, candidate)
-            )
-            for p in found:
-                display = str(p)
-                if display not in seen:
-                    seen.add(display)
-                    yield display
-        elif given not in seen:
-            seen.add(given)
-            yield given
-
-
-def _hidden(path: Path, base: Path) -> bool:
-    parts = path.relative_to(base).parts
-    return any(part.startswith(".") or part in ("node_modules", "__pycache__") for part in parts[:-1])
-
-
-def _excluded(path: Path, settings: Settings) -> bool:
-    text = path.as_posix()
-    return any(fnmatch.fnmatch(text, pat) or fnmatch.fnmatch(path.name, pat) or f"/{pat.strip('/')}/" in f"/{text}/"
-               for pat in settings.exclude)
-
 
 def lint_file(display: str, settings: Settings, project: Project) -> list[Diagnostic]:
-    path = Path(display)
-    try:
-        if path.stat().st_size > settings.max_file_size:
-            return [_file_problem(display, "WL011", f"the file is larger than {settings.max_file_size:,} bytes;"
-                                  " it was not read (raise the limit if it really is a manifest)")]
-        data = path.read_bytes()
-    except OSError as exc:
-        return [_file_problem(display, "WL012", f"the file cannot be read: {exc.strerror or exc}")]
+    """Lint one file by its path (the display path, as reported)."""
+    from worker_lint.runner import _read
+
+    data = _read(display, settings)
+    if isinstance(data, FileResult):
+        return data.diagnostics
     return lint_text(data, display, settings, project)
 
 
-def _file_problem(path: str, code: str, message: str) -> Diagnostic:
+def file_problem(path: str, code: str, message: str) -> Diagnostic:
+    """A diagnostic about the file itself (it cannot be read), placed on its first line."""
     rule = catalogue.rule(code)
     return Diagnostic(path=path, span=Span(1, 1, 1, 2), code=code, name=rule.name, severity=rule.severity,
                       message=message)
 
 
-def lint_paths(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, list[Diagnostic]]]:
-    """Lint every file under ``paths``, each once, yielding ``(display path, diagnostics)`` in order."""
-    project = Project(settings)
-    files = list(discover(paths, settings))
-    for display in files:
-        project.seen.add(Path(display).resolve())
-    _prescan_stacks(files, settings, project)
-    for display in files:
-        yield display, lint_file(display, settings, project)
-        while project.pending:
-            referenced = project.pending.pop(0)
-            shown = _display(referenced)
-            yield shown, lint_file(shown, settings, project)
+def lint_paths(paths: Iterable[str], settings: Settings, jobs: int | str | None = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
+    """Lint every file under ``paths`` (and the files their Bundles name), yielding ``(display path, diagnostics)``."""
+    from worker_lint.files import collect
+    from worker_lint.runner import Options, run
+
+    files = [str(p) for p in collect(list(paths), settings)]
+    for display, result in run(files, settings, Options(jobs=jobs)):
+        yield display, result.diagnostics
 
 
 _STACK_MARKER = re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 
 
-def _prescan_stacks(files: list[str], settings: Settings, project: Project) -> None:
-    """Register every custom Stack definition before any Worker is linted, wherever it sits."""
+def stack_files(files: Sequence[str], settings: Settings) -> list[str]:
+    """The linted files and configured stack folders' files that hold a Stack definition."""
     candidates = list(files) + [str(p) for d in settings.stack_dirs for p in sorted(Path(d).rglob("*.y*ml"))]
+    found = []
     for display in candidates:
         try:
             data = Path(display).read_bytes()
         except OSError:
             continue
-        if not _STACK_MARKER.search(data):
+        if _STACK_MARKER.search(data):
+            found.append(display)
+    return found
+
+
+def prescan_stacks(files: Sequence[str], settings: Settings, project: Project) -> None:
+    """Register Stack definitions before any Worker is linted, wherever they sit."""
+    for display in files:
+        try:
+            data = Path(display).read_bytes()
+        except OSError:
             continue
         decoded = decode(data)
         if decoded.text is None:
@@ -440,12 +410,4 @@ def _prescan_stacks(files: list[str], settings: Settings, project: Project) -> N
         documents = [(doc, _classify(doc)) for doc in parsed.documents]
         collected: list[tuple[Finding, Document | None]] = []
         _register_stacks(documents, display, project, collected)
-        if display in files:
-            project.stack_findings[display] = collected
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        project.stack_findings[display] = collected
