@@ -30,6 +30,20 @@ def _stamp(generator: Path, args: list[str]) -> str:
     return json.dumps({"generator": digest, "args": args})
 
 
+def ensure_repository(root: Path) -> None:
+    """Make the corpus folder a git repository of its own.
+
+    The corpora sit under bench/out/, which this project's .gitignore
+    excludes, and worker-lint skips git-ignored files when it walks a folder.
+    As their own repository they are linted like manifests in any project,
+    git's ignore check included.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    if (root / ".git").exists() or shutil.which("git") is None:
+        return
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+
 def _generate(generator: Path, out: Path, args: list[str]) -> None:
     """Run the generator into ``out`` unless a finished run with the same inputs is there."""
     stamp_file = out / ".stamp"

@@ -28,14 +28,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpora import Corpus, big_corpora, file_corpus  # noqa: E402
+from corpora import Corpus, big_corpora, ensure_repository, file_corpus  # noqa: E402
 from summary import goal_lines, ratio_table, timing_table  # noqa: E402
 from timing import Run, Summary, run_once, summarise  # noqa: E402
 from tools import OK_EXIT, MissingTool, Tool, build_tools, versions  # noqa: E402
 
 ROOT = HERE.parent
 DEFAULT_SHARED = ROOT.parent / "shared" / "bench"
-ALL_TOOLS = ["worker-lint", "worker-lint-j1", "floor", "floor-jN", "check-jsonschema", "yamllint"]
+ALL_TOOLS = ["worker-lint", "worker-lint-j1", "floor", "floor-jN", "floor-nogc", "check-jsonschema", "yamllint"]
 SLOW_PEERS = {"yamllint", "check-jsonschema"}
 
 
@@ -119,6 +119,17 @@ def time_corpus(a: argparse.Namespace, corpus: Corpus, tools: list[Tool], failur
     return {name: summarise(rs) for name, rs in runs.items() if rs and name not in failed}
 
 
+def files_seen(wl, corpus: Corpus) -> int | None:
+    """How many files worker-lint says it linted (its text summary), to catch a corpus it skipped."""
+    import subprocess
+
+    done = subprocess.run(wl.check(*(["--no-cache"] if wl.has_no_cache else []))(corpus), capture_output=True,
+                          text=True, cwd=corpus.target if corpus.target.is_dir() else corpus.target.parent, env=tool_env())
+    lines = done.stdout.strip().splitlines()
+    found = re.search(r"(\d[\d,]*) files?\.?$", lines[-1]) if lines else None
+    return int(found.group(1).replace(",", "")) if found else None
+
+
 def time_cache(a: argparse.Namespace, corpus: Corpus, wl, failures: list[str]) -> tuple[Summary, Summary] | None:
     """First run into an empty cache, then a second run over the unchanged files."""
     cache_dir = a.out / "cache" / re.sub(r"[^a-z0-9]+", "-", corpus.label.lower())
@@ -174,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
               f" --tools (choices: {', '.join(ALL_TOOLS)}).", file=sys.stderr)
         return 2
 
+    ensure_repository(a.out / "corpus")
     corpora = build_corpora(a, generator, a.out / "corpus")
     # One untimed run of every tool first: byte-compiles its modules and warms the page cache.
     warm = min(corpora, key=lambda c: c.size_bytes)
@@ -182,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
             run_once(tool.command(warm), warm.target if warm.target.is_dir() else warm.target.parent, tool_env(), a.timeout)
 
     failures: list[str] = []
+    warnings: list[str] = []
+    if wl is not None:
+        for corpus in corpora:
+            seen = files_seen(wl, corpus)
+            if seen != corpus.count:
+                warnings.append(f"worker-lint reports {seen} linted files for {corpus.label}, which has {corpus.count}")
     results: dict[str, dict[str, Summary]] = {}
     cache: dict[str, tuple[Summary, Summary]] = {}
     measure_cache = wl is not None and not a.no_cache_runs and (wl.has_cache_dir or wl.has_no_cache)
@@ -206,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if wl is not None and not measure_cache and not a.no_cache_runs:
         report += ["", "The cache was not measured: `worker-lint check --help` offers neither --cache-dir nor --no-cache."]
+    if warnings:
+        report += ["", "**Warning:** " + "; ".join(warnings) + "."]
     text = "\n".join(report) + "\n"
     print(text)
 
@@ -214,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {"machine": info, "corpora": sizes,
                "results": {c: {t: asdict(s) for t, s in row.items()} for c, row in results.items()},
                "cache": {c: {"first": asdict(f), "second": asdict(s)} for c, (f, s) in cache.items()},
-               "failures": failures}
+               "failures": failures, "warnings": warnings}
     (a.out / "latest.json").write_text(json.dumps(payload, indent=2) + "\n")
 
     if failures:

@@ -18,7 +18,10 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet yamllint check-jsonschema pyyaml jsonschema-rs
-if ! "$venv/bin/python" -m pip install --quiet -e "$root"; then
+if "$venv/bin/python" -m pip install --quiet -e "$root"; then
+    # a path entry left by an earlier fallback would shadow nothing, but keep one way in
+    rm -f "$venv"/lib/python3*/site-packages/worker_lint_checkout.pth
+else
     # An unbuildable checkout (say, mid-change) still gets benchmarked: its
     # dependencies plus a path entry, and run.py falls back to `python -m worker_lint`.
     echo "warning: editable install of $root failed; using a path entry instead" >&2

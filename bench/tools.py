@@ -79,7 +79,14 @@ def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) ->
             if name == "worker-lint":
                 tools.append(Tool(name, wl.check(*base)))
             elif wl.has_jobs:
-                tools.append(Tool(name, wl.check(*base, "--jobs", "1"), accepts=lambda c: c.count > 1))
+                tools.append(Tool(name, wl.check(*base, "--jobs", "1"), accepts=lambda c: c.count >= 1000))
+        elif name == "floor-nogc":
+            if not floor.is_file():
+                missing.append(f"floor tool not found at {floor}")
+                continue
+            # The floor with its own --no-gc switch, on big single files where the cyclic GC dominates.
+            tools.append(Tool(name, lambda c: [str(python), str(floor), "--no-gc", str(c.target)],
+                              accepts=lambda c: c.count == 1 and c.size_bytes >= 1 << 20))
         elif name in ("floor", "floor-jN"):
             if not floor.is_file():
                 missing.append(f"floor tool not found at {floor}")
@@ -88,7 +95,7 @@ def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) ->
                 tools.append(Tool(name, lambda c: [str(python), str(floor), str(c.target)]))
             else:
                 tools.append(Tool(f"floor-j{cpus}", lambda c: [str(python), str(floor), "--jobs", str(cpus), str(c.target)],
-                                  accepts=lambda c: c.count > 1))
+                                  accepts=lambda c: c.count >= 1000))
         elif name == "check-jsonschema":
             exe = venv / "bin" / "check-jsonschema"
             if not exe.is_file():
