@@ -1,0 +1,100 @@
+"""Checks shared by the robustness tests: a diagnostic is well-formed when it sits inside its file."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from worker_lint import catalogue
+from worker_lint.diagnostic import Diagnostic
+
+SEVERITIES = {"error", "warning", "info"}
+
+
+#: the line breaks the C parser counts (YAML 1.1, as libyaml reads): CRLF, CR, LF, NEL, LS, PS;
+#: editors count a lone CR as a break too
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def lines_of(data: bytes) -> list[str]:
+    """The file's lines as positions count them: decoded leniently, split where the parser breaks lines."""
+    text = data.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _BREAKS.split(text)
+
+
+def span_problems(lines: list[str], line: int, column: int, end_line: int, end_column: int) -> list[str]:
+    """Why a 1-based, end-exclusive span does not fit in ``lines`` (empty when it does)."""
+    problems = []
+    if not 1 <= line <= len(lines):
+        problems.append(f"line {line} outside 1..{len(lines)}")
+    elif not 1 <= column <= len(lines[line - 1]) + 1:
+        problems.append(f"column {column} outside 1..{len(lines[line - 1]) + 1} on line {line}")
+    if not line <= end_line <= len(lines) + 1:
+        problems.append(f"end line {end_line} before line {line} or past the end")
+    elif end_line == line and end_column < column:
+        problems.append(f"end column {end_column} before column {column}")
+    elif end_line <= len(lines) and not 1 <= end_column <= len(lines[end_line - 1]) + 2:
+        problems.append(f"end column {end_column} outside line {end_line}")
+    return problems
+
+
+#: Known defects, each pinned by a strict xfail test in test_robustness.py; when one is fixed, its test
+#: passes unexpectedly and fails, and the tolerance below must go with it.
+#: 1. a syntax error at the end of a file without a final line break is placed on the line after the
+#:    last (libyaml moves the end-of-stream mark to a new line);
+#: 2. the parser's marks count a lone CR (and NEL, LS, PS) as a line break, while source.py, the span
+#:    widening in positions.py and the report count only LF, so columns after such a break disagree.
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+def _tolerated(code: str, lines: list[str], data: bytes, line: int, column: int, problems: list[str]) -> bool:
+    if code == "WL001" and line == len(lines) + 1 and column == 1:
+        return True
+    if _ODD_BREAK.search(data.decode("utf-8", errors="replace")):
+        return 1 <= line <= len(lines) + 1  # only the line number can be trusted here, for now
+    return not problems
+
+
+def diagnostic_problems(d: Diagnostic, data: bytes) -> list[str]:
+    """Problems with one diagnostic of the engine for a file holding ``data``."""
+    rules = catalogue.rules()
+    problems = []
+    if d.code not in rules:
+        problems.append(f"unknown code {d.code}")
+    elif d.name != rules[d.code].name:
+        problems.append(f"name {d.name} is not {rules[d.code].name}")
+    if d.code == "WL900":
+        problems.append(f"internal error: {d.message}")
+    if not d.message:
+        problems.append("empty message")
+    lines = lines_of(data)
+    placed = span_problems(lines, d.span.line, d.span.column, d.span.end_line, d.span.end_column)
+    if not _tolerated(d.code, lines, data, d.span.line, d.span.column, placed):
+        problems += placed
+    for rel in d.related:
+        problems += [f"related: {p}" for p in span_problems(
+            lines, rel.span.line, rel.span.column, rel.span.end_line, rel.span.end_column)]
+    return [f"{d.code} at {d.span.line}:{d.span.column}: {p}" for p in problems]
+
+
+def json_problems(item: dict[str, Any], data: bytes) -> list[str]:
+    """Problems with one diagnostic of the CLI's JSON report for a file holding ``data``."""
+    rules = catalogue.rules()
+    problems = []
+    code = item.get("code")
+    if code not in rules:
+        problems.append(f"unknown code {code}")
+    elif item.get("name") != rules[code].name:
+        problems.append(f"name {item.get('name')} is not {rules[code].name}")
+    if code == "WL900":
+        problems.append(f"internal error: {item.get('message')}")
+    if item.get("severity") not in SEVERITIES:
+        problems.append(f"severity {item.get('severity')}")
+    if not item.get("message"):
+        problems.append("empty message")
+    lines = lines_of(data)
+    placed = span_problems(lines, item["line"], item["column"], item["end_line"], item["end_column"])
+    if not _tolerated(str(code), lines, data, item["line"], item["column"], placed):
+        problems += placed
+    return [f"{code} at {item.get('line')}:{item.get('column')}: {p}" for p in problems]
