@@ -123,6 +123,60 @@ def test_python_tag_on_a_scalar_is_reported_and_kept_as_text():
                             " the value is treated as the plain string it contains")]
 
 
+# ---------------------------------------------------------------- no network
+
+
+class _Listener:
+    """A local HTTP server that records every request made to it."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+                hits.append(self.path)
+                body = b'{"type": "string"}'
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_custom_stack_schema_never_makes_the_linter_fetch_a_remote_ref(tmp_path: Path):
+    # a Stack definition is repository content: its `$ref`s must never reach the network
+    listener = _Listener()
+    try:
+        schema = '{"type": "object", "properties": {"message": {"$ref": "%s/leak?from=worker-lint"}}}' % listener.url
+        (tmp_path / "stack.yaml").write_text(
+            "name: echo-stack\nversion: v1alpha\ntype: stack\nstack:\n  name: echo\n  version: \"1.0\"\n"
+            f"  stackSpecValueSchema:\n    jsonSchema: '{schema}'\n  workerConfig:\n    configFileTemplate: x\n",
+            encoding="utf-8")
+        (tmp_path / "worker.yaml").write_text(
+            HEAD + "worker:\n  stack: echo:1.0\n  compute: runnable-default\n  stackSpec:\n    message: 5\n",
+            encoding="utf-8")
+        run = run_cli("check", "--format", "json", "--no-cache", "stack.yaml", "worker.yaml", cwd=tmp_path)
+    finally:
+        listener.close()
+    assert listener.hits == []
+    assert "Traceback" not in run.stderr
+    assert [d["code"] for d in run.diagnostics if d["code"] == "WL900"] == []
+    assert ("stack.yaml", "WL126", 8) in [(d["path"], d["code"], d["line"]) for d in run.diagnostics]
+
+
 # ---------------------------------------------------------------- merge keys and anchors keep positions
 
 MERGE_INLINE = HEAD + """worker:
@@ -215,8 +269,8 @@ def test_precheck_reports_deep_block_nesting():
 def test_precheck_reports_the_first_long_line():
     text = HEAD + "description: " + "x" * (2 * 1024 * 1024) + "\n"
     assert guard.precheck(text, Limits()) == Finding(
-        "WL013", (), "line 4 is longer than 1,048,576 characters; the file was not parsed (a manifest never needs"
-        " such a line: move the data to a file, or raise `max-line-length`)", span=Span(4, 1, 4, 2))
+        "WL013", (), "line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file"
+        " of its own, or raise the line-length limit)", span=Span(4, 1, 4, 2))
 
 
 def test_precheck_counts_lines_as_the_parser_does():
@@ -319,8 +373,8 @@ def test_ten_thousand_levels_in_process():
     assert found(text) == [("WL010", 5, 204, 5, 205, DEEP_MESSAGE)]
 
 
-LONG_MESSAGE = ("line 4 is longer than 1,048,576 characters; the file was not parsed (a manifest never needs such a"
-                " line: move the data to a file, or raise `max-line-length`)")
+LONG_MESSAGE = ("line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file of its"
+                " own, or raise the line-length limit)")
 
 
 @pytest.mark.parametrize("value", ["x" * 5_000_000, "[" + "a, " * 1_700_000 + "a]"], ids=["plain", "flow-items"])
@@ -553,3 +607,37 @@ def test_peak_memory_of_a_run_is_bounded_by_the_guard(tmp_path: Path):
     peak, done = child_peak_rss_kib("check", "--format", "json", "--no-cache", "long.yaml", cwd=tmp_path)
     assert done.stderr.decode().startswith("1\n")
     assert peak < baseline + 64 * 1024
+
+
+# ---------------------------------------------------------------- writes never touch a manifest, never leave half a file
+
+
+@pytest.mark.parametrize("option", ["--output", "--write-baseline"])
+def test_a_write_option_naming_a_linted_manifest_is_refused(tmp_path: Path, option: str):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
+    before = manifest.read_bytes()
+    run = run_cli("check", "--no-cache", option, "m.yaml", "m.yaml", cwd=tmp_path)
+    assert manifest.read_bytes() == before
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+
+
+def test_writes_leave_no_temporary_files(tmp_path: Path):
+    (tmp_path / "m.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
+    run_cli("check", "--cache-dir", "cache", "--output", "report.txt", "m.yaml", cwd=tmp_path)
+    run_cli("check", "--no-cache", "--write-baseline", "baseline.json", "m.yaml", cwd=tmp_path)
+    assert sorted(p.name for p in tmp_path.rglob("*.tmp")) == []
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8").startswith(
+        "m.yaml:4:1: error WL101 missing required field `compute` in `worker`\n")
+
+
+def test_a_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path: Path):
+    (tmp_path / "m.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
+    first = run_cli("check", "--format", "json", "--cache-dir", "cache", "m.yaml", cwd=tmp_path)
+    entries = [p for p in (tmp_path / "cache").rglob("*.json")]
+    assert len(entries) == 1
+    entries[0].write_bytes(entries[0].read_bytes()[:7])  # as a killed writer without the rename would never leave
+    second = run_cli("check", "--format", "json", "--cache-dir", "cache", "m.yaml", cwd=tmp_path)
+    assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+    assert json.loads(entries[0].read_bytes())["diagnostics"][0]["code"] == "WL101"

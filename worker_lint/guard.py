@@ -65,7 +65,7 @@ def precheck(text: str, limits: object) -> Finding | None:
     if long_line is not None:
         line = text.count("\n", 0, long_line) + 1
         return Finding("WL013", (), f"line {line} is longer than {max_line:,} characters; the file was not parsed"
-                       " (a manifest never needs such a line: move the data to a file, or raise `max-line-length`)",
+                       " (move the data to a file of its own, or raise the line-length limit)",
                        span=Span(line, 1, line, 2))
     max_depth = int(getattr(limits, "max_depth", DEFAULT_MAX_DEPTH))
     if _surely_shallow(text, max_depth):
@@ -81,14 +81,15 @@ def precheck(text: str, limits: object) -> Finding | None:
 def _surely_shallow(text: str, limit: int) -> bool:
     """Whether an upper bound found at C speed already shows the nesting is within ``limit``.
 
-    Flow nesting is at most the number of opening brackets.  Block nesting is
+    Flow nesting is at most twice the number of opening brackets (a `key: value`
+    pair written in a flow sequence is a mapping of its own).  Block nesting is
     at most two collections per column (a mapping, and a sequence written at
     its key's indentation), and every block collection starts within its
     line's prefix of indentation and `- `, `? `, `: ` indicators: if no line's
     prefix reaches ``k`` columns, block nesting is at most ``2 * k``.
     """
     brackets = text.count("[") + text.count("{")
-    k = (limit - brackets) // 2
+    k = (limit - 2 * brackets) // 2
     if k <= 0:
         return False
     pattern = _PREFIX.get(k)
@@ -199,7 +200,9 @@ class _Scanner:
             if ch in ("", "\n", "\r", "#"):
                 self.opened = True  # only properties, or nothing: the value is on the following lines
                 return _next_line(text, pos)
-            if key_allowed and ch in "-?:" and _is_indicator(text, pos, ch):
+            # after an anchor or a tag, `- ` and `? ` cannot start a collection on the same line (libyaml
+            # stops there with an error); a bare `: ` still opens a mapping with an empty key
+            if key_allowed and ch in "-?:" and _is_indicator(text, pos, ch) and (ch == ":" or props is None):
                 # `- ` opens a sequence entry; `? ` and a bare `: ` open a mapping entry
                 self._open(node_start - line_start, _SEQ if ch == "-" else _MAP, node_start)
                 pos = _BLANKS.match(text, pos + 1).end()
