@@ -58,6 +58,12 @@ def read_manifest(path: Path, max_size: int) -> bytes | Finding:
         os.close(fd)
 
 
+def read_or_none(path: Path, max_size: int) -> bytes | None:
+    """The bytes of ``path`` when :func:`read_manifest` would return them, else None (for callers that skip)."""
+    data = read_manifest(path, max_size)
+    return data if isinstance(data, bytes) else None
+
+
 def _read_at_most(fd: int, max_size: int) -> bytes | Finding:
     """Read to the end, or stop one byte past ``max_size`` (the file grew while being read)."""
     chunks: list[bytes] = []
