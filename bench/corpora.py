@@ -71,7 +71,9 @@ def file_corpus(generator: Path, root: Path, n: int, seed: int, multidoc: float)
     _generate(generator, out, ["--n", str(n), "--seed", str(seed), "--multidoc", repr(multidoc)])
     files = sorted(out.glob("*.yaml"))
     label = f"{n} file" + ("s" if n != 1 else "") + (", multi-document" if multidoc else "")
-    return _describe(label, out, files, single_document=not multidoc)
+    # One file is named as an editor or a pre-commit hook names it, not found by walking a folder.
+    target = files[0] if n == 1 else out
+    return _describe(label, target, files, single_document=not multidoc)
 
 
 def big_corpora(generator: Path, root: Path, seed: int, which: list[str]) -> list[Corpus]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -22,14 +23,34 @@ class Run:
     stderr_tail: str
 
 
+#: GNU time, when present, starts each tool from a tiny process: Linux carries the
+#: peak resident size of a process over exec, so a tool started straight from this
+#: (larger) Python process would report at least this process's size.
+_GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def run_once(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run:
     """Run ``argv`` with output discarded (printing is not what is compared) and measure it."""
+    if _GNU_TIME is None:
+        return _run(argv, cwd, env, timeout)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        run = _run([_GNU_TIME, "-f", "%M", "-o", rss.name, *argv], cwd, env, timeout)
+        try:
+            peak_kib = int(rss.read().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return run
+    return Run(run.seconds, run.cpu_seconds, peak_kib / 1024, run.exit_code, run.stderr_tail)
+
+
+def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run:
     with open(os.devnull, "wb") as devnull, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=devnull, stderr=err)
+        # Its own process group, so a timeout ends the tool and every process it started.
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=devnull, stderr=err,
+                                start_new_session=True)
         # A blocking wait4 gives the rusage of exactly this child without polling
         # (which would steal CPU from it); a timer kills a hung tool.
-        killer = threading.Timer(timeout, proc.kill)
+        killer = threading.Timer(timeout, _kill_group, (proc.pid,))
         killer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -42,6 +63,13 @@ def run_once(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) ->
     if elapsed > timeout:
         return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, -9, f"timed out after {timeout:.0f} s")
     return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, tail)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
 
 
 @dataclass(frozen=True)
