@@ -224,13 +224,13 @@ def test_referenced_files_are_unique_existing_and_inside(tmp_path: Path) -> None
 def test_load_referenced_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path, "w.yaml", "name: w\nversion: v2alpha\ntype: worker\nspec: {}\n")
     reads: list[Path] = []
-    original = Path.read_bytes
+    original = bundle.read_or_none
 
-    def counting(self: Path) -> bytes:
-        reads.append(self)
-        return original(self)
+    def counting(target: Path, limit: int) -> bytes | None:
+        reads.append(target)
+        return original(target, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(bundle, "read_or_none", counting)
     cache: dict[object, object] = {}
     first = bundle.load_referenced(path, cache)
     second = bundle.load_referenced(tmp_path / "." / "w.yaml", cache)

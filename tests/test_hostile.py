@@ -27,29 +27,6 @@ VALID = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n  sta
                 "    image: docker.io/library/alpine:3.20\n")
 
 
-# Core defects these tests found, each with its cause and fix in the reason; strict, so a fix shows up.
-NEEDS_GUARD = pytest.mark.xfail(strict=True, reason=(
-    "parse.parse does not call guard.precheck yet: the C composer recurses on the C stack (SIGSEGV at about"
-    " 25,000 levels) and composes multi-megabyte lines; call it first and return its finding"))
-NEEDS_SAFE_READ = pytest.mark.xfail(strict=True, reason=(
-    "runner._read, engine.stack_files, engine.prescan_stacks and cli._read_text read with Path.read_bytes: a"
-    " FIFO blocks the run and /dev/zero is read until memory runs out; use reading.read_manifest / read_or_none"))
-SYMLINK_LOOP = pytest.mark.xfail(strict=True, reason=(
-    "runner.run calls Path.resolve(), which raises RuntimeError on a symlink loop and ends the run with a"
-    " traceback; use os.path.realpath"))
-COLLECTION_TAG = pytest.mark.xfail(strict=True, reason=(
-    "parse._Builder reports WL005 only for tags on scalars; a tag on a list or mapping passes silently"))
-REMOTE_REF = pytest.mark.xfail(strict=True, reason=(
-    "schema._fast_validator compiles custom Stack schemas with jsonschema-rs's default retriever, which fetches"
-    " http(s) $refs; pass a retriever that refuses every URI, and report the unresolvable $ref as WL126 instead"
-    " of the explaining validator's WL900"))
-MERGED_KEY = pytest.mark.xfail(strict=True, reason=(
-    "positions.find does not look into `<<` merge sources, so a merged key is placed on the mapping that merges"
-    " it"))
-WRITE_TARGET = pytest.mark.xfail(strict=True, reason=(
-    "cli writes --output and --write-baseline over a file it is linting; refuse with a usage error (exit 2)"))
-
-
 def found(text: str | bytes) -> list[tuple[str, int, int, int, int, str]]:
     return [(d.code, d.span.line, d.span.column, d.span.end_line, d.span.end_column, d.message)
             for d in lint_text(text, "m.yaml")]
@@ -150,7 +127,6 @@ def test_alias_to_an_ancestor_in_a_sequence_is_reported():
 # ---------------------------------------------------------------- tags that would run code
 
 
-@COLLECTION_TAG
 @pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/object/new:os.system",
                                  "!!python/name:os.system", "!!python/module:os", "!!python/object:os.system"])
 def test_python_tags_are_never_constructed(tmp_path: Path, tag: str):
@@ -206,7 +182,6 @@ class _Listener:
         self.server.server_close()
 
 
-@REMOTE_REF
 def test_a_custom_stack_schema_never_makes_the_linter_fetch_a_remote_ref(tmp_path: Path):
     # a Stack definition is repository content: its `$ref`s must never reach the network
     listener = _Listener()
@@ -263,7 +238,6 @@ def test_alias_reports_at_the_anchored_text():
     assert [(f[0], f[1], f[2]) for f in found(text) if f[0] == "WL103"] == [("WL103", 8, 7)]
 
 
-@MERGED_KEY
 @pytest.mark.parametrize(("text", "line", "column"), [(MERGE_INLINE, 8, 5), (MERGE_ALIAS, 7, 3)],
                          ids=["inline", "alias"])
 def test_a_merged_key_is_reported_where_it_is_written(text: str, line: int, column: int):
@@ -407,7 +381,6 @@ def test_the_shortcut_never_passes_what_the_scan_would_stop(atoms: list[str]):
 DEEP_MESSAGE = "nesting deeper than 200 levels; the file was not parsed"
 
 
-@NEEDS_GUARD
 @pytest.mark.parametrize(("body", "line", "column"), [
     ("worker:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n", 5, 204),
     ("worker:\n  x:\n    " + "- " * 50_000 + "y\n", 6, 401),
@@ -421,7 +394,6 @@ def test_fifty_thousand_levels_through_the_cli(tmp_path: Path, body: str, line: 
     assert (run.returncode, cli_found(run)) == (1, [("deep.yaml", "WL010", line, column, DEEP_MESSAGE)])
 
 
-@NEEDS_GUARD
 def test_ten_thousand_levels_in_process():
     text = HEAD + "worker:\n  x: " + "[" * 10_000 + "]" * 10_000 + "\n"
     assert found(text) == [("WL010", 5, 204, 5, 205, DEEP_MESSAGE)]
@@ -431,7 +403,6 @@ LONG_MESSAGE = ("line 4 is longer than 1,048,576 characters; the file was not pa
                 " own, or raise the line-length limit)")
 
 
-@NEEDS_GUARD
 @pytest.mark.parametrize("value", ["x" * 5_000_000, "[" + "a, " * 1_700_000 + "a]"], ids=["plain", "flow-items"])
 def test_five_megabyte_line_through_the_cli(tmp_path: Path, value: str):
     # a 5 MB line of flow items costs the composer about 25 s and 450 MB; the guard reads it once
@@ -573,7 +544,6 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@NEEDS_SAFE_READ
 def test_fifo_in_a_linted_folder_does_not_hang(folder: Path):
     os.mkfifo(folder / "x.yaml")
     run = bounded_cli("check", "--format", "json", "--no-cache", ".", cwd=folder, timeout=30)
@@ -582,7 +552,6 @@ def test_fifo_in_a_linted_folder_does_not_hang(folder: Path):
         ("x.yaml", "WL012", 1, 1, "`x.yaml` is a named pipe (FIFO), not a regular file; it was not read")])
 
 
-@NEEDS_SAFE_READ
 def test_fifo_named_on_the_command_line_does_not_hang_the_text_report(folder: Path):
     os.mkfifo(folder / "x.yaml")
     run = bounded_cli("check", "--format", "text", "--no-cache", "x.yaml", "good.yaml", cwd=folder, timeout=30)
@@ -591,7 +560,6 @@ def test_fifo_named_on_the_command_line_does_not_hang_the_text_report(folder: Pa
                                  " it was not read\n")
 
 
-@NEEDS_SAFE_READ
 def test_device_named_on_the_command_line_is_not_read(folder: Path):
     run = bounded_cli("check", "--format", "json", "--no-cache", "/dev/zero", cwd=folder)
     assert "Traceback" not in run.stderr
@@ -603,12 +571,11 @@ def test_directory_named_like_a_manifest_is_walked_not_read(folder: Path):
     (folder / "d.yaml").mkdir()
     (folder / "d.yaml" / "inner.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
     expected = [("d.yaml/inner.yaml", "WL101", 4, "missing required field `compute` in `worker`")]
-    for given in (".", "d.yaml"):
-        run = bounded_cli("check", "--format", "json", "--no-cache", given, cwd=folder)
+    for argument in (".", "d.yaml"):
+        run = bounded_cli("check", "--format", "json", "--no-cache", argument, cwd=folder)
         assert [(d["path"], d["code"], d["line"], d["message"]) for d in run.diagnostics] == expected
 
 
-@SYMLINK_LOOP
 def test_links_in_a_linted_folder(folder: Path):
     os.symlink("loop-b.yaml", folder / "loop-a.yaml")
     os.symlink("loop-a.yaml", folder / "loop-b.yaml")
@@ -658,7 +625,6 @@ def test_random_binary_files_named_yaml(tmp_path: Path):
     assert all(d["code"] in ("WL003",) for d in run.diagnostics)
 
 
-@NEEDS_GUARD
 def test_peak_memory_of_a_run_is_bounded_by_the_guard(tmp_path: Path):
     # the flow-item line that costs the composer hundreds of megabytes is refused before parsing
     (tmp_path / "long.yaml").write_text(HEAD + "tags: [" + "a, " * 1_000_000 + "a]\n", encoding="utf-8")
@@ -672,7 +638,6 @@ def test_peak_memory_of_a_run_is_bounded_by_the_guard(tmp_path: Path):
 # ---------------------------------------------------------------- writes: never over a manifest, never half a file
 
 
-@WRITE_TARGET
 @pytest.mark.parametrize("option", ["--output", "--write-baseline"])
 def test_a_write_option_naming_a_linted_manifest_is_refused(tmp_path: Path, option: str):
     manifest = tmp_path / "m.yaml"

@@ -66,4 +66,5 @@ def test_file_problems(tmp_path: Path):
     os.symlink(tmp_path / "missing-target.yaml", broken)
     found = lint_file(str(broken), Settings(), Project(Settings()))
     assert [d.code for d in found] == ["WL012"]
-    assert found[0].message == "the file cannot be read: No such file or directory"
+    assert found[0].message == (f"`{broken.name}` is a broken symbolic link: its target"
+                                f" `{tmp_path / 'missing-target.yaml'}` does not exist")

@@ -135,21 +135,10 @@ def test_every_suite_case_through_the_cli(tmp_path: Path):
 # ---------------------------------------------------------------- positions the fuzzing found outside the file
 
 
-# Core defects the fuzzing found; strict, so a fix shows up (and the matching tolerance in
-# wellformed.py must then go).
-END_OF_STREAM = pytest.mark.xfail(strict=True, reason=(
-    "parse._syntax_finding uses libyaml's end-of-stream mark, which is on the line after the last when the file"
-    " does not end with a line break; clamp it to the end of the last line"))
-LINE_BREAKS = pytest.mark.xfail(strict=True, reason=(
-    "the parser counts a lone CR (and NEL, LS, PS) as a line break, while source._line_column, positions"
-    " (point_span, node_span, substring_span) and report._snippet split on LF only"))
-
-
 def _spans(data: bytes) -> list[tuple[str, int, int, int, int]]:
     return [(d.code, d.span.line, d.span.column, d.span.end_line, d.span.end_column) for d in lint_text(data, "m.yaml")]
 
 
-@END_OF_STREAM
 @pytest.mark.parametrize(("tail", "line", "column"), [(b"worker:\nfoo", 5, 4), (b".", 4, 2)], ids=["key", "dot"])
 def test_a_syntax_error_at_the_end_of_a_file_without_a_final_line_break_stays_in_the_file(
         tail: bytes, line: int, column: int):
@@ -157,13 +146,11 @@ def test_a_syntax_error_at_the_end_of_a_file_without_a_final_line_break_stays_in
     assert [s[:3] for s in _spans(HEAD + tail)] == [("WL001", line, column)]
 
 
-@LINE_BREAKS
 def test_a_bad_byte_after_a_lone_carriage_return_is_placed_on_the_line_the_parser_counts():
     # a lone CR ends a line for the parser (and for editors): the bad byte is on line 5, column 17
     assert _spans(HEAD + b"a: 1\rdescription: caf\xe9\n") == [("WL003", 5, 17, 5, 18)]
 
 
-@LINE_BREAKS
 def test_a_syntax_error_after_a_lone_carriage_return_is_widened_within_its_own_line():
     data = HEAD + b"a: b\rc: d: e\nf: " + b"g" * 40 + b"\n"
     assert _spans(data) == [("WL001", 5, 5, 5, 6)]

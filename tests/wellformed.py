@@ -39,23 +39,6 @@ def span_problems(lines: list[str], line: int, column: int, end_line: int, end_c
     return problems
 
 
-#: Known defects, each pinned by a strict xfail test in test_robustness.py; when one is fixed, its test
-#: passes unexpectedly and fails, and the tolerance below must go with it.
-#: 1. a syntax error at the end of a file without a final line break is placed on the line after the
-#:    last (libyaml moves the end-of-stream mark to a new line);
-#: 2. the parser's marks count a lone CR (and NEL, LS, PS) as a line break, while source.py, the span
-#:    widening in positions.py and the report count only LF, so columns after such a break disagree.
-_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-
-
-def _tolerated(code: str, lines: list[str], data: bytes, line: int, column: int, problems: list[str]) -> bool:
-    if code == "WL001" and line == len(lines) + 1 and column == 1:
-        return True
-    if _ODD_BREAK.search(data.decode("utf-8", errors="replace")):
-        return 1 <= line <= len(lines) + 1  # only the line number can be trusted here, for now
-    return not problems
-
-
 def diagnostic_problems(d: Diagnostic, data: bytes) -> list[str]:
     """Problems with one diagnostic of the engine for a file holding ``data``."""
     rules = catalogue.rules()
@@ -70,8 +53,7 @@ def diagnostic_problems(d: Diagnostic, data: bytes) -> list[str]:
         problems.append("empty message")
     lines = lines_of(data)
     placed = span_problems(lines, d.span.line, d.span.column, d.span.end_line, d.span.end_column)
-    if not _tolerated(d.code, lines, data, d.span.line, d.span.column, placed):
-        problems += placed
+    problems += placed
     for rel in d.related:
         problems += [f"related: {p}" for p in span_problems(
             lines, rel.span.line, rel.span.column, rel.span.end_line, rel.span.end_column)]
@@ -95,6 +77,5 @@ def json_problems(item: dict[str, Any], data: bytes) -> list[str]:
         problems.append("empty message")
     lines = lines_of(data)
     placed = span_problems(lines, item["line"], item["column"], item["end_line"], item["end_column"])
-    if not _tolerated(str(code), lines, data, item["line"], item["column"], placed):
-        problems += placed
+    problems += placed
     return [f"{code} at {item.get('line')}:{item.get('column')}: {p}" for p in problems]

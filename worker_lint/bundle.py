@@ -10,6 +10,7 @@ from typing import Any
 
 from worker_lint.diagnostic import JsonPath
 from worker_lint.resource import Resource, classify
+from worker_lint.reading import read_or_none
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
@@ -332,9 +333,8 @@ def _load(path: Path) -> ReferencedFile:
     from worker_lint.parse import parse
     from worker_lint.source import decode
 
-    try:
-        raw = path.read_bytes()
-    except OSError:
+    raw = read_or_none(path, 50 * 1024 * 1024)
+    if raw is None:
         return ReferencedFile(path, None, unreadable=True)
     decoded = decode(raw)
     if decoded.text is None:

@@ -84,13 +84,16 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     sources: dict[str, str] = {}
     checked: list[str] = []
     file_paths = [str(p) for p in files.collect([p for p in paths if p != "-"], settings)]
+    for target in (output, write_baseline_path):
+        if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in file_paths):
+            raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         data = sys.stdin.buffer.read()
         result = engine.check_text(data, name, settings)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
-        sources[name] = data.decode("utf-8", errors="replace")
+        sources[name] = _text_of(data)
         checked.append(name)
     fmt = output_format or _default_format()
     for display, result in runner.run(file_paths, settings, options):
@@ -190,10 +193,17 @@ def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
 
 
 def _read_text(path: str) -> str:
-    try:
-        return Path(path).read_bytes().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    from worker_lint.reading import read_or_none
+
+    data = read_or_none(Path(path), 50 * 1024 * 1024)
+    return "" if data is None else _text_of(data)
+
+
+def _text_of(data: bytes) -> str:
+    """A file's text for the caret snippets, with line breaks counted as the parser counts them."""
+    from worker_lint.source import normalize_breaks
+
+    return normalize_breaks(data.decode("utf-8", errors="replace"))
 
 
 def _emit(rendered: str, output: str | None) -> None:

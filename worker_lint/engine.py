@@ -21,6 +21,7 @@ from worker_lint.parse import Document, parse
 from worker_lint.resource import Resource, classify
 from worker_lint.settings import Settings
 from worker_lint.source import decode
+from worker_lint.reading import read_or_none
 
 #: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
 _LOOKS_LIKE_DATAOS = re.compile(
@@ -387,9 +388,8 @@ def stack_files(files: Sequence[str], settings: Settings) -> list[str]:
     candidates = list(files) + [str(p) for d in settings.stack_dirs for p in sorted(Path(d).rglob("*.y*ml"))]
     found = []
     for display in candidates:
-        try:
-            data = Path(display).read_bytes()
-        except OSError:
+        data = read_or_none(Path(display), settings.max_file_size)
+        if data is None:
             continue
         if _STACK_MARKER.search(data):
             found.append(display)
@@ -399,9 +399,8 @@ def stack_files(files: Sequence[str], settings: Settings) -> list[str]:
 def prescan_stacks(files: Sequence[str], settings: Settings, project: Project) -> None:
     """Register Stack definitions before any Worker is linted, wherever they sit."""
     for display in files:
-        try:
-            data = Path(display).read_bytes()
-        except OSError:
+        data = read_or_none(Path(display), settings.max_file_size)
+        if data is None:
             continue
         decoded = decode(data)
         if decoded.text is None:

@@ -149,7 +149,7 @@ class _Scanner:
         self.block_scalar: int | None = None
 
     def run(self) -> None:
-        text, pos, size = self.text, 0, len(self.text)
+        pos, size = 0, len(self.text)
         while pos < size:
             pos = self._line(pos)
 

@@ -17,6 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from worker_lint.diagnostic import Finding, JsonPath, Span
+from worker_lint.guard import precheck
 from worker_lint.positions import node_span, point_span
 
 try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
@@ -50,6 +51,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 _TAG = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
 MERGE_TAG = _TAG + "merge"
 
 
@@ -59,6 +61,7 @@ class Limits:
 
     max_depth: int = 200
     max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    max_line_length: int = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -82,6 +85,10 @@ class ParseResult:
 def parse(text: str, limits: Limits | None = None) -> ParseResult:
     """Compose every document of a YAML stream and build its plain data."""
     limits = limits or Limits()
+    # the C composer recurses on the C stack: nesting too deep must be refused before it runs
+    blocked = precheck(text, limits)
+    if blocked is not None:
+        return ParseResult(findings=[blocked])
     result = ParseResult()
     loader = _Loader(text)
     try:
@@ -112,7 +119,11 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "invalid YAML"
     line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
-    at_char = text.split("\n", line0 + 1)[line0][col0:col0 + 1] if line0 < text.count("\n") + 1 else ""
+    lines = text.split("\n")
+    if line0 >= len(lines):
+        # libyaml puts the end of a stream without a final line break on a line of its own
+        line0, col0 = len(lines) - 1, len(lines[-1])
+    at_char = lines[line0][col0:col0 + 1]
     if at_char == "\t":
         message = "a tab character cannot indent YAML; indent with spaces"
     else:
@@ -133,6 +144,7 @@ class _Builder:
         self._built: dict[int, Any] = {}
         self._in_progress: set[int] = set()
         self._expanded = 0
+        self._tagged: set[int] = set()
 
     def build(self, root: Node) -> Any:
         # only anchors can make a document expand; most manifests have none, so skip the count
@@ -178,6 +190,12 @@ class _Builder:
         key = id(node)
         if key in self._built:
             return self._built[key]  # an alias: share the value, never copy it
+        if node.tag not in _COLLECTION_TAGS and key not in self._tagged:
+            self._tagged.add(key)
+            kind = "list" if isinstance(node, SequenceNode) else "mapping"
+            self.findings.append(Finding(
+                "WL005", path, f"tag `{_short_tag(node.tag)}` is not something DataOS reads; the value is treated as"
+                f" the plain {kind} it contains", span=node_span(node, self.text)))
         if key in self._in_progress:
             self.findings.append(Finding("WL010", path, "this alias refers to a node that contains it (a recursive"
                                          " alias); it cannot be expanded", span=node_span(node, self.text)))

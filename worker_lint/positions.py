@@ -25,10 +25,7 @@ def find(root: Node, path: JsonPath) -> tuple[Node | None, Node, int]:
     node = root
     for depth, segment in enumerate(path):
         if isinstance(node, MappingNode):
-            match = None
-            for k, v in node.value:
-                if isinstance(k, ScalarNode) and _key_equals(k, segment):
-                    match = (k, v)
+            match = _lookup(node, segment, set())
             if match is None:
                 return key_node, node, depth
             key_node, node = match
@@ -37,6 +34,31 @@ def find(root: Node, path: JsonPath) -> tuple[Node | None, Node, int]:
         else:
             return key_node, node, depth
     return key_node, node, len(path)
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node, Node] | None:
+    """The key and value for ``segment``: written keys first (the last wins), then merged mappings in order."""
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    match = None
+    merges: list[Node] = []
+    for k, v in node.value:
+        if k.tag == _MERGE:
+            merges.extend(v.value if isinstance(v, SequenceNode) else [v])
+        elif isinstance(k, ScalarNode) and _key_equals(k, segment):
+            match = (k, v)
+    if match is not None:
+        return match
+    for source in merges:
+        if isinstance(source, MappingNode):
+            found = _lookup(source, segment, seen)
+            if found is not None:
+                return found
+    return None
 
 
 def _key_equals(key: ScalarNode, segment: str | int) -> bool:

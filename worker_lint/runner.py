@@ -8,18 +8,23 @@ back (the files a Bundle refers to, linted afterwards, once each).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from worker_lint.diagnostic import Finding
 from worker_lint.engine import FileResult, Project, check_text, file_problem, prescan_stacks, stack_files
 from worker_lint.settings import Settings
+from worker_lint.reading import read_manifest, read_or_none
 
 #: a file holding a Bundle depends on the files it names, so its result is never cached
 _BUNDLE = re.compile(rb"^type:[ \t]*['\"]?bundle['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
+#: the largest Stack definition read for the cache key
+_MAX_DEFINITION = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     options = options or Options()
     stacks = stack_files(files, settings)
     fingerprint = settings.fingerprint() + _digest(stacks)
-    seen = {Path(f).resolve() for f in files}
+    seen = {Path(os.path.realpath(f)) for f in files}
     queue = list(files)
     init = (settings, stacks, options.cache_dir, fingerprint)
     while queue:
@@ -56,7 +61,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             referenced.extend(refers)
         queue = []
         for path in referenced:
-            resolved = path.resolve()
+            resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
                 queue.append(_display(path))
@@ -95,24 +100,18 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
 
 
 def _read(display: str, settings: Settings) -> bytes | FileResult:
-    path = Path(display)
-    try:
-        if path.stat().st_size > settings.max_file_size:
-            return FileResult([file_problem(display, "WL011", f"the file is larger than {settings.max_file_size:,}"
-                                            " bytes; it was not read (raise the limit if it really is a manifest)")])
-        return path.read_bytes()
-    except OSError as exc:
-        return FileResult([file_problem(display, "WL012", f"the file cannot be read: {exc.strerror or exc}")])
+    data = read_manifest(Path(display), settings.max_file_size)
+    if isinstance(data, Finding):
+        return FileResult([file_problem(display, data.code, data.message)])
+    return data
 
 
 def _digest(paths: list[str]) -> str:
     """Stack definitions change other files' results: their contents are part of every cache key."""
     h = hashlib.sha256()
     for p in sorted(paths):
-        try:
-            h.update(p.encode() + b"\0" + Path(p).read_bytes())
-        except OSError:
-            h.update(p.encode() + b"\0-")
+        data = read_or_none(Path(p), _MAX_DEFINITION)
+        h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
     return h.hexdigest()
 
 

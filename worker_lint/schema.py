@@ -107,11 +107,15 @@ def _fast_validator(schema: str | dict[str, Any]) -> Any:
         import jsonschema_rs
 
         contents = load(schema) if isinstance(schema, str) else schema
-        validator = jsonschema_rs.validator_for(contents, registry=_fast_registry())
+        validator = jsonschema_rs.validator_for(contents, registry=_fast_registry(), retriever=_refuse)
     except Exception:  # an unusual custom schema: the explaining validator still handles it
         validator = None
     _FAST[key] = (schema, validator)
     return validator
+
+
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"worker-lint never fetches schemas ({uri})")
 
 
 @functools.cache

@@ -37,5 +37,6 @@ class Settings:
             self.select, self.ignore, self.extend_select, sorted(self.per_file_ignores.items()),
             sorted((k, v.value) for k, v in self.severity.items()), sorted((k, sorted(v.items())) for k, v in self.options.items()),
             str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
-            self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.max_file_size,
+            self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.limits.max_line_length,
+            self.max_file_size,
         ))

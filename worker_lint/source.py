@@ -1,6 +1,7 @@
 """Bytes to text: the encodings YAML files arrive in, and where a bad byte sits."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from worker_lint.diagnostic import Finding, Span
@@ -11,6 +12,22 @@ _BOMS = (
     (b"\xfe\xff", "UTF-16"),
     (b"\xff\xfe", "UTF-16"),
 )
+
+
+#: line breaks the YAML parser counts besides LF and CRLF (a lone CR; NEL, LS and PS, as libyaml does)
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_ODD_BREAK_BYTES = re.compile(rb"\r(?!\n)")
+
+
+def normalize_breaks(text: str) -> str:
+    """Write every line break the parser counts as LF, one character for one, so offsets stay valid.
+
+    The parser's marks count a lone CR (and NEL, LS, PS) as a new line; after
+    this, every other place that splits lines on LF agrees with it.
+    """
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return _ODD_BREAK.sub("\n", text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +55,7 @@ def decode(data: bytes) -> Decoded:
             None,
             _encoding_finding(line, column, f"byte 0x{data[exc.start]:02x} is not valid UTF-8; save the file as UTF-8"),
         )
+    text = normalize_breaks(text)
     nul = text.find("\x00")
     if nul != -1:
         line, column = _line_column(data, len(text[:nul].encode("utf-8")))
@@ -46,6 +64,7 @@ def decode(data: bytes) -> Decoded:
 
 
 def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    data = _ODD_BREAK_BYTES.sub(b"\n", data[:offset])  # count lines as the parser does
     line_start = data.rfind(b"\n", 0, offset) + 1
     line = data.count(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1

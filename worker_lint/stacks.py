@@ -204,11 +204,27 @@ def _definition_schema(res: Resource, findings: list[Finding]) -> dict[str, Any]
                                 "`jsonSchema` must be a JSON object (a JSON Schema), not a JSON "
                                 f"{type(text_schema).__name__}"))
         return None
-    problem = schema_problem(text_schema)
+    problem = schema_problem(text_schema) or _remote_reference(text_schema)
     if problem is not None:
         findings.append(Finding(INVALID_STACK_SCHEMA, path, problem))
         return None
     return text_schema
+
+
+def _remote_reference(node: Any) -> str | None:
+    """A `$ref` leaving the schema: the linter never fetches anything, so such a schema cannot be applied."""
+    if isinstance(node, list):
+        return next((p for p in map(_remote_reference, node) if p), None)
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key in ("$ref", "$dynamicRef") and isinstance(value, str) and not value.startswith("#"):
+            return (f"`jsonSchema` refers to `{value}`, outside the schema; worker-lint never fetches schemas,"
+                    " so inline what it refers to under `$defs`")
+        found = _remote_reference(value)
+        if found:
+            return found
+    return None
 
 
 def schema_problem(schema: dict[str, Any]) -> str | None:
