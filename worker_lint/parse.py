@@ -190,7 +190,7 @@ class _Builder:
         key = id(node)
         if key in self._built:
             return self._built[key]  # an alias: share the value, never copy it
-        if node.tag not in _COLLECTION_TAGS and key not in self._tagged:
+        if id(node.ctag) not in _PLAIN_COLLECTION_TAGS and key not in self._tagged and not _plain_collection(node):
             self._tagged.add(key)
             kind = "list" if isinstance(node, SequenceNode) else "mapping"
             self.findings.append(Finding(
@@ -219,7 +219,7 @@ class _Builder:
         merged: dict[str, Any] = {}
         first_key: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if key_node.value == "<<" and key_node.tag == MERGE_TAG:
                 for source in _merge_sources(value_node):
                     value = self._node(source, path, depth + 1)
                     if isinstance(value, dict):
@@ -260,6 +260,19 @@ class _Builder:
         if node.ctag is _CANONICAL_TAGS.get(tag):
             _CONVERTERS[id(node.ctag)] = convert
         return convert(text)
+
+
+#: identities of the shared tag objects of untagged lists and mappings (see _Loader.resolve)
+_PLAIN_COLLECTION_TAGS: set[int] = set()
+
+
+def _plain_collection(node: Node) -> bool:
+    """Whether a collection carries a standard tag; remembers the shared tag object when it does."""
+    if node.tag not in _COLLECTION_TAGS:
+        return False
+    if node.ctag is _CANONICAL_TAGS.get(node.tag):
+        _PLAIN_COLLECTION_TAGS.add(id(node.ctag))
+    return True
 
 
 class _Abort(Exception):

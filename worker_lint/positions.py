@@ -44,13 +44,15 @@ def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node
     if id(node) in seen:
         return None
     seen.add(id(node))
+    wanted = segment if isinstance(segment, str) else str(segment)
     match = None
     merges: list[Node] = []
     for k, v in node.value:
-        if k.tag == _MERGE:
-            merges.extend(v.value if isinstance(v, SequenceNode) else [v])
-        elif isinstance(k, ScalarNode) and _key_equals(k, segment):
+        value = k.value  # a complex key's value is a list and never equals a string
+        if value == wanted and isinstance(k, ScalarNode):
             match = (k, v)
+        elif value == "<<" and k.tag == _MERGE:
+            merges.extend(v.value if isinstance(v, SequenceNode) else [v])
     if match is not None:
         return match
     for source in merges:
@@ -59,12 +61,6 @@ def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node
             if found is not None:
                 return found
     return None
-
-
-def _key_equals(key: ScalarNode, segment: str | int) -> bool:
-    if isinstance(segment, str):
-        return bool(key.value == segment)
-    return bool(key.value == str(segment))
 
 
 def node_span(node: Node, text: str | None = None) -> Span:

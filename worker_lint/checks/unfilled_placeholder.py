@@ -1,6 +1,7 @@
 """WL300, WL301, WL302, WL304, WL307: template placeholders left in any key or value of a resource."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
 _PROJECTION_KEYS = frozenset({"projection", "projections"})
+#: anything the scanner could report: a `$` that does not open a Bento interpolation, `<`, `{{` or `{%`
+_CANDIDATE = re.compile(r"\$(?!\{!)|<|\{\{|\{%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,8 @@ class _Where:
 
 @check("WL300", "WL301", "WL302", "WL304", "WL307", kinds=None)
 def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
+    if not _CANDIDATE.search(res.text):
+        return  # most files hold nothing but Bento's `${!...}` interpolations, if anything: nothing to walk
     skip = _inline_resources(res)
     seen: set[int] = set()
     # An explicit stack rather than recursion: this check visits every node of every file.
@@ -62,7 +67,7 @@ def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
 
 
 def _interesting(text: object) -> bool:
-    return isinstance(text, str) and ("$" in text or "{" in text or "<" in text)
+    return isinstance(text, str) and ("$" in text or "<" in text or "{{" in text or "{%" in text)
 
 
 def _enter(where: _Where, key: str, stack: str | None) -> _Where:
