@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from worker_lint.atomic import write_text
 from worker_lint.diagnostic import Diagnostic, JsonPath
 
 FORMAT_VERSION = 1
@@ -93,16 +93,7 @@ def write(path: Path, diagnostics: Iterable[Diagnostic]) -> int:
         ],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    # A temporary file in the same folder, then a rename: readers never see half a baseline.
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_text(Path(path), text)
     return len(document["entries"])
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from worker_lint.atomic import write_bytes
 from worker_lint.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 
 #: Folder name used under the project root when the caller names no other.
@@ -134,7 +135,6 @@ class ResultCache:
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
         self._entries = None if self.directory is None else self.directory / f"v{FORMAT}"
         self._prepared = False
-        self._tmp_counter = 0
 
     @property
     def enabled(self) -> bool:
@@ -180,16 +180,10 @@ class ResultCache:
         try:
             self._prepare()
             target.parent.mkdir(exist_ok=True)
-            _atomic_write(target, data, self._tmp_name(target))
+            write_bytes(target, data, durable=False)
         except OSError:
             return False
         return True
-
-    def _tmp_name(self, target: Path) -> Path:
-        # Unique per process and call (the random part covers a recycled pid
-        # meeting a stale file left by a killed writer): writers never share one.
-        self._tmp_counter += 1
-        return target.with_name(f".{target.name}.{os.getpid()}.{self._tmp_counter}.{os.urandom(4).hex()}.tmp")
 
     def _prepare(self) -> None:
         """Create the folder with its CACHEDIR.TAG and .gitignore, once per instance."""
@@ -200,7 +194,7 @@ class ResultCache:
         for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by worker-lint.\n*\n")):
             marker = self.directory / name
             if not marker.exists():
-                _atomic_write(marker, text.encode("utf-8"), self._tmp_name(marker))
+                write_bytes(marker, text.encode("utf-8"), durable=False)
         self._prepared = True
 
     def clear(self) -> None:
@@ -212,22 +206,3 @@ class ResultCache:
         for child in self.directory.iterdir():
             if child.is_dir() and child.name.startswith("v"):
                 shutil.rmtree(child, ignore_errors=True)
-
-
-def _atomic_write(target: Path, data: bytes, tmp: Path) -> None:
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
