@@ -188,14 +188,6 @@ def test_scan_reports_targets_and_reasons():
 
 # -- through the engine and the command line --------------------------------------------------------------------
 
-def _engine_places_suppression_findings() -> bool:
-    """True once the engine turns suppress.apply's own findings into diagnostics."""
-    from worker_lint.engine import lint_text
-
-    text = "version: v1beta\nname: a\ntype: worker\n# worker-lint: disable=WL102\n"
-    return all(d.code != "WL900" for d in lint_text(text, "probe.yaml"))
-
-
 WORKER_WITH_TYPO = """\
 version: v1beta
 name: orders-relay
@@ -222,7 +214,6 @@ def test_cli_directive_suppresses_the_diagnostic(tmp_path):
             ] == [(8, "WL102")]
 
 
-@pytest.mark.skipif(not _engine_places_suppression_findings(), reason="the engine does not place WL05x findings yet")
 def test_cli_unused_and_invalid_directives_are_reported(tmp_path):
     from conftest import run_cli
 

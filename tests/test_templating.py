@@ -479,12 +479,6 @@ def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, dict[str, object]
     return proc.returncode, json.loads(proc.stdout)
 
 
-def cli_has_variables() -> bool:
-    proc = subprocess.run([sys.executable, "-m", "worker_lint", "check", "--help"], capture_output=True, text=True,
-                          cwd=PROJECT, check=False)
-    return "--var" in proc.stdout
-
-
 def test_cli_reports_the_syntax_block(tmp_path: Path) -> None:
     syntax, _ = reference_blocks()
     path = tmp_path / "worker.yaml"
@@ -501,8 +495,6 @@ def test_cli_sleep_worker_clean_and_with_vars(tmp_path: Path) -> None:
     path = tmp_path / "sleep.yaml"
     path.write_text(sleep, encoding="utf-8")
     assert run_cli(str(path)) == (0, {"diagnostics": []})
-    if not cli_has_variables():
-        pytest.skip("the CLI has no --var option yet")
     code, report = run_cli("--var", "WORKER_NAME=Bad_Name", "--var", "COMPUTE_NAME=runnable-default", str(path))
     assert code == 1
     assert [(d["line"], d["column"], d["code"]) for d in report["diagnostics"]] == [(2, 7, "WL106")]  # type: ignore[index]
