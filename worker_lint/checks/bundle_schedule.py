@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import functools
-import zoneinfo
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from worker_lint import bundle, cron
+from worker_lint import bundle
 from worker_lint.checks import check
 from worker_lint.diagnostic import Finding, JsonPath, Span
 from worker_lint.schema import suggest
@@ -24,6 +23,8 @@ _SCHEDULE: JsonPath = ("bundle", "schedule")
 def time_zones() -> frozenset[str]:
     """The tz database's zone names; empty when the platform has none (then WL411 stays silent)."""
     try:
+        import zoneinfo  # only runs with a schedule pay for the tz database
+
         return frozenset(zoneinfo.available_timezones())
     except Exception:  # pragma: no cover - a broken tz installation must not break linting
         return frozenset()
@@ -45,6 +46,8 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
         for path, expression in _crons(sched.get(action), _SCHEDULE + (action,)):
             if bundle.looks_templated(expression):
                 continue
+            from worker_lint import cron
+
             problem = cron.validate(expression)
             if problem is None:
                 continue
