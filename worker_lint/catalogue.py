@@ -58,25 +58,40 @@ def _front_matter(path: Path) -> dict[str, Any]:
 
 
 @functools.cache
+def _pages() -> dict[str, Path]:
+    """Rule pages by code, from their file names (`WL101-missing-required-field.md`)."""
+    return {page.name[:5]: page for page in sorted(data_dir("rules").glob("WL*.md"))}
+
+
+@functools.cache
+def _load(page: Path) -> Rule:
+    meta = _front_matter(page)
+    return Rule(
+        code=meta["code"], name=meta["name"], severity=Severity(meta["severity"]),
+        summary=meta.get("summary", ""), fix=meta.get("fix", ""), options=meta.get("options") or {},
+        deprecated=bool(meta.get("deprecated", False)), page=page,
+    )
+
+
+def codes() -> frozenset[str]:
+    """Every rule code, without reading any page."""
+    return frozenset(_pages())
+
+
 def rules() -> dict[str, Rule]:
     """Every rule, by code."""
-    out: dict[str, Rule] = {}
-    for page in sorted(data_dir("rules").glob("WL*.md")):
-        meta = _front_matter(page)
-        out[meta["code"]] = Rule(
-            code=meta["code"], name=meta["name"], severity=Severity(meta["severity"]),
-            summary=meta.get("summary", ""), fix=meta.get("fix", ""), options=meta.get("options") or {},
-            deprecated=bool(meta.get("deprecated", False)), page=page,
-        )
-    return out
+    return {code: _load(page) for code, page in _pages().items()}
 
 
 def rule(code: str) -> Rule:
-    """The rule for ``code``; an unknown code is a bug in a check, reported as the internal-error rule's name."""
-    found = rules().get(code)
-    if found is None:
+    """The rule for ``code``, reading only its own page (a clean run reads none).
+
+    An unknown code is a bug in a check; it is reported under the name `unknown-rule`.
+    """
+    page = _pages().get(code)
+    if page is None:
         return Rule(code, "unknown-rule", Severity.ERROR, "", "")
-    return found
+    return _load(page)
 
 
 def find(code_or_name: str) -> Rule | None:

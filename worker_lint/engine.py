@@ -320,7 +320,7 @@ def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]
         from worker_lint import suppress
 
         kept, suppressed, own = suppress.apply(text, diagnostics, selected=lambda code: is_selected(code, settings, path),
-                                               known_codes=catalogue.rules().keys())
+                                               known_codes=catalogue.codes())
         diagnostics = list(kept) + [_place(path, text, f, None, settings) for f in own]
     diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
     return FileResult(sorted(diagnostics, key=Diagnostic.sort_key),
