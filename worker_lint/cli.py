@@ -59,7 +59,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
           strict: bool, statistics: bool, color: bool | None, variables: tuple[str, ...], env_file: str | None,
           use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
-    from worker_lint import config, engine, files, report, runner
+    from worker_lint import config, files, report, runner
     from worker_lint.diagnostic import Severity
 
     if baseline_path and write_baseline_path:
@@ -90,7 +90,9 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         data = sys.stdin.buffer.read()
-        result = engine.check_text(data, name, settings)
+        from worker_lint.engine import check_text
+
+        result = check_text(data, name, settings)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
         sources[name] = _text_of(data)

@@ -88,3 +88,11 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One file's outcome: what is reported, and what inline comments suppressed (kept for SARIF)."""
+
+    diagnostics: list[Diagnostic]
+    suppressed: list[Diagnostic] = field(default_factory=list)

@@ -16,12 +16,12 @@ from typing import Any
 
 from worker_lint import catalogue, positions, schema
 from worker_lint.checks import all_checks
-from worker_lint.diagnostic import Diagnostic, Finding, JsonPath, RelatedLocation, Span
+from worker_lint.diagnostic import Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.parse import Document, parse
 from worker_lint.resource import Resource, classify
 from worker_lint.settings import Settings
 from worker_lint.source import decode
-from worker_lint.reading import read_or_none
+from worker_lint.reading import read_manifest, read_or_none
 
 #: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
 _LOOKS_LIKE_DATAOS = re.compile(
@@ -302,14 +302,6 @@ def project_stacks(project: Project) -> Any:
     return project.stacks
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """One file's outcome: what is reported, and what inline comments suppressed (kept for SARIF)."""
-
-    diagnostics: list[Diagnostic]
-    suppressed: list[Diagnostic] = field(default_factory=list)
-
-
 def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings) -> FileResult:
     from worker_lint.config import is_selected
 
@@ -355,11 +347,9 @@ def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
 
 def lint_file(display: str, settings: Settings, project: Project) -> list[Diagnostic]:
     """Lint one file by its path (the display path, as reported)."""
-    from worker_lint.runner import _read
-
-    data = _read(display, settings)
-    if isinstance(data, FileResult):
-        return data.diagnostics
+    data = read_manifest(Path(display), settings.max_file_size)
+    if isinstance(data, Finding):
+        return [file_problem(display, data.code, data.message)]
     return lint_text(data, display, settings, project)
 
 
@@ -380,20 +370,6 @@ def lint_paths(paths: Iterable[str], settings: Settings, jobs: int | str | None 
         yield display, result.diagnostics
 
 
-_STACK_MARKER = re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
-
-
-def stack_files(files: Sequence[str], settings: Settings) -> list[str]:
-    """The linted files and configured stack folders' files that hold a Stack definition."""
-    candidates = list(files) + [str(p) for d in settings.stack_dirs for p in sorted(Path(d).rglob("*.y*ml"))]
-    found = []
-    for display in candidates:
-        data = read_or_none(Path(display), settings.max_file_size)
-        if data is None:
-            continue
-        if _STACK_MARKER.search(data):
-            found.append(display)
-    return found
 
 
 def prescan_stacks(files: Sequence[str], settings: Settings, project: Project) -> None:

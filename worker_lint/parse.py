@@ -18,6 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from worker_lint.diagnostic import Finding, JsonPath, Span
 from worker_lint.guard import precheck
+from worker_lint.settings import Limits
 from worker_lint.positions import node_span, point_span
 
 try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
@@ -53,15 +54,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
 MERGE_TAG = _TAG + "merge"
-
-
-@dataclass(slots=True)
-class Limits:
-    """Bounds that keep hostile input from costing unbounded memory or time."""
-
-    max_depth: int = 200
-    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
-    max_line_length: int = 1024 * 1024
 
 
 @dataclass(slots=True)

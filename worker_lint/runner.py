@@ -4,9 +4,14 @@ Each file is linted on its own, so files can go to a process pool and come
 back in input order; what one file needs from others is either gathered first
 (custom Stack definitions, read by every process before it lints) or handed
 back (the files a Bundle refers to, linted afterwards, once each).
+
+Every file is read once up front: that finds the Stack definitions and gives
+each file's cache key, so a run over unchanged files answers from the cache
+without parsing anything, or starting a pool, or even importing the parser.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -15,16 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from worker_lint.diagnostic import Finding
-from worker_lint.engine import FileResult, Project, check_text, file_problem, prescan_stacks, stack_files
-from worker_lint.settings import Settings
+from worker_lint.diagnostic import FileResult, Finding
 from worker_lint.reading import read_manifest, read_or_none
+from worker_lint.settings import Settings
 
 #: a file holding a Bundle depends on the files it names, so its result is never cached
 _BUNDLE = re.compile(rb"^type:[ \t]*['\"]?bundle['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
+_STACK = re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
-#: the largest Stack definition read for the cache key
-_MAX_DEFINITION = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +37,21 @@ class Options:
     cache_dir: Path | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Survey:
+    """What one read of a file tells before it is linted."""
+
+    display: str
+    #: the cache key's file part (its name and bytes), or None when its result must not be cached
+    key: bytes | None
+    #: the file could not be read: this is its whole result
+    problem: FileResult | None = None
+
+
 @dataclass(slots=True)
 class _State:
     settings: Settings
-    project: Project
+    project: Any
     cache: Any
 
 
@@ -46,31 +60,87 @@ _STATE: _State | None = None
 
 def run(files: Sequence[str], settings: Settings, options: Options | None = None) -> Iterator[tuple[str, FileResult]]:
     """Lint ``files`` (display paths), then every file their Bundles refer to, yielding results in that order."""
-    from worker_lint.parallel import map_files
+    from worker_lint.cache import ResultCache
 
     options = options or Options()
-    stacks = stack_files(files, settings)
+    surveys, stacks = _survey(files, settings)
     fingerprint = settings.fingerprint() + _digest(stacks)
+    cache = ResultCache(options.cache_dir, fingerprint)
     seen = {Path(os.path.realpath(f)) for f in files}
-    queue = list(files)
     init = (settings, stacks, options.cache_dir, fingerprint)
-    while queue:
+    while surveys:
+        cached: dict[str, FileResult] = {}
+        for survey in surveys:
+            if survey.problem is not None:
+                cached[survey.display] = survey.problem
+            elif survey.key is not None:
+                hit = cache.get(survey.key, survey.display)
+                if hit is not None:
+                    cached[survey.display] = FileResult(hit)
+        misses = [s.display for s in surveys if s.display not in cached]
+        linted = _lint_all(misses, options.jobs, init) if misses else iter(())
         referenced: list[Path] = []
-        for display, result, refers in map_files(_lint_one, queue, options.jobs, initializer=_init, initargs=init):
+        for survey in surveys:
+            if survey.display in cached:
+                yield survey.display, cached[survey.display]
+                continue
+            display, result, refers = next(linted)
             yield display, result
             referenced.extend(refers)
-        queue = []
+        surveys = []
         for path in referenced:
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                queue.append(_display(path))
+                surveys.append(_survey_one(_display(path), settings.max_file_size, None))
+
+
+def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
+    from worker_lint.parallel import map_files
+
+    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
+
+
+def _survey(files: Sequence[str], settings: Settings) -> tuple[list[_Survey], list[str]]:
+    """Read every file once: its cache key, and whether it holds a Stack definition."""
+    stacks: list[str] = []
+    surveys = [_survey_one(display, settings.max_file_size, stacks) for display in files]
+    for folder in settings.stack_dirs:
+        for path in sorted(Path(folder).rglob("*.y*ml")):
+            data = read_or_none(path, settings.max_file_size)
+            if data is not None and _STACK.search(data):
+                stacks.append(str(path))
+    return surveys, stacks
+
+
+def _survey_one(display: str, max_size: int, stacks: list[str] | None) -> _Survey:
+    data = read_manifest(Path(display), max_size)
+    if isinstance(data, Finding):
+        from worker_lint.engine import file_problem
+
+        return _Survey(display, None, FileResult([file_problem(display, data.code, data.message)]))
+    if stacks is not None and _STACK.search(data):
+        stacks.append(display)
+    return _Survey(display, _cache_key(display, data))
+
+
+def _cache_key(display: str, data: bytes) -> bytes | None:
+    """The file part of its cache key; None for files whose result depends on more than their bytes.
+
+    The name is part of it, since per-file ignores make equal contents differ
+    by name.  Bundles depend on the files they name, and suppression comments
+    on the run's selection, so neither is cached.
+    """
+    if _DIRECTIVE in data or _BUNDLE.search(data):
+        return None
+    return hashlib.sha256(display.encode("utf-8") + b"\0" + data).digest()
 
 
 def _init(settings: Settings, stacks: list[str], cache_dir: Path | None, fingerprint: str) -> None:
     """Per process: the run's settings, its Stack definitions and its cache."""
     global _STATE
     from worker_lint.cache import ResultCache
+    from worker_lint.engine import Project, prescan_stacks
 
     project = Project(settings)
     prescan_stacks(stacks, settings, project)
@@ -78,45 +148,42 @@ def _init(settings: Settings, stacks: list[str], cache_dir: Path | None, fingerp
 
 
 def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
+    from worker_lint.engine import check_text, file_problem
+
     assert _STATE is not None
-    data = _read(display, _STATE.settings)
-    if isinstance(data, FileResult):
-        return display, data, []
-    cacheable = _DIRECTIVE not in data and not _BUNDLE.search(data)
-    # the path is part of the key: per-file ignores make equal contents differ by name
-    key = display.encode("utf-8") + b"\0" + data
-    if cacheable:
-        cached = _STATE.cache.get(key, display)
-        if cached is not None:
-            return display, FileResult(cached), []
+    data = read_manifest(Path(display), _STATE.settings.max_file_size)
+    if isinstance(data, Finding):
+        return display, FileResult([file_problem(display, data.code, data.message)]), []
     project = _STATE.project
     project.pending.clear()
-    result = check_text(data, display, _STATE.settings, project)
+    # A file's trees hold no reference cycles worth collecting while it is checked, and the
+    # collector's passes over millions of fresh nodes cost a third of a big file's time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = check_text(data, display, _STATE.settings, project)
+    finally:
+        if collecting:
+            gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    if cacheable:
+    key = _cache_key(display, data)
+    if key is not None:
         _STATE.cache.put(key, result.diagnostics)
     return display, result, refers
-
-
-def _read(display: str, settings: Settings) -> bytes | FileResult:
-    data = read_manifest(Path(display), settings.max_file_size)
-    if isinstance(data, Finding):
-        return FileResult([file_problem(display, data.code, data.message)])
-    return data
 
 
 def _digest(paths: list[str]) -> str:
     """Stack definitions change other files' results: their contents are part of every cache key."""
     h = hashlib.sha256()
     for p in sorted(paths):
-        data = read_or_none(Path(p), _MAX_DEFINITION)
+        data = read_or_none(Path(p), 50 * 1024 * 1024)
         h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
     return h.hexdigest()
 
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.realpath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)

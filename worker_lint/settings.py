@@ -6,7 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint.diagnostic import Severity
-from worker_lint.parse import Limits
+
+
+@dataclass(slots=True)
+class Limits:
+    """Bounds that keep hostile input from costing unbounded memory or time."""
+
+    max_depth: int = 200
+    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    max_line_length: int = 1024 * 1024
 
 
 @dataclass

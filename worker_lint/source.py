@@ -16,7 +16,7 @@ _BOMS = (
 
 #: line breaks the YAML parser counts besides LF and CRLF (a lone CR; NEL, LS and PS, as libyaml does)
 _ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_ODD_BREAK_BYTES = re.compile(rb"\r(?!\n)")
+_ODD_BREAK_BYTES = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")
 
 
 def normalize_breaks(text: str) -> str:
@@ -55,12 +55,11 @@ def decode(data: bytes) -> Decoded:
             None,
             _encoding_finding(line, column, f"byte 0x{data[exc.start]:02x} is not valid UTF-8; save the file as UTF-8"),
         )
-    text = normalize_breaks(text)
     nul = text.find("\x00")
     if nul != -1:
         line, column = _line_column(data, len(text[:nul].encode("utf-8")))
         return Decoded(None, _encoding_finding(line, column, "the file contains a NUL byte; it is binary, not YAML"))
-    return Decoded(text, None)
+    return Decoded(normalize_breaks(text), None)
 
 
 def _line_column(data: bytes, offset: int) -> tuple[int, int]:
