@@ -33,7 +33,7 @@ class Key:
     path: JsonPath
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Filtered:
     new: list[Diagnostic]
     known: list[Diagnostic]

@@ -42,7 +42,7 @@ def looks_templated(value: Any) -> bool:
 # --- items and the dependency graph ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Item:
     """One `bundle.resources[]` entry that is a mapping."""
 
@@ -91,7 +91,7 @@ def items(res: Resource) -> list[Item]:
     return [Item(i, entry) for i, entry in enumerate(raw) if isinstance(entry, dict)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Edge:
     """``source`` waits for ``target``; ``path`` is the entry that says so."""
 
@@ -208,7 +208,7 @@ def bundle_dir(bundle_path: Path | str | None) -> Path:
     return Path(os.path.abspath(bundle_path)).parent
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Resolution:
     """Where a `file:` value led: ``found`` (inside the root), or why not."""
 
@@ -298,7 +298,7 @@ def referenced_files(res: Resource, bundle_path: Path | str | None, root: Path |
     return out
 
 
-@dataclass(slots=True)
+@dataclass
 class ReferencedFile:
     """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`."""
 
@@ -349,7 +349,7 @@ def _load(path: Path) -> ReferencedFile:
     return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Place:
     """Where the Bundle being checked sits: its directory, the project root, and the run's file cache."""
 

@@ -18,7 +18,7 @@ from worker_lint.diagnostic import Severity
 _PAGE_NAME = re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str

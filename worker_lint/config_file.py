@@ -24,7 +24,7 @@ TOML_TABLE = ("tool", "worker-lint")
 SCHEMA_FILE = "worker-lint-config.schema.json"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     source: str  # a file as shown to the user, or a command-line flag
     message: str

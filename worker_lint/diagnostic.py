@@ -22,7 +22,7 @@ class Severity(str, enum.Enum):
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Span:
     """A 1-based, end-inclusive-start / end-exclusive-column region of a file.
 
@@ -36,7 +36,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Related:
     """A second location a finding points at, such as the limit a request exceeds."""
 
@@ -45,7 +45,7 @@ class Related:
     at: Literal["key", "value"] = "value"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     """What a rule reports: a rule code, a JSON path and a message; no positions.
 
@@ -65,13 +65,13 @@ class Finding:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RelatedLocation:
     span: Span
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """A finding placed in a file, with its rule's name and effective severity."""
 
@@ -90,7 +90,7 @@ class Diagnostic:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FileResult:
     """One file's outcome: what is reported, and what inline comments suppressed (kept for SARIF)."""
 

@@ -42,7 +42,7 @@ _LINE_GAP = ("", " ", "\t", "\r", "\n")
 _AFTER_VALUE_INDICATOR = _LINE_GAP + (",", "[", "]", "{", "}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Depth:
     """What the scan found: the deepest nesting seen, and where the limit was first passed."""
 
@@ -320,7 +320,7 @@ class _Scanner:
         return depth
 
 
-@dataclass(slots=True)
+@dataclass
 class _FlowLevel:
     is_seq: bool
     depth: int

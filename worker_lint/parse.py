@@ -56,7 +56,7 @@ _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + 
 MERGE_TAG = _TAG + "merge"
 
 
-@dataclass(slots=True)
+@dataclass
 class Document:
     index: int
     root: Node
@@ -67,7 +67,7 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class ParseResult:
     documents: list[Document] = field(default_factory=list)
     #: stream-level problems: syntax errors, which end the stream

@@ -259,7 +259,7 @@ _KIBI = Quantity(1024, 0, DECIMAL_SI)
 _KIBI_NEG = Quantity(-1024, 0, DECIMAL_SI)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Scanned:
     positive: bool
     value: str  # the number as written, sign included, for the big-decimal path

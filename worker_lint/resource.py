@@ -17,7 +17,7 @@ DATAOS_TYPES = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Resource:
     """A resource mapping: a whole document, or a resource inlined in a Bundle.
 

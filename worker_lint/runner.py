@@ -30,14 +30,14 @@ _STACK = re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTIL
 _DIRECTIVE = b"worker-lint:"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Options:
     jobs: int | str | None = "auto"
     #: the cache folder; None disables the cache
     cache_dir: Path | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Survey:
     """What one read of a file tells before it is linted."""
 
@@ -48,7 +48,7 @@ class _Survey:
     problem: FileResult | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class _State:
     settings: Settings
     project: Any

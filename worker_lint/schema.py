@@ -189,7 +189,7 @@ def validate(
     return findings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Routed:
     finding: Finding
     #: the missing field (required) or the suggested spelling (unknown key), for de-duplication

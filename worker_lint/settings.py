@@ -8,7 +8,7 @@ from typing import Any
 from worker_lint.diagnostic import Severity
 
 
-@dataclass(slots=True)
+@dataclass
 class Limits:
     """Bounds that keep hostile input from costing unbounded memory or time."""
 

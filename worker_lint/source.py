@@ -30,7 +30,7 @@ def normalize_breaks(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Decoded:
     text: str | None
     finding: Finding | None

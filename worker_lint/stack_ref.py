@@ -12,7 +12,7 @@ _WORD_RE = re.compile(_WORD)
 _VERSION_RE = re.compile(_VERSION)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StackRef:
     """A parsed stack reference; ``flavor`` and ``version`` are None when the reference omits them."""
 

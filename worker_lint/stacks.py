@@ -27,7 +27,7 @@ INVALID_STACK_SCHEMA = "WL126"
 SchemaRef = Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StackInfo:
     """One known stack: a built-in index entry or a custom Stack definition."""
 

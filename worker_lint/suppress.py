@@ -29,7 +29,7 @@ _CODE = re.compile(r"^WL[0-9]{3}$")
 _NESTED = re.compile(r"[ \t]#(?=[ \t]|$)")
 
 
-@dataclass(slots=True)
+@dataclass
 class Directive:
     action: str  # "disable", "disable-next-line" or "disable-file"
     line: int  # where the comment is
@@ -48,7 +48,7 @@ class Directive:
         return self.target is not None and diagnostic.span.line == self.target
 
 
-@dataclass(slots=True)
+@dataclass
 class Scan:
     directives: list[Directive]
     findings: list[Finding]  # WL051 and WL052, found while reading the comments

@@ -39,7 +39,7 @@ _HTML_TAGS = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Token:
     """One templating construct found in a string: ``text[start:end]`` has kind ``kind``.
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CheckSpec:
     codes: tuple[str, ...]
     func: CheckFunc

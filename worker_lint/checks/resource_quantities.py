@@ -44,7 +44,7 @@ _NUMBER_AND_WORD = re.compile(r"([+-]?[0-9]*\.?[0-9]+\.?)(\s*)([A-Za-z]+)\Z")
 _KNOWN_UNITS = "n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi and Ei"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
     """One `requests`/`limits` value that parsed and raised no finding of its own."""
 

@@ -23,7 +23,7 @@ _PROJECTION_KEYS = frozenset({"projection", "projections"})
 _CANDIDATE = re.compile(r"\$(?!\{!)|<|\{\{|\{%")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Where:
     """What the strings under a node are read by, which decides which braces are legitimate."""
 
