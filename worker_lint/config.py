@@ -71,11 +71,9 @@ def _has_tool_table(path: Path) -> bool:
 # -- the rule catalogue -------------------------------------------------------------------------------------------
 
 def _catalogue() -> Mapping[str, Any] | None:
-    """The rule catalogue when it can be read; selectors are checked against it."""
-    try:
-        from worker_lint import catalogue
-    except ImportError:  # pragma: no cover - a partial checkout
-        return None
+    """The rule catalogue; selectors are checked against it."""
+    from worker_lint import catalogue
+
     return catalogue.rules()
 
 

@@ -7,10 +7,10 @@ output.
 """
 from __future__ import annotations
 
+import os
 import re
-import traceback
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ from worker_lint.diagnostic import Diagnostic, FileResult, Finding, JsonPath, Re
 from worker_lint.parse import Document, parse
 from worker_lint.resource import Resource, classify
 from worker_lint.settings import Settings
-from worker_lint.source import decode
 from worker_lint.reading import read_manifest, read_or_none
+from worker_lint.source import decode
+from worker_lint.templating import is_templated
 
 #: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
 _LOOKS_LIKE_DATAOS = re.compile(
@@ -54,7 +55,7 @@ class Project:
 
     def refer(self, path: Path) -> None:
         """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle."""
-        resolved = path.resolve()
+        resolved = Path(os.path.realpath(path))  # never raises, even on a symbolic link loop
         if resolved not in self.seen:
             self.seen.add(resolved)
             self.pending.append(path)
@@ -111,11 +112,11 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
         return _finish(path, "", [(decoded.finding, None)], settings)
     text = decoded.text
     parsed = parse(text, settings.limits)
-    if parsed.findings and (_LOOKS_LIKE_DATAOS.search(data) or any(_classify(d) for d in parsed.documents)):
-        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
-    _register_stacks(documents, path, project, findings)
     looks_like_dataos = _LOOKS_LIKE_DATAOS.search(data) is not None
+    if parsed.findings and (looks_like_dataos or any(kind for _, kind in documents)):
+        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
+    _register_stacks(documents, path, project, findings)
     for doc, kind in documents:
         if kind is None:
             if doc.truncated and looks_like_dataos:  # too big or cyclic to classify: say why it was not checked
@@ -179,7 +180,7 @@ def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
     if mismatch is not None:
         out.append(mismatch)
     if schema_name is not None:
-        for finding in schema.validate(schema_name, res.data, (), _is_templated):
+        for finding in schema.validate(schema_name, res.data, (), is_templated):
             if mismatch is not None and _mismatch_explains(finding, res, mismatch):
                 continue
             out.append(finding)
@@ -191,8 +192,6 @@ def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
         except Exception as exc:
             out.append(Finding("WL900", (), f"internal error in the check for {', '.join(spec.codes)}: "
                                f"{type(exc).__name__}: {exc}; please report it", span=Span(1, 1, 1, 2)))
-            if ctx.settings.options.get("WL900", {}).get("traceback"):
-                traceback.print_exc()
     if res.prefix:
         out = [_prefixed(f, res.prefix) for f in out]
     return out
@@ -245,8 +244,6 @@ def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bo
 
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
-    from dataclasses import replace
-
     related = tuple(replace(r, path=prefix + r.path) for r in finding.related)
     return replace(finding, path=prefix + finding.path, related=related)
 
@@ -257,14 +254,6 @@ def _explain(findings: list[Finding]) -> list[Finding]:
     if not explained:
         return findings
     return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)]
-
-
-def _is_templated(text: str) -> bool:
-    try:
-        from worker_lint.templating import is_templated
-    except ImportError:  # pragma: no cover - the templating module ships with the package
-        return "${" in text
-    return bool(is_templated(text))
 
 
 def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
@@ -281,8 +270,6 @@ def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | No
     if not stack_docs:
         return
     registry = project_stacks(project)
-    if registry is None:
-        return
     if path in project.stack_findings:
         findings.extend(project.stack_findings.pop(path))
         return
@@ -293,11 +280,10 @@ def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | No
 
 
 def project_stacks(project: Project) -> Any:
+    """The run's Stack registry, created on first use (most runs define no Stack)."""
     if project.stacks is None:
-        try:
-            from worker_lint.stacks import StackRegistry
-        except ImportError:
-            return None
+        from worker_lint.stacks import StackRegistry
+
         project.stacks = StackRegistry()
     return project.stacks
 
