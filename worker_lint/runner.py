@@ -66,7 +66,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     surveys, stacks = _survey(files, settings)
     fingerprint = settings.fingerprint() + _digest(stacks)
     cache = ResultCache(options.cache_dir, fingerprint)
-    seen = {Path(os.path.realpath(f)) for f in files}
+    seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (settings, stacks, options.cache_dir, fingerprint)
     while surveys:
         cached: dict[str, FileResult] = {}
@@ -88,7 +88,10 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             yield display, result
             referenced.extend(refers)
         surveys = []
+        if referenced and seen is None:
+            seen = {Path(os.path.realpath(f)) for f in files}
         for path in referenced:
+            assert seen is not None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
