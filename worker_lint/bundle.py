@@ -11,6 +11,7 @@ from typing import Any
 from worker_lint.diagnostic import JsonPath
 from worker_lint.resource import Resource, classify
 from worker_lint.reading import read_or_none
+from worker_lint.settings import DEFAULT_MAX_FILE_SIZE
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
@@ -333,7 +334,7 @@ def _load(path: Path) -> ReferencedFile:
     from worker_lint.parse import parse
     from worker_lint.source import decode
 
-    raw = read_or_none(path, 50 * 1024 * 1024)
+    raw = read_or_none(path, DEFAULT_MAX_FILE_SIZE)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
     decoded = decode(raw)

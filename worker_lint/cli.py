@@ -195,9 +195,11 @@ def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
 
 
 def _read_text(path: str) -> str:
+    """A linted file's text for its caret snippets; it was read once already, within the size limit."""
     from worker_lint.reading import read_or_none
+    from worker_lint.settings import DEFAULT_MAX_FILE_SIZE
 
-    data = read_or_none(Path(path), 50 * 1024 * 1024)
+    data = read_or_none(Path(path), DEFAULT_MAX_FILE_SIZE)
     return "" if data is None else _text_of(data)
 
 

@@ -64,7 +64,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
 
     options = options or Options()
     surveys, stacks = _survey(files, settings)
-    fingerprint = settings.fingerprint() + _digest(stacks)
+    fingerprint = settings.fingerprint() + _digest(stacks, settings.max_file_size)
     cache = ResultCache(options.cache_dir, fingerprint)
     seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (settings, stacks, options.cache_dir, fingerprint)
@@ -176,11 +176,11 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
     return display, result, refers
 
 
-def _digest(paths: list[str]) -> str:
+def _digest(paths: list[str], max_size: int) -> str:
     """Stack definitions change other files' results: their contents are part of every cache key."""
     h = hashlib.sha256()
     for p in sorted(paths):
-        data = read_or_none(Path(p), 50 * 1024 * 1024)
+        data = read_or_none(Path(p), max_size)
         h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
     return h.hexdigest()
 

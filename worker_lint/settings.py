@@ -7,6 +7,9 @@ from typing import Any
 
 from worker_lint.diagnostic import Severity
 
+#: the largest file read, in bytes (see SECURITY.md)
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+
 
 @dataclass
 class Limits:
@@ -35,7 +38,7 @@ class Settings:
     variables: dict[str, str] | None = None
     limits: Limits = field(default_factory=Limits)
     #: largest file read, in bytes
-    max_file_size: int = 50 * 1024 * 1024
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: where the configuration came from, for messages and cache keys
     config_path: Path | None = None
 
