@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import JsonPath
 from worker_lint.resource import Resource, classify
 from worker_lint.reading import read_or_none
@@ -24,11 +24,11 @@ INSTANCE_LEVEL = frozenset({"depot", "policy", "compute", "stack", "instance-sec
 STATUS_VALUES = ("active", "pending", "failed", "error")
 #: `dependencyConditions[].runtime` values; `running:N` means at least N pods running.
 RUNTIME_VALUES = ("running", "running:N", "succeeded", "failed")
-_RUNNING_N = re.compile(r"running:\d+")
+_RUNNING_N = lazy_re.compile(r"running:\d+")
 
 ITEMS: JsonPath = ("bundle", "resources")
 
-_TEMPLATED = re.compile(r"\$\{|\{\{|\{%|^<[^<>]*>$")
+_TEMPLATED = lazy_re.compile(r"\$\{|\{\{|\{%|^<[^<>]*>$")
 
 
 def looks_templated(value: Any) -> bool:
@@ -43,8 +43,7 @@ def looks_templated(value: Any) -> bool:
 # --- items and the dependency graph ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One `bundle.resources[]` entry that is a mapping."""
 
     index: int
@@ -92,8 +91,7 @@ def items(res: Resource) -> list[Item]:
     return [Item(i, entry) for i, entry in enumerate(raw) if isinstance(entry, dict)]
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """``source`` waits for ``target``; ``path`` is the entry that says so."""
 
     source: str
@@ -209,8 +207,7 @@ def bundle_dir(bundle_path: Path | str | None) -> Path:
     return Path(os.path.abspath(bundle_path)).parent
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """Where a `file:` value led: ``found`` (inside the root), or why not."""
 
     value: str
@@ -350,8 +347,7 @@ def _load(path: Path) -> ReferencedFile:
     return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where the Bundle being checked sits: its directory, the project root, and the run's file cache."""
 
     directory: Path

@@ -7,25 +7,25 @@ the pydantic model, for the test suite and ``worker-lint rules --check``.
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.data import data_dir
 from worker_lint.diagnostic import Severity
 
-_PAGE_NAME = re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+_PAGE_NAME = lazy_re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: Severity
     summary: str
     fix: str
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    options: Mapping[str, dict[str, Any]] = MappingProxyType({})
     deprecated: bool = False
     page: Path | None = None
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from worker_lint import lazy_re
 from worker_lint.config_file import (
     PYPROJECT, ConfigError, ConfigValues, Problem, RawConfig, did_you_mean, kind_of, read_config, tomllib, validate,
 )
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["ConfigError", "Problem", "find_config", "load_settings", "is_selected", "is_excluded"]
 
 YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
-_SELECTOR = re.compile(r"^(WL[0-9]{0,3}|ALL)$")
+_SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
 _LEVELS = ("error", "warning", "info")
 
 

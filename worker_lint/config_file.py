@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from worker_lint import lazy_re
+
 try:
     import tomllib
 except ImportError:  # pragma: no cover - Python 3.10
@@ -146,8 +148,8 @@ def _yaml_locate(root: Any, text: str, loc: Sequence[str | int], at: str) -> tup
 # TOML has no position-keeping parser in the standard library, so positions
 # come from a line scan that understands table headers and dotted keys.
 _KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
-_DOTTED = re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*")
-_PART = re.compile(_KEY_PART)
+_DOTTED = lazy_re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*")
+_PART = lazy_re.compile(_KEY_PART)
 
 
 def _split_keys(text: str) -> tuple[str, ...]:

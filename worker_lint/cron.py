@@ -1,7 +1,7 @@
 """Five-field cron expressions as Bundle schedules take them: parse, and say precisely what is wrong."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: The `@` shorthands the Go cron parser (robfig/cron, which DataOS schedules use) accepts.
 MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"})
@@ -10,8 +10,7 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     low: int
     high: int
@@ -31,8 +30,7 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class CronError:
+class CronError(NamedTuple):
     """What is wrong, and where: ``start``/``end`` are offsets into the expression (end exclusive).
 
     Both are None when the problem is the expression as a whole (wrong field count, unknown macro).

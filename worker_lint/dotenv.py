@@ -1,10 +1,10 @@
 """A small, strict parser for dotenv files (`KEY=VALUE` lines), as used by `--env-file`."""
 from __future__ import annotations
 
-import re
+from worker_lint import lazy_re
 
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_EXPORT = re.compile(r"export[ \t]+")
+_KEY = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_EXPORT = lazy_re.compile(r"export[ \t]+")
 # Escapes a double-quoted value understands; any other backslash is kept as written,
 # which is what shells and docker compose do with `"C:\path"`.
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$", "'": "'"}

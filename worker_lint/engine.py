@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from worker_lint import lazy_re
 from worker_lint import catalogue, positions, schema
 from worker_lint.checks import all_checks
 from worker_lint.diagnostic import Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
@@ -25,7 +26,7 @@ from worker_lint.source import decode
 from worker_lint.templating import is_templated
 
 #: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
-_LOOKS_LIKE_DATAOS = re.compile(
+_LOOKS_LIKE_DATAOS = lazy_re.compile(
     rb"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|compute|"
     rb"database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*(#.*)?\r?$",
     re.MULTILINE)
@@ -244,8 +245,8 @@ def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bo
 
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
-    related = tuple(replace(r, path=prefix + r.path) for r in finding.related)
-    return replace(finding, path=prefix + finding.path, related=related)
+    related = tuple(r._replace(path=prefix + r.path) for r in finding.related)
+    return finding._replace(path=prefix + finding.path, related=related)
 
 
 def _explain(findings: list[Finding]) -> list[Finding]:

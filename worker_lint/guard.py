@@ -13,8 +13,9 @@ stops at the first level beyond the limit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import Finding, Span
 
 #: a line longer than this many characters is data, not a manifest (see `SECURITY.md`)
@@ -22,19 +23,19 @@ DEFAULT_MAX_LINE_LENGTH = 1024 * 1024
 #: used when the limits object predates the depth field
 DEFAULT_MAX_DEPTH = 200
 
-_SPACES = re.compile(r"[ ]*")
-_BLANKS = re.compile(r"[ \t]*")
+_SPACES = lazy_re.compile(r"[ ]*")
+_BLANKS = lazy_re.compile(r"[ \t]*")
 #: anchors and tags written before a node (`&name`, `!!str`, `!<tag:x>`)
-_PROPERTIES = re.compile(r"(?:(?:!<[^>\s]*>|[&!][^\s,\[\]{}]*)[ \t]*)+")
+_PROPERTIES = lazy_re.compile(r"(?:(?:!<[^>\s]*>|[&!][^\s,\[\]{}]*)[ \t]*)+")
 #: where a plain scalar in block context ends: a mapping indicator, a comment, or the line end
-_PLAIN_END = re.compile(r":(?=[ \t\r\n]|$)|[ \t]#|\r?\n|$")
-_KEY_AFTER = re.compile(r"[ \t]*:(?=[ \t\r\n]|$)")
-_SINGLE_QUOTED = re.compile(r"'(?:[^']|'')*'")
-_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_FLOW_TOKEN = re.compile(r"""[\[\]{},:#"']|[ \t\r\n]+|[^ \t\r\n\[\]{},:#"']+""")
+_PLAIN_END = lazy_re.compile(r":(?=[ \t\r\n]|$)|[ \t]#|\r?\n|$")
+_KEY_AFTER = lazy_re.compile(r"[ \t]*:(?=[ \t\r\n]|$)")
+_SINGLE_QUOTED = lazy_re.compile(r"'(?:[^']|'')*'")
+_DOUBLE_QUOTED = lazy_re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_FLOW_TOKEN = lazy_re.compile(r"""[\[\]{},:#"']|[ \t\r\n]+|[^ \t\r\n\[\]{},:#"']+""")
 #: line breaks the C parser honours besides `\n` (YAML 1.1: CR alone, NEL, LS, PS); CRLF stays as is
-_LONE_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?=[ \t\r\n]|$)")
+_LONE_BREAK = lazy_re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_DOCUMENT_MARKER = lazy_re.compile(r"(?:---|\.\.\.)(?=[ \t\r\n]|$)")
 
 _MAP, _SEQ = 0, 1
 #: what may follow `- `, `? ` or `: ` for it to be an indicator
@@ -42,8 +43,7 @@ _LINE_GAP = ("", " ", "\t", "\r", "\n")
 _AFTER_VALUE_INDICATOR = _LINE_GAP + (",", "[", "]", "{", "}")
 
 
-@dataclass(frozen=True)
-class Depth:
+class Depth(NamedTuple):
     """What the scan found: the deepest nesting seen, and where the limit was first passed."""
 
     depth: int
@@ -320,18 +320,16 @@ class _Scanner:
         return depth
 
 
-@dataclass
 class _FlowLevel:
-    is_seq: bool
-    depth: int
-    #: 1 while the current entry of a sequence is a one-pair mapping
-    pair: int = 0
-    #: deepest nesting inside the current entry, and inside the whole collection
-    entry: int = 0
-    inner: int = 0
+    __slots__ = ("is_seq", "depth", "pair", "entry", "inner")
 
-    def __post_init__(self) -> None:
-        self.entry = self.inner = self.depth
+    def __init__(self, is_seq: bool, depth: int) -> None:
+        self.is_seq = is_seq
+        self.depth = depth
+        #: 1 while the current entry of a sequence is a one-pair mapping
+        self.pair = 0
+        #: deepest nesting inside the current entry, and inside the whole collection
+        self.entry = self.inner = depth
 
     def end_entry(self) -> None:
         self.pair = 0

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 # This module is a port of ParseQuantity from k8s.io/apimachinery
 # (pkg/api/resource/quantity.go and suffix.go, as released in v1.37.0), down
@@ -78,7 +78,6 @@ class QuantityError(ValueError):
         return _REASON_TEXT[self.reason]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
 class Quantity:
     """An exact quantity value ``coefficient * 10**exponent`` and the format Kubernetes gives it.
 
@@ -86,13 +85,16 @@ class Quantity:
     ``0 * 10**0``), so equal values have equal fields.  Comparison and
     equality are by value: ``1``, ``1000m`` and ``0.001k`` are equal, whatever
     their ``format``.  ``suffix`` is the unit as written (``Mi``, ``m``,
-    ``e3``, ``""``).
+    ``e3``, ``""``).  Treat it as immutable: it is hashed by value.
     """
 
-    coefficient: int
-    exponent: int
-    format: str
-    suffix: str = ""
+    __slots__ = ("coefficient", "exponent", "format", "suffix")
+
+    def __init__(self, coefficient: int, exponent: int, format: str, suffix: str = "") -> None:
+        self.coefficient = coefficient
+        self.exponent = exponent
+        self.format = format
+        self.suffix = suffix
 
     @property
     def sign(self) -> int:
@@ -259,8 +261,7 @@ _KIBI = Quantity(1024, 0, DECIMAL_SI)
 _KIBI_NEG = Quantity(-1024, 0, DECIMAL_SI)
 
 
-@dataclass(frozen=True)
-class _Scanned:
+class _Scanned(NamedTuple):
     positive: bool
     value: str  # the number as written, sign included, for the big-decimal path
     num: str  # the integer digits, leading zeros stripped ("0" when none)

@@ -1,8 +1,7 @@
 """One DataOS resource as the schema pass and the checks see it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import Node, ScalarNode
 
@@ -17,8 +16,7 @@ DATAOS_TYPES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     """A resource mapping: a whole document, or a resource inlined in a Bundle.
 
     ``prefix`` is where the resource sits in its document (``()`` for a whole

@@ -18,27 +18,26 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import FileResult, Finding
 from worker_lint.reading import read_manifest, read_or_none
 from worker_lint.settings import Settings
 
 #: a file holding a Bundle depends on the files it names, so its result is never cached
-_BUNDLE = re.compile(rb"^type:[ \t]*['\"]?bundle['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
-_STACK = re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
+_BUNDLE = lazy_re.compile(rb"^type:[ \t]*['\"]?bundle['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
+_STACK = lazy_re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     jobs: int | str | None = "auto"
     #: the cache folder; None disables the cache
     cache_dir: Path | None = None
 
 
-@dataclass(frozen=True)
-class _Survey:
+class _Survey(NamedTuple):
     """What one read of a file tells before it is linted."""
 
     display: str

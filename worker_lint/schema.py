@@ -13,8 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from worker_lint.data import data_dir
 from worker_lint.diagnostic import Finding, JsonPath
@@ -189,8 +188,7 @@ def validate(
     return findings
 
 
-@dataclass(frozen=True)
-class _Routed:
+class _Routed(NamedTuple):
     finding: Finding
     #: the missing field (required) or the suggested spelling (unknown key), for de-duplication
     name: str = ""

@@ -1,9 +1,9 @@
 """Bytes to text: the encodings YAML files arrive in, and where a bad byte sits."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import Finding, Span
 
 _BOMS = (
@@ -15,8 +15,8 @@ _BOMS = (
 
 
 #: line breaks the YAML parser counts besides LF and CRLF (a lone CR; NEL, LS and PS, as libyaml does)
-_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_ODD_BREAK_BYTES = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")
+_ODD_BREAK = lazy_re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_ODD_BREAK_BYTES = lazy_re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")
 
 
 def normalize_breaks(text: str) -> str:
@@ -30,8 +30,7 @@ def normalize_breaks(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Decoded:
+class Decoded(NamedTuple):
     text: str | None
     finding: Finding | None
 

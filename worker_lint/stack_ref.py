@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
+
+from worker_lint import lazy_re
 
 _WORD = r"[a-z0-9][a-z0-9-]*"
 _VERSION = r"[0-9]+(?:\.[0-9]+)*"
 # docs/dataos-manifests.md §4.1: `fastfun+alpha:1.0`, `soda+python:1.0`, `scanner:2.0`, `bento`
-_REF = re.compile(rf"(?P<name>{_WORD})(?:\+(?P<flavor>{_WORD}))?(?::(?P<version>{_VERSION}))?")
-_WORD_RE = re.compile(_WORD)
-_VERSION_RE = re.compile(_VERSION)
+_REF = lazy_re.compile(rf"(?P<name>{_WORD})(?:\+(?P<flavor>{_WORD}))?(?::(?P<version>{_VERSION}))?")
+_WORD_RE = lazy_re.compile(_WORD)
+_VERSION_RE = lazy_re.compile(_VERSION)
 
 
-@dataclass(frozen=True)
-class StackRef:
+class StackRef(NamedTuple):
     """A parsed stack reference; ``flavor`` and ``version`` are None when the reference omits them."""
 
     name: str

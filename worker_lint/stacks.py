@@ -12,8 +12,7 @@ import difflib
 import functools
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from worker_lint.data import data_dir
 from worker_lint.diagnostic import Finding, JsonPath
@@ -27,8 +26,7 @@ INVALID_STACK_SCHEMA = "WL126"
 SchemaRef = Any
 
 
-@dataclass(frozen=True)
-class StackInfo:
+class StackInfo(NamedTuple):
     """One known stack: a built-in index entry or a custom Stack definition."""
 
     name: str

@@ -9,11 +9,11 @@ WL052 instead of silently doing nothing.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import Diagnostic, Finding, Span
 
 UNUSED = "WL050"
@@ -22,11 +22,11 @@ IN_SCALAR = "WL052"
 OWN_CODES = (UNUSED, INVALID, IN_SCALAR)
 
 _MARKER = "worker-lint:"
-_START = re.compile(r"#[ \t]*worker-lint:")
-_ACTION = re.compile(r"(disable-next-line|disable-file|disable)\b[ \t]*(=?)[ \t]*(.*)$")
-_CODE = re.compile(r"^WL[0-9]{3}$")
+_START = lazy_re.compile(r"#[ \t]*worker-lint:")
+_ACTION = lazy_re.compile(r"(disable-next-line|disable-file|disable)\b[ \t]*(=?)[ \t]*(.*)$")
+_CODE = lazy_re.compile(r"^WL[0-9]{3}$")
 #: a comment inside a directive's comment ends it: `# worker-lint: disable=WL201  # note`
-_NESTED = re.compile(r"[ \t]#(?=[ \t]|$)")
+_NESTED = lazy_re.compile(r"[ \t]#(?=[ \t]|$)")
 
 
 @dataclass
@@ -98,7 +98,7 @@ def _split(diagnostics: Iterable[Diagnostic], directives: list[Directive]) -> tu
                     reason = directive.reason
                 hit = True
         if hit:
-            suppressed.append(dataclasses.replace(diagnostic, suppression_reason=reason))
+            suppressed.append(diagnostic._replace(suppression_reason=reason))
         else:
             kept.append(diagnostic)
     return kept, suppressed

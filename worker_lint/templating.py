@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import Finding, Span
 
 # Token kinds.  The first group are things a user must fill in or supply; the
@@ -27,11 +27,11 @@ TEMPLATED_KINDS = frozenset({
     BENTO_FUNCTION, BENTO_ENV, BENTO_ESCAPE, BRACE_TEMPLATE, TAG_TEMPLATE,
 })
 
-_UPPER_NAME = re.compile(r"[A-Z_][A-Z0-9_]*\Z")
-_BENTO_ENV = re.compile(r"([A-Z_][A-Z0-9_]*):.*\Z", re.DOTALL)
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ANGLE = re.compile(r"<([A-Za-z][A-Za-z0-9_.-]*)>")
-_WORD_RUN = re.compile(r"[^\s'\"]*")
+_UPPER_NAME = lazy_re.compile(r"[A-Z_][A-Z0-9_]*\Z")
+_BENTO_ENV = lazy_re.compile(r"([A-Z_][A-Z0-9_]*):.*\Z", re.DOTALL)
+_IDENT = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ANGLE = lazy_re.compile(r"<([A-Za-z][A-Za-z0-9_.-]*)>")
+_WORD_RUN = lazy_re.compile(r"[^\s'\"]*")
 # Markup that may appear in descriptions; `<br>` is formatting, not a placeholder.
 _HTML_TAGS = frozenset({
     "a", "b", "br", "code", "div", "em", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong",
@@ -39,8 +39,7 @@ _HTML_TAGS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One templating construct found in a string: ``text[start:end]`` has kind ``kind``.
 
     ``name`` is the placeholder's or variable's name (for ``${{ e.g. 2 }}`` the
@@ -195,7 +194,7 @@ def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:
 
 
 # A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.
-_BARE_BRACE_LINE = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#{][^#]*?:[ \t]+)?)(?P<tok>\{\{[^{}\n]*\}\})[ \t]*(?:#.*)?$")
+_BARE_BRACE_LINE = lazy_re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#{][^#]*?:[ \t]+)?)(?P<tok>\{\{[^{}\n]*\}\})[ \t]*(?:#.*)?$")
 
 
 def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:

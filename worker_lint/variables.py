@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import click
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import Finding, JsonPath, Span
 from worker_lint.dotenv import DotenvError, parse_dotenv
 from worker_lint.positions import describe, substring_span
 from worker_lint.templating import Token, substitute
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 UNDEFINED_VARIABLE = "WL305"

@@ -19,8 +19,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from worker_lint.diagnostic import Finding
@@ -30,8 +29,7 @@ if TYPE_CHECKING:
 CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]
 
 
-@dataclass(frozen=True)
-class CheckSpec:
+class CheckSpec(NamedTuple):
     codes: tuple[str, ...]
     func: CheckFunc
     #: resource types the check runs on; None means every DataOS resource

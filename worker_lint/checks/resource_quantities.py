@@ -1,11 +1,10 @@
 """CPU and memory requests and limits: quantities Kubernetes rejects or misreads, and requests above limits."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from worker_lint import lazy_re
 from worker_lint.checks import check
 from worker_lint.diagnostic import Finding, JsonPath, Related
 from worker_lint.positions import describe
@@ -40,12 +39,11 @@ CPU_MEMORY_SUFFIXES = frozenset({"k", "M", "G", "T", "P", "E", *BINARY_SUFFIXES}
 #: sub-unit suffixes: a fraction of a byte for memory
 FRACTION_SUFFIXES = {"m": "milli", "u": "micro", "n": "nano"}
 DEFAULT_MAX_CORES = 64
-_NUMBER_AND_WORD = re.compile(r"([+-]?[0-9]*\.?[0-9]+\.?)(\s*)([A-Za-z]+)\Z")
+_NUMBER_AND_WORD = lazy_re.compile(r"([+-]?[0-9]*\.?[0-9]+\.?)(\s*)([A-Za-z]+)\Z")
 _KNOWN_UNITS = "n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi and Ei"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One `requests`/`limits` value that parsed and raised no finding of its own."""
 
     path: JsonPath

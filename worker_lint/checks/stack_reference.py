@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
@@ -47,5 +46,5 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
             why = "no DataOS documentation shows it running a Worker"
         yield Finding("WL122", path, f"stack `{ref.family}` does not run as a Worker: {why}")
     elif info is not None and info.renamed_to is not None:
-        renamed = str(replace(ref, name=info.renamed_to))
+        renamed = str(ref._replace(name=info.renamed_to))
         yield Finding("WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from worker_lint import schema
@@ -59,7 +58,7 @@ def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
     for finding in schema.validate(info.schema, instance, (bk, "stackSpec"), is_templated):
         if len(finding.path) > 2 and finding.path[2] in misplaced and finding.path[2] not in spec:
             continue
-        yield replace(finding, message=finding.message + origin) if origin else finding
+        yield finding._replace(message=finding.message + origin) if origin else finding
 
 
 def _misplaced(bk: str, keys: list[str], spec: Any, has_spec: bool, info: StackInfo) -> Finding:

@@ -1,13 +1,12 @@
 """WL300, WL301, WL302, WL304, WL307: template placeholders left in any key or value of a resource."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from worker_lint import lazy_re
 from worker_lint import templating as t
 from worker_lint.checks import check
 from worker_lint.diagnostic import Finding, JsonPath, Span
@@ -20,11 +19,10 @@ if TYPE_CHECKING:
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
 _PROJECTION_KEYS = frozenset({"projection", "projections"})
 #: anything the scanner could report: a `$` that does not open a Bento interpolation, `<`, `{{` or `{%`
-_CANDIDATE = re.compile(r"\$(?!\{!)|<|\{\{|\{%")
+_CANDIDATE = lazy_re.compile(r"\$(?!\{!)|<|\{\{|\{%")
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):
     """What the strings under a node are read by, which decides which braces are legitimate."""
 
     bento: bool = False  # a Bento config: `${{x}}` is Bento's escape for a literal `${x}`
@@ -72,12 +70,12 @@ def _interesting(text: object) -> bool:
 
 def _enter(where: _Where, key: str, stack: str | None) -> _Where:
     if key == "stackSpec" and stack is not None and stack.startswith(("bento", "benthos")):
-        where = replace(where, bento=True)
+        where = where._replace(bento=True)
     elif key in _BENTO_SECTIONS:
-        where = replace(where, bento=True)
+        where = where._replace(bento=True)
     if key in _PROJECTION_KEYS or key.lower().endswith("template"):
         # envVarsTemplate, filesTemplate, template, resourceTemplate, configFileTemplate, ...
-        where = replace(where, template=True)
+        where = where._replace(template=True)
     return where
 
 

@@ -1,17 +1,17 @@
 """JUnit XML: one test case per linted file, one failure per diagnostic in it."""
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from worker_lint import lazy_re
 from worker_lint.diagnostic import Diagnostic
 from worker_lint.formats import TOOL_NAME, relative_path
 
 # XML 1.0 cannot carry most control characters, even escaped; they are shown as \xNN instead.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = lazy_re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None,
