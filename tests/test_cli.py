@@ -1,7 +1,10 @@
 """The command line end to end, in real subprocesses: formats, exit codes, stdin, scope."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, run_cli
@@ -118,3 +121,30 @@ def test_rules_and_explain():
 def test_module_and_version():
     result = run_cli("--version")
     assert result.returncode == 0 and re.match(r"worker-lint, version \d+\.\d+\.\d+", result.stdout)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path):
+    # `worker-lint check . | head -1`: the report is far larger than a pipe holds, and the reader leaves.
+    spec = "".join(f"  unknownField{i}: {i}\n" for i in range(3000))
+    (tmp_path / "w.yaml").write_text(SLEEP_WORKER.replace("spec:\n", "spec:\n" + spec, 1), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "worker_lint", "check", "--no-cache", "w.yaml"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"w.yaml:")
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+
+
+def test_a_reader_gone_before_the_report_is_flushed_gets_no_traceback(tmp_path: Path):
+    # `worker-lint check w.yaml | true`: a one-line report, still buffered when the process ends.
+    (tmp_path / "w.yaml").write_text(SLEEP_WORKER.replace("replicas: 1", 'replicas: "two"'), encoding="utf-8")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout written at exit
+    proc = subprocess.Popen([sys.executable, "-m", "worker_lint", "check", "--no-cache", "w.yaml"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=buffered)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr

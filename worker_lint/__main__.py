@@ -1,3 +1,3 @@
-from worker_lint.cli import main
+from worker_lint.console import main
 
 main()

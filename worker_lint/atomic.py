@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 _UMASK = os.umask(0)
@@ -20,6 +19,8 @@ def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     writers never share one; ``durable`` flushes it to disk before the rename
     (reports and baselines), which a cache entry can do without.
     """
+    import tempfile  # with shutil, bz2 and lzma behind it: not for runs that write nothing
+
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -1,7 +1,6 @@
 """A content-hash cache of per-file lint results, so unchanged files are not linted twice."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -9,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint.atomic import write_bytes
+from worker_lint.digest import blake2b
 from worker_lint.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 
 #: Folder name used under the project root when the caller names no other.
@@ -16,7 +16,7 @@ DEFAULT_DIRNAME = ".worker-lint-cache"
 #: Environment variable that moves the cache (the CLI's ``--cache-dir`` wins over it).
 ENV_DIR = "WORKER_LINT_CACHE_DIR"
 #: Bumped whenever the entry layout below changes, so old entries are never misread.
-FORMAT = 1
+FORMAT = 2
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -106,7 +106,7 @@ def resolve_dir(root: str | os.PathLike[str], override: str | os.PathLike[str] |
 
 
 class ResultCache:
-    """Per-file results keyed by sha256(file bytes, configuration fingerprint, tool version).
+    """Per-file results keyed by a hash of the file bytes, configuration fingerprint and tool version.
 
     ``fingerprint`` must change whenever anything that can change a file's
     diagnostics changes: the resolved settings that apply to that file (rule
@@ -129,7 +129,7 @@ class ResultCache:
         self.fingerprint = fingerprint
         self.version = version
         # The constant part of every key is hashed once; each file then only feeds its bytes.
-        self._seed = hashlib.sha256()
+        self._seed = blake2b(digest_size=32)
         for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint):
             encoded = part.encode("utf-8")
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)

@@ -12,25 +12,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from worker_lint import lazy_re
-from worker_lint.config_file import (
-    PYPROJECT, ConfigError, ConfigValues, Problem, RawConfig, did_you_mean, kind_of, read_config, tomllib, validate,
-)
 from worker_lint.diagnostic import Severity
 from worker_lint.globs import anchor, matches
 from worker_lint.settings import Settings
 
 if TYPE_CHECKING:
+    from worker_lint.config_file import ConfigError, ConfigValues, Problem, RawConfig
     from worker_lint.config_model import LintConfig
 
 __all__ = ["ConfigError", "Problem", "find_config", "load_settings", "is_selected", "is_excluded"]
 
 YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
+PYPROJECT = "pyproject.toml"
 _SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
 _LEVELS = ("error", "warning", "info")
 
 
 def __getattr__(name: str) -> Any:
-    # `from worker_lint.config import LintConfig` works without importing pydantic up front.
+    # Reading a configuration file, and pydantic, are imported only by a run that has one;
+    # `from worker_lint.config import ConfigError` (or LintConfig) works all the same.
+    if name in ("ConfigError", "Problem"):
+        from worker_lint import config_file
+
+        return getattr(config_file, name)
     if name == "LintConfig":
         from worker_lint.config_model import LintConfig
 
@@ -61,6 +65,9 @@ def _has_tool_table(path: Path) -> bool:
         return False
     if "worker-lint" not in text:  # cheap pre-filter: most pyproject.toml files never mention us
         return False
+    from worker_lint.config_file import toml_module
+
+    tomllib = toml_module()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -79,6 +86,8 @@ def _catalogue() -> Mapping[str, Any] | None:
 
 def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mapping[str, Any],
                      report: Any) -> None:
+    from worker_lint.config_file import did_you_mean
+
     codes = list(rules)
     for selector, loc in entries:
         selector = _ALL.get(selector, selector)
@@ -91,6 +100,8 @@ def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mappin
 
 
 def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str, Any], report: Any) -> None:
+    from worker_lint.config_file import did_you_mean, kind_of
+
     for code, values in options.items():
         meta = rules.get(code)
         if meta is None:
@@ -161,11 +172,15 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
     """
     cwd = Path(os.path.abspath(cwd))
     if isolated and config_path is not None:
+        from worker_lint.config_file import ConfigError, Problem
+
         raise ConfigError([Problem("--config", "cannot be combined with --isolated")])
     path = None if isolated else (Path(os.path.abspath(cwd / config_path)) if config_path else find_config(cwd))
     settings = Settings()
     rules: Mapping[str, Any] | None = None
     if path is not None:
+        from worker_lint.config_file import read_config, validate
+
         raw = read_config(path, cwd)
         config = validate(raw)
         rules = _catalogue()
@@ -179,6 +194,8 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
 
 
 def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
+    from worker_lint.config_file import ConfigError, Problem
+
     base = raw.path.parent
     problems: list[Problem] = []
 
@@ -228,17 +245,16 @@ _FLAG = {"select": "--select", "ignore": "--ignore", "extend_select": "--extend-
 
 def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path,
                      rules: Mapping[str, Any] | None) -> None:
-    problems: list[Problem] = []
+    problems: list[tuple[str, str]] = []  # (flag, message)
 
     def selectors(key: str, values: Any) -> tuple[str, ...]:
         out = _normal(s.upper() for s in _split(values))
         for selector in out:
             if not _SELECTOR.match(selector):
-                problems.append(Problem(_FLAG[key], f"`{selector}` is not a rule code or prefix such as `WL201` or"
-                                        " `WL2`"))
+                problems.append((_FLAG[key], f"`{selector}` is not a rule code or prefix such as `WL201` or `WL2`"))
             elif rules is not None:
                 _check_selectors([(selector, ())], rules,
-                                 lambda _loc, message, _at: problems.append(Problem(_FLAG[key], message)))
+                                 lambda _loc, message, _at: problems.append((_FLAG[key], message)))
         return out
 
     # `select` first: it resets what the other flags then add to.
@@ -258,7 +274,7 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
             items = value.items() if isinstance(value, Mapping) else (_pair(v, ":") for v in _split(value, False))
             for glob, codes in items:
                 if not glob:
-                    problems.append(Problem(_FLAG[key], f"`{codes}` is not GLOB:CODES"))
+                    problems.append((_FLAG[key], f"`{codes}` is not GLOB:CODES"))
                     continue
                 settings.per_file_ignores[anchor(glob, cwd)] = selectors(key, codes)
         elif key == "severity":
@@ -267,7 +283,7 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
             for code, level in items:
                 level_text = str(getattr(level, "value", level)).lower()
                 if level_text not in _LEVELS:
-                    problems.append(Problem(_FLAG[key], f"`{level}` is not a severity; use error, warning or info"))
+                    problems.append((_FLAG[key], f"`{level}` is not a severity; use error, warning or info"))
                     continue
                 raw_levels[selectors(key, code)[0] if code else ""] = level_text
             settings.severity.update(_expand_severity({k: v for k, v in raw_levels.items() if k}, rules))
@@ -282,7 +298,9 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
         else:
             raise TypeError(f"unknown command-line override {key!r}")
     if problems:
-        raise ConfigError(problems)
+        from worker_lint.config_file import ConfigError, Problem
+
+        raise ConfigError([Problem(flag, message) for flag, message in problems])
 
 
 def _text(value: Any) -> str:

@@ -1,33 +1,27 @@
 """Reading a configuration file: TOML or YAML to plain data, pydantic validation, errors at file:line:column."""
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint import lazy_re
-
-try:
-    import tomllib
-except ImportError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from worker_lint.config import PYPROJECT
 
 if TYPE_CHECKING:
     from worker_lint.config_model import LintConfig
 
-PYPROJECT = "pyproject.toml"
 TOML_TABLE = ("tool", "worker-lint")
 #: the configuration's JSON Schema under schemas/, generated from config_model.LintConfig
 SCHEMA_FILE = "worker-lint-config.schema.json"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     source: str  # a file as shown to the user, or a command-line flag
     message: str
     line: int | None = None
@@ -85,7 +79,17 @@ def read_config(path: Path, cwd: Path) -> RawConfig:
     return _read_yaml(path, shown, text)
 
 
+def toml_module() -> ModuleType:
+    """tomllib (tomli before Python 3.11), imported only when a TOML file is read."""
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
+
+
 def _read_toml(path: Path, shown: str, text: str) -> RawConfig:
+    tomllib = toml_module()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -337,6 +341,8 @@ def kind_of(value: Any) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -69,6 +68,8 @@ def git_ignored(paths: Iterable[Path]) -> set[Path]:
     Tracked files are never reported (git's own rule).  Outside a repository,
     or without git installed, nothing is ignored.
     """
+    import subprocess  # only a folder walk inside a repository asks git
+
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
         top = repo_top(Path(os.path.abspath(path)).parent)

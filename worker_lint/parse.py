@@ -104,6 +104,9 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
             index += 1
     finally:
         loader.dispose()
+        # The loader refers to itself as its own parser, composer, constructor and resolver: without
+        # this, every file would leave a reference cycle for the garbage collector to find.
+        loader.__dict__.clear()
     return result
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 # This module is a port of ParseQuantity from k8s.io/apimachinery
 # (pkg/api/resource/quantity.go and suffix.go, as released in v1.37.0), down
@@ -129,6 +131,8 @@ class Quantity:
 
     def as_fraction(self) -> Fraction:
         """The value as a Fraction; only for values whose exponent is modest (OverflowError otherwise)."""
+        from fractions import Fraction  # for messages only: a clean run never imports it
+
         if abs(self.exponent) > 100_000:
             raise OverflowError("the quantity's exponent is too large to write out")
         if self.exponent >= 0:

@@ -12,7 +12,6 @@ without parsing anything, or starting a pool, or even importing the parser.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint import lazy_re
+from worker_lint.digest import blake2b
 from worker_lint.diagnostic import FileResult, Finding
 from worker_lint.reading import read_manifest, read_or_none
 from worker_lint.settings import Settings
@@ -62,8 +62,9 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     from worker_lint.cache import ResultCache
 
     options = options or Options()
-    surveys, stacks = _survey(files, settings)
-    fingerprint = settings.fingerprint() + _digest(stacks, settings.max_file_size)
+    keyed = options.cache_dir is not None
+    surveys, stacks = _survey(files, settings, keyed)
+    fingerprint = settings.fingerprint() + _digest(stacks, settings.max_file_size) if keyed else ""
     cache = ResultCache(options.cache_dir, fingerprint)
     seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (settings, stacks, options.cache_dir, fingerprint)
@@ -94,7 +95,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                surveys.append(_survey_one(_display(path), settings.max_file_size, None))
+                surveys.append(_survey_one(_display(path), settings.max_file_size, None, keyed))
 
 
 def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
@@ -103,10 +104,10 @@ def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]
     return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
 
 
-def _survey(files: Sequence[str], settings: Settings) -> tuple[list[_Survey], list[str]]:
-    """Read every file once: its cache key, and whether it holds a Stack definition."""
+def _survey(files: Sequence[str], settings: Settings, keyed: bool) -> tuple[list[_Survey], list[str]]:
+    """Read every file once: its cache key (when there is a cache), and whether it holds a Stack definition."""
     stacks: list[str] = []
-    surveys = [_survey_one(display, settings.max_file_size, stacks) for display in files]
+    surveys = [_survey_one(display, settings.max_file_size, stacks, keyed) for display in files]
     for folder in settings.stack_dirs:
         for path in sorted(Path(folder).rglob("*.y*ml")):
             data = read_or_none(path, settings.max_file_size)
@@ -115,7 +116,7 @@ def _survey(files: Sequence[str], settings: Settings) -> tuple[list[_Survey], li
     return surveys, stacks
 
 
-def _survey_one(display: str, max_size: int, stacks: list[str] | None) -> _Survey:
+def _survey_one(display: str, max_size: int, stacks: list[str] | None, keyed: bool) -> _Survey:
     data = read_manifest(Path(display), max_size)
     if isinstance(data, Finding):
         from worker_lint.engine import file_problem
@@ -123,7 +124,7 @@ def _survey_one(display: str, max_size: int, stacks: list[str] | None) -> _Surve
         return _Survey(display, None, FileResult([file_problem(display, data.code, data.message)]))
     if stacks is not None and _STACK.search(data):
         stacks.append(display)
-    return _Survey(display, _cache_key(display, data))
+    return _Survey(display, _cache_key(display, data) if keyed else None)
 
 
 def _cache_key(display: str, data: bytes) -> bytes | None:
@@ -135,7 +136,7 @@ def _cache_key(display: str, data: bytes) -> bytes | None:
     """
     if _DIRECTIVE in data or _BUNDLE.search(data):
         return None
-    return hashlib.sha256(display.encode("utf-8") + b"\0" + data).digest()
+    return blake2b(display.encode("utf-8") + b"\0" + data, digest_size=32).digest()
 
 
 def _init(settings: Settings, stacks: list[str], cache_dir: Path | None, fingerprint: str) -> None:
@@ -169,15 +170,16 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    key = _cache_key(display, data)
-    if key is not None:
-        _STATE.cache.put(key, result.diagnostics)
+    if _STATE.cache.enabled:
+        key = _cache_key(display, data)
+        if key is not None:
+            _STATE.cache.put(key, result.diagnostics)
     return display, result, refers
 
 
 def _digest(paths: list[str], max_size: int) -> str:
     """Stack definitions change other files' results: their contents are part of every cache key."""
-    h = hashlib.sha256()
+    h = blake2b(digest_size=32)
     for p in sorted(paths):
         data = read_or_none(Path(p), max_size)
         h.update(p.encode() + b"\0" + (data if data is not None else b"-"))

@@ -8,7 +8,6 @@ sends its errors to a specific rule and ``x-message`` gives their wording.
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -324,6 +323,8 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     for candidate in pool:
         if candidate.lower() == lowered:
             return candidate
+    import difflib  # only a run with a misspelling pays for it
+
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.75)
     if not matches:
         by_lower = {c.lower(): c for c in pool}

@@ -8,7 +8,6 @@ linted paths or configured stack directories are added to a run's
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -148,6 +147,8 @@ class StackRegistry:
         """Known stack names that ``name`` most likely meant, best first."""
         retired = {e.name for e in builtin_stacks() if e.renamed_to is not None}
         pool = [n for n in self.names() if n not in retired]
+        import difflib  # only a run with an unknown stack pays for it
+
         found = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
         # a prefix or suffix slip (`bento-workers`, `stream`) is as telling as an edit
         for candidate in pool:
