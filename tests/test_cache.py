@@ -1,8 +1,10 @@
-"""The result cache: exact round trips, misses on any change, recovery from damaged entries."""
+"""The result cache: exact round trips, misses on any change, unchanged files not read, recovery from damage."""
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -104,61 +106,158 @@ def test_round_trip_property(diags: list[Diagnostic]) -> None:
     assert load(json.loads(json.dumps(dump(diags)))) == diags
 
 
-def test_put_then_get_hits_with_equal_diagnostics(tmp_path: Path) -> None:
+def lint_once(cache: ResultCache, path: Path, diagnostics: list[Diagnostic], stack: bool = False) -> str:
+    """What a run does for a file the cache missed: stat, read, key, and record the result."""
+    info = os.stat(path)
+    key = cache.key(str(path), path.read_bytes())
+    cache.put(str(path), info, key, stack, diagnostics)
+    return key
+
+
+def age(path: Path, seconds: float = 60) -> None:
+    """Make a file look modified well before the cache is written (outside the racy window)."""
+    past = time.time_ns() - int(seconds * 1e9)
+    os.utime(path, ns=(past, past))
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    path = tmp_path / "w.yaml"
+    path.write_bytes(CONTENT)
+    age(path)
+    return path
+
+
+def test_put_save_then_get_hits_with_equal_diagnostics(tmp_path: Path, manifest: Path) -> None:
     cache = make(tmp_path)
-    assert cache.get(CONTENT) is None
-    assert cache.put(CONTENT, DIAGS) is True
-    assert cache.get(CONTENT) == DIAGS
-    # a second instance with the same inputs reads the same entry
-    assert make(tmp_path).get(CONTENT) == DIAGS
-    assert make(tmp_path).get(CONTENT, path="moved.yaml") == [
-        Diagnostic("moved.yaml", d.span, d.code, d.name, d.severity, d.message, d.json_path, d.document,
-                   d.related, d.suppression_reason) for d in DIAGS]
+    key = cache.key(str(manifest), CONTENT)
+    assert cache.get(str(manifest), key) is None
+    lint_once(cache, manifest, DIAGS)
+    assert cache.get(str(manifest), key) == [d._replace(path=str(manifest)) for d in DIAGS]
+    assert cache.save() is True
+    # a later run with the same inputs reads the same result, with the file's own path
+    assert make(tmp_path).get(str(manifest), key) == [d._replace(path=str(manifest)) for d in DIAGS]
 
 
-def test_empty_result_is_a_hit_not_a_miss(tmp_path: Path) -> None:
+def test_an_unchanged_file_is_answered_without_reading_it(tmp_path: Path, manifest: Path) -> None:
     cache = make(tmp_path)
-    cache.put(CONTENT, [])
-    assert cache.get(CONTENT) == []
+    key = lint_once(cache, manifest, DIAGS, stack=True)
+    cache.save()
+    entry = make(tmp_path).unchanged(str(manifest), os.stat(manifest))
+    assert entry is not None and (entry.key, entry.stack) == (key, True)
+    assert make(tmp_path).diagnostics(str(manifest), entry) == [d._replace(path=str(manifest)) for d in DIAGS]
 
 
-def test_changed_content_fingerprint_or_version_misses(tmp_path: Path) -> None:
-    make(tmp_path).put(CONTENT, DIAGS)
-    assert make(tmp_path).get(CONTENT + b"\n") is None
-    assert make(tmp_path).get(CONTENT.replace(b"w\n", b"v\n")) is None
-    assert make(tmp_path, fingerprint="cfg-2").get(CONTENT) is None
-    assert make(tmp_path, version="1.2.4").get(CONTENT) is None
-    assert make(tmp_path).get(CONTENT) == DIAGS
+@pytest.mark.parametrize("change", [
+    lambda p: p.write_bytes(CONTENT + b"# more\n"),                      # new size
+    lambda p: os.utime(p, ns=(os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns + 1)),  # new time, same bytes
+    lambda p: (p.unlink(), p.write_bytes(CONTENT), age(p)),              # replaced: a new inode
+])
+def test_any_change_of_size_time_or_inode_means_reading_the_file(tmp_path: Path, manifest: Path, change) -> None:
+    cache = make(tmp_path)
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
+    keep = tmp_path / "keep"  # hold the old inode so the replacement cannot reuse its number
+    os.link(manifest, keep)
+    change(manifest)
+    later = make(tmp_path)
+    assert later.unchanged(str(manifest), os.stat(manifest)) is None
+    same_bytes = manifest.read_bytes() == CONTENT
+    # the content key still decides: equal bytes hit, other bytes miss
+    assert (later.get(str(manifest), later.key(str(manifest), manifest.read_bytes())) is not None) == same_bytes
+    assert later.key(str(manifest), manifest.read_bytes()) == key or not same_bytes
+
+
+def test_a_file_modified_just_before_the_cache_was_written_is_read_again(tmp_path: Path, manifest: Path) -> None:
+    # Its time may not move with a change made within the file system's time granularity.
+    os.utime(manifest)  # now
+    cache = make(tmp_path)
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
+    later = make(tmp_path)
+    assert later.unchanged(str(manifest), os.stat(manifest)) is None
+    assert later.get(str(manifest), key) is not None  # still a hit once read and hashed
+
+
+def test_empty_result_is_a_hit_not_a_miss(tmp_path: Path, manifest: Path) -> None:
+    cache = make(tmp_path)
+    key = lint_once(cache, manifest, [])
+    cache.save()
+    assert make(tmp_path).get(str(manifest), key) == []
+
+
+def test_changed_content_path_fingerprint_or_version_misses(tmp_path: Path, manifest: Path) -> None:
+    cache = make(tmp_path)
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
+    later = make(tmp_path)
+    assert later.key(str(manifest), CONTENT + b"\n") != key
+    assert later.key("other.yaml", CONTENT) != key  # per-file ignores make equal bytes differ by name
+    assert later.get("other.yaml", key) is None
+    assert make(tmp_path, fingerprint="cfg-2").get(str(manifest), key) is None
+    assert make(tmp_path, version="1.2.4").get(str(manifest), key) is None
+    assert later.get(str(manifest), key) is not None
+
+
+def test_other_stack_definitions_drop_every_entry(tmp_path: Path, manifest: Path) -> None:
+    cache = make(tmp_path)
+    assert cache.forget_unless("stacks-1") is False  # an empty cache knew no definitions yet
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
+    same = make(tmp_path)
+    assert same.forget_unless("stacks-1") is True and same.get(str(manifest), key) is not None
+    other = make(tmp_path)
+    assert other.forget_unless("stacks-2") is False
+    assert other.get(str(manifest), key) is None and other.unchanged(str(manifest), os.stat(manifest)) is None
 
 
 def test_key_parts_cannot_run_into_each_other(tmp_path: Path) -> None:
     # "ab" + "c" and "a" + "bc" must give different keys: each part is length-prefixed
-    assert ResultCache(tmp_path, "c", "ab").key(b"") != ResultCache(tmp_path, "bc", "a").key(b"")
-    assert ResultCache(tmp_path, "", "v").key(b"x") != ResultCache(tmp_path, "x", "v").key(b"")
+    assert ResultCache(tmp_path, "c", "ab").key("f", b"") != ResultCache(tmp_path, "bc", "a").key("f", b"")
+    assert ResultCache(tmp_path, "", "v").key("f", b"x") != ResultCache(tmp_path, "x", "v").key("f", b"")
+    assert ResultCache(tmp_path, "c", "v").key("ab", b"c") != ResultCache(tmp_path, "c", "v").key("a", b"bc")
 
 
-def test_key_is_sha256_hex_and_stable(tmp_path: Path) -> None:
-    k = make(tmp_path).key(CONTENT)
+def test_key_is_a_256_bit_hex_digest_and_stable(tmp_path: Path) -> None:
+    k = make(tmp_path).key("w.yaml", CONTENT)
     assert len(k) == 64 and int(k, 16) >= 0
-    assert k == make(tmp_path / "elsewhere").key(CONTENT)
+    assert k == make(tmp_path / "elsewhere").key("w.yaml", CONTENT)
 
 
 def test_default_version_is_the_package_version(tmp_path: Path) -> None:
     assert ResultCache(tmp_path, "f").version == __version__
 
 
-def test_layout_markers_and_no_leftover_temporary_files(tmp_path: Path) -> None:
+def results_file(tmp_path: Path) -> Path:
+    (found,) = (tmp_path / "cache" / f"v{FORMAT}").glob("*.json")
+    return found
+
+
+def test_layout_markers_one_file_and_no_leftover_temporary_files(tmp_path: Path, manifest: Path) -> None:
     cache = make(tmp_path)
-    cache.put(CONTENT, DIAGS)
-    cache.put(CONTENT, DIAGS)  # overwriting an entry is fine too
+    lint_once(cache, manifest, DIAGS)
+    cache.save()
+    lint_once(cache, manifest, DIAGS[:1])
+    cache.save()  # overwriting is fine too
     root = tmp_path / "cache"
     assert (root / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55\n")
     assert (root / ".gitignore").read_text().splitlines()[-1] == "*"
-    key = cache.key(CONTENT)
-    entry = root / f"v{FORMAT}" / key[:2] / f"{key[2:]}.json"
-    assert json.loads(entry.read_text())["key"] == key
+    document = json.loads(results_file(tmp_path).read_text())
+    assert list(document["files"]) == [str(manifest)]
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    assert files == [".gitignore", "CACHEDIR.TAG", f"v{FORMAT}/{key[:2]}/{key[2:]}.json"]
+    assert files == [".gitignore", "CACHEDIR.TAG", results_file(tmp_path).relative_to(root).as_posix()]
+
+
+def test_nothing_is_written_when_nothing_changed(tmp_path: Path, manifest: Path) -> None:
+    cache = make(tmp_path)
+    lint_once(cache, manifest, DIAGS)
+    cache.save()
+    before = results_file(tmp_path).stat().st_mtime_ns
+    again = make(tmp_path)
+    lint_once(again, manifest, DIAGS)  # the same result for the same state
+    os.utime(results_file(tmp_path), ns=(0, 0))
+    assert again.save() is True
+    assert results_file(tmp_path).stat().st_mtime_ns == 0 != before
 
 
 @pytest.mark.parametrize("damage", [
@@ -166,42 +265,55 @@ def test_layout_markers_and_no_leftover_temporary_files(tmp_path: Path) -> None:
     lambda raw: b"",                             # empty after a power loss
     lambda raw: b"\x00\xff garbage",             # not JSON at all
     lambda raw: b"[1, 2, 3]",                    # JSON of the wrong shape
-    lambda raw: raw.replace(b'"key":"', b'"key":"0'),  # an entry for another key
-    lambda raw: raw.replace(b'"severity":"warning"', b'"severity":"loud"'),
-    lambda raw: json.dumps({"key": json.loads(raw)["key"], "diagnostics": {"x": 1}}).encode(),
+    lambda raw: raw.replace(b'"seed":"', b'"seed":"0'),  # written for another configuration
+    lambda raw: raw.replace(b'"files":{', b'"files":{"x":[1],'),  # an entry of the wrong shape
+    lambda raw: raw.replace(b'"written_ns":', b'"written_ns":"soon",' + b'"x":'),
 ])
-def test_damaged_entry_is_a_miss_and_is_rebuilt(tmp_path: Path, damage) -> None:
+def test_a_damaged_file_is_an_empty_cache_and_is_rebuilt(tmp_path: Path, manifest: Path, damage) -> None:
     cache = make(tmp_path)
-    cache.put(CONTENT, DIAGS)
-    key = cache.key(CONTENT)
-    entry = tmp_path / "cache" / f"v{FORMAT}" / key[:2] / f"{key[2:]}.json"
-    entry.write_bytes(damage(entry.read_bytes()))
-    assert cache.get(CONTENT) is None
-    assert cache.put(CONTENT, DIAGS) is True
-    assert cache.get(CONTENT) == DIAGS
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
+    results_file(tmp_path).write_bytes(damage(results_file(tmp_path).read_bytes()))
+    later = make(tmp_path)
+    assert later.get(str(manifest), key) is None
+    lint_once(later, manifest, DIAGS)
+    assert later.save() is True
+    assert make(tmp_path).get(str(manifest), key) is not None
 
 
-def test_disabled_cache_never_hits_and_writes_nothing(tmp_path: Path) -> None:
+def test_damaged_diagnostics_are_a_miss(tmp_path: Path, manifest: Path) -> None:
+    cache = make(tmp_path)
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
+    raw = results_file(tmp_path).read_bytes()
+    results_file(tmp_path).write_bytes(raw.replace(b'"severity":"warning"', b'"severity":"loud"'))
+    assert make(tmp_path).get(str(manifest), key) is None
+
+
+def test_disabled_cache_never_hits_and_writes_nothing(tmp_path: Path, manifest: Path) -> None:
     cache = ResultCache(None, "cfg")
     assert cache.enabled is False
-    assert cache.put(CONTENT, DIAGS) is False
-    assert cache.get(CONTENT) is None
-    assert list(tmp_path.iterdir()) == []
+    lint_once(cache, manifest, DIAGS)
+    assert cache.save() is True
+    assert cache.get(str(manifest), cache.key(str(manifest), CONTENT)) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.yaml"]
 
 
-def test_unwritable_location_is_a_silent_miss(tmp_path: Path) -> None:
+def test_unwritable_location_loses_the_results_silently(tmp_path: Path, manifest: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     cache = ResultCache(blocker / "cache", "cfg")
-    assert cache.put(CONTENT, DIAGS) is False
-    assert cache.get(CONTENT) is None
+    key = lint_once(cache, manifest, DIAGS)
+    assert cache.save() is False
+    assert ResultCache(blocker / "cache", "cfg").get(str(manifest), key) is None
 
 
-def test_clear_removes_entries_but_keeps_markers(tmp_path: Path) -> None:
+def test_clear_removes_results_but_keeps_markers(tmp_path: Path, manifest: Path) -> None:
     cache = make(tmp_path)
-    cache.put(CONTENT, DIAGS)
+    key = lint_once(cache, manifest, DIAGS)
+    cache.save()
     cache.clear()
-    assert cache.get(CONTENT) is None
+    assert cache.get(str(manifest), key) is None
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [".gitignore", "CACHEDIR.TAG"]
 
 
@@ -213,32 +325,57 @@ def test_resolve_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_dir(tmp_path, tmp_path / "flag") == tmp_path / "flag"
 
 
-def _writer(directory: str, rounds: int, marker: int) -> None:
-    cache = ResultCache(directory, "cfg", "1")
+def _writer(directory: str, manifest: str, rounds: int, marker: int) -> None:
     big = [DIAGS[1]] * 200 + [DIAGS[0]] * marker  # large enough that a torn write would show
     for _ in range(rounds):
-        cache.put(CONTENT, big)
+        cache = ResultCache(directory, "cfg", "1")
+        cache.put(manifest, os.stat(manifest), "k", False, big)
+        cache.save()
 
 
-def test_concurrent_writers_never_expose_a_partial_entry(tmp_path: Path) -> None:
+def test_concurrent_runs_never_expose_a_partial_file(tmp_path: Path, manifest: Path) -> None:
     directory = str(tmp_path / "cache")
     ctx = multiprocessing.get_context("spawn")
-    writers = [ctx.Process(target=_writer, args=(directory, 150, m)) for m in (1, 2)]
+    writers = [ctx.Process(target=_writer, args=(directory, str(manifest), 100, m)) for m in (1, 2)]
     for w in writers:
         w.start()
-    reader = ResultCache(directory, "cfg", "1")
     seen = set()
     while any(w.is_alive() for w in writers):
-        got = reader.get(CONTENT)
+        got = ResultCache(directory, "cfg", "1").get(str(manifest), "k")
         if got is not None:
-            # every read is one whole entry written by one of the writers
-            assert got[:200] == [DIAGS[1]] * 200
+            # every read is one whole file written by one of the runs
+            assert got[:200] == [DIAGS[1]._replace(path=str(manifest))] * 200
             seen.add(len(got))
     for w in writers:
         w.join()
         assert w.exitcode == 0
-    final = reader.get(CONTENT)
+    final = ResultCache(directory, "cfg", "1").get(str(manifest), "k")
     assert final is not None and len(final) in (201, 202)
     assert seen <= {201, 202}
     leftovers = [p.name for p in Path(directory).rglob("*.tmp")]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------- through the command line
+
+BAD = CONTENT + b"worker:\n  replicas: 1\n"
+
+
+def test_a_run_takes_unchanged_files_on_trust_and_reads_changed_ones(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    (tmp_path / "w.yaml").write_bytes(BAD)
+    age(tmp_path / "w.yaml")
+    args = ("check", "--format", "json", "--cache-dir", "cache", "w.yaml")
+    first = run_cli(*args, cwd=tmp_path)
+    assert [d["code"] for d in first.diagnostics] == ["WL101", "WL101"]
+    # Same size, time and inode, other bytes: the cache answers without reading the file, so the
+    # (now stale) result comes back.  This is what makes a run over unchanged files cheap.
+    info = os.stat(tmp_path / "w.yaml")
+    with open(tmp_path / "w.yaml", "r+b") as handle:
+        handle.write(BAD.replace(b"replicas: 1", b"replicas: a"))
+    os.utime(tmp_path / "w.yaml", ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert run_cli(*args, cwd=tmp_path).stdout == first.stdout
+    # Once its time moves, the file is read, hashed and linted again.
+    age(tmp_path / "w.yaml", seconds=30)
+    assert sorted(d["code"] for d in run_cli(*args, cwd=tmp_path).diagnostics) == ["WL101", "WL101", "WL103"]

@@ -427,12 +427,12 @@ def test_collect_walks_folders_and_skips_excluded_and_git_ignored_files(tmp_path
     write(tmp_path / ".worker-lint.yaml", "exclude: [drafts]\n")
     monkeypatch.chdir(tmp_path)
     settings = load_settings(tmp_path)
-    assert collect(["."], settings) == [Path("a/x.yaml"), Path("top.yml")]
+    assert collect(["."], settings) == ["a/x.yaml", "top.yml"]
     # Named files: exclude globs still apply (pre-commit names every file), .gitignore does not.
     assert collect(["a/y.gen.yaml", "drafts/d.yaml", "missing.yaml", "-"], settings) == [
-        Path("a/y.gen.yaml"), Path("missing.yaml"), Path("-")]
+        "a/y.gen.yaml", "missing.yaml", "-"]
     assert collect(["."], settings, respect_gitignore=False) == [
-        Path("a/x.yaml"), Path("a/y.gen.yaml"), Path("build/z.yaml"), Path("top.yml")]
+        "a/x.yaml", "a/y.gen.yaml", "build/z.yaml", "top.yml"]
 
 
 # -- the shipped JSON Schema ------------------------------------------------------------------------------------

@@ -658,7 +658,7 @@ def test_writes_leave_no_temporary_files(tmp_path: Path):
         "m.yaml:4:1: error WL101 missing required field `compute` in `worker`\n")
 
 
-def test_a_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path: Path):
+def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path):
     (tmp_path / "m.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
     first = bounded_cli("check", "--format", "json", "--cache-dir", "cache", "m.yaml", cwd=tmp_path)
     entries = [p for p in (tmp_path / "cache").rglob("*.json")]
@@ -666,4 +666,5 @@ def test_a_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path: Path):
     entries[0].write_bytes(entries[0].read_bytes()[:7])  # as a killed writer without the rename would never leave
     second = bounded_cli("check", "--format", "json", "--cache-dir", "cache", "m.yaml", cwd=tmp_path)
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
-    assert json.loads(entries[0].read_bytes())["diagnostics"][0]["code"] == "WL101"
+    (result,) = json.loads(entries[0].read_bytes())["files"].values()
+    assert result[-1][0]["code"] == "WL101"

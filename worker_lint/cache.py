@@ -1,11 +1,12 @@
-"""A content-hash cache of per-file lint results, so unchanged files are not linted twice."""
+"""A content-hash cache of per-file lint results, so unchanged files are not linted, nor even read, twice."""
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from worker_lint.atomic import write_bytes
 from worker_lint.digest import blake2b
@@ -15,8 +16,10 @@ from worker_lint.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 DEFAULT_DIRNAME = ".worker-lint-cache"
 #: Environment variable that moves the cache (the CLI's ``--cache-dir`` wins over it).
 ENV_DIR = "WORKER_LINT_CACHE_DIR"
-#: Bumped whenever the entry layout below changes, so old entries are never misread.
-FORMAT = 2
+#: Bumped whenever the layout below changes, so an old cache is never misread.
+FORMAT = 4
+#: a file modified this close to the cache's writing is read again, whatever its size and time say
+RACY_NS = 2_000_000_000
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -56,9 +59,9 @@ def _load_span(v: Any) -> Span:
     return Span(line, column, end_line, end_column)
 
 
-def _dump_one(d: Diagnostic) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "path": d.path,
+def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": d.path} if with_path else {}  # the store keys entries by path already
+    out.update({
         "span": _dump_span(d.span),
         "code": d.code,
         "name": d.name,
@@ -66,12 +69,14 @@ def _dump_one(d: Diagnostic) -> dict[str, Any]:
         "message": d.message,
         "json_path": list(d.json_path),
         "document": d.document,
-    }
+    })
     # Most diagnostics have neither; leaving them out keeps entries small.
     if d.related:
         out["related"] = [[_dump_span(r.span), r.message] for r in d.related]
     if d.suppression_reason is not None:
         out["suppression_reason"] = d.suppression_reason
+    if d.source_line is not None:
+        out["source_line"] = d.source_line
     return out
 
 
@@ -79,6 +84,8 @@ def _load_one(e: dict[str, Any], path: str | None) -> Diagnostic:
     json_path = tuple(e["json_path"])
     if not all(type(p) in (str, int) for p in json_path):
         raise TypeError("json_path segments must be strings or integers")
+    if not all(isinstance(e.get(k), (str, type(None))) for k in ("suppression_reason", "source_line")):
+        raise TypeError("suppression_reason and source_line must be strings")
     return Diagnostic(
         path=e["path"] if path is None else path,
         span=_load_span(e["span"]),
@@ -90,6 +97,7 @@ def _load_one(e: dict[str, Any], path: str | None) -> Diagnostic:
         document=int(e["document"]),
         related=tuple(RelatedLocation(_load_span(s), str(m)) for s, m in e.get("related", ())),
         suppression_reason=e.get("suppression_reason"),
+        source_line=e.get("source_line"),
     )
 
 
@@ -105,21 +113,36 @@ def resolve_dir(root: str | os.PathLike[str], override: str | os.PathLike[str] |
     return Path(root) / DEFAULT_DIRNAME
 
 
+class Entry(NamedTuple):
+    """What the cache knows of one file: its state when read, its content key, and its result."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    key: str
+    #: the file holds a Stack definition (so a run that trusts the entry need not read it to know)
+    stack: bool
+    diagnostics: list[dict[str, Any]]
+
+
 class ResultCache:
-    """Per-file results keyed by a hash of the file bytes, configuration fingerprint and tool version.
+    """The results of one configuration and tool version, for every file linted with them, in one file.
 
-    ``fingerprint`` must change whenever anything that can change a file's
-    diagnostics changes: the resolved settings that apply to that file (rule
-    selection, severities, options, per-file ignores) and any cross-file
-    knowledge the checks read.  A disabled cache (``directory=None``) misses
-    on every ``get`` and ignores every ``put``.
+    Entries are keyed by content: ``key(path, bytes)`` hashes the file's bytes
+    with its path (per-file ignores make equal bytes differ by name), the
+    configuration fingerprint and the tool version, and ``get`` answers only
+    for an equal key.  Each entry also records the file's size, modification
+    time and inode when it was read; ``unchanged`` answers from an entry whose
+    three are still the file's, without reading it, as git's index does.
+    A file modified within ``RACY_NS`` of the cache's writing is never answered
+    that way (its time may not have moved with a change), only by its key.
 
-    Entries are one small JSON file each, under ``<dir>/v<FORMAT>/<2 hex>/``.
-    Writes go to a temporary file in the same folder and are renamed into
-    place with ``os.replace``, so a reader sees either no entry or a whole
-    one, however many processes write at once.  An entry that cannot be read
-    back (truncated, corrupt, foreign) is a miss, and the next ``put``
-    overwrites it.  Any OS error (read-only disk, full disk) also just misses.
+    The results live in ``<dir>/v<FORMAT>/<fingerprint hash>.json``, read once
+    and written once per run (by ``save``, when anything changed), atomically:
+    concurrent runs each see a whole file, and the last one to finish wins.  A
+    file that cannot be read back (truncated, corrupt, foreign) is an empty
+    cache, and any OS error (read-only disk, full disk) just loses the results.
+    A disabled cache (``directory=None``) misses on every lookup and writes nothing.
     """
 
     def __init__(self, directory: str | os.PathLike[str] | None, fingerprint: str, version: str | None = None) -> None:
@@ -128,77 +151,126 @@ class ResultCache:
         self.directory = None if directory is None else Path(directory)
         self.fingerprint = fingerprint
         self.version = version
-        # The constant part of every key is hashed once; each file then only feeds its bytes.
+        # The constant part of every key is hashed once; each file then only feeds its name and bytes.
         self._seed = blake2b(digest_size=32)
         for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint):
             encoded = part.encode("utf-8")
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
-        self._entries = None if self.directory is None else self.directory / f"v{FORMAT}"
-        self._prepared = False
+        self._file = None if self.directory is None else (
+            self.directory / f"v{FORMAT}" / f"{self._seed.hexdigest()[:32]}.json")
+        self._entries: dict[str, Entry] | None = None
+        self._written_ns = 0
+        self._stacks = ""
+        self._dirty = False
 
     @property
     def enabled(self) -> bool:
-        return self._entries is not None
+        return self._file is not None
 
-    def key(self, content: bytes) -> str:
+    def key(self, path: str, content: bytes) -> str:
         h = self._seed.copy()
-        h.update(content)
+        encoded = path.encode("utf-8", "surrogateescape")
+        h.update(len(encoded).to_bytes(8, "big") + encoded + content)
         return h.hexdigest()
 
-    def _entry_path(self, key: str) -> Path:
-        assert self._entries is not None
-        return self._entries / key[:2] / f"{key[2:]}.json"
+    def unchanged(self, path: str, info: os.stat_result) -> Entry | None:
+        """The entry of a file whose size, time and inode have not moved since it was read, else None."""
+        entry = self._load().get(path)
+        if (entry is None or entry.size != info.st_size or entry.mtime_ns != info.st_mtime_ns
+                or entry.inode != info.st_ino or entry.mtime_ns >= self._written_ns - RACY_NS):
+            return None
+        return entry
 
-    def get(self, content: bytes, path: str | None = None) -> list[Diagnostic] | None:
-        """The cached diagnostics for these bytes (with ``path`` as their file), or None on a miss."""
-        if self._entries is None:
+    def get(self, path: str, key: str) -> list[Diagnostic] | None:
+        """The cached diagnostics of ``path`` with this content key, or None on a miss."""
+        entry = self._load().get(path)
+        if entry is None or entry.key != key:
             return None
-        key = self.key(content)
+        return self.diagnostics(path, entry)
+
+    def diagnostics(self, path: str, entry: Entry) -> list[Diagnostic] | None:
+        """An entry's diagnostics, or None (a miss) when they cannot be read back."""
         try:
-            with open(self._entry_path(key), "rb") as f:
-                raw = f.read()
-        except OSError:
-            return None
-        try:
-            entry = json.loads(raw)
-            if not isinstance(entry, dict) or entry.get("key") != key:
-                return None  # a foreign or damaged file under our name
-            diagnostics = entry["diagnostics"]
-            if not isinstance(diagnostics, list):
-                return None
-            return load(diagnostics, path)
-        except (ValueError, KeyError, TypeError):
+            return load(entry.diagnostics, path)
+        except ValueError:
             return None
 
-    def put(self, content: bytes, diagnostics: Iterable[Diagnostic]) -> bool:
-        """Store the diagnostics for these bytes; return False when nothing could be written."""
-        if self._entries is None:
-            return False
-        key = self.key(content)
-        data = json.dumps({"key": key, "diagnostics": dump(diagnostics)}, separators=(",", ":")).encode("utf-8")
-        target = self._entry_path(key)
+    def put(self, path: str, info: os.stat_result, key: str, stack: bool, diagnostics: Iterable[Diagnostic]) -> None:
+        """Record a file's result, with the state it was read in (kept in memory until ``save``)."""
+        if self._file is None:
+            return
+        entry = Entry(info.st_size, info.st_mtime_ns, info.st_ino, key, stack,
+                      [_dump_one(d, with_path=False) for d in diagnostics])
+        if self._load().get(path) != entry:
+            self._load()[path] = entry
+            self._dirty = True
+
+    def forget_unless(self, stacks_digest: str) -> bool:
+        """Drop every entry unless the Stack definitions they were linted against are still these.
+
+        Custom Stack definitions change other files' results, so the cache is
+        valid only for the definitions it was written with.  True when it is.
+        """
+        entries = self._load()
+        if self._stacks == stacks_digest:
+            return True
+        if entries:
+            entries.clear()
+            self._dirty = True
+        self._stacks = stacks_digest
+        return False
+
+    def save(self) -> bool:
+        """Write the results if anything changed; False when they could not be written."""
+        if self._file is None or not self._dirty:
+            return True
+        entries = self._load()
+        document = {"format": FORMAT, "seed": self._seed.hexdigest(), "stacks": self._stacks,
+                    "written_ns": time.time_ns(), "files": {path: list(entry) for path, entry in entries.items()}}
+        data = json.dumps(document, separators=(",", ":")).encode("utf-8")
         try:
             self._prepare()
-            target.parent.mkdir(exist_ok=True)
-            write_bytes(target, data, durable=False)
+            write_bytes(self._file, data, durable=False)
         except OSError:
             return False
+        self._dirty = False
         return True
 
+    def _load(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._entries = {}
+            if self._file is not None:
+                self._entries = self._read(self._file)
+        return self._entries
+
+    def _read(self, file: Path) -> dict[str, Entry]:
+        try:
+            with open(file, "rb") as handle:
+                document = json.loads(handle.read())
+            if not isinstance(document, dict) or document.get("seed") != self._seed.hexdigest():
+                return {}  # a foreign or damaged file under our name
+            entries = {path: Entry(*fields) for path, fields in document["files"].items()}
+            if not all(_well_formed(entry) for entry in entries.values()):
+                return {}
+            self._written_ns = int(document["written_ns"])
+            self._stacks = str(document["stacks"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+        return entries
+
     def _prepare(self) -> None:
-        """Create the folder with its CACHEDIR.TAG and .gitignore, once per instance."""
-        if self._prepared:
-            return
-        assert self.directory is not None and self._entries is not None
-        self._entries.mkdir(parents=True, exist_ok=True)
+        """Create the folder with its CACHEDIR.TAG and .gitignore."""
+        assert self.directory is not None and self._file is not None
+        self._file.parent.mkdir(parents=True, exist_ok=True)
         for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by worker-lint.\n*\n")):
             marker = self.directory / name
             if not marker.exists():
                 write_bytes(marker, text.encode("utf-8"), durable=False)
-        self._prepared = True
 
     def clear(self) -> None:
-        """Remove every entry of every format (the folder and its markers stay)."""
+        """Remove every result of every format (the folder and its markers stay)."""
+        self._entries = {}
+        self._dirty = False
         if self.directory is None or not self.directory.is_dir():
             return
         import shutil
@@ -206,3 +278,8 @@ class ResultCache:
         for child in self.directory.iterdir():
             if child.is_dir() and child.name.startswith("v"):
                 shutil.rmtree(child, ignore_errors=True)
+
+
+def _well_formed(entry: Entry) -> bool:
+    return (all(type(n) is int for n in entry[:3]) and isinstance(entry.key, str) and type(entry.stack) is bool
+            and isinstance(entry.diagnostics, list))

@@ -81,9 +81,8 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     options = runner.Options(jobs=_jobs(jobs), cache_dir=None if no_cache else _cache_dir(cache_dir, settings))
     diagnostics = []
     suppressed = []
-    sources: dict[str, str] = {}
     checked: list[str] = []
-    file_paths = [str(p) for p in files.collect([p for p in paths if p != "-"], settings)]
+    file_paths = files.collect([p for p in paths if p != "-"], settings)
     for target in (output, write_baseline_path):
         if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in file_paths):
             raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
@@ -95,15 +94,12 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         result = check_text(data, name, settings)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
-        sources[name] = _text_of(data)
         checked.append(name)
     fmt = output_format or _default_format()
     for display, result in runner.run(file_paths, settings, options):
         checked.append(display)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
-        if result.diagnostics and fmt == "text":
-            sources[display] = _read_text(display)
     # the same inputs give the same bytes, whatever the order of the paths on the command line
     diagnostics.sort(key=lambda d: d.sort_key())
     checked.sort()
@@ -117,7 +113,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         rendered = report.json_report(diagnostics)
     elif fmt == "text":
         colour = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        rendered = report.text(diagnostics, sources, len(checked), colour=bool(colour))
+        rendered = report.text(diagnostics, len(checked), colour=bool(colour))
     else:
         from worker_lint import catalogue, formats
 
@@ -192,22 +188,6 @@ def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
         click.echo(f"{result.fixed} problem{'s' if result.fixed != 1 else ''} recorded in {path} no longer"
                    " occur; rewrite it with --write-baseline to lock that in.", err=True)
     return result.new, result.known
-
-
-def _read_text(path: str) -> str:
-    """A linted file's text for its caret snippets; it was read once already, within the size limit."""
-    from worker_lint.reading import read_or_none
-    from worker_lint.settings import DEFAULT_MAX_FILE_SIZE
-
-    data = read_or_none(Path(path), DEFAULT_MAX_FILE_SIZE)
-    return "" if data is None else _text_of(data)
-
-
-def _text_of(data: bytes) -> str:
-    """A file's text for the caret snippets, with line breaks counted as the parser counts them."""
-    from worker_lint.source import normalize_breaks
-
-    return normalize_breaks(data.decode("utf-8", errors="replace"))
 
 
 def _emit(rendered: str, output: str | None) -> None:

@@ -26,6 +26,9 @@ class Severity(str, enum.Enum):
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
+#: a source line longer than this is data, not something to show under a diagnostic
+SNIPPET_MAX_WIDTH = 200
+
 
 class Span(NamedTuple):
     """A 1-based, end-inclusive-start / end-exclusive-column region of a file.
@@ -85,6 +88,9 @@ class Diagnostic(NamedTuple):
     document: int = 0
     related: tuple[RelatedLocation, ...] = ()
     suppression_reason: str | None = None
+    #: the line the span starts on, for the text report's snippet: kept with the diagnostic (and in the
+    #: cache) so that reporting never reads the file again; None when there is none to show
+    source_line: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.message)

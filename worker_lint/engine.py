@@ -17,12 +17,12 @@ from typing import Any
 from worker_lint import lazy_re
 from worker_lint import catalogue, positions, schema
 from worker_lint.checks import all_checks
-from worker_lint.diagnostic import Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
+from worker_lint.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.parse import Document, parse
 from worker_lint.resource import Resource, classify
 from worker_lint.settings import Settings
 from worker_lint.reading import read_manifest, read_or_none
-from worker_lint.source import decode
+from worker_lint.source import decode, normalize_breaks
 from worker_lint.templating import is_templated
 
 #: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
@@ -110,7 +110,9 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     decoded = decode(data)
     if decoded.text is None:
         assert decoded.finding is not None
-        return _finish(path, "", [(decoded.finding, None)], settings)
+        # no text to check, but the lines around the bad bytes are still worth showing
+        return _finish(path, "", [(decoded.finding, None)], settings,
+                       shown=normalize_breaks(data.decode("utf-8", errors="replace")))
     text = decoded.text
     parsed = parse(text, settings.limits)
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
@@ -289,10 +291,12 @@ def project_stacks(project: Project) -> Any:
     return project.stacks
 
 
-def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings) -> FileResult:
+def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings,
+            shown: str | None = None) -> FileResult:
     from worker_lint.config import is_selected
 
-    diagnostics = [_place(path, text, finding, doc, settings) for finding, doc in findings]
+    lines = (text if shown is None else shown).split("\n") if findings or "worker-lint:" in text else []
+    diagnostics = [_place(path, text, finding, doc, settings, lines) for finding, doc in findings]
     suppressed: list[Diagnostic] = []
     if "worker-lint:" in text:
         # suppressions see every diagnostic, so a directive for a deselected rule is not called unused
@@ -300,13 +304,14 @@ def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]
 
         kept, suppressed, own = suppress.apply(text, diagnostics, selected=lambda code: is_selected(code, settings, path),
                                                known_codes=catalogue.codes())
-        diagnostics = list(kept) + [_place(path, text, f, None, settings) for f in own]
+        diagnostics = list(kept) + [_place(path, text, f, None, settings, lines) for f in own]
     diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
     return FileResult(sorted(diagnostics, key=Diagnostic.sort_key),
                       sorted((d for d in suppressed if is_selected(d.code, settings, path)), key=Diagnostic.sort_key))
 
 
-def _place(path: str, text: str, finding: Finding, doc: Document | None, settings: Settings) -> Diagnostic:
+def _place(path: str, text: str, finding: Finding, doc: Document | None, settings: Settings,
+           lines: list[str]) -> Diagnostic:
     rule = catalogue.rule(finding.code)
     if finding.span is not None or doc is None:
         span = finding.span or Span(1, 1, 1, 2)
@@ -320,7 +325,13 @@ def _place(path: str, text: str, finding: Finding, doc: Document | None, setting
         path=path, span=span, code=finding.code, name=rule.name,
         severity=settings.severity.get(finding.code, rule.severity), message=finding.message,
         json_path=finding.path, document=doc.index if doc is not None else 0, related=related,
+        source_line=_source_line(lines, span.line),
     )
+
+
+def _source_line(lines: list[str], number: int) -> str | None:
+    line = lines[number - 1].rstrip("\r") if 1 <= number <= len(lines) else None
+    return line if line is not None and len(line) <= SNIPPET_MAX_WIDTH else None
 
 
 def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
@@ -352,7 +363,7 @@ def lint_paths(paths: Iterable[str], settings: Settings, jobs: int | str | None 
     from worker_lint.files import collect
     from worker_lint.runner import Options, run
 
-    files = [str(p) for p in collect(list(paths), settings)]
+    files = collect(list(paths), settings)
     for display, result in run(files, settings, Options(jobs=jobs)):
         yield display, result.diagnostics
 

@@ -14,8 +14,8 @@ SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules"
                           ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".worker-lint-cache"})
 
 
-def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: bool = True) -> list[Path]:
-    """The files to lint, in a stable order.
+def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: bool = True) -> list[str]:
+    """The files to lint, as the paths to show for them, in a stable order.
 
     A folder is walked for ``*.yaml``/``*.yml`` files, hidden ones and
     dependency folders (`node_modules`, virtual environments) aside; `exclude` globs apply to
@@ -23,46 +23,45 @@ def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: 
     (which names every file) honours them.  Files that ``.gitignore`` excludes
     are skipped when found by walking, never when named explicitly.  ``-``
     (standard input) and paths that do not exist are passed through for the
-    caller to read or report.
+    caller to read or report.  Paths are strings throughout: a folder of
+    thousands of files is walked without a Path object per file.
     """
-    out: list[Path] = []
-    walked: list[Path] = []
+    out: list[str] = []
+    walked: list[str] = []
     for item in paths:
-        path = Path(item)
-        if str(item) == "-" or not path.exists():
-            out.append(path)
-        elif path.is_dir():
+        path = str(item)
+        if path == "-" or not os.path.exists(path):
+            out.append(str(Path(path)) if path != "-" else path)
+        elif os.path.isdir(path):
             if not is_excluded(path, settings):
                 walked += _walk(path, settings)
         elif not is_excluded(path, settings):
-            out.append(path)
+            out.append(str(Path(path)))
     if respect_gitignore and walked:
         ignored = git_ignored(walked)
         walked = [p for p in walked if p not in ignored]
-    seen: set[Path] = set()
-    unique = []
-    for path in out + walked:
-        if path not in seen:
-            seen.add(path)
-            unique.append(path)
-    return unique
+    return list(dict.fromkeys(out + walked))
 
 
-def _walk(top: Path, settings: Settings) -> list[Path]:
-    found: list[Path] = []
+def _walk(top: str, settings: Settings) -> list[str]:
+    excluding = bool(settings.exclude)
+    found: list[str] = []
     for folder, dirs, files in os.walk(top):
-        base = Path(folder)
+        base = str(Path(folder))  # spelt as Path spells it, like the named files
         # Hidden files and folders (`.github/`, `.pre-commit-config.yaml`, this tool's own configuration)
         # are never DataOS manifests; they are linted only when named.
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
-                         and not is_excluded(base / d, settings))
-        for name in sorted(files):
-            if name.endswith(YAML_SUFFIXES) and not name.startswith(".") and not is_excluded(base / name, settings):
-                found.append(base / name)
-    return sorted(found)
+                         and not (excluding and is_excluded(os.path.join(base, d), settings)))
+        for name in files:
+            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                path = os.path.join(base, name) if base != "." else name
+                if not (excluding and is_excluded(path, settings)):
+                    found.append(path)
+    # in the order of the paths' parts, as Path objects sort: `a/b.yaml` before `a-b/c.yaml`
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
-def git_ignored(paths: Iterable[Path]) -> set[Path]:
+def git_ignored(paths: Iterable[str]) -> set[str]:
     """The paths git would ignore, asked of ``git check-ignore`` once per repository.
 
     Tracked files are never reported (git's own rule).  Outside a repository,
@@ -70,14 +69,18 @@ def git_ignored(paths: Iterable[Path]) -> set[Path]:
     """
     import subprocess  # only a folder walk inside a repository asks git
 
-    by_repo: dict[Path, list[Path]] = {}
+    by_repo: dict[Path, dict[str, str]] = {}
+    tops: dict[str, Path | None] = {}
     for path in paths:
-        top = repo_top(Path(os.path.abspath(path)).parent)
+        absolute = os.path.abspath(path)
+        folder = os.path.dirname(absolute)
+        if folder not in tops:
+            tops[folder] = repo_top(Path(folder))
+        top = tops[folder]
         if top is not None:
-            by_repo.setdefault(top, []).append(path)
-    ignored: set[Path] = set()
-    for top, members in by_repo.items():
-        absolute = {os.path.abspath(p): p for p in members}
+            by_repo.setdefault(top, {})[absolute] = path
+    ignored: set[str] = set()
+    for top, absolute in by_repo.items():
         payload = "\0".join(absolute) + "\0"
         try:
             done = subprocess.run(["git", "-C", str(top), "check-ignore", "--stdin", "-z"], input=payload.encode(),

@@ -12,7 +12,7 @@ _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severi
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def text(diagnostics: Sequence[Diagnostic], sources: dict[str, str], files_checked: int, colour: bool = False) -> str:
+def text(diagnostics: Sequence[Diagnostic], files_checked: int, colour: bool = False) -> str:
     """``path:line:col: severity CODE message``, the source line with a caret underline, and a summary.
 
     The first line of each diagnostic is the stable part editors match with a
@@ -26,22 +26,17 @@ def text(diagnostics: Sequence[Diagnostic], sources: dict[str, str], files_check
             head = (f"{_BOLD}{d.path}:{d.span.line}:{d.span.column}:{_RESET} {_COLOURS[d.severity]}{severity}{_RESET}"
                     f" {_BOLD}{d.code}{_RESET} {d.message}")
         out.append(head)
-        out.extend(_snippet(d, sources.get(d.path), colour))
+        out.extend(_snippet(d, colour))
         for rel in d.related:
             out.append(f"    {d.path}:{rel.span.line}:{rel.span.column}: note: {rel.message}")
     out.append(summary(diagnostics, files_checked))
     return "\n".join(out) + "\n"
 
 
-def _snippet(d: Diagnostic, source: str | None, colour: bool) -> list[str]:
-    if not source:
+def _snippet(d: Diagnostic, colour: bool) -> list[str]:
+    if d.source_line is None:
         return []
-    lines = source.split("\n")
-    if not 1 <= d.span.line <= len(lines):
-        return []
-    line = lines[d.span.line - 1].rstrip("\r").expandtabs(1)
-    if len(line) > 200:
-        return []
+    line = d.source_line.expandtabs(1)
     number = str(d.span.line)
     width = max(1, (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else len(line) - d.span.column + 1)
     caret = " " * (d.span.column - 1) + "^" * width

@@ -5,9 +5,11 @@ back in input order; what one file needs from others is either gathered first
 (custom Stack definitions, read by every process before it lints) or handed
 back (the files a Bundle refers to, linted afterwards, once each).
 
-Every file is read once up front: that finds the Stack definitions and gives
-each file's cache key, so a run over unchanged files answers from the cache
-without parsing anything, or starting a pool, or even importing the parser.
+Every file is looked at once up front: that finds the Stack definitions and
+gives each file's cache key, so a run over unchanged files answers from the
+cache without parsing anything, or starting a pool, or even importing the
+parser.  A file the cache knows unchanged (same size, time and inode) is not
+even read.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint import lazy_re
 from worker_lint.digest import blake2b
@@ -25,9 +27,12 @@ from worker_lint.diagnostic import FileResult, Finding
 from worker_lint.reading import read_manifest, read_or_none
 from worker_lint.settings import Settings
 
-#: a file holding a Bundle depends on the files it names, so its result is never cached
-_BUNDLE = lazy_re.compile(rb"^type:[ \t]*['\"]?bundle['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
-_STACK = lazy_re.compile(rb"^type:[ \t]*['\"]?stack['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
+if TYPE_CHECKING:
+    from worker_lint.cache import Entry, ResultCache
+
+#: the resource types a run must know of before linting: a Stack definition changes other files'
+#: results, and a Bundle's result depends on the files it names (so it is never cached)
+_TYPE_LINE = lazy_re.compile(rb"^type:[ \t]*['\"]?(bundle|stack)['\"]?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
 
 
@@ -38,11 +43,17 @@ class Options(NamedTuple):
 
 
 class _Survey(NamedTuple):
-    """What one read of a file tells before it is linted."""
+    """What a look at one file tells before it is linted."""
 
     display: str
-    #: the cache key's file part (its name and bytes), or None when its result must not be cached
-    key: bytes | None
+    #: the file's state before it was read (only when there is a cache to record it in)
+    info: os.stat_result | None = None
+    #: its content key, or None when its result is not cached (no cache, a Bundle, a suppression comment)
+    key: str | None = None
+    #: it holds a Stack definition
+    stack: bool = False
+    #: the cache's entry for it, when the file is unchanged since that entry was made: it was not read
+    entry: Entry | None = None
     #: the file could not be read: this is its whole result
     problem: FileResult | None = None
 
@@ -51,7 +62,6 @@ class _Survey(NamedTuple):
 class _State:
     settings: Settings
     project: Any
-    cache: Any
 
 
 _STATE: _State | None = None
@@ -62,21 +72,29 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     from worker_lint.cache import ResultCache
 
     options = options or Options()
-    keyed = options.cache_dir is not None
-    surveys, stacks = _survey(files, settings, keyed)
-    fingerprint = settings.fingerprint() + _digest(stacks, settings.max_file_size) if keyed else ""
-    cache = ResultCache(options.cache_dir, fingerprint)
+    cache = ResultCache(options.cache_dir, settings.fingerprint())
+    max_size = settings.max_file_size
+    surveys = [_survey_one(display, max_size, cache) for display in files]
+    stacks = [s.display for s in surveys if s.stack] + _stack_dir_files(settings)
+    if cache.enabled and not cache.forget_unless(_digest(stacks, max_size)):
+        # linted against other Stack definitions: the files taken on trust must be read after all
+        surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
     seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
-    init = (settings, stacks, options.cache_dir, fingerprint)
+    init = (settings, stacks)
     while surveys:
         cached: dict[str, FileResult] = {}
         for survey in surveys:
             if survey.problem is not None:
                 cached[survey.display] = survey.problem
+                continue
+            if survey.entry is not None:
+                hit = cache.diagnostics(survey.display, survey.entry)
             elif survey.key is not None:
-                hit = cache.get(survey.key, survey.display)
-                if hit is not None:
-                    cached[survey.display] = FileResult(hit)
+                hit = cache.get(survey.display, survey.key)
+            else:
+                continue
+            if hit is not None:
+                cached[survey.display] = FileResult(hit)
         misses = [s.display for s in surveys if s.display not in cached]
         linted = _lint_all(misses, options.jobs, init) if misses else iter(())
         referenced: list[Path] = []
@@ -85,6 +103,8 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
                 yield survey.display, cached[survey.display]
                 continue
             display, result, refers = next(linted)
+            if survey.key is not None and survey.info is not None:
+                cache.put(display, survey.info, survey.key, survey.stack, result.diagnostics)
             yield display, result
             referenced.extend(refers)
         surveys = []
@@ -95,7 +115,8 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                surveys.append(_survey_one(_display(path), settings.max_file_size, None, keyed))
+                surveys.append(_survey_one(_display(path), max_size, cache))
+    cache.save()
 
 
 def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
@@ -104,50 +125,47 @@ def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]
     return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
 
 
-def _survey(files: Sequence[str], settings: Settings, keyed: bool) -> tuple[list[_Survey], list[str]]:
-    """Read every file once: its cache key (when there is a cache), and whether it holds a Stack definition."""
-    stacks: list[str] = []
-    surveys = [_survey_one(display, settings.max_file_size, stacks, keyed) for display in files]
-    for folder in settings.stack_dirs:
-        for path in sorted(Path(folder).rglob("*.y*ml")):
-            data = read_or_none(path, settings.max_file_size)
-            if data is not None and _STACK.search(data):
-                stacks.append(str(path))
-    return surveys, stacks
-
-
-def _survey_one(display: str, max_size: int, stacks: list[str] | None, keyed: bool) -> _Survey:
+def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
+    """Look at one file: taken from the cache when it is unchanged, else read for its key and kind."""
+    info = None
+    if cache.enabled:
+        try:
+            info = os.stat(display)
+        except OSError:
+            pass  # reading it says why
+        entry = None if info is None else cache.unchanged(display, info)
+        if entry is not None:
+            return _Survey(display, info, entry.key, entry.stack, entry)
     data = read_manifest(Path(display), max_size)
     if isinstance(data, Finding):
         from worker_lint.engine import file_problem
 
-        return _Survey(display, None, FileResult([file_problem(display, data.code, data.message)]))
-    if stacks is not None and _STACK.search(data):
-        stacks.append(display)
-    return _Survey(display, _cache_key(display, data) if keyed else None)
+        return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
+    # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
+    types = set(_TYPE_LINE.findall(data))
+    cacheable = cache.enabled and _DIRECTIVE not in data and b"bundle" not in types
+    return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
 
 
-def _cache_key(display: str, data: bytes) -> bytes | None:
-    """The file part of its cache key; None for files whose result depends on more than their bytes.
+def _stack_dir_files(settings: Settings) -> list[str]:
+    """The Stack definitions in the configured `stack-dirs`, which are not linted themselves."""
+    found = []
+    for folder in settings.stack_dirs:
+        for path in sorted(Path(folder).rglob("*.y*ml")):
+            data = read_or_none(path, settings.max_file_size)
+            if data is not None and b"stack" in _TYPE_LINE.findall(data):
+                found.append(str(path))
+    return found
 
-    The name is part of it, since per-file ignores make equal contents differ
-    by name.  Bundles depend on the files they name, and suppression comments
-    on the run's selection, so neither is cached.
-    """
-    if _DIRECTIVE in data or _BUNDLE.search(data):
-        return None
-    return blake2b(display.encode("utf-8") + b"\0" + data, digest_size=32).digest()
 
-
-def _init(settings: Settings, stacks: list[str], cache_dir: Path | None, fingerprint: str) -> None:
-    """Per process: the run's settings, its Stack definitions and its cache."""
+def _init(settings: Settings, stacks: list[str]) -> None:
+    """Per process: the run's settings and its Stack definitions."""
     global _STATE
-    from worker_lint.cache import ResultCache
     from worker_lint.engine import Project, prescan_stacks
 
     project = Project(settings)
     prescan_stacks(stacks, settings, project)
-    _STATE = _State(settings, project, ResultCache(cache_dir, fingerprint))
+    _STATE = _State(settings, project)
 
 
 def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
@@ -170,15 +188,11 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    if _STATE.cache.enabled:
-        key = _cache_key(display, data)
-        if key is not None:
-            _STATE.cache.put(key, result.diagnostics)
     return display, result, refers
 
 
 def _digest(paths: list[str], max_size: int) -> str:
-    """Stack definitions change other files' results: their contents are part of every cache key."""
+    """Stack definitions change other files' results: the cache holds for these contents only."""
     h = blake2b(digest_size=32)
     for p in sorted(paths):
         data = read_or_none(Path(p), max_size)
