@@ -60,8 +60,29 @@ def test_yaml_beats_pyproject_in_the_same_folder(tmp_path: Path):
     assert find_config(tmp_path) == yaml
 
 
-def test_pyproject_mentioning_the_tool_elsewhere_is_not_a_configuration(tmp_path: Path):
-    write(tmp_path / "pyproject.toml", "[project]\ndependencies = ['worker-lint']\n")
+@pytest.mark.parametrize("table", [
+    "[tool.worker-lint]\nselect = ['WL1']\n",
+    "[tool.'worker-lint']\nselect = ['WL1']\n",
+    '[ tool . "worker-lint" . options ]\nWL206 = {}\n',
+    "[tool]\nworker-lint = { select = ['WL1'] }\n",
+    "[tool]\nworker-lint.select = ['WL1']\n",
+    "tool.worker-lint.select = ['WL1']\n[project]\nname = 'x'\n",
+    "tool = { worker-lint = { select = ['WL1'] } }\n",
+])
+def test_every_spelling_of_the_tool_table_is_found(tmp_path: Path, table: str):
+    # after another table naming the tool, where TOML allows one (top-level keys come first)
+    other = "[project.scripts]\nworker-lint = 'x:y'\n\n" if table.startswith("[") else ""
+    write(tmp_path / "pyproject.toml", other + table)
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"
+
+
+@pytest.mark.parametrize("text", [
+    "[project]\ndependencies = ['worker-lint']\n",
+    "[project.scripts]\nworker-lint = 'worker_lint.console:main'\n[tool.ruff]\nline-length = 120\n",
+    "[tool]\nruff = { line-length = 120 }\n",  # a [tool] table, but not ours: read and rejected
+])
+def test_pyproject_mentioning_the_tool_elsewhere_is_not_a_configuration(tmp_path: Path, text: str):
+    write(tmp_path / "pyproject.toml", text)
     found = find_config(tmp_path)
     assert found is None or tmp_path not in found.parents  # only a folder above the test's could hold one
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,10 @@ __all__ = ["ConfigError", "Problem", "find_config", "load_settings", "is_selecte
 
 YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
 PYPROJECT = "pyproject.toml"
+#: what any TOML spelling of a `tool.worker-lint` table starts a line with: a `[tool.worker-lint...]` or
+#: `[tool]` header, or a `tool.worker-lint...` dotted key or `tool = {...}` inline table at the top level
+_MAY_CONFIGURE = lazy_re.compile(r"""^[ \t]*(?:\[[ \t]*tool[ \t]*(?:\]|\.[ \t]*["']?worker-lint)|tool[ \t]*(?:=|\.[ \t]*["']?worker-lint))""",
+                                 re.MULTILINE)
 _SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
 _LEVELS = ("error", "warning", "info")
 
@@ -63,7 +68,7 @@ def _has_tool_table(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    if "worker-lint" not in text:  # cheap pre-filter: most pyproject.toml files never mention us
+    if not _MAY_CONFIGURE.search(text):  # most pyproject.toml files never mention us, or only as a dependency
         return False
     from worker_lint.config_file import toml_module
 
