@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     info = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), **machine(), **versions(a.venv),
             "seed": a.seed}
     sizes = {c.label: f"{c.count} file{'s' if c.count != 1 else ''}, {human(c.size_bytes)}" for c in corpora}
-    goals, all_met = goal_lines(results, cache)
+    goals, all_met = goal_lines(results, cache, {c.label: c.count for c in corpora})
     report = [
         f"Measured {info['date']} on {info['cpu']} ({info['cpus']} CPUs, {info['system']}), Python {info['python']};"
         f" worker-lint {info['worker-lint']}, yamllint {info['yamllint']}, check-jsonschema {info['check-jsonschema']},"

@@ -28,6 +28,10 @@ GOALS = [
 ]
 #: A second run over unchanged files, with the cache, against the first.
 CACHE_LIMIT = 0.2
+#: The cache goal is held from this many files, like the other goals (set at 1000 and 10,000 files).
+#: Below it, start-up (about 0.1 s, the same in both runs) is most of a first run, and no cache can
+#: bring a second run under a fifth of it; those ratios are shown, as information.
+CACHE_GOAL_FILES = 1000
 
 Results = dict[str, dict[str, Summary]]
 
@@ -74,7 +78,8 @@ def _peer_order(name: str) -> tuple[int, str]:
     return 9, name
 
 
-def goal_lines(results: Results, cache: dict[str, tuple[Summary, Summary]]) -> tuple[list[str], bool]:
+def goal_lines(results: Results, cache: dict[str, tuple[Summary, Summary]],
+               counts: dict[str, int]) -> tuple[list[str], bool]:
     """One line per goal that this run measured, and whether all of them were met."""
     lines = ["| goal | measured | limit | met |", "| --- | ---: | ---: | --- |"]
     all_met = True
@@ -87,8 +92,11 @@ def goal_lines(results: Results, cache: dict[str, tuple[Summary, Summary]]) -> t
         lines.append(f"| {g.what} ({g.numerator} / {g.denominator}) | {r:.2f}x | {g.limit:.2f}x | {'yes' if met else 'NO'} |")
     for corpus, (first, second) in cache.items():
         r = second.median / first.median if first.median > 0 else float("inf")
+        what = f"{corpus}: second run with the cache vs the first ({second.median:.3f} s / {first.median:.3f} s)"
+        if counts.get(corpus, 0) < CACHE_GOAL_FILES:
+            lines.append(f"| {what} | {r:.2f}x | (information: start-up bound) | |")
+            continue
         met = r <= CACHE_LIMIT
         all_met &= met
-        lines.append(f"| {corpus}: second run with the cache vs the first ({second.median:.3f} s / {first.median:.3f} s)"
-                     f" | {r:.2f}x | {CACHE_LIMIT:.2f}x | {'yes' if met else 'NO'} |")
+        lines.append(f"| {what} | {r:.2f}x | {CACHE_LIMIT:.2f}x | {'yes' if met else 'NO'} |")
     return lines, all_met
