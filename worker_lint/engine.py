@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worker_lint import lazy_re
-from worker_lint import catalogue, positions, schema
+from worker_lint import catalogue, lazy_re, positions, schema
 from worker_lint.checks import all_checks
 from worker_lint.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.parse import Document, parse

@@ -14,7 +14,6 @@ that report passes (junit).  The ``text`` and ``json`` formats live in
 from __future__ import annotations
 
 import enum
-import hashlib
 import importlib
 import os
 from collections import Counter
@@ -64,6 +63,8 @@ def fingerprints(diagnostics: Sequence[Diagnostic], base: Path | None) -> list[s
     none) and the diagnostic's rank among identical keys, so two identical
     problems in one file still get distinct fingerprints.
     """
+    import hashlib  # loads OpenSSL: only the report formats that carry fingerprints pay for it
+
     seen: Counter[str] = Counter()
     out = []
     for diagnostic in diagnostics:
