@@ -152,16 +152,19 @@ def test_an_unchanged_file_is_answered_without_reading_it(tmp_path: Path, manife
     lambda p: p.write_bytes(CONTENT + b"# more\n"),                      # new size
     lambda p: os.utime(p, ns=(os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns + 1)),  # new time, same bytes
     lambda p: (p.unlink(), p.write_bytes(CONTENT), age(p)),              # replaced: a new inode
+    lambda p: os.chmod(p, 0o200),                                        # made unreadable: a new change time
 ])
-def test_any_change_of_size_time_or_inode_means_reading_the_file(tmp_path: Path, manifest: Path, change) -> None:
+def test_any_change_of_size_times_or_inode_means_reading_the_file(tmp_path: Path, manifest: Path, change) -> None:
+    keep = tmp_path / "keep"  # holds the old inode, so a replacement cannot reuse its number
+    os.link(manifest, keep)
+    time.sleep(0.01)  # the link changed the file's change time; let any later change show
     cache = make(tmp_path)
     key = lint_once(cache, manifest, DIAGS)
     cache.save()
-    keep = tmp_path / "keep"  # hold the old inode so the replacement cannot reuse its number
-    os.link(manifest, keep)
     change(manifest)
     later = make(tmp_path)
     assert later.unchanged(str(manifest), os.stat(manifest)) is None
+    os.chmod(manifest, 0o644)  # so that the rest can read it (a change time moves again, which is fine)
     same_bytes = manifest.read_bytes() == CONTENT
     # the content key still decides: equal bytes hit, other bytes miss
     assert (later.get(str(manifest), later.key(str(manifest), manifest.read_bytes())) is not None) == same_bytes
@@ -361,21 +364,30 @@ def test_concurrent_runs_never_expose_a_partial_file(tmp_path: Path, manifest: P
 BAD = CONTENT + b"worker:\n  replicas: 1\n"
 
 
-def test_a_run_takes_unchanged_files_on_trust_and_reads_changed_ones(tmp_path: Path) -> None:
-    from conftest import run_cli
+def test_a_run_reads_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from worker_lint import runner
+    from worker_lint.settings import Settings
 
-    (tmp_path / "w.yaml").write_bytes(BAD)
-    age(tmp_path / "w.yaml")
-    args = ("check", "--format", "json", "--cache-dir", "cache", "w.yaml")
-    first = run_cli(*args, cwd=tmp_path)
-    assert [d["code"] for d in first.diagnostics] == ["WL101", "WL101"]
-    # Same size, time and inode, other bytes: the cache answers without reading the file, so the
-    # (now stale) result comes back.  This is what makes a run over unchanged files cheap.
-    info = os.stat(tmp_path / "w.yaml")
-    with open(tmp_path / "w.yaml", "r+b") as handle:
-        handle.write(BAD.replace(b"replicas: 1", b"replicas: a"))
-    os.utime(tmp_path / "w.yaml", ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert run_cli(*args, cwd=tmp_path).stdout == first.stdout
-    # Once its time moves, the file is read, hashed and linted again.
-    age(tmp_path / "w.yaml", seconds=30)
-    assert sorted(d["code"] for d in run_cli(*args, cwd=tmp_path).diagnostics) == ["WL101", "WL101", "WL103"]
+    monkeypatch.chdir(tmp_path)
+    names = [f"w{i}.yaml" for i in range(3)]
+    for name in names:
+        (tmp_path / name).write_bytes(BAD)
+        age(tmp_path / name)
+    read: list[str] = []
+    real_read = runner.read_manifest
+    monkeypatch.setattr(runner, "read_manifest", lambda path, size: read.append(str(path)) or real_read(path, size))
+    options = runner.Options(jobs=1, cache_dir=tmp_path / "cache")
+
+    def lint() -> dict[str, list[str]]:
+        read.clear()
+        return {name: [d.code for d in result.diagnostics] for name, result in runner.run(names, Settings(), options)}
+
+    first = lint()
+    assert first == {name: ["WL101", "WL101"] for name in names}
+    assert sorted(read) == sorted(names * 2)  # surveyed for its key, then linted
+    assert lint() == first and read == []  # unchanged: answered without opening any file
+    (tmp_path / "w1.yaml").write_bytes(BAD.replace(b"replicas: 1", b"replicas: a"))
+    age(tmp_path / "w1.yaml", seconds=30)
+    os.utime(tmp_path / "w2.yaml")  # touched, same bytes: read and hashed, then a hit
+    assert lint() == {**first, "w1.yaml": ["WL101", "WL101", "WL103"]}
+    assert sorted(read) == ["w1.yaml", "w1.yaml", "w2.yaml"]

@@ -17,7 +17,7 @@ DEFAULT_DIRNAME = ".worker-lint-cache"
 #: Environment variable that moves the cache (the CLI's ``--cache-dir`` wins over it).
 ENV_DIR = "WORKER_LINT_CACHE_DIR"
 #: Bumped whenever the layout below changes, so an old cache is never misread.
-FORMAT = 4
+FORMAT = 5
 #: a file modified this close to the cache's writing is read again, whatever its size and time say
 RACY_NS = 2_000_000_000
 
@@ -118,6 +118,8 @@ class Entry(NamedTuple):
 
     size: int
     mtime_ns: int
+    #: changes with permissions, owner and links too, which a file's modification time does not see
+    ctime_ns: int
     inode: int
     key: str
     #: the file holds a Stack definition (so a run that trusts the entry need not read it to know)
@@ -132,8 +134,8 @@ class ResultCache:
     with its path (per-file ignores make equal bytes differ by name), the
     configuration fingerprint and the tool version, and ``get`` answers only
     for an equal key.  Each entry also records the file's size, modification
-    time and inode when it was read; ``unchanged`` answers from an entry whose
-    three are still the file's, without reading it, as git's index does.
+    and change times and inode when it was read; ``unchanged`` answers from an
+    entry whose four are still the file's, without reading it, as git's index does.
     A file modified within ``RACY_NS`` of the cache's writing is never answered
     that way (its time may not have moved with a change), only by its key.
 
@@ -174,10 +176,11 @@ class ResultCache:
         return h.hexdigest()
 
     def unchanged(self, path: str, info: os.stat_result) -> Entry | None:
-        """The entry of a file whose size, time and inode have not moved since it was read, else None."""
+        """The entry of a file whose size, times and inode have not moved since it was read, else None."""
         entry = self._load().get(path)
         if (entry is None or entry.size != info.st_size or entry.mtime_ns != info.st_mtime_ns
-                or entry.inode != info.st_ino or entry.mtime_ns >= self._written_ns - RACY_NS):
+                or entry.ctime_ns != info.st_ctime_ns or entry.inode != info.st_ino
+                or entry.mtime_ns >= self._written_ns - RACY_NS):
             return None
         return entry
 
@@ -199,7 +202,7 @@ class ResultCache:
         """Record a file's result, with the state it was read in (kept in memory until ``save``)."""
         if self._file is None:
             return
-        entry = Entry(info.st_size, info.st_mtime_ns, info.st_ino, key, stack,
+        entry = Entry(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, key, stack,
                       [_dump_one(d, with_path=False) for d in diagnostics])
         if self._load().get(path) != entry:
             self._load()[path] = entry
@@ -281,5 +284,5 @@ class ResultCache:
 
 
 def _well_formed(entry: Entry) -> bool:
-    return (all(type(n) is int for n in entry[:3]) and isinstance(entry.key, str) and type(entry.stack) is bool
+    return (all(type(n) is int for n in entry[:4]) and isinstance(entry.key, str) and type(entry.stack) is bool
             and isinstance(entry.diagnostics, list))

@@ -8,7 +8,7 @@ back (the files a Bundle refers to, linted afterwards, once each).
 Every file is looked at once up front: that finds the Stack definitions and
 gives each file's cache key, so a run over unchanged files answers from the
 cache without parsing anything, or starting a pool, or even importing the
-parser.  A file the cache knows unchanged (same size, time and inode) is not
+parser.  A file the cache knows unchanged (same size, times and inode) is not
 even read.
 """
 from __future__ import annotations
