@@ -27,8 +27,10 @@ YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
 PYPROJECT = "pyproject.toml"
 #: what any TOML spelling of a `tool.worker-lint` table starts a line with: a `[tool.worker-lint...]` or
 #: `[tool]` header, or a `tool.worker-lint...` dotted key or `tool = {...}` inline table at the top level
-_MAY_CONFIGURE = lazy_re.compile(r"""^[ \t]*(?:\[[ \t]*tool[ \t]*(?:\]|\.[ \t]*["']?worker-lint)|tool[ \t]*(?:=|\.[ \t]*["']?worker-lint))""",
-                                 re.MULTILINE)
+_MAY_CONFIGURE = lazy_re.compile(
+    r"""^[ \t]*(?:\[[ \t]*tool[ \t]*(?:\]|\.[ \t]*["']?worker-lint)"""  # a table header
+    r"""|tool[ \t]*(?:=|\.[ \t]*["']?worker-lint))""",  # a top-level key
+    re.MULTILINE)
 _SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
 _LEVELS = ("error", "warning", "info")
 
