@@ -151,7 +151,6 @@ class ResultCache:
         if version is None:
             from worker_lint import __version__ as version
         self.directory = None if directory is None else Path(directory)
-        self.fingerprint = fingerprint
         self.version = version
         # The constant part of every key is hashed once; each file then only feeds its name and bytes.
         self._seed = blake2b(digest_size=32)
