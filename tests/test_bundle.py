@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from worker_lint import bundle, cron, schema
-from worker_lint.diagnostic import Diagnostic
-from worker_lint.engine import Project, lint_paths, lint_text
-from worker_lint.parse import parse
-from worker_lint.resource import Resource, classify
-from worker_lint.settings import Settings
+from worker_lint.dataos import bundle, cron, schema
+from worker_lint.core.diagnostic import Diagnostic
+from worker_lint.run.engine import Project, lint_paths, lint_text
+from worker_lint.document.parse import parse
+from worker_lint.dataos.resource import Resource, classify
+from worker_lint.core.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"

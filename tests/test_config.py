@@ -11,9 +11,9 @@ import pytest
 
 from worker_lint import config
 from worker_lint.config import ConfigError, find_config, is_excluded, is_selected, load_settings
-from worker_lint.diagnostic import Severity
-from worker_lint.files import collect
-from worker_lint.settings import Settings
+from worker_lint.core.diagnostic import Severity
+from worker_lint.run.files import collect
+from worker_lint.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,9 +193,9 @@ def test_variables_are_read_as_dataos_ctl_substitutes_them(tmp_path: Path):
 def test_the_fast_path_reads_what_pydantic_reads(text: str):
     import dataclasses
 
-    from worker_lint.config_file import ConfigValues
-    from worker_lint.config_model import LintConfig
-    from worker_lint.parse import parse
+    from worker_lint.config.file import ConfigValues
+    from worker_lint.config.model import LintConfig
+    from worker_lint.document.parse import parse
 
     data = parse(text).documents[0].data
     fast = dataclasses.asdict(ConfigValues(**{k.replace("-", "_"): v for k, v in data.items()}))
@@ -212,8 +212,8 @@ def test_the_fast_path_reads_what_pydantic_reads(text: str):
 def test_the_fast_path_rejects_what_pydantic_rejects(data: dict):
     from pydantic import ValidationError
 
-    from worker_lint.config_file import _fast_valid
-    from worker_lint.config_model import LintConfig
+    from worker_lint.config.file import _fast_valid
+    from worker_lint.config.model import LintConfig
 
     assert _fast_valid(data) is False
     with pytest.raises(ValidationError):
@@ -221,7 +221,7 @@ def test_the_fast_path_rejects_what_pydantic_rejects(data: dict):
 
 
 def test_the_model_is_reachable_from_the_config_module():
-    from worker_lint.config_model import LintConfig
+    from worker_lint.config.model import LintConfig
 
     assert config.LintConfig is LintConfig
 
@@ -459,21 +459,21 @@ def test_collect_walks_folders_and_skips_excluded_and_git_ignored_files(tmp_path
 # -- the shipped JSON Schema ------------------------------------------------------------------------------------
 
 def test_shipped_config_schema_is_generated_from_the_model():
-    from worker_lint.config_model import SCHEMA_FILE, render_schema
+    from worker_lint.config.model import SCHEMA_FILE, render_schema
 
     shipped = (ROOT / "schemas" / SCHEMA_FILE).read_text(encoding="utf-8")
-    assert shipped == render_schema(), "run `python -m worker_lint.config_model --write`"
+    assert shipped == render_schema(), "run `python -m worker_lint.config.model --write`"
 
 
 def test_config_schema_accepts_a_full_configuration_and_rejects_typos():
     import jsonschema
 
-    from worker_lint.config_model import SCHEMA_FILE
+    from worker_lint.config.model import SCHEMA_FILE
 
     schema = json.loads((ROOT / "schemas" / SCHEMA_FILE).read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    from worker_lint.parse import parse
+    from worker_lint.document.parse import parse
 
     good = parse(YAML_CONFIG).documents[0].data
     assert list(validator.iter_errors(good)) == []

@@ -7,8 +7,8 @@ from pathlib import Path
 import jsonschema
 
 from conftest import ROOT, run_cli
-from worker_lint.editor_schema import build as editor_schema
-from worker_lint.parse import parse
+from worker_lint.dataos.editor_schema import build as editor_schema
+from worker_lint.document.parse import parse
 
 
 def _data(path: Path):

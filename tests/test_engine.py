@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from worker_lint import checks
-from worker_lint.diagnostic import Severity
-from worker_lint.engine import lint_text
-from worker_lint.globs import anchor
-from worker_lint.settings import Settings
+from worker_lint.core.diagnostic import Severity
+from worker_lint.run.engine import lint_text
+from worker_lint.config.globs import anchor
+from worker_lint.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = (ROOT / "examples" / "bad" / "replicas-and-typos.yaml").read_text(encoding="utf-8")
@@ -21,7 +21,7 @@ def test_a_crashing_check_becomes_an_internal_error_and_the_run_goes_on(monkeypa
         yield  # pragma: no cover
 
     registry = checks.all_checks() + [checks.CheckSpec(("WL999",), broken, frozenset({"worker"}))]
-    monkeypatch.setattr("worker_lint.engine.all_checks", lambda: registry)
+    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
     found = lint_text(BAD, "bad.yaml")
     internal = [d for d in found if d.code == "WL900"]
     assert len(internal) == 1

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import ROOT, SHARED, run_cli
 from worker_lint import catalogue
-from worker_lint.diagnostic import Diagnostic, RelatedLocation, Severity, Span
-from worker_lint.formats import default_format, fingerprints, render
+from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
+from worker_lint.report import default_format, fingerprints, render
 
 SARIF_SCHEMA = SHARED / "schemas-ext" / "sarif-2.1.0.json"
 BAD = ROOT / "examples" / "bad"

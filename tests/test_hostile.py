@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import Run
-from worker_lint import guard, reading
-from worker_lint.diagnostic import Finding, Span
-from worker_lint.engine import lint_text
-from worker_lint.parse import Limits
+from worker_lint.document import guard, reading
+from worker_lint.core.diagnostic import Finding, Span
+from worker_lint.run.engine import lint_text
+from worker_lint.document.parse import Limits
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 HEAD = "version: v1beta\nname: w\ntype: worker\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from worker_lint.engine import Project, lint_file, lint_text
-from worker_lint.settings import Settings
+from worker_lint.run.engine import Project, lint_file, lint_text
+from worker_lint.core.settings import Settings
 
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import re
 
-from worker_lint import lazy_re
+from worker_lint.core import lazy_re
 
 
 def test_nothing_is_compiled_until_the_pattern_is_used(monkeypatch):

@@ -37,7 +37,7 @@ def test_installed_wheel_finds_its_data(wheel: Path, tmp_path: Path):
     bad.write_text("version: v2alpha\nname: Bad_Name\ntype: worker\n"
                    "spec: {compute: c, stack: container, stackSpec: {image: i}}\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(target)}
-    probe = subprocess.run([sys.executable, "-c", "import worker_lint.data as d; print(d.data_dir('rules'))"],
+    probe = subprocess.run([sys.executable, "-c", "import worker_lint.core.data as d; print(d.data_dir('rules'))"],
                            env=env, capture_output=True, text=True, cwd=tmp_path, check=True)
     assert probe.stdout.strip() == str(target / "worker_lint" / "_data" / "rules")
     run = subprocess.run([sys.executable, "-m", "worker_lint", "check", "bad.yaml"], env=env, capture_output=True,

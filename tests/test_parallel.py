@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from worker_lint import parallel
-from worker_lint.parallel import AUTO_THRESHOLD, available_cpus, chunk_size, effective_jobs, map_files
-from worker_lint.parse import parse
+from worker_lint.run import parallel
+from worker_lint.run.parallel import AUTO_THRESHOLD, available_cpus, chunk_size, effective_jobs, map_files
+from worker_lint.document.parse import parse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -1,10 +1,10 @@
 """Positions: block and flow styles, comments, multi-document offsets, anchors and merge keys."""
 from __future__ import annotations
 
-from worker_lint.diagnostic import Span
-from worker_lint.engine import lint_text
-from worker_lint.parse import parse
-from worker_lint.positions import resolve
+from worker_lint.core.diagnostic import Span
+from worker_lint.run.engine import lint_text
+from worker_lint.document.parse import parse
+from worker_lint.document.positions import resolve
 
 
 def spans(text: str, path, at="value"):

@@ -26,7 +26,7 @@ BAD = GOOD.replace("replicas: 1", 'replicas: "two"')
 
 
 def test_hook_definition():
-    from worker_lint.parse import parse
+    from worker_lint.document.parse import parse
 
     hooks = parse((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")).documents[0].data
     assert hooks == [{

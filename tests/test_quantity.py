@@ -1,4 +1,4 @@
-"""Table tests for worker_lint.quantity, derived from Kubernetes' own tests of ParseQuantity.
+"""Table tests for worker_lint.dataos.quantity, derived from Kubernetes' own tests of ParseQuantity.
 
 Sources (kubernetes/kubernetes, staging/src/k8s.io/apimachinery/pkg/api/resource/):
 
@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker_lint.quantity import (
+from worker_lint.dataos.quantity import (
     BINARY_SI,
     DECIMAL_EXPONENT,
     DECIMAL_SI,

@@ -17,7 +17,7 @@ from ruamel.yaml.error import YAMLError
 
 from conftest import run_cli
 from wellformed import diagnostic_problems, json_problems
-from worker_lint.engine import lint_text
+from worker_lint.run.engine import lint_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SUITE = SHARED / "corpus" / "yaml-test-suite"
@@ -185,7 +185,7 @@ def test_random_yaml_tokens(tokens: list[str]):
 
 def _harvest() -> tuple[list[str], list[Any]]:
     """Every mapping key and scalar of the real manifests, to build plausible random ones from."""
-    from worker_lint.parse import parse
+    from worker_lint.document.parse import parse
 
     keys: set[str] = set()
     scalars: set[Any] = set()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from worker_lint import catalogue
-from worker_lint.engine import lint_paths
-from worker_lint.settings import Settings
+from worker_lint.run.engine import lint_paths
+from worker_lint.core.settings import Settings
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)

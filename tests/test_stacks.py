@@ -10,12 +10,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource as RefResource
 from referencing.jsonschema import DRAFT202012
 
-from worker_lint.engine import lint_paths, lint_text
-from worker_lint.parse import parse
-from worker_lint.resource import Resource, classify
-from worker_lint.settings import Settings
-from worker_lint.stack_ref import StackRef, parse_stack_ref, repaired, stack_ref_problem
-from worker_lint.stacks import StackRegistry, builtin_stacks, schema_problem
+from worker_lint.run.engine import lint_paths, lint_text
+from worker_lint.document.parse import parse
+from worker_lint.dataos.resource import Resource, classify
+from worker_lint.core.settings import Settings
+from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref, repaired, stack_ref_problem
+from worker_lint.dataos.stacks import StackRegistry, builtin_stacks, schema_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas" / "stacks"

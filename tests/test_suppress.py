@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from worker_lint.diagnostic import Diagnostic, Finding, Severity, Span
-from worker_lint.suppress import apply, scan_directives
+from worker_lint.core.diagnostic import Diagnostic, Finding, Severity, Span
+from worker_lint.run.suppress import apply, scan_directives
 
 KNOWN = {"WL050", "WL051", "WL052", "WL101", "WL102", "WL103", "WL104"}
 

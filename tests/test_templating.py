@@ -12,16 +12,16 @@ import click
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from worker_lint.diagnostic import Diagnostic
-from worker_lint.dotenv import DotenvError, parse_dotenv
-from worker_lint.engine import lint_text
-from worker_lint.parse import parse
-from worker_lint.settings import Settings
-from worker_lint.templating import (
+from worker_lint.core.diagnostic import Diagnostic
+from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
+from worker_lint.run.engine import lint_text
+from worker_lint.document.parse import parse
+from worker_lint.core.settings import Settings
+from worker_lint.dataos.templating import (
     ANGLE_PLACEHOLDER, APPLY_VARIABLE, BENTO_ENV, BENTO_ESCAPE, BENTO_FUNCTION, BRACE_TEMPLATE, DOC_PLACEHOLDER,
     LOWER_PLACEHOLDER, MALFORMED, TAG_TEMPLATE, bare_brace_spans, explain_syntax_error, is_templated, scan, substitute,
 )
-from worker_lint.variables import load_variables, render
+from worker_lint.dataos.variables import load_variables, render
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"

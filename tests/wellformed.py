@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from worker_lint import catalogue
-from worker_lint.diagnostic import Diagnostic
+from worker_lint.core.diagnostic import Diagnostic
 
 SEVERITIES = {"error", "warning", "info"}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from worker_lint import lazy_re
-from worker_lint.data import data_dir
-from worker_lint.diagnostic import Severity
+from worker_lint.core import lazy_re
+from worker_lint.core.data import data_dir
+from worker_lint.core.diagnostic import Severity
 
 _PAGE_NAME = lazy_re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 
@@ -47,7 +47,7 @@ def split_front_matter(text: str) -> tuple[str, str]:
 
 
 def _front_matter(path: Path) -> dict[str, Any]:
-    from worker_lint.parse import parse
+    from worker_lint.document.parse import parse
 
     head, _ = split_front_matter(path.read_text(encoding="utf-8"))
     parsed = parse(head)

@@ -59,8 +59,10 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
           strict: bool, statistics: bool, color: bool | None, variables: tuple[str, ...], env_file: str | None,
           use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
-    from worker_lint import config, files, report, runner
-    from worker_lint.diagnostic import Severity
+    from worker_lint import config
+    from worker_lint.run import files, runner
+    from worker_lint.report import text as report
+    from worker_lint.core.diagnostic import Severity
 
     if baseline_path and write_baseline_path:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
@@ -71,7 +73,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     except config.ConfigError as exc:
         _usage_failure(str(exc))
     if variables or env_file or use_env:
-        from worker_lint.templating import load_variables
+        from worker_lint.dataos.templating import load_variables
 
         settings.variables = {**(settings.variables or {}), **load_variables(list(variables), env_file, use_env)}
     paths = paths or (".",)
@@ -89,7 +91,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         data = sys.stdin.buffer.read()
-        from worker_lint.engine import check_text
+        from worker_lint.run.engine import check_text
 
         result = check_text(data, name, settings)
         diagnostics.extend(result.diagnostics)
@@ -115,7 +117,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         colour = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         rendered = report.text(diagnostics, len(checked), colour=bool(colour))
     else:
-        from worker_lint import catalogue, formats
+        from worker_lint import catalogue, report as formats
 
         rendered = formats.render(fmt, diagnostics, catalogue.rules(), base=_report_base(), files=checked,
                                   baselined=known, suppressed=suppressed)
@@ -141,8 +143,8 @@ def _jobs(value: str) -> int | str:
 
 def _cache_dir(given: str | None, settings: object) -> Path:
     """The cache folder: as given, else beside the configuration, else at the repository's top, else here."""
-    from worker_lint.cache import resolve_dir
-    from worker_lint.files import repo_top
+    from worker_lint.run.cache import resolve_dir
+    from worker_lint.run.files import repo_top
 
     config_path = getattr(settings, "config_path", None)
     root = config_path.parent if config_path is not None else (repo_top(Path.cwd()) or Path.cwd())
@@ -156,21 +158,21 @@ def _usage_failure(message: str) -> NoReturn:
 
 
 def _default_format() -> str:
-    from worker_lint.formats import default_format
+    from worker_lint.report import default_format
 
     return default_format() or "text"
 
 
 def _report_base() -> Path:
     """File names in CI reports are relative to the repository root (GitHub and GitLab resolve them so)."""
-    from worker_lint.files import repo_top
+    from worker_lint.run.files import repo_top
 
     cwd = Path.cwd()
     return repo_top(cwd) or cwd
 
 
 def _write_baseline(path: Path, diagnostics: list) -> None:
-    from worker_lint import baseline
+    from worker_lint.run import baseline
 
     count = baseline.write(path, diagnostics)
     click.echo(f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
@@ -178,7 +180,7 @@ def _write_baseline(path: Path, diagnostics: list) -> None:
 
 
 def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
-    from worker_lint import baseline
+    from worker_lint.run import baseline
 
     try:
         result = baseline.load(path).filter(diagnostics)
@@ -194,7 +196,7 @@ def _emit(rendered: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(rendered)
         return
-    from worker_lint.atomic import write_text
+    from worker_lint.core.atomic import write_text
 
     write_text(Path(output), rendered)
 
@@ -232,6 +234,6 @@ def explain(rule: str) -> None:
 @main.command("schema")
 def print_schema() -> None:
     """Print one JSON Schema of Worker and Bundle manifests, for editors (yaml-language-server)."""
-    from worker_lint import editor_schema
+    from worker_lint.dataos import editor_schema
 
     sys.stdout.write(editor_schema.render())

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from worker_lint.diagnostic import Finding
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.core.diagnostic import Finding
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]
 

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding, Related
-from worker_lint.positions import describe
+from worker_lint.core.diagnostic import Finding, Related
+from worker_lint.document.positions import describe
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 MIN_ABOVE_MAX = "WL210"
 REPLICAS_OUTSIDE = "WL211"

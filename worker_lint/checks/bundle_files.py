@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from worker_lint import bundle
+from worker_lint.dataos import bundle
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding
+from worker_lint.core.diagnostic import Finding
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 
 @check("WL413", "WL414", "WL415", kinds={"bundle"})

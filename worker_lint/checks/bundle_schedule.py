@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from worker_lint import bundle
+from worker_lint.dataos import bundle
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding, JsonPath, Span
-from worker_lint.schema import suggest
+from worker_lint.core.diagnostic import Finding, JsonPath, Span
+from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 _SCHEDULE: JsonPath = ("bundle", "schedule")
 
@@ -46,7 +46,7 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
         for path, expression in _crons(sched.get(action), _SCHEDULE + (action,)):
             if bundle.looks_templated(expression):
                 continue
-            from worker_lint import cron
+            from worker_lint.dataos import cron
 
             problem = cron.validate(expression)
             if problem is None:

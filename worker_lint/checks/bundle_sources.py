@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from worker_lint import bundle
+from worker_lint.dataos import bundle
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding
+from worker_lint.core.diagnostic import Finding
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 
 @check("WL407", "WL408", kinds={"bundle"})

@@ -5,11 +5,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding
+from worker_lint.core.diagnostic import Finding
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 #: deprecated in favour of `stackSpec` (dataos.info docs/resources/worker/configurations.md)
 LEGACY_KEYS = ("bento", "container", "scanner", "flare", "beacon")

@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint import lazy_re
+from worker_lint.core import lazy_re
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding, JsonPath, Related
-from worker_lint.positions import describe
-from worker_lint.quantity import (
+from worker_lint.core.diagnostic import Finding, JsonPath, Related
+from worker_lint.document.positions import describe
+from worker_lint.dataos.quantity import (
     BINARY_SUFFIXES,
     DECIMAL_EXPONENT,
     REASON_FORMAT,
@@ -17,11 +17,11 @@ from worker_lint.quantity import (
     QuantityError,
     decode_quantity,
 )
-from worker_lint.templating import is_templated, substitute
+from worker_lint.dataos.templating import is_templated, substitute
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 INVALID = "WL200"
 REQUEST_ABOVE_LIMIT = "WL201"

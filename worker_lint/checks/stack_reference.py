@@ -5,13 +5,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding
-from worker_lint.stack_ref import repaired, stack_ref_problem
-from worker_lint.stacks import registry_of, stack_ref_of
+from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos.stack_ref import repaired, stack_ref_problem
+from worker_lint.dataos.stacks import registry_of, stack_ref_of
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 
 @check("WL120", "WL121", "WL122", "WL127", kinds={"worker"})

@@ -12,15 +12,15 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from worker_lint import schema
+from worker_lint.dataos import schema
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding, Related
-from worker_lint.stacks import SchemaRef, StackInfo, registry_of, stack_ref_of
-from worker_lint.templating import is_templated
+from worker_lint.core.diagnostic import Finding, Related
+from worker_lint.dataos.stacks import SchemaRef, StackInfo, registry_of, stack_ref_of
+from worker_lint.dataos.templating import is_templated
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 #: Worker fields of both versions, used only if the core schema cannot be read
 _FALLBACK_WORKER_FIELDS = frozenset({

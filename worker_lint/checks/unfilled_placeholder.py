@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from worker_lint import lazy_re
-from worker_lint import templating as t
+from worker_lint.core import lazy_re
+from worker_lint.dataos import templating as t
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding, JsonPath, Span
-from worker_lint.positions import describe, substring_span
-from worker_lint.resource import Resource, classify
+from worker_lint.core.diagnostic import Finding, JsonPath, Span
+from worker_lint.document.positions import describe, substring_span
+from worker_lint.dataos.resource import Resource, classify
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
+    from worker_lint.run.engine import Context
 
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
 _PROJECTION_KEYS = frozenset({"projection", "projections"})

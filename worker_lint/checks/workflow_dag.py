@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from worker_lint import bundle
+from worker_lint.dataos import bundle
 from worker_lint.checks import check
-from worker_lint.diagnostic import Finding, JsonPath
-from worker_lint.schema import suggest
+from worker_lint.core.diagnostic import Finding, JsonPath
+from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:
-    from worker_lint.engine import Context
-    from worker_lint.resource import Resource
+    from worker_lint.run.engine import Context
+    from worker_lint.dataos.resource import Resource
 
 #: v1 Workflows write `dependencies`, v2alpha ones `depends`
 _KEYS = ("dependencies", "depends")

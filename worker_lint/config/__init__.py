@@ -1,0 +1,365 @@
+"""Configuration: find and validate `.worker-lint.yaml` or `[tool.worker-lint]`, resolve it into Settings.
+
+pydantic is imported only when a configuration file exists (see
+``config_model``); a run without one, or with ``--isolated``, never pays for it.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from worker_lint.core import lazy_re
+from worker_lint.core.diagnostic import Severity
+from worker_lint.config.globs import anchor, matches
+from worker_lint.core.settings import Settings
+
+if TYPE_CHECKING:
+    from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
+    from worker_lint.config.model import LintConfig
+
+__all__ = ["ConfigError", "Problem", "find_config", "load_settings", "is_selected", "is_excluded"]
+
+YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
+PYPROJECT = "pyproject.toml"
+#: what any TOML spelling of a `tool.worker-lint` table starts a line with: a `[tool.worker-lint...]` or
+#: `[tool]` header, or a `tool.worker-lint...` dotted key or `tool = {...}` inline table at the top level
+_MAY_CONFIGURE = lazy_re.compile(
+    r"""^[ \t]*(?:\[[ \t]*tool[ \t]*(?:\]|\.[ \t]*["']?worker-lint)"""  # a table header
+    r"""|tool[ \t]*(?:=|\.[ \t]*["']?worker-lint))""",  # a top-level key
+    re.MULTILINE)
+_SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
+_LEVELS = ("error", "warning", "info")
+
+
+def __getattr__(name: str) -> Any:
+    # Reading a configuration file, and pydantic, are imported only by a run that has one;
+    # `from worker_lint.config import ConfigError` (or LintConfig) works all the same.
+    if name in ("ConfigError", "Problem"):
+        from worker_lint.config import file as config_file
+
+        return getattr(config_file, name)
+    if name == "LintConfig":
+        from worker_lint.config.model import LintConfig
+
+        return LintConfig
+    raise AttributeError(name)
+
+
+# -- finding the file ---------------------------------------------------------------------------------------------
+
+def find_config(start: Path) -> Path | None:
+    """The closest configuration file from ``start`` upward; `.worker-lint.yaml` beats pyproject.toml in one folder."""
+    folder = Path(os.path.abspath(start))
+    for directory in (folder, *folder.parents):
+        for name in YAML_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        candidate = directory / PYPROJECT
+        if candidate.is_file() and _has_tool_table(candidate):
+            return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not _MAY_CONFIGURE.search(text):  # most pyproject.toml files never mention us, or only as a dependency
+        return False
+    from worker_lint.config.file import toml_module
+
+    tomllib = toml_module()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True  # it means to configure us; reading it will report the syntax error
+    return isinstance(data.get("tool"), dict) and "worker-lint" in data["tool"]
+
+
+# -- the rule catalogue -------------------------------------------------------------------------------------------
+
+def _catalogue() -> Mapping[str, Any] | None:
+    """The rule catalogue; selectors are checked against it."""
+    from worker_lint import catalogue
+
+    return catalogue.rules()
+
+
+def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mapping[str, Any],
+                     report: Any) -> None:
+    from worker_lint.config.file import did_you_mean
+
+    codes = list(rules)
+    for selector, loc in entries:
+        selector = _ALL.get(selector, selector)
+        # A severity entry's selector is the key; everywhere else it is a list item.
+        at = "key" if loc and loc[0] == "severity" else "value"
+        if len(selector) == 5 and selector not in rules:
+            report(loc, f"unknown rule code `{selector}`" + did_you_mean(selector, codes), at)
+        elif len(selector) < 5 and not any(code.startswith(selector) for code in codes):
+            report(loc, f"`{selector}` selects no rule", at)
+
+
+def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str, Any], report: Any) -> None:
+    from worker_lint.config.file import did_you_mean, kind_of
+
+    for code, values in options.items():
+        meta = rules.get(code)
+        if meta is None:
+            report(("options", code), f"unknown rule code `{code}`" + did_you_mean(code, list(rules)), "key")
+            continue
+        declared = _declared_options(meta)
+        for name, value in values.items():
+            if name not in declared:
+                hint = did_you_mean(name, declared) or (
+                    f"; it takes {', '.join(f'`{n}`' for n in declared)}" if declared else "; it takes no options")
+                report(("options", code, name), f"rule {code} has no option `{name}`{hint}", "key")
+                continue
+            wanted = _option_type(declared[name])
+            if wanted is not None and not _is_type(value, wanted):
+                report(("options", code, name), f"option `{name}` of rule {code} must be {_ARTICLE[wanted]},"
+                       f" not {kind_of(value)}", "value")
+
+
+_ARTICLE = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
+            "array": "a list", "object": "a mapping"}
+
+
+def _declared_options(meta: Any) -> dict[str, Any]:
+    options = meta.get("options") if isinstance(meta, Mapping) else getattr(meta, "options", None)
+    return dict(options or {})
+
+
+def _option_type(spec: Any) -> str | None:
+    kind = spec.get("type") if isinstance(spec, Mapping) else getattr(spec, "type", None)
+    return kind if kind in _ARTICLE else None
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    python = {"string": str, "boolean": bool, "array": list, "object": dict}[kind]
+    return isinstance(value, python)
+
+
+def _expand_severity(severity: Mapping[str, str], rules: Mapping[str, Any] | None) -> dict[str, Severity]:
+    """Severity keys may be prefixes; expand them to codes, the more specific key winning."""
+    if rules is None:
+        return {code: Severity(level) for code, level in severity.items()}
+    out: dict[str, tuple[int, Severity]] = {}
+    for selector, level in severity.items():
+        for code in rules:
+            if code.startswith(selector) and len(selector) >= out.get(code, (-1, Severity.ERROR))[0]:
+                out[code] = (len(selector), Severity(level))
+    return {code: level for code, (_, level) in sorted(out.items())}
+
+
+# -- resolving into Settings --------------------------------------------------------------------------------------
+
+def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = False,
+                  cli_overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The Settings for a run: the closest (or the given) configuration, then the command line on top.
+
+    ``cli_overrides`` holds command-line values under Settings' field names:
+    ``select`` replaces the configured selection (and drops the configured
+    ``ignore`` and ``extend-select`` with it); ``ignore``, ``extend_select``,
+    ``exclude`` and ``per_file_ignores`` add to it; ``severity``, ``root`` and
+    ``stack_dirs`` replace; ``variables`` (a mapping) add to the file's.
+    Code lists may be comma-separated strings, ``per_file_ignores`` may be
+    ``GLOB:CODES`` strings and ``severity`` ``CODE=LEVEL`` strings, as flags
+    give them.  Raises ConfigError.
+    """
+    cwd = Path(os.path.abspath(cwd))
+    if isolated and config_path is not None:
+        from worker_lint.config.file import ConfigError, Problem
+
+        raise ConfigError([Problem("--config", "cannot be combined with --isolated")])
+    path = None if isolated else (Path(os.path.abspath(cwd / config_path)) if config_path else find_config(cwd))
+    settings = Settings()
+    rules: Mapping[str, Any] | None = None
+    if path is not None:
+        from worker_lint.config.file import read_config, validate
+
+        raw = read_config(path, cwd)
+        config = validate(raw)
+        rules = _catalogue()
+        settings = _from_config(config, raw, rules)
+    if cli_overrides:
+        if rules is None and any(cli_overrides.get(k) for k in ("select", "ignore", "extend_select", "severity",
+                                                                  "per_file_ignores")):
+            rules = _catalogue()
+        _apply_overrides(settings, cli_overrides, cwd, rules)
+    return settings
+
+
+def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
+    from worker_lint.config.file import ConfigError, Problem
+
+    base = raw.path.parent
+    problems: list[Problem] = []
+
+    def report(loc: Sequence[Any], message: str, at: str = "value") -> None:
+        line, column = raw.locate(loc, at, loc[-1] if at == "key" else None)
+        problems.append(Problem(raw.shown, message, line, column))
+
+    if rules is not None:
+        entries: list[tuple[str, Sequence[Any]]] = []
+        for name in ("select", "ignore", "extend-select"):
+            for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
+                entries.append((selector, (name, i)))
+        for glob, codes in config.per_file_ignores.items():
+            entries += [(selector, ("per-file-ignores", glob, i)) for i, selector in enumerate(codes)]
+        entries += [(selector, ("severity", selector)) for selector in config.severity]
+        _check_selectors(entries, rules, report)
+        _check_options(config.options, rules, report)
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return Settings(
+        select=_normal(config.select or ()),
+        ignore=_normal(config.ignore),
+        extend_select=_normal(config.extend_select),
+        per_file_ignores={anchor(glob, base): _normal(codes) for glob, codes in config.per_file_ignores.items()},
+        severity=_expand_severity({_ALL.get(k, k): v for k, v in config.severity.items()}, rules),
+        options={code: dict(values) for code, values in config.options.items()},
+        exclude=tuple(anchor(glob, base) for glob in config.exclude),
+        root=Path(os.path.normpath(base / config.root)) if config.root else None,
+        stack_dirs=tuple(Path(os.path.normpath(base / d)) for d in config.stack_dirs),
+        variables=None if config.variables is None else {k: _text(v) for k, v in config.variables.items()},
+        config_path=raw.path,
+    )
+
+
+_ALL = {"ALL": "WL"}
+
+
+def _normal(selectors: Iterable[str]) -> tuple[str, ...]:
+    """`ALL` is the prefix every code starts with."""
+    return tuple(_ALL.get(s, s) for s in selectors)
+
+
+_FLAG = {"select": "--select", "ignore": "--ignore", "extend_select": "--extend-select",
+         "per_file_ignores": "--per-file-ignores", "severity": "--severity", "exclude": "--exclude",
+         "root": "--root", "stack_dirs": "--stack-dir"}
+
+
+def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path,
+                     rules: Mapping[str, Any] | None) -> None:
+    problems: list[tuple[str, str]] = []  # (flag, message)
+
+    def selectors(key: str, values: Any) -> tuple[str, ...]:
+        out = _normal(s.upper() for s in _split(values))
+        for selector in out:
+            if not _SELECTOR.match(selector):
+                problems.append((_FLAG[key], f"`{selector}` is not a rule code or prefix such as `WL201` or `WL2`"))
+            elif rules is not None:
+                _check_selectors([(selector, ())], rules,
+                                 lambda _loc, message, _at: problems.append((_FLAG[key], message)))
+        return out
+
+    # `select` first: it resets what the other flags then add to.
+    for key, value in sorted(overrides.items(), key=lambda item: item[0] != "select"):
+        if value is None or value == () or value == []:
+            continue
+        if key == "select":
+            # A new selection starts afresh, as in ruff: the file's ignore and extend-select were
+            # about the file's selection (per-file-ignores still apply).
+            settings.select = selectors(key, value)
+            settings.ignore, settings.extend_select = (), ()
+        elif key in ("ignore", "extend_select"):
+            setattr(settings, key, getattr(settings, key) + selectors(key, value))
+        elif key == "exclude":
+            settings.exclude = settings.exclude + tuple(anchor(g, cwd) for g in _split(value, commas=False))
+        elif key == "per_file_ignores":
+            items = value.items() if isinstance(value, Mapping) else (_pair(v, ":") for v in _split(value, False))
+            for glob, codes in items:
+                if not glob:
+                    problems.append((_FLAG[key], f"`{codes}` is not GLOB:CODES"))
+                    continue
+                settings.per_file_ignores[anchor(glob, cwd)] = selectors(key, codes)
+        elif key == "severity":
+            items = value.items() if isinstance(value, Mapping) else (_pair(v, "=") for v in _split(value))
+            raw_levels: dict[str, str] = {}
+            for code, level in items:
+                level_text = str(getattr(level, "value", level)).lower()
+                if level_text not in _LEVELS:
+                    problems.append((_FLAG[key], f"`{level}` is not a severity; use error, warning or info"))
+                    continue
+                raw_levels[selectors(key, code)[0] if code else ""] = level_text
+            settings.severity.update(_expand_severity({k: v for k, v in raw_levels.items() if k}, rules))
+        elif key == "root":
+            settings.root = Path(os.path.normpath(cwd / value))
+        elif key == "variables":  # `--var` values win over the file's
+            settings.variables = {**(settings.variables or {}), **dict(value)}
+        elif key == "stack_dirs":
+            settings.stack_dirs = tuple(Path(os.path.normpath(cwd / d)) for d in _split(value, commas=False))
+        elif hasattr(settings, key):
+            setattr(settings, key, value)
+        else:
+            raise TypeError(f"unknown command-line override {key!r}")
+    if problems:
+        from worker_lint.config.file import ConfigError, Problem
+
+        raise ConfigError([Problem(flag, message) for flag, message in problems])
+
+
+def _text(value: Any) -> str:
+    """A variable's value as `dataos-ctl` substitutes it: YAML's spelling of booleans, not Python's."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _split(values: Any, commas: bool = True) -> list[str]:
+    if isinstance(values, (str, Path)):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        parts = str(value).split(",") if commas else [str(value)]
+        out += [p.strip() for p in parts if p.strip()]
+    return out
+
+
+def _pair(text: str, separator: str) -> tuple[str, str]:
+    head, sep, tail = text.rpartition(separator)
+    return (head.strip(), tail.strip()) if sep else ("", text)
+
+
+# -- selection ----------------------------------------------------------------------------------------------------
+
+def is_selected(code: str, settings: Settings, path: Path | str | None = None) -> bool:
+    """Whether diagnostics with ``code`` are reported (in the file ``path``, when given).
+
+    The most specific matching selector decides between select (or
+    extend-select) and ignore, as in ruff: ``select = ["WL201"]`` with
+    ``ignore = ["WL2"]`` keeps WL201; at equal specificity ignore wins.
+    A matching per-file-ignores entry always wins.
+    """
+    chosen = max(_specificity(code, settings.select or ("WL",)), _specificity(code, settings.extend_select))
+    if chosen <= _specificity(code, settings.ignore):
+        return False
+    if path is not None and settings.per_file_ignores:
+        return not _ignored_in_file(code, str(path), tuple(settings.per_file_ignores.items()))
+    return True
+
+
+def is_excluded(path: Path | str, settings: Settings) -> bool:
+    """Whether ``path`` (a file or folder) matches an `exclude` glob."""
+    return any(matches(path, pattern) for pattern in settings.exclude)
+
+
+def _specificity(code: str, selectors: Iterable[str]) -> int:
+    """The length of the longest selector that is a prefix of ``code``; -1 when none is."""
+    return max((len(s) for s in selectors if code.startswith(s)), default=-1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ignored_in_file(code: str, path: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    return any(_specificity(code, codes) >= 0 and matches(path, glob) for glob, codes in items)

@@ -1,0 +1,349 @@
+"""Reading a configuration file: TOML or YAML to plain data, pydantic validation, errors at file:line:column."""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from worker_lint.core import lazy_re
+from worker_lint.config import PYPROJECT
+
+if TYPE_CHECKING:
+    from worker_lint.config.model import LintConfig
+
+TOML_TABLE = ("tool", "worker-lint")
+#: the configuration's JSON Schema under schemas/, generated from config_model.LintConfig
+SCHEMA_FILE = "worker-lint-config.schema.json"
+
+
+class Problem(NamedTuple):
+    source: str  # a file as shown to the user, or a command-line flag
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.source}: {self.message}"
+        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+
+
+class ConfigError(Exception):
+    """A missing or invalid configuration: a usage error (exit 2) whose lines point at the offending keys."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# -- reading and locating -----------------------------------------------------------------------------------------
+
+@dataclass
+class RawConfig:
+    """A configuration file's table as plain data, and how to find a key's position in its text."""
+
+    path: Path
+    shown: str
+    text: str
+    data: Any
+    is_toml: bool
+    _yaml_root: Any = field(default=None, repr=False)
+    #: where the keys sit in a TOML file: `[tool.worker-lint]` in pyproject.toml, the top level elsewhere
+    toml_table: tuple[str, ...] = TOML_TABLE
+
+    def locate(self, loc: Sequence[str | int], at: str = "key", value: Any = None) -> tuple[int, int]:
+        if self.is_toml:
+            return _toml_locate(self.text, self.toml_table, loc, at, value)
+        return _yaml_locate(self._yaml_root, self.text, loc, at)
+
+
+def read_config(path: Path, cwd: Path) -> RawConfig:
+    shown = _shown(path, cwd)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([Problem(shown, "configuration file not found")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(shown, f"cannot read the configuration file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(shown, "the configuration file is not UTF-8")]) from None
+    if path.suffix == ".toml":
+        return _read_toml(path, shown, text)
+    return _read_yaml(path, shown, text)
+
+
+def toml_module() -> ModuleType:
+    """tomllib (tomli before Python 3.11), imported only when a TOML file is read."""
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
+
+
+def _read_toml(path: Path, shown: str, text: str) -> RawConfig:
+    tomllib = toml_module()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        if where:
+            message = message[: where.start()].rstrip()
+            raise ConfigError([Problem(shown, f"invalid TOML: {message}", int(where[1]), int(where[2]))]) from None
+        raise ConfigError([Problem(shown, f"invalid TOML: {message}")]) from None
+    table: Any = data
+    for key in TOML_TABLE:
+        table = table.get(key) if isinstance(table, dict) else None
+    if table is None:
+        if path.name == PYPROJECT:
+            raise ConfigError([Problem(shown, "no [tool.worker-lint] table in this file")])
+        # A stand-alone TOML file given with --config holds the table's keys directly.
+        return RawConfig(path, shown, text, data, True, toml_table=())
+    return RawConfig(path, shown, text, table, True)
+
+
+def _read_yaml(path: Path, shown: str, text: str) -> RawConfig:
+    from worker_lint.document.parse import parse
+
+    result = parse(text)
+    problems = []
+    for finding in result.findings:
+        span = finding.span
+        problems.append(Problem(shown, finding.message, span.line if span else 1, span.column if span else 1))
+    if problems:
+        raise ConfigError(problems)
+    if len(result.documents) > 1:
+        second = result.documents[1].root.start_mark
+        raise ConfigError([Problem(shown, "a configuration file holds one YAML document", second.line + 1,
+                                   second.column + 1)])
+    if not result.documents or result.documents[0].data is None:
+        return RawConfig(path, shown, text, {}, False)
+    document = result.documents[0]
+    raw = RawConfig(path, shown, text, document.data, False, document.root)
+    if not isinstance(document.data, dict):
+        line, column = raw.locate((), "value")
+        raise ConfigError([Problem(shown, "the configuration must be a mapping of keys such as `select` and"
+                                   " `ignore`", line, column)])
+    return raw
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return os.path.relpath(path, cwd) if Path(os.path.abspath(path)).is_relative_to(cwd) else str(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+def _yaml_locate(root: Any, text: str, loc: Sequence[str | int], at: str) -> tuple[int, int]:
+    from worker_lint.document.positions import resolve
+
+    span = resolve(root, tuple(loc), "key" if at == "key" else "value", text)
+    return span.line, span.column
+
+
+# TOML has no position-keeping parser in the standard library, so positions
+# come from a line scan that understands table headers and dotted keys.
+_KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_DOTTED = lazy_re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*")
+_PART = lazy_re.compile(_KEY_PART)
+
+
+def _split_keys(text: str) -> tuple[str, ...]:
+    parts = []
+    for match in _PART.finditer(text):
+        part = match.group(0)
+        if part[0] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)
+
+
+def _toml_locate(text: str, table: tuple[str, ...], loc: Sequence[str | int], at: str, value: Any) -> tuple[int, int]:
+    target = table + tuple(str(s) for s in loc if isinstance(s, str))
+    lines = text.split("\n")
+    best: tuple[int, int, int] = (0, 1, 1)  # (matched depth, line, column)
+    best_index = 0
+    current: tuple[str, ...] = ()
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith("["):
+            inner = stripped.strip("[").split("]", 1)[0]
+            current = _split_keys(inner)
+            column = len(line) - len(stripped) + 1
+            path, key_column = current, column
+        else:
+            match = _DOTTED.match(line)
+            if match is None or not line[match.end():].startswith("="):
+                continue
+            path = current + _split_keys(match.group(1))
+            key_column = match.start(1) + 1
+        depth = _common(path, target)
+        if depth == len(path) and depth > best[0]:
+            best, best_index = (depth, index + 1, key_column), index
+            if not stripped.startswith("[") and depth < len(target):
+                # An inline table such as `severity = { WL201 = "error" }`: find the inner key on the line.
+                for name in target[depth:]:
+                    inner = re.search(rf'(?:^|[{{,\s])("?{re.escape(name)}"?)\s*=', line[key_column:])
+                    if inner is None:
+                        break
+                    key_column += inner.start(1) + 1
+                    best = (best[0] + 1, index + 1, key_column)
+    _, line_no, column = best
+    if at == "value" and best[0] > 0:
+        return _toml_value(lines, best_index, column, value)
+    return line_no, column
+
+
+def _toml_value(lines: list[str], index: int, column: int, value: Any) -> tuple[int, int]:
+    """The position of a bad value: the quoted string when the value is a string, else the text after `=`."""
+    if isinstance(value, str):
+        for offset, line in enumerate(lines[index:index + 50]):
+            start = column - 1 if offset == 0 else 0
+            for quoted in (f'"{value}"', f"'{value}'"):
+                found = line.find(quoted, start)
+                if found != -1:
+                    return index + offset + 1, found + 1
+            if offset and _DOTTED.match(line) and "=" in line:
+                break
+    line = lines[index]
+    equals = line.find("=", column - 1)
+    if equals != -1:
+        after = len(line) - len(line[equals + 1:].lstrip())
+        return index + 1, after + 1
+    return index + 1, column
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    depth = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        depth += 1
+    return depth
+
+
+# -- validating ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConfigValues:
+    """A valid configuration's values, shaped like LintConfig (a test keeps the two in step)."""
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    root: str | None = None
+    stack_dirs: list[str] = field(default_factory=list)
+    variables: dict[str, str | int | float | bool] | None = None
+
+
+def validate(raw: RawConfig) -> ConfigValues | LintConfig:
+    """Validate the table; every error becomes a Problem at its key or value.
+
+    pydantic owns the configuration's shape, but importing it costs more
+    than a whole lint of a small file, so a configuration is first checked
+    against the JSON Schema generated from the model (compiled, and drift-tested
+    against it); pydantic runs only when that check fails, to explain why.
+    """
+    if _fast_valid(raw.data):
+        return ConfigValues(**{name.replace("-", "_"): value for name, value in raw.data.items()})
+    from pydantic import ValidationError
+
+    from worker_lint.config.model import LintConfig
+
+    try:
+        return LintConfig.model_validate(raw.data)
+    except ValidationError as exc:
+        problems = [_problem(raw, error) for error in exc.errors()]
+        raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+
+
+def _fast_valid(data: Any) -> bool:
+    try:
+        return bool(_fast_validator().is_valid(data))
+    except Exception:  # no compiled validator, or a value it cannot read (a TOML date): pydantic decides
+        return False
+
+
+@functools.cache
+def _fast_validator() -> Any:
+    import json
+
+    import jsonschema_rs
+
+    from worker_lint.core.data import data_dir
+
+    schema = json.loads((data_dir("schemas") / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema)
+
+
+def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
+    loc = list(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    at = "value"
+    if loc and loc[-1] == "[key]":
+        loc.pop()
+        at = "key"
+        value = loc[-1] if loc else value
+    where = _describe(loc)
+    if kind == "extra_forbidden":
+        at = "key"
+        message = f"unknown key `{loc[-1]}`" + did_you_mean(str(loc[-1]), _known_keys(loc[:-1]))
+    elif kind == "string_pattern_mismatch" and loc[:1] == ["variables"]:
+        message = f"`{value}` is not a variable name: use letters, digits and `_`, not starting with a digit"
+    elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern", "").endswith("{3}$"):
+        message = f"`{value}` in {_describe(loc[:-1])} is not a rule code such as `WL201`"
+    elif kind == "string_pattern_mismatch":
+        message = f"`{value}` in {_describe(loc[:-1] if at == 'key' else loc[:1])} is not a rule code or prefix" \
+                  " such as `WL201` or `WL2`"
+    elif kind == "literal_error":
+        message = f"`{value}` is not a severity for {where}; use error, warning or info"
+    elif kind in ("list_type", "dict_type", "string_type"):
+        wanted = {"list_type": "a list", "dict_type": "a mapping", "string_type": "a string"}[kind]
+        message = f"{where} must be {wanted}, not {kind_of(value)}"
+    else:
+        message = f"{where}: {error['msg']}"
+    line, column = raw.locate(loc, at, value)
+    return Problem(raw.shown, message, line, column)
+
+
+def _known_keys(parent: Sequence[Any]) -> list[str]:
+    if parent:
+        return []
+    from worker_lint.config.model import LintConfig
+
+    return [f.alias or name for name, f in LintConfig.model_fields.items()]
+
+
+def _describe(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        text = str(part) if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else f'"{part}"'
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + text
+    return f"`{out}`" if out else "the configuration"
+
+
+def kind_of(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    return "nothing" if value is None else names.get(type(value), type(value).__name__)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+

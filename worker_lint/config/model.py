@@ -1,0 +1,102 @@
+"""The pydantic model of a worker-lint configuration file; its JSON Schema is generated from it.
+
+Imported only when a configuration file exists: pydantic costs about 80 ms of
+start-up, which a run without configuration should not pay.  Regenerate the
+shipped schema with ``python -m worker_lint.config.model --write``.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from worker_lint.config.file import SCHEMA_FILE
+from worker_lint.core.data import data_dir
+
+__all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]
+
+SELECTOR_PATTERN = r"^(WL[0-9]{0,3}|ALL)$"
+CODE_PATTERN = r"^WL[0-9]{3}$"
+VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+#: a rule code (`WL201`) or a prefix selecting a block of codes (`WL2`, `WL20`; `WL` or `ALL` for every rule)
+Selector = Annotated[str, StringConstraints(pattern=SELECTOR_PATTERN)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+Level = Literal["error", "warning", "info"]
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class LintConfig(BaseModel):
+    """`[tool.worker-lint]` in pyproject.toml, or the whole of `.worker-lint.yaml`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=_kebab,
+        populate_by_name=False,
+        title="worker-lint configuration",
+    )
+
+    select: Optional[list[Selector]] = Field(
+        None, description="Rule codes or prefixes to report (`WL2` selects every WL2xx rule); every rule when unset.")
+    ignore: list[Selector] = Field(
+        default_factory=list, description="Rule codes or prefixes never to report; the more specific of select and"
+        " ignore wins.")
+    extend_select: list[Selector] = Field(
+        default_factory=list, description="Rule codes or prefixes to report in addition to `select`.")
+    per_file_ignores: dict[str, list[Selector]] = Field(
+        default_factory=dict, description="Glob (relative to this file's folder) to the rule codes or prefixes"
+        " ignored in matching files.")
+    # pydantic checks dict keys but does not write them into the JSON Schema; `propertyNames`
+    # says the same for editors and for the compiled fast path in config_file.
+    severity: dict[Selector, Level] = Field(
+        default_factory=dict, description="Rule code or prefix to the severity it is reported with.",
+        json_schema_extra={"propertyNames": {"pattern": SELECTOR_PATTERN}})
+    options: dict[Code, dict[str, Any]] = Field(
+        default_factory=dict, description="Rule code to that rule's options, as its page under rules/ documents.",
+        json_schema_extra={"propertyNames": {"pattern": CODE_PATTERN}})
+    exclude: list[str] = Field(
+        default_factory=list, description="Globs (relative to this file's folder) of files and folders not to lint;"
+        " files ignored by .gitignore are skipped too.")
+    root: Optional[str] = Field(
+        None, description="The project root indexed for cross-file Bundle references, relative to this file's folder.")
+    stack_dirs: list[str] = Field(
+        default_factory=list, description="Folders of extra stack schemas, relative to this file's folder.")
+    variables: Optional[dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)],
+                             Union[str, int, float, bool]]] = Field(
+        None, description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
+        " would; unset leaves them unrendered.",
+        json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}})
+
+
+def json_schema() -> dict[str, Any]:
+    """The configuration's JSON Schema (2020-12), as shipped in ``schemas/``."""
+    schema = LintConfig.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def render_schema() -> str:
+    return json.dumps(json_schema(), indent=2, sort_keys=False) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    target = data_dir("schemas") / SCHEMA_FILE
+    if argv == ["--write"]:
+        target.write_text(render_schema(), encoding="utf-8")
+        print(f"wrote {target}")
+        return 0
+    if argv == ["--check"]:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != render_schema():
+            print(f"{target} is out of date; run `python -m worker_lint.config.model --write`", file=sys.stderr)
+            return 1
+        return 0
+    sys.stdout.write(render_schema())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,53 @@
+"""The resolved settings one run uses, whatever they were read from (defaults, config file, flags)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from worker_lint.core.diagnostic import Severity
+
+#: the largest file read, in bytes (see SECURITY.md)
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+
+
+@dataclass
+class Limits:
+    """Bounds that keep hostile input from costing unbounded memory or time."""
+
+    max_depth: int = 200
+    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    max_line_length: int = 1024 * 1024
+
+
+@dataclass
+class Settings:
+    #: codes or prefixes (`WL2`, `WL201`); empty means every rule
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    #: glob -> codes or prefixes ignored in matching files
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    #: code -> option name -> value
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    root: Path | None = None
+    stack_dirs: tuple[Path, ...] = ()
+    #: apply-time variables to substitute; None leaves `${VARS}` unrendered
+    variables: dict[str, str] | None = None
+    limits: Limits = field(default_factory=Limits)
+    #: largest file read, in bytes
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: where the configuration came from, for messages and cache keys
+    config_path: Path | None = None
+
+    def fingerprint(self) -> str:
+        """A stable string of everything that changes results, for cache keys."""
+        return repr((
+            self.select, self.ignore, self.extend_select, sorted(self.per_file_ignores.items()),
+            sorted((k, v.value) for k, v in self.severity.items()), sorted((k, sorted(v.items())) for k, v in self.options.items()),
+            str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
+            self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.limits.max_line_length,
+            self.max_file_size,
+        ))

@@ -1,0 +1,371 @@
+"""Bundle knowledge shared by the Bundle checks: resource levels, the dependency graph, and `file:` resolution."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from worker_lint.core import lazy_re
+from worker_lint.core.diagnostic import JsonPath
+from worker_lint.dataos.resource import Resource, classify
+from worker_lint.document.reading import read_or_none
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+
+#: Resources that live in a workspace, per the Bundle documentation's callout
+#: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
+#: inline must say which workspace.
+WORKSPACE_LEVEL = frozenset({"workflow", "service", "worker", "secret", "database", "lakehouse", "cluster"})
+#: Resources that live at instance level, per the same callout: a `workspace` on their item is ignored.
+INSTANCE_LEVEL = frozenset({"depot", "policy", "compute", "stack", "instance-secret", "bundle"})
+
+#: `dependencyConditions[].status` values (dataos.info `templates/bundle_dependencies.md`).
+STATUS_VALUES = ("active", "pending", "failed", "error")
+#: `dependencyConditions[].runtime` values; `running:N` means at least N pods running.
+RUNTIME_VALUES = ("running", "running:N", "succeeded", "failed")
+_RUNNING_N = lazy_re.compile(r"running:\d+")
+
+ITEMS: JsonPath = ("bundle", "resources")
+
+_TEMPLATED = lazy_re.compile(r"\$\{|\{\{|\{%|^<[^<>]*>$")
+
+
+def looks_templated(value: Any) -> bool:
+    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `{{x}}`, `<workspace_name>`.
+
+    Placeholders are the templating rules' business; a Bundle check that
+    treated one as an id or a path would report the same cause twice.
+    """
+    return isinstance(value, str) and bool(_TEMPLATED.search(value.strip()))
+
+
+# --- items and the dependency graph ---------------------------------------------------------------
+
+
+class Item(NamedTuple):
+    """One `bundle.resources[]` entry that is a mapping."""
+
+    index: int
+    data: dict[str, Any]
+
+    @property
+    def path(self) -> JsonPath:
+        return ITEMS + (self.index,)
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        return value if isinstance(value, str) and value != "" else None
+
+    def dependencies(self) -> Iterator[tuple[JsonPath, str]]:
+        """(path, id) for every string in `dependencies`."""
+        deps = self.data.get("dependencies")
+        if isinstance(deps, list):
+            for i, dep in enumerate(deps):
+                if isinstance(dep, str):
+                    yield self.path + ("dependencies", i), dep
+
+    def conditions(self) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+        """(path, condition) for every mapping in `dependencyConditions`."""
+        conds = self.data.get("dependencyConditions")
+        if isinstance(conds, list):
+            for i, cond in enumerate(conds):
+                if isinstance(cond, dict):
+                    yield self.path + ("dependencyConditions", i), cond
+
+    def condition_ids(self) -> Iterator[tuple[JsonPath, str]]:
+        for path, cond in self.conditions():
+            rid = cond.get("resourceId")
+            if isinstance(rid, str):
+                yield path + ("resourceId",), rid
+
+
+def items(res: Resource) -> list[Item]:
+    """The Bundle's resource items, skipping entries that are not mappings (the schema reports those)."""
+    raw = res.get(*ITEMS)
+    if not isinstance(raw, list):
+        return []
+    return [Item(i, entry) for i, entry in enumerate(raw) if isinstance(entry, dict)]
+
+
+class Edge(NamedTuple):
+    """``source`` waits for ``target``; ``path`` is the entry that says so."""
+
+    source: str
+    target: str
+    path: JsonPath
+
+
+def edges(bundle_items: Iterable[Item]) -> list[Edge]:
+    """Every ordering the Bundle states, from `dependencies` and from `dependencyConditions`.
+
+    A condition on a resource that is not also listed in `dependencies` still
+    makes the item wait for it, so it takes part in cycles too.  Edges to
+    unknown ids and self-edges are left out: other rules report those.
+    """
+    bundle_items = list(bundle_items)
+    known = {item.id for item in bundle_items if item.id is not None}
+    out: list[Edge] = []
+    for item in bundle_items:
+        if item.id is None:
+            continue
+        seen: set[str] = set()
+        for path, target in [*item.dependencies(), *item.condition_ids()]:
+            if target in known and target != item.id and target not in seen:
+                seen.add(target)
+                out.append(Edge(item.id, target, path))
+    return out
+
+
+def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple[list[str], Edge]]:
+    """Each cycle once, as (the ids around it, first id repeated at the end; the edge that closes it).
+
+    Depth-first in declaration order; the closing edge is the back edge, the
+    entry a reader meets last when following the chain from its start.
+    """
+    adjacency: dict[str, list[Edge]] = {}
+    for edge in graph_edges:
+        adjacency.setdefault(edge.source, []).append(edge)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    cycles: list[tuple[list[str], Edge]] = []
+    for start in nodes:
+        if start in state:
+            continue
+        # iterative DFS keeps deep dependency chains from hitting the recursion limit
+        stack: list[tuple[str, Iterator[Edge]]] = [(start, iter(adjacency.get(start, ())))]
+        trail = [start]
+        state[start] = 1
+        while stack:
+            node, pending = stack[-1]
+            edge = next(pending, None)
+            if edge is None:
+                stack.pop()
+                trail.pop()
+                state[node] = 2
+                continue
+            mark = state.get(edge.target)
+            if mark == 1:
+                loop = trail[trail.index(edge.target):] + [edge.target]
+                cycles.append((loop, edge))
+            elif mark is None:
+                state[edge.target] = 1
+                trail.append(edge.target)
+                stack.append((edge.target, iter(adjacency.get(edge.target, ()))))
+    return cycles
+
+
+def runtime_value_ok(value: str) -> bool:
+    return value in RUNTIME_VALUES or bool(_RUNNING_N.fullmatch(value))
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+_ROOT_MARKERS = (".worker-lint.yaml", ".git")
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` holding `.worker-lint.yaml`, a `pyproject.toml` with
+    `[tool.worker-lint]`, or `.git`; None when there is none."""
+    start = Path(os.path.abspath(start))
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in _ROOT_MARKERS):
+            return directory
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if "[tool.worker-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                    return directory
+            except OSError:
+                pass
+    return None
+
+
+def project_root(bundle_path: Path | str | None, configured: Path | None = None) -> Path:
+    """The root `file:` references may not leave: ``configured`` (``--root``) or the nearest marked directory.
+
+    With no marker anywhere, the working directory is the root when the Bundle
+    lies under it (`dataos-ctl` resolves paths from there), else the Bundle's
+    own directory.
+    """
+    if configured is not None:
+        return Path(os.path.abspath(configured))
+    base = bundle_dir(bundle_path)
+    found = find_project_root(base)
+    if found is not None:
+        return found
+    cwd = Path(os.path.abspath(os.getcwd()))
+    return cwd if _inside(base, cwd) else base
+
+
+def bundle_dir(bundle_path: Path | str | None) -> Path:
+    """The directory a Bundle's relative `file:` paths start from; the working directory for stdin."""
+    if bundle_path is None or str(bundle_path) in ("", "-", "<stdin>"):
+        return Path(os.path.abspath(os.getcwd()))
+    return Path(os.path.abspath(bundle_path)).parent
+
+
+class Resolution(NamedTuple):
+    """Where a `file:` value led: ``found`` (inside the root), or why not."""
+
+    value: str
+    found: Path | None = None
+    #: every place looked at, in order
+    tried: tuple[Path, ...] = ()
+    #: a candidate that would have left the root (lexically, or through a symlink)
+    outside: Path | None = None
+    #: the symlink target when ``outside`` was reached through a symlink
+    via_symlink: Path | None = None
+
+
+def resolve_file(value: str, bundle_directory: Path, root: Path) -> Resolution:
+    """Resolve a `file:` value: beside the Bundle first, then from the project root.
+
+    Both conventions occur in published Bundles (`./database.yaml` beside it,
+    `build/dag.yml` from the repository root) and the base is undocumented, so
+    the first candidate that exists wins.  A candidate outside ``root``, or a
+    symlink pointing out of it, is never opened.
+    """
+    raw = Path(os.path.expanduser(value.strip()))
+    bases = [None] if raw.is_absolute() else [bundle_directory, root]
+    tried: list[Path] = []
+    outside: Path | None = None
+    via: Path | None = None
+    real_root = Path(os.path.realpath(root))
+    for base in bases:
+        candidate = Path(os.path.normpath(raw if base is None else base / raw))
+        if candidate in tried:
+            continue
+        tried.append(candidate)
+        if not _inside(candidate, root):
+            outside = outside or candidate
+            continue
+        if not candidate.is_file():
+            continue
+        real = Path(os.path.realpath(candidate))
+        if not _inside(real, real_root):
+            outside, via = outside or candidate, via or real
+            continue
+        return Resolution(value, found=candidate, tried=tuple(tried))
+    return Resolution(value, tried=tuple(tried), outside=outside, via_symlink=via)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def shown(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the project root when inside it."""
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
+    """(item, value) for every item whose `file` is a non-empty, non-templated string."""
+    for item in items(res):
+        value = item.data.get("file")
+        if isinstance(value, str) and value.strip() and not looks_templated(value):
+            yield item, value
+
+
+def referenced_files(res: Resource, bundle_path: Path | str | None, root: Path | None = None) -> list[Path]:
+    """The files a Bundle's `file:` entries name that exist inside the project root, in order, once each.
+
+    The engine lints each of them too, so running on a Bundle alone (as
+    pre-commit does for a changed Bundle) still reports errors inside the
+    manifests it deploys.  ``root`` defaults to the project root found above
+    the Bundle.
+    """
+    if res.kind != "bundle":
+        return []
+    directory = bundle_dir(bundle_path)
+    base = root if root is not None else project_root(bundle_path)
+    out: list[Path] = []
+    for _, value in file_values(res):
+        found = resolve_file(value, directory, base).found
+        if found is not None and found not in out:
+            out.append(found)
+    return out
+
+
+@dataclass
+class ReferencedFile:
+    """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`."""
+
+    path: Path
+    #: the file's bytes, so linting it later in the run need not read it again
+    data: bytes | None
+    kinds: list[tuple[str, str | None]] = field(default_factory=list)
+    #: the file could not be read, decoded or parsed; its own lint run reports why
+    unreadable: bool = False
+    #: how many YAML documents it holds
+    documents: int = 0
+
+
+def load_referenced(path: Path, cache: dict[Any, Any] | None = None) -> ReferencedFile:
+    """Read and classify a referenced file once per run, memoised in ``cache`` (``ctx.project.files``).
+
+    The cache key is the file's resolved path, the same key the run uses to
+    lint each file once.
+    """
+    key = Path(os.path.realpath(path))
+    if cache is not None:
+        hit = cache.get(key)
+        if isinstance(hit, ReferencedFile):
+            return hit
+    loaded = _load(key)
+    if cache is not None:
+        cache[key] = loaded
+    return loaded
+
+
+def _load(path: Path) -> ReferencedFile:
+    from worker_lint.document.parse import parse
+    from worker_lint.document.source import decode
+
+    raw = read_or_none(path, DEFAULT_MAX_FILE_SIZE)
+    if raw is None:
+        return ReferencedFile(path, None, unreadable=True)
+    decoded = decode(raw)
+    if decoded.text is None:
+        return ReferencedFile(path, raw, unreadable=True)
+    parsed = parse(decoded.text)
+    kinds: list[tuple[str, str | None]] = []
+    for document in parsed.documents:
+        found = classify(document.data)
+        if found is not None:
+            kinds.append(found)
+    broken = any(f.code == "WL001" for f in parsed.findings)
+    return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
+
+
+class Place(NamedTuple):
+    """Where the Bundle being checked sits: its directory, the project root, and the run's file cache."""
+
+    directory: Path
+    root: Path
+    cache: dict[Any, Any] | None
+
+
+def place(ctx: Any) -> Place:
+    """The Bundle's :class:`Place` from a check's context (``ctx.path``, ``ctx.settings.root``, ``ctx.project.files``)."""
+    path = getattr(ctx, "path", None)
+    configured = getattr(getattr(ctx, "settings", None), "root", None)
+    cache = getattr(getattr(ctx, "project", None), "files", None)
+    cache = cache if isinstance(cache, dict) else None
+    directory = bundle_dir(path)
+    key = ("worker_lint.dataos.bundle.root", directory, configured)
+    root = cache.get(key) if cache is not None else None
+    if not isinstance(root, Path):
+        root = project_root(path, configured)
+        if cache is not None:
+            cache[key] = root
+    return Place(directory, root, cache)

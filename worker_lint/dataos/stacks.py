@@ -1,0 +1,266 @@
+"""What the linter knows about stacks: built-in entries from ``schemas/stacks/index.json`` and custom Stack definitions.
+
+A Worker's `stack` names a stack; this module answers whether that stack is
+known, whether it runs as a Worker, and which JSON Schema validates the
+Worker's `stackSpec`.  Custom Stack manifests (``type: stack``) found in the
+linted paths or configured stack directories are added to a run's
+:class:`StackRegistry` and take precedence over the built-in entries.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any, NamedTuple
+
+from worker_lint.core.data import data_dir
+from worker_lint.core.diagnostic import Finding, JsonPath
+from worker_lint.dataos.resource import Resource
+from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref
+from worker_lint.dataos.templating import is_templated
+
+INVALID_STACK_SCHEMA = "WL126"
+
+#: A schema as :func:`worker_lint.dataos.schema.validate` takes it: a file under ``schemas/`` or the schema itself.
+SchemaRef = Any
+
+
+class StackInfo(NamedTuple):
+    """One known stack: a built-in index entry or a custom Stack definition."""
+
+    name: str
+    flavor: str | None
+    version: str | None
+    worker: bool
+    #: file name under ``schemas/`` (built-in) or the parsed ``jsonSchema`` (custom); None when there is none
+    schema: SchemaRef
+    #: where the knowledge comes from, for messages
+    origin: str
+    runs_as: tuple[str, ...] = ()
+    custom: bool = False
+    #: the name that replaced this one on the platform, for a retired built-in name
+    renamed_to: str | None = None
+
+    @property
+    def family(self) -> str:
+        return self.name if self.flavor is None else f"{self.name}+{self.flavor}"
+
+
+@functools.cache
+def builtin_stacks() -> tuple[StackInfo, ...]:
+    """The entries of ``schemas/stacks/index.json``."""
+    raw = json.loads((data_dir("schemas") / "stacks" / "index.json").read_text(encoding="utf-8"))
+    entries = []
+    for item in raw["stacks"]:
+        schema = item.get("schema")
+        origin = f"built-in schema `{schema}`" if schema else "built-in stack list"
+        entries.append(StackInfo(item["name"], item.get("flavor"), item.get("version"), bool(item["worker"]),
+                                 schema, origin, tuple(item.get("runsAs", ())), renamed_to=item.get("renamedTo")))
+    return tuple(entries)
+
+
+def _version_key(version: str | None) -> tuple[int, ...]:
+    """``"3.0"`` and ``"3"`` compare equal; None sorts first."""
+    if version is None:
+        return ()
+    parts = [int(p) for p in re.findall(r"\d+", version)]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def _builtin_match(ref: StackRef) -> StackInfo | None:
+    """The most specific built-in entry for ``ref``: name, then flavor and version when the entry gives them."""
+    best: tuple[int, StackInfo] | None = None
+    for entry in builtin_stacks():
+        if entry.name != ref.name:
+            continue
+        if entry.flavor is not None and entry.flavor != ref.flavor:
+            continue
+        if entry.version is not None and _version_key(entry.version) != _version_key(ref.version):
+            continue
+        score = (entry.flavor is not None) + (entry.version is not None)
+        if best is None or score > best[0]:
+            best = (score, entry)
+    return best[1] if best else None
+
+
+class StackRegistry:
+    """The stacks one run knows: custom Stack definitions first, then the built-in entries."""
+
+    def __init__(self) -> None:
+        self._custom: list[StackInfo] = []
+
+    def add_definition(self, res: Resource, file_path: str) -> list[Finding]:
+        """Register a ``type: stack`` resource; findings for a `jsonSchema` that cannot validate anything."""
+        body = res.body
+        if body is None:
+            return []
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            return []
+        flavor = _text(res, body, "flavor")
+        version = _text(res, body, "version")
+        findings: list[Finding] = []
+        schema = _definition_schema(res, findings)
+        label = f"Stack `{res.data.get('name', name)}` in {file_path}"
+        info = StackInfo(name, flavor, version, "workerConfig" in body, schema, label, custom=True)
+        self._custom.append(info)
+        return findings
+
+    def lookup(self, ref: StackRef) -> StackInfo | None:
+        """The definition ``ref`` selects: a custom one with the same name, flavor and version, else a built-in one.
+
+        A reference without a version selects the highest version defined.
+        """
+        candidates = [c for c in self._custom if c.name == ref.name and c.flavor == ref.flavor]
+        if ref.version is not None:
+            candidates = [c for c in candidates if _version_key(c.version) == _version_key(ref.version)]
+        if candidates:
+            # the last definition of one version wins, as a later apply replaces an earlier one
+            return max(reversed(candidates), key=lambda c: _version_key(c.version))
+        return _builtin_match(ref)
+
+    def schema_for(self, ref: StackRef) -> tuple[SchemaRef, str] | None:
+        """``(schema, origin)`` validating a stackSpec of ``ref``; the schema is a file name under ``schemas/`` for built-ins."""
+        info = self.lookup(ref)
+        if info is None or info.schema is None:
+            return None
+        return info.schema, info.origin
+
+    def is_known(self, name: str) -> bool:
+        return name in self.names()
+
+    def names(self) -> list[str]:
+        """Every known stack name, custom ones included, in a stable order."""
+        seen = {e.name: None for e in builtin_stacks()}
+        seen.update({c.name: None for c in self._custom})
+        return list(seen)
+
+    def worker_names(self) -> list[str]:
+        """Names of the stacks that run Workers, retired names left out."""
+        names = {e.name: None for e in builtin_stacks() if e.worker and e.renamed_to is None}
+        names.update({c.name: None for c in self._custom if c.worker})
+        return list(names)
+
+    def closest(self, name: str, limit: int = 3) -> list[str]:
+        """Known stack names that ``name`` most likely meant, best first."""
+        retired = {e.name for e in builtin_stacks() if e.renamed_to is not None}
+        pool = [n for n in self.names() if n not in retired]
+        import difflib  # only a run with an unknown stack pays for it
+
+        found = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
+        # a prefix or suffix slip (`bento-workers`, `stream`) is as telling as an edit
+        for candidate in pool:
+            if len(found) >= limit:
+                break
+            if candidate not in found and len(name) >= 4 and (candidate.startswith(name) or name.startswith(candidate)):
+                found.append(candidate)
+        return found
+
+
+def _text(res: Resource, body: dict[str, Any], key: str) -> str | None:
+    """A scalar of the definition as written: `version: 1.0` is the text ``1.0``, not the float."""
+    value = body.get(key)
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    written = res.scalar_text(res.body_key, key)
+    return written if written is not None else str(value)
+
+
+def definition_schema_path(res: Resource) -> JsonPath:
+    return (res.body_key, "stackSpecValueSchema", "jsonSchema")
+
+
+def _definition_schema(res: Resource, findings: list[Finding]) -> dict[str, Any] | bool | None:
+    """The definition's ``stackSpecValueSchema.jsonSchema``, parsed and checked; None when absent or unusable."""
+    path = definition_schema_path(res)
+    raw = res.get(*path)
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        text_schema: Any = raw  # written as YAML instead of a JSON string: the platform's loader reads both
+    elif isinstance(raw, str):
+        try:
+            text_schema = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            if is_templated(raw):
+                return None  # a placeholder to be filled in before apply, not a schema yet
+            line = raw.splitlines()[exc.lineno - 1].strip() if exc.lineno - 1 < len(raw.splitlines()) else ""
+            findings.append(Finding(
+                INVALID_STACK_SCHEMA, path,
+                f"`jsonSchema` is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the schema);"
+                " Workers using this stack cannot be validated",
+                substring=line or None))
+            return None
+    else:
+        findings.append(Finding(INVALID_STACK_SCHEMA, path, "`jsonSchema` must be a JSON Schema written as a string"))
+        return None
+    if isinstance(text_schema, bool):
+        return text_schema
+    if not isinstance(text_schema, dict):
+        findings.append(Finding(INVALID_STACK_SCHEMA, path,
+                                "`jsonSchema` must be a JSON object (a JSON Schema), not a JSON "
+                                f"{type(text_schema).__name__}"))
+        return None
+    problem = schema_problem(text_schema) or _remote_reference(text_schema)
+    if problem is not None:
+        findings.append(Finding(INVALID_STACK_SCHEMA, path, problem))
+        return None
+    return text_schema
+
+
+def _remote_reference(node: Any) -> str | None:
+    """A `$ref` leaving the schema: the linter never fetches anything, so such a schema cannot be applied."""
+    if isinstance(node, list):
+        return next((p for p in map(_remote_reference, node) if p), None)
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key in ("$ref", "$dynamicRef") and isinstance(value, str) and not value.startswith("#"):
+            return (f"`jsonSchema` refers to `{value}`, outside the schema; worker-lint never fetches schemas,"
+                    " so inline what it refers to under `$defs`")
+        found = _remote_reference(value)
+        if found:
+            return found
+    return None
+
+
+def schema_problem(schema: dict[str, Any]) -> str | None:
+    """Why ``schema`` is not a valid JSON Schema of the draft its ``$schema`` names (2020-12 when absent)."""
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import Draft202012Validator, validator_for
+
+    declared = schema.get("$schema")
+    cls = validator_for(schema, default=Draft202012Validator)
+    if isinstance(declared, str) and cls is Draft202012Validator and not declared.rstrip("#").endswith("2020-12/schema"):
+        return (f"`jsonSchema` declares an unknown `$schema` `{declared}`; use a draft-04, draft-06, draft-07,"
+                " 2019-09 or 2020-12 meta-schema URI")
+    try:
+        cls.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        draft = cls.META_SCHEMA.get("$id", cls.META_SCHEMA.get("id", "")).rstrip("#")
+        at = f" at `{where}`" if where else ""
+        return f"`jsonSchema` is not a valid JSON Schema{at}: {exc.message} (checked against {draft})"
+    return None
+
+
+@functools.cache
+def _builtin_only() -> StackRegistry:
+    return StackRegistry()
+
+
+def registry_of(ctx: Any) -> StackRegistry:
+    """The run's registry (``ctx.project.stacks``), or one that knows only the built-in stacks."""
+    project = getattr(ctx, "project", None)
+    registry = getattr(project, "stacks", None)
+    return registry if isinstance(registry, StackRegistry) else _builtin_only()
+
+
+def stack_ref_of(res: Resource) -> tuple[str, StackRef | None] | None:
+    """The Worker's `stack` text and its parsed reference; None when `stack` is absent, not a string or templated."""
+    text = res.get(res.body_key, "stack")
+    if not isinstance(text, str) or is_templated(text):
+        return None
+    return text, parse_stack_ref(text)

@@ -1,0 +1,248 @@
+"""Recognise template placeholders and apply-time variables inside YAML strings."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from worker_lint.core import lazy_re
+from worker_lint.core.diagnostic import Finding, Span
+
+# Token kinds.  The first group are things a user must fill in or supply; the
+# second group are legitimate syntaxes of the tools a manifest feeds.
+DOC_PLACEHOLDER = "doc-placeholder"  # ${{compute-resource}}
+LOWER_PLACEHOLDER = "lower-placeholder"  # ${my-service}, ${true}
+ANGLE_PLACEHOLDER = "angle-placeholder"  # <workspace_name>
+APPLY_VARIABLE = "apply-variable"  # ${REPLICAS}, $REPLICAS
+MALFORMED = "malformed"  # ${{team-name}, ${NAME
+BENTO_FUNCTION = "bento-function"  # ${! meta("kafka_key") }
+BENTO_ENV = "bento-env"  # ${KAFKA_TOPIC:events}
+BENTO_ESCAPE = "bento-escape"  # ${{x}} inside a Bento stackSpec: a literal ${x}
+BRACE_TEMPLATE = "brace-template"  # {{ .ApplicationSpec.Name }}, {{ resource.name }}
+TAG_TEMPLATE = "tag-template"  # {% if x %}
+
+#: Kinds whose presence makes a value's final text unknown until something fills it.
+TEMPLATED_KINDS = frozenset({
+    DOC_PLACEHOLDER, LOWER_PLACEHOLDER, ANGLE_PLACEHOLDER, APPLY_VARIABLE, MALFORMED,
+    BENTO_FUNCTION, BENTO_ENV, BENTO_ESCAPE, BRACE_TEMPLATE, TAG_TEMPLATE,
+})
+
+_UPPER_NAME = lazy_re.compile(r"[A-Z_][A-Z0-9_]*\Z")
+_BENTO_ENV = lazy_re.compile(r"([A-Z_][A-Z0-9_]*):.*\Z", re.DOTALL)
+_IDENT = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ANGLE = lazy_re.compile(r"<([A-Za-z][A-Za-z0-9_.-]*)>")
+_WORD_RUN = lazy_re.compile(r"[^\s'\"]*")
+# Markup that may appear in descriptions; `<br>` is formatting, not a placeholder.
+_HTML_TAGS = frozenset({
+    "a", "b", "br", "code", "div", "em", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong",
+    "sub", "sup", "table", "td", "th", "tr", "u", "ul",
+})
+
+
+class Token(NamedTuple):
+    """One templating construct found in a string: ``text[start:end]`` has kind ``kind``.
+
+    ``name`` is the placeholder's or variable's name (for ``${{ e.g. 2 }}`` the
+    stripped inner text), or the inner text of a template expression.
+    """
+
+    kind: str
+    start: int
+    end: int
+    name: str
+
+
+def _close(text: str, pos: int, depth: int) -> tuple[int, int]:
+    """Scan from ``pos`` with ``depth`` braces open.
+
+    Returns ``(end, first_drop)``: ``end`` is one past the brace that closes
+    everything (-1 if the string ends first) and ``first_drop`` one past the
+    first closing brace met (-1 if none), which is where a placeholder missing
+    one of its closing braces ends.
+    """
+    first_drop = -1
+    i = pos
+    while i < len(text):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if first_drop < 0:
+                first_drop = i + 1
+            if depth == 0:
+                return i + 1, first_drop
+        i += 1
+    return -1, first_drop
+
+
+def _dollar(text: str, i: int, bento: bool) -> Token | None:
+    """The token starting at the ``$`` at ``i``, or None when it starts nothing."""
+    nxt = text[i + 1:i + 2]
+    if nxt == "{":
+        if text.startswith("${{", i):
+            end, first = _close(text, i + 3, 2)
+            if end > 0 and first == end - 1:
+                # `}}` closes it: the whole inner text is the placeholder.
+                inner = text[i + 3:end - 2].strip()
+                return Token(BENTO_ESCAPE if bento else DOC_PLACEHOLDER, i, end, inner)
+            if first > 0:
+                # `${{team-name}`: one closing brace short.
+                return Token(MALFORMED, i, first, text[i + 3:first - 1].strip())
+            stop = i + 3 + _WORD_RUN.match(text, i + 3).end() - (i + 3)
+            return Token(MALFORMED, i, stop, text[i + 3:stop].strip())
+        if text.startswith("${!", i):
+            end, _ = _close(text, i + 2, 1)
+            return Token(BENTO_FUNCTION, i, end if end > 0 else len(text), text[i + 3:end - 1 if end > 0 else None].strip())
+        end, _ = _close(text, i + 2, 1)
+        if end < 0:
+            # `${NAME` never closed: the token runs to the end of the word.
+            stop = i + 2 + _WORD_RUN.match(text, i + 2).end() - (i + 2)
+            return Token(MALFORMED, i, stop, text[i + 2:stop])
+        inner = text[i + 2:end - 1]
+        if _UPPER_NAME.match(inner):
+            return Token(APPLY_VARIABLE, i, end, inner)
+        env = _BENTO_ENV.match(inner)
+        if env:
+            return Token(BENTO_ENV, i, end, env.group(1))
+        return Token(LOWER_PLACEHOLDER, i, end, inner.strip())
+    if nxt == "$":
+        return None  # `$$` is the usual escape for a literal dollar
+    ident = _IDENT.match(text, i + 1)
+    if ident and _UPPER_NAME.match(ident.group()):
+        return Token(APPLY_VARIABLE, i, ident.end(), ident.group())
+    return None
+
+
+def scan(text: str, *, bento: bool = False) -> list[Token]:
+    """Every templating token in ``text``, left to right, non-overlapping.
+
+    With ``bento`` the string belongs to a Bento stackSpec, where ``${{x}}`` is
+    Bento's escape for a literal ``${x}`` rather than a documentation placeholder.
+    Whether a ``{{ }}`` / ``{% %}`` token is legitimate depends on where the
+    string sits, so the scanner reports it and lets the caller decide.
+    """
+    if "$" not in text and "{" not in text and "<" not in text:
+        return []
+    tokens: list[Token] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        token: Token | None = None
+        if ch == "$":
+            if text.startswith("$$", i):
+                i += 2
+                continue
+            token = _dollar(text, i, bento)
+        elif ch == "{" and text.startswith("{{", i):
+            close = text.find("}}", i + 2)
+            if close >= 0:
+                token = Token(BRACE_TEMPLATE, i, close + 2, text[i + 2:close].strip(" -"))
+        elif ch == "{" and text.startswith("{%", i):
+            close = text.find("%}", i + 2)
+            if close >= 0:
+                token = Token(TAG_TEMPLATE, i, close + 2, text[i + 2:close].strip(" -"))
+        elif ch == "<":
+            m = _ANGLE.match(text, i)
+            if m and m.group(1).lower() not in _HTML_TAGS:
+                token = Token(ANGLE_PLACEHOLDER, i, m.end(), m.group(1))
+        if token is None:
+            i += 1
+        else:
+            tokens.append(token)
+            i = max(token.end, i + 1)
+    return tokens
+
+
+def is_templated(text: str) -> bool:
+    """True when ``text`` holds a placeholder, an apply-time variable or a template expression.
+
+    Such a value's final form is unknown until someone fills it in, dataos-ctl
+    substitutes it, or a stack renders it, so no rule checks its type, enum,
+    pattern or quantity (``replicas: ${REPLICAS}`` is fine).
+    """
+    if not isinstance(text, str):
+        return False
+    return any(t.kind in TEMPLATED_KINDS for t in scan(text))
+
+
+def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:
+    """``text`` with every defined apply-time variable replaced, as dataos-ctl does textually.
+
+    Returns the new text and the variable tokens that had no value; those are
+    left in place, so the value still reads as templated and no rule judges it.
+    Bento's ``${VAR:default}`` and anything inside ``{{ }}`` are not touched.
+    """
+    out: list[str] = []
+    missing: list[Token] = []
+    last = 0
+    for token in scan(text):
+        if token.kind != APPLY_VARIABLE:
+            continue
+        value = variables.get(token.name)
+        if value is None:
+            missing.append(token)
+            continue
+        out.append(text[last:token.start])
+        out.append(value)
+        last = token.end
+    if not out:
+        return text, missing
+    out.append(text[last:])
+    return "".join(out), missing
+
+
+# A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.
+_BARE_BRACE_LINE = lazy_re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#{][^#]*?:[ \t]+)?)(?P<tok>\{\{[^{}\n]*\}\})[ \t]*(?:#.*)?$")
+
+
+def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
+    """``(line, column, end_column, token)`` (1-based, end exclusive) of every bare ``{{...}}`` value.
+
+    YAML reads such a value as a flow mapping, and one whose inner text has a
+    colon (``{{dataos:type:resource}}``) makes the whole file unparsable; the
+    raw lines still show where each placeholder is, so a syntax error can be
+    explained as the placeholder it is.
+    """
+    found: list[tuple[int, int, int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "{{" not in line:
+            continue
+        m = _BARE_BRACE_LINE.match(line)
+        if m:
+            col = m.start("tok") + 1
+            found.append((number, col, col + len(m.group("tok")), m.group("tok")))
+    return found
+
+
+def render(root: Any, data: Any, variables: Mapping[str, str], text: str | None = None) -> tuple[Any, list[Any]]:
+    """``data`` with apply-time variables substituted; see ``worker_lint.dataos.variables.render``."""
+    from worker_lint.dataos.variables import render as _render  # late: variables imports this module
+
+    return _render(root, data, variables, text)
+
+
+def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_env: bool) -> dict[str, str]:
+    """The variables of `--var`, `--env-file` and `--use-env`; see ``worker_lint.dataos.variables.load_variables``."""
+    from worker_lint.dataos.variables import load_variables as _load
+
+    return _load(vars, env_file, use_env)
+
+
+def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
+    """WL303 findings replacing a WL001 syntax error that a bare ``{{...}}`` value caused, else None.
+
+    ``{{dataos:type:resource}}`` stops the YAML parser with "found unexpected ':'";
+    when the error sits on a line whose value is a bare ``{{...}}``, every such
+    line of the file is reported as the placeholder it is, since the file
+    cannot be read past the first one anyway.
+    """
+    if error.code != "WL001" or error.span is None:
+        return None
+    found = bare_brace_spans(text)
+    if not any(line == error.span.line for line, *_ in found):
+        return None
+    return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
+                    " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
+            for line, col, end, token in found]

@@ -1,0 +1,353 @@
+"""Text to documents: ruamel.yaml's C-backed composer, then plain data built from the same nodes.
+
+The composer keeps a start and end mark on every node, so positions come from
+the tree; the data the schemas and checks read is built here from that tree
+with YAML 1.2 semantics, as the DataOS platform reads manifests: ``yes`` and
+``on`` stay strings, ``010`` is ten, timestamps stay strings.  Problems the
+YAML layer can see (syntax errors, duplicate keys, complex keys, aliases that
+would expand without bound) become findings, never exceptions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from worker_lint.core.diagnostic import Finding, JsonPath, Span
+from worker_lint.document.guard import precheck
+from worker_lint.core.settings import Limits
+from worker_lint.document.positions import node_span, point_span
+
+try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
+    from ruamel.yaml.cyaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover
+    from ruamel.yaml.loader import SafeLoader as _BaseLoader
+
+#: resolved tags, shared so the builder can dispatch on their identity (see _Loader.resolve)
+_RESOLVED: dict[tuple[Any, str, Any], Any] = {}
+_CANONICAL_TAGS: dict[str, Any] = {}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The composer with a memoised tag resolver.
+
+    The composer asks the (Python) resolver for the tag of every scalar; keys and
+    small values repeat across a manifest and across files, so remembering the
+    answer per text avoids most regular-expression matching, and returning one
+    shared tag object per tag lets the builder find its converter by identity.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        key = (kind, value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            tag = _CANONICAL_TAGS.setdefault(str(tag), tag)
+            if (value is None or len(value) <= 64) and len(_RESOLVED) < 100_000:
+                _RESOLVED[key] = tag
+        return tag
+
+
+_TAG = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
+MERGE_TAG = _TAG + "merge"
+
+
+@dataclass
+class Document:
+    index: int
+    root: Node
+    data: Any
+    #: True when the data could not be built safely (alias bomb, cycle, depth)
+    truncated: bool = False
+    #: what the YAML layer saw in this document (duplicate keys, tags, complex keys)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class ParseResult:
+    documents: list[Document] = field(default_factory=list)
+    #: stream-level problems: syntax errors, which end the stream
+    findings: list[Finding] = field(default_factory=list)
+
+
+def parse(text: str, limits: Limits | None = None) -> ParseResult:
+    """Compose every document of a YAML stream and build its plain data."""
+    limits = limits or Limits()
+    # the C composer recurses on the C stack: nesting too deep must be refused before it runs
+    blocked = precheck(text, limits)
+    if blocked is not None:
+        return ParseResult(findings=[blocked])
+    result = ParseResult()
+    loader = _Loader(text)
+    try:
+        index = 0
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                node = loader.get_node()
+            except MarkedYAMLError as exc:
+                result.findings.append(_syntax_finding(exc, text))
+                break
+            except (YAMLError, RecursionError, ValueError) as exc:
+                result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {exc}", span=Span(1, 1, 1, 2)))
+                break
+            if node is not None:
+                findings: list[Finding] = []
+                builder = _Builder(text, limits, findings)
+                data = builder.build(node)
+                result.documents.append(Document(index, node, data, builder.truncated, findings))
+            index += 1
+    finally:
+        loader.dispose()
+        # The loader refers to itself as its own parser, composer, constructor and resolver: without
+        # this, every file would leave a reference cycle for the garbage collector to find.
+        loader.__dict__.clear()
+    return result
+
+
+def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
+    lines = text.split("\n")
+    if line0 >= len(lines):
+        # libyaml puts the end of a stream without a final line break on a line of its own
+        line0, col0 = len(lines) - 1, len(lines[-1])
+    at_char = lines[line0][col0:col0 + 1]
+    if at_char == "\t":
+        message = "a tab character cannot indent YAML; indent with spaces"
+    else:
+        message = f"YAML syntax error: {problem}"
+        if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    return Finding("WL001", (), message, span=point_span(text, line0, col0))
+
+
+class _Builder:
+    """Builds plain data from one composed document, reporting what YAML-level rules see."""
+
+    def __init__(self, text: str, limits: Limits, findings: list[Finding]) -> None:
+        self.text = text
+        self.limits = limits
+        self.findings = findings
+        self.truncated = False
+        self._built: dict[int, Any] = {}
+        self._in_progress: set[int] = set()
+        self._expanded = 0
+        self._tagged: set[int] = set()
+
+    def build(self, root: Node) -> Any:
+        # only anchors can make a document expand; most manifests have none, so skip the count
+        if "&" in self.text and self._expanded_size(root) > self.limits.max_nodes:
+            self.truncated = True
+            self.findings.append(Finding(
+                "WL010", (), f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"
+                " (an alias bomb); it was not expanded or checked", span=node_span(root, self.text)))
+            return None
+        try:
+            return self._node(root, (), 0)
+        except _Abort:
+            self.truncated = True
+            return None
+
+    def _expanded_size(self, root: Node) -> int:
+        """Node count after alias expansion, computed without expanding (memoised per node)."""
+        sizes: dict[int, int] = {}
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        on_stack: set[int] = set()
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if done:
+                on_stack.discard(key)
+                total = 1
+                for child in _children(node):
+                    total += sizes.get(id(child), 0)
+                    if total > self.limits.max_nodes:
+                        break
+                sizes[key] = total
+                continue
+            if key in sizes or key in on_stack:
+                continue  # a cycle is reported when the data is built
+            on_stack.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+        return sizes.get(id(root), 0)
+
+    def _node(self, node: Node, path: JsonPath, depth: int) -> Any:
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        key = id(node)
+        if key in self._built:
+            return self._built[key]  # an alias: share the value, never copy it
+        if id(node.ctag) not in _PLAIN_COLLECTION_TAGS and key not in self._tagged and not _plain_collection(node):
+            self._tagged.add(key)
+            kind = "list" if isinstance(node, SequenceNode) else "mapping"
+            self.findings.append(Finding(
+                "WL005", path, f"tag `{_short_tag(node.tag)}` is not something DataOS reads; the value is treated as"
+                f" the plain {kind} it contains", span=node_span(node, self.text)))
+        if key in self._in_progress:
+            self.findings.append(Finding("WL010", path, "this alias refers to a node that contains it (a recursive"
+                                         " alias); it cannot be expanded", span=node_span(node, self.text)))
+            raise _Abort
+        if depth >= self.limits.max_depth:
+            self.findings.append(Finding("WL010", path, f"nesting deeper than {self.limits.max_depth} levels;"
+                                         " the document was not checked", span=node_span(node, self.text)))
+            raise _Abort
+        self._in_progress.add(key)
+        value: Any
+        if isinstance(node, SequenceNode):
+            value = [self._node(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        else:
+            value = self._mapping(node, path, depth)
+        self._in_progress.discard(key)
+        self._built[key] = value
+        return value
+
+    def _mapping(self, node: MappingNode, path: JsonPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        first_key: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.value == "<<" and key_node.tag == MERGE_TAG:
+                for source in _merge_sources(value_node):
+                    value = self._node(source, path, depth + 1)
+                    if isinstance(value, dict):
+                        for k, v in value.items():
+                            merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.findings.append(_complex_key_finding(node, key_node, path, self.text))
+                continue
+            name = key_node.value
+            if name in first_key:
+                first = first_key[name]
+                self.findings.append(Finding(
+                    "WL002", path + (name,),
+                    f"duplicate key `{name}` (first defined on line {first.start_mark.line + 1}); YAML keeps only the"
+                    " last value, so remove or rename one",
+                    span=node_span(key_node, self.text)))
+            else:
+                first_key[name] = key_node
+            out[name] = self._node(value_node, path + (name,), depth + 1)
+        if merged:
+            for k, v in merged.items():
+                out.setdefault(k, v)
+        return out
+
+    def _scalar(self, node: ScalarNode, path: JsonPath) -> Any:
+        convert = _CONVERTERS.get(id(node.ctag))
+        if convert is not None:
+            return convert(node.value)
+        tag, text = node.tag, node.value
+        if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
+            if tag != "!":
+                self.findings.append(Finding(
+                    "WL005", path, f"tag `{_short_tag(tag)}` is not something DataOS reads; the value is treated as"
+                    " the plain string it contains", span=node_span(node, self.text)))
+            return text
+        convert = _SCALAR_TAGS[tag[len(_TAG):]]
+        if node.ctag is _CANONICAL_TAGS.get(tag):
+            _CONVERTERS[id(node.ctag)] = convert
+        return convert(text)
+
+
+#: identities of the shared tag objects of untagged lists and mappings (see _Loader.resolve)
+_PLAIN_COLLECTION_TAGS: set[int] = set()
+
+
+def _plain_collection(node: Node) -> bool:
+    """Whether a collection carries a standard tag; remembers the shared tag object when it does."""
+    if node.tag not in _COLLECTION_TAGS:
+        return False
+    if node.ctag is _CANONICAL_TAGS.get(node.tag):
+        _PLAIN_COLLECTION_TAGS.add(id(node.ctag))
+    return True
+
+
+class _Abort(Exception):
+    pass
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _merge_sources(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return [node]
+
+
+def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, text: str) -> Finding:
+    span = node_span(key_node, text)
+    inner = key_node.value if isinstance(key_node, MappingNode) else None
+    if inner and len(inner) == 1 and isinstance(inner[0][0], ScalarNode) and inner[0][1].tag == _TAG + "null":
+        # `{{name}}` reads as a flow mapping whose key is a flow mapping: the
+        # shape of an old-style documentation placeholder, not a real key.
+        name = inner[0][0].value
+        if parent.flow_style and len(parent.value) == 1:
+            span = node_span(parent, text)
+        return Finding("WL303", path, f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
+                       " bare braces as a mapping, so replace it with a real value", span=span)
+    return Finding("WL006", path, "a mapping key must be a plain scalar, not a collection; DataOS manifests"
+                   " use string keys", span=span)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def _int(text: str) -> int | str:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    body = digits.lstrip("+-")
+    try:
+        if body.startswith(("0x", "0X")):
+            return sign * int(body[2:], 16)
+        if body.startswith(("0o", "0O")):
+            return sign * int(body[2:], 8)
+        if body.startswith(("0b", "0B")):
+            return sign * int(body[2:], 2)
+        return sign * int(body, 10)  # YAML 1.2: a leading zero is decimal, `010` is ten
+    except ValueError:
+        return text
+
+
+def _float(text: str) -> float | str:
+    lowered = text.lower().replace("_", "")
+    if lowered in (".inf", "+.inf"):
+        return math.inf
+    if lowered == "-.inf":
+        return -math.inf
+    if lowered == ".nan":
+        return math.nan
+    try:
+        return float(lowered)
+    except ValueError:
+        return text
+
+
+_SCALAR_TAGS: dict[str, Any] = {
+    "str": str,
+    "int": _int,
+    "float": _float,
+    "bool": lambda text: text.lower() == "true",
+    "null": lambda text: None,
+    "timestamp": str,  # kept as written, so `type: string` holds for dates
+    "binary": str,
+    "value": str,
+}
+
+
+#: converters by the identity of a shared, resolved tag object (filled as tags are first seen)
+_CONVERTERS: dict[int, Any] = {}

@@ -1,0 +1,149 @@
+"""The one place that turns JSON paths into 1-based line/column spans.
+
+Rules report paths; this module walks the composed node tree to find the key
+or value a path names and converts ruamel.yaml's 0-based marks to the 1-based,
+end-exclusive spans every report format uses.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from worker_lint.core.diagnostic import JsonPath, Span
+
+
+def find(root: Node, path: JsonPath) -> tuple[Node | None, Node, int]:
+    """Walk ``path`` from ``root`` as far as it exists.
+
+    Returns ``(key_node, value_node, depth)``: the deepest node reached, the
+    key node that introduced it (None for the root or a sequence item), and
+    how many path segments were consumed.  With duplicate keys the last one
+    wins, as it does in the data the rules read.
+    """
+    key_node: Node | None = None
+    node = root
+    for depth, segment in enumerate(path):
+        if isinstance(node, MappingNode):
+            match = _lookup(node, segment, set())
+            if match is None:
+                return key_node, node, depth
+            key_node, node = match
+        elif isinstance(node, SequenceNode) and isinstance(segment, int) and 0 <= segment < len(node.value):
+            key_node, node = None, node.value[segment]
+        else:
+            return key_node, node, depth
+    return key_node, node, len(path)
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node, Node] | None:
+    """The key and value for ``segment``: written keys first (the last wins), then merged mappings in order."""
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    wanted = segment if isinstance(segment, str) else str(segment)
+    match = None
+    merges: list[Node] = []
+    for k, v in node.value:
+        value = k.value  # a complex key's value is a list and never equals a string
+        if value == wanted and isinstance(k, ScalarNode):
+            match = (k, v)
+        elif value == "<<" and k.tag == _MERGE:
+            merges.extend(v.value if isinstance(v, SequenceNode) else [v])
+    if match is not None:
+        return match
+    for source in merges:
+        if isinstance(source, MappingNode):
+            found = _lookup(source, segment, seen)
+            if found is not None:
+                return found
+    return None
+
+
+def node_span(node: Node, text: str | None = None) -> Span:
+    """The span of a node, clipped to its first line for multi-line nodes.
+
+    A block mapping or a literal scalar can span hundreds of lines; editors and
+    the caret snippet want the line where it starts, so a multi-line node ends
+    at the end of its first line.
+    """
+    start, end = node.start_mark, node.end_mark
+    if end.line == start.line and end.column > start.column:
+        return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    width = 1
+    if text is not None:
+        line_end = text.find("\n", start.index)
+        if line_end == -1:
+            line_end = len(text)
+        width = max(len(text[start.index:line_end].rstrip()), 1)
+    return Span(start.line + 1, start.column + 1, start.line + 1, start.column + 1 + width)
+
+def resolve(
+    root: Node,
+    path: JsonPath,
+    at: Literal["key", "value"] = "value",
+    text: str | None = None,
+    substring: str | None = None,
+) -> Span:
+    """The span of the key or value at ``path``; the nearest existing ancestor if it is missing."""
+    key_node, node, depth = find(root, path)
+    if depth < len(path):
+        # The path leaves the tree (a missing key): point at the deepest
+        # existing mapping's own key, which is where a user would add it.
+        return node_span(key_node if key_node is not None else node, text)
+    target = key_node if at == "key" and key_node is not None else node
+    if substring is not None and isinstance(target, ScalarNode) and text is not None:
+        inner = substring_span(target, substring, text)
+        if inner is not None:
+            return inner
+    if at == "key" and key_node is not None:
+        return node_span(key_node, text)
+    return node_span(node, text)
+
+
+def substring_span(node: ScalarNode, needle: str, text: str) -> Span | None:
+    """The span of the first ``needle`` in the scalar's source text, if it is written there verbatim."""
+    start, end = node.start_mark.index, node.end_mark.index
+    offset = text.find(needle, start, max(end, start + len(needle)))
+    if offset == -1:
+        return None
+    line = node.start_mark.line + text.count("\n", start, offset)
+    line_start = text.rfind("\n", 0, offset) + 1
+    column = offset - line_start
+    return Span(line + 1, column + 1, line + 1, column + len(needle) + 1)
+
+
+def point_span(text: str, line0: int, column0: int) -> Span:
+    """A one-character span at a 0-based position (parse errors), widened to the token there."""
+    lines = text.split("\n", line0 + 1)
+    current = lines[line0] if line0 < len(lines) else ""
+    width = 1
+    if column0 < len(current) and not current[column0].isspace():
+        stop = column0
+        while stop < len(current) and not current[stop].isspace():
+            stop += 1
+        width = stop - column0
+    return Span(line0 + 1, column0 + 1, line0 + 1, column0 + 1 + width)
+
+
+def describe(path: JsonPath) -> str:
+    """A JSON path as users write it in messages: ``spec.resources.limits.cpu``, ``bundle.resources[2].id``."""
+    out = ""
+    for segment in path:
+        if isinstance(segment, int):
+            out += f"[{segment}]"
+        else:
+            out += ("." if out else "") + str(segment)
+    return out or "(document)"
+
+
+def value_at(data: Any, path: JsonPath) -> Any:
+    for segment in path:
+        try:
+            data = data[segment]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

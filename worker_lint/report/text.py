@@ -1,0 +1,89 @@
+"""The text and JSON renderers: pure functions from diagnostics to strings."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from worker_lint.core.diagnostic import Diagnostic, Severity
+
+_COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def text(diagnostics: Sequence[Diagnostic], files_checked: int, colour: bool = False) -> str:
+    """``path:line:col: severity CODE message``, the source line with a caret underline, and a summary.
+
+    The first line of each diagnostic is the stable part editors match with a
+    regular expression; the snippet below it is for people.
+    """
+    out: list[str] = []
+    for d in diagnostics:
+        severity = d.severity.value
+        head = f"{d.path}:{d.span.line}:{d.span.column}: {severity} {d.code} {d.message}"
+        if colour:
+            head = (f"{_BOLD}{d.path}:{d.span.line}:{d.span.column}:{_RESET} {_COLOURS[d.severity]}{severity}{_RESET}"
+                    f" {_BOLD}{d.code}{_RESET} {d.message}")
+        out.append(head)
+        out.extend(_snippet(d, colour))
+        for rel in d.related:
+            out.append(f"    {d.path}:{rel.span.line}:{rel.span.column}: note: {rel.message}")
+    out.append(summary(diagnostics, files_checked))
+    return "\n".join(out) + "\n"
+
+
+def _snippet(d: Diagnostic, colour: bool) -> list[str]:
+    if d.source_line is None:
+        return []
+    line = d.source_line.expandtabs(1)
+    number = str(d.span.line)
+    width = max(1, (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else len(line) - d.span.column + 1)
+    caret = " " * (d.span.column - 1) + "^" * width
+    if colour:
+        caret = _COLOURS[d.severity] + caret + _RESET
+        return [f"{_DIM}{number:>5} |{_RESET} {line}", f"{_DIM}{'':>5} |{_RESET} {caret}"]
+    return [f"{number:>5} | {line}", f"{'':>5} | {caret}"]
+
+
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
+    counts = Counter(d.severity for d in diagnostics)
+    files = f"{files_checked} file{'s' if files_checked != 1 else ''}"
+    if not diagnostics:
+        return f"No problems found in {files}."
+    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity if counts[s]]
+    with_problems = len({d.path for d in diagnostics})
+    return f"Found {', '.join(parts)} in {with_problems} of {files}."
+
+
+def statistics(diagnostics: Sequence[Diagnostic]) -> str:
+    """Counts per rule, most frequent first (``--statistics``)."""
+    counts = Counter((d.code, d.name, d.severity.value) for d in diagnostics)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    return "".join(f"{n:>6}  {code}  {name} ({severity})\n" for (code, name, severity), n in rows)
+
+
+def as_dict(d: Diagnostic) -> dict[str, Any]:
+    """The stable JSON shape of one diagnostic."""
+    return {
+        "path": d.path,
+        "line": d.span.line,
+        "column": d.span.column,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_column,
+        "severity": d.severity.value,
+        "code": d.code,
+        "name": d.name,
+        "message": d.message,
+        "json_path": list(d.json_path),
+        "document": d.document,
+        "related": [
+            {"line": r.span.line, "column": r.span.column, "end_line": r.span.end_line,
+             "end_column": r.span.end_column, "message": r.message}
+            for r in d.related
+        ],
+    }
+
+
+def json_report(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps({"diagnostics": [as_dict(d) for d in diagnostics]}, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,287 @@
+"""A content-hash cache of per-file lint results, so unchanged files are not linted, nor even read, twice."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from worker_lint.core.atomic import write_bytes
+from worker_lint.core.digest import blake2b
+from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
+
+#: Folder name used under the project root when the caller names no other.
+DEFAULT_DIRNAME = ".worker-lint-cache"
+#: Environment variable that moves the cache (the CLI's ``--cache-dir`` wins over it).
+ENV_DIR = "WORKER_LINT_CACHE_DIR"
+#: Bumped whenever the layout below changes, so an old cache is never misread.
+FORMAT = 5
+#: a file modified this close to the cache's writing is read again, whatever its size and time say
+RACY_NS = 2_000_000_000
+
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by worker-lint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+
+
+# ---------------------------------------------------------------- (de)serialising diagnostics
+
+def dump(diagnostics: Iterable[Diagnostic]) -> list[dict[str, Any]]:
+    """Turn diagnostics into JSON-able dicts; ``load`` gives back equal objects."""
+    return [_dump_one(d) for d in diagnostics]
+
+
+def load(entries: Iterable[dict[str, Any]], path: str | None = None) -> list[Diagnostic]:
+    """Rebuild diagnostics from ``dump`` output.
+
+    ``path`` replaces the stored file path: the cache is keyed by content, so
+    the same bytes may come back for a file at another path.  Raises
+    ``ValueError`` on entries of the wrong shape.
+    """
+    try:
+        return [_load_one(e, path) for e in entries]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"malformed diagnostic entry: {exc!r}") from exc
+
+
+def _dump_span(s: Span) -> list[int]:
+    return [s.line, s.column, s.end_line, s.end_column]
+
+
+def _load_span(v: Any) -> Span:
+    line, column, end_line, end_column = v
+    if not all(type(x) is int for x in (line, column, end_line, end_column)):
+        raise TypeError("span fields must be integers")
+    return Span(line, column, end_line, end_column)
+
+
+def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": d.path} if with_path else {}  # the store keys entries by path already
+    out.update({
+        "span": _dump_span(d.span),
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "json_path": list(d.json_path),
+        "document": d.document,
+    })
+    # Most diagnostics have neither; leaving them out keeps entries small.
+    if d.related:
+        out["related"] = [[_dump_span(r.span), r.message] for r in d.related]
+    if d.suppression_reason is not None:
+        out["suppression_reason"] = d.suppression_reason
+    if d.source_line is not None:
+        out["source_line"] = d.source_line
+    return out
+
+
+def _load_one(e: dict[str, Any], path: str | None) -> Diagnostic:
+    json_path = tuple(e["json_path"])
+    if not all(type(p) in (str, int) for p in json_path):
+        raise TypeError("json_path segments must be strings or integers")
+    if not all(isinstance(e.get(k), (str, type(None))) for k in ("suppression_reason", "source_line")):
+        raise TypeError("suppression_reason and source_line must be strings")
+    return Diagnostic(
+        path=e["path"] if path is None else path,
+        span=_load_span(e["span"]),
+        code=str(e["code"]),
+        name=str(e["name"]),
+        severity=Severity(e["severity"]),
+        message=str(e["message"]),
+        json_path=json_path,
+        document=int(e["document"]),
+        related=tuple(RelatedLocation(_load_span(s), str(m)) for s, m in e.get("related", ())),
+        suppression_reason=e.get("suppression_reason"),
+        source_line=e.get("source_line"),
+    )
+
+
+# ---------------------------------------------------------------- the store
+
+def resolve_dir(root: str | os.PathLike[str], override: str | os.PathLike[str] | None = None) -> Path:
+    """The cache folder: ``override`` if given, else ``$WORKER_LINT_CACHE_DIR``, else ``root/.worker-lint-cache``."""
+    if override is not None:
+        return Path(override)
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env)
+    return Path(root) / DEFAULT_DIRNAME
+
+
+class Entry(NamedTuple):
+    """What the cache knows of one file: its state when read, its content key, and its result."""
+
+    size: int
+    mtime_ns: int
+    #: changes with permissions, owner and links too, which a file's modification time does not see
+    ctime_ns: int
+    inode: int
+    key: str
+    #: the file holds a Stack definition (so a run that trusts the entry need not read it to know)
+    stack: bool
+    diagnostics: list[dict[str, Any]]
+
+
+class ResultCache:
+    """The results of one configuration and tool version, for every file linted with them, in one file.
+
+    Entries are keyed by content: ``key(path, bytes)`` hashes the file's bytes
+    with its path (per-file ignores make equal bytes differ by name), the
+    configuration fingerprint and the tool version, and ``get`` answers only
+    for an equal key.  Each entry also records the file's size, modification
+    and change times and inode when it was read; ``unchanged`` answers from an
+    entry whose four are still the file's, without reading it, as git's index does.
+    A file modified within ``RACY_NS`` of the cache's writing is never answered
+    that way (its time may not have moved with a change), only by its key.
+
+    The results live in ``<dir>/v<FORMAT>/<fingerprint hash>.json``, read once
+    and written once per run (by ``save``, when anything changed), atomically:
+    concurrent runs each see a whole file, and the last one to finish wins.  A
+    file that cannot be read back (truncated, corrupt, foreign) is an empty
+    cache, and any OS error (read-only disk, full disk) just loses the results.
+    A disabled cache (``directory=None``) misses on every lookup and writes nothing.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None, fingerprint: str, version: str | None = None) -> None:
+        if version is None:
+            from worker_lint import __version__ as version
+        self.directory = None if directory is None else Path(directory)
+        self.version = version
+        # The constant part of every key is hashed once; each file then only feeds its name and bytes.
+        self._seed = blake2b(digest_size=32)
+        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint):
+            encoded = part.encode("utf-8")
+            self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
+        self._file = None if self.directory is None else (
+            self.directory / f"v{FORMAT}" / f"{self._seed.hexdigest()[:32]}.json")
+        self._entries: dict[str, Entry] | None = None
+        self._written_ns = 0
+        self._stacks = ""
+        self._dirty = False
+
+    @property
+    def enabled(self) -> bool:
+        return self._file is not None
+
+    def key(self, path: str, content: bytes) -> str:
+        h = self._seed.copy()
+        encoded = path.encode("utf-8", "surrogateescape")
+        h.update(len(encoded).to_bytes(8, "big") + encoded + content)
+        return h.hexdigest()
+
+    def unchanged(self, path: str, info: os.stat_result) -> Entry | None:
+        """The entry of a file whose size, times and inode have not moved since it was read, else None."""
+        entry = self._load().get(path)
+        if (entry is None or entry.size != info.st_size or entry.mtime_ns != info.st_mtime_ns
+                or entry.ctime_ns != info.st_ctime_ns or entry.inode != info.st_ino
+                or entry.mtime_ns >= self._written_ns - RACY_NS):
+            return None
+        return entry
+
+    def get(self, path: str, key: str) -> list[Diagnostic] | None:
+        """The cached diagnostics of ``path`` with this content key, or None on a miss."""
+        entry = self._load().get(path)
+        if entry is None or entry.key != key:
+            return None
+        return self.diagnostics(path, entry)
+
+    def diagnostics(self, path: str, entry: Entry) -> list[Diagnostic] | None:
+        """An entry's diagnostics, or None (a miss) when they cannot be read back."""
+        try:
+            return load(entry.diagnostics, path)
+        except ValueError:
+            return None
+
+    def put(self, path: str, info: os.stat_result, key: str, stack: bool, diagnostics: Iterable[Diagnostic]) -> None:
+        """Record a file's result, with the state it was read in (kept in memory until ``save``)."""
+        if self._file is None:
+            return
+        entry = Entry(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, key, stack,
+                      [_dump_one(d, with_path=False) for d in diagnostics])
+        if self._load().get(path) != entry:
+            self._load()[path] = entry
+            self._dirty = True
+
+    def forget_unless(self, stacks_digest: str) -> bool:
+        """Drop every entry unless the Stack definitions they were linted against are still these.
+
+        Custom Stack definitions change other files' results, so the cache is
+        valid only for the definitions it was written with.  True when it is.
+        """
+        entries = self._load()
+        if self._stacks == stacks_digest:
+            return True
+        if entries:
+            entries.clear()
+            self._dirty = True
+        self._stacks = stacks_digest
+        return False
+
+    def save(self) -> bool:
+        """Write the results if anything changed; False when they could not be written."""
+        if self._file is None or not self._dirty:
+            return True
+        entries = self._load()
+        document = {"format": FORMAT, "seed": self._seed.hexdigest(), "stacks": self._stacks,
+                    "written_ns": time.time_ns(), "files": {path: list(entry) for path, entry in entries.items()}}
+        data = json.dumps(document, separators=(",", ":")).encode("utf-8")
+        try:
+            self._prepare()
+            write_bytes(self._file, data, durable=False)
+        except OSError:
+            return False
+        self._dirty = False
+        return True
+
+    def _load(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._entries = {}
+            if self._file is not None:
+                self._entries = self._read(self._file)
+        return self._entries
+
+    def _read(self, file: Path) -> dict[str, Entry]:
+        try:
+            with open(file, "rb") as handle:
+                document = json.loads(handle.read())
+            if not isinstance(document, dict) or document.get("seed") != self._seed.hexdigest():
+                return {}  # a foreign or damaged file under our name
+            entries = {path: Entry(*fields) for path, fields in document["files"].items()}
+            if not all(_well_formed(entry) for entry in entries.values()):
+                return {}
+            self._written_ns = int(document["written_ns"])
+            self._stacks = str(document["stacks"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+        return entries
+
+    def _prepare(self) -> None:
+        """Create the folder with its CACHEDIR.TAG and .gitignore."""
+        assert self.directory is not None and self._file is not None
+        self._file.parent.mkdir(parents=True, exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by worker-lint.\n*\n")):
+            marker = self.directory / name
+            if not marker.exists():
+                write_bytes(marker, text.encode("utf-8"), durable=False)
+
+    def clear(self) -> None:
+        """Remove every result of every format (the folder and its markers stay)."""
+        self._entries = {}
+        self._dirty = False
+        if self.directory is None or not self.directory.is_dir():
+            return
+        import shutil
+
+        for child in self.directory.iterdir():
+            if child.is_dir() and child.name.startswith("v"):
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def _well_formed(entry: Entry) -> bool:
+    return (all(type(n) is int for n in entry[:4]) and isinstance(entry.key, str) and type(entry.stack) is bool
+            and isinstance(entry.diagnostics, list))

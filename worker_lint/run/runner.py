@@ -1,0 +1,207 @@
+"""Many files: discovery order in, one result per file out, across processes and the result cache.
+
+Each file is linted on its own, so files can go to a process pool and come
+back in input order; what one file needs from others is either gathered first
+(custom Stack definitions, read by every process before it lints) or handed
+back (the files a Bundle refers to, linted afterwards, once each).
+
+Every file is looked at once up front: that finds the Stack definitions and
+gives each file's cache key, so a run over unchanged files answers from the
+cache without parsing anything, or starting a pool, or even importing the
+parser.  A file the cache knows unchanged (same size, times and inode) is not
+even read.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from worker_lint.core import lazy_re
+from worker_lint.core.digest import blake2b
+from worker_lint.core.diagnostic import FileResult, Finding
+from worker_lint.document.reading import read_manifest, read_or_none
+from worker_lint.core.settings import Settings
+
+if TYPE_CHECKING:
+    from worker_lint.run.cache import Entry, ResultCache
+
+#: the resource types a run must know of before linting: a Stack definition changes other files'
+#: results, and a Bundle's result depends on the files it names (so it is never cached)
+_TYPE_LINE = lazy_re.compile(rb"^type:[ \t]*['\"]?(bundle|stack)['\"]?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_DIRECTIVE = b"worker-lint:"
+
+
+class Options(NamedTuple):
+    jobs: int | str | None = "auto"
+    #: the cache folder; None disables the cache
+    cache_dir: Path | None = None
+
+
+class _Survey(NamedTuple):
+    """What a look at one file tells before it is linted."""
+
+    display: str
+    #: the file's state before it was read (only when there is a cache to record it in)
+    info: os.stat_result | None = None
+    #: its content key, or None when its result is not cached (no cache, a Bundle, a suppression comment)
+    key: str | None = None
+    #: it holds a Stack definition
+    stack: bool = False
+    #: the cache's entry for it, when the file is unchanged since that entry was made: it was not read
+    entry: Entry | None = None
+    #: the file could not be read: this is its whole result
+    problem: FileResult | None = None
+
+
+@dataclass
+class _State:
+    settings: Settings
+    project: Any
+
+
+_STATE: _State | None = None
+
+
+def run(files: Sequence[str], settings: Settings, options: Options | None = None) -> Iterator[tuple[str, FileResult]]:
+    """Lint ``files`` (display paths), then every file their Bundles refer to, yielding results in that order."""
+    from worker_lint.run.cache import ResultCache
+
+    options = options or Options()
+    cache = ResultCache(options.cache_dir, settings.fingerprint())
+    max_size = settings.max_file_size
+    surveys = [_survey_one(display, max_size, cache) for display in files]
+    stacks = [s.display for s in surveys if s.stack] + _stack_dir_files(settings)
+    if cache.enabled and not cache.forget_unless(_digest(stacks, max_size)):
+        # linted against other Stack definitions: the files taken on trust must be read after all
+        surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
+    seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
+    init = (settings, stacks)
+    while surveys:
+        cached: dict[str, FileResult] = {}
+        for survey in surveys:
+            if survey.problem is not None:
+                cached[survey.display] = survey.problem
+                continue
+            if survey.entry is not None:
+                hit = cache.diagnostics(survey.display, survey.entry)
+            elif survey.key is not None:
+                hit = cache.get(survey.display, survey.key)
+            else:
+                continue
+            if hit is not None:
+                cached[survey.display] = FileResult(hit)
+        misses = [s.display for s in surveys if s.display not in cached]
+        linted = _lint_all(misses, options.jobs, init) if misses else iter(())
+        referenced: list[Path] = []
+        for survey in surveys:
+            if survey.display in cached:
+                yield survey.display, cached[survey.display]
+                continue
+            display, result, refers = next(linted)
+            if survey.key is not None and survey.info is not None:
+                cache.put(display, survey.info, survey.key, survey.stack, result.diagnostics)
+            yield display, result
+            referenced.extend(refers)
+        surveys = []
+        if referenced and seen is None:
+            seen = {Path(os.path.realpath(f)) for f in files}
+        for path in referenced:
+            assert seen is not None
+            resolved = Path(os.path.realpath(path))
+            if resolved not in seen:
+                seen.add(resolved)
+                surveys.append(_survey_one(_display(path), max_size, cache))
+    cache.save()
+
+
+def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
+    from worker_lint.run.parallel import map_files
+
+    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
+
+
+def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
+    """Look at one file: taken from the cache when it is unchanged, else read for its key and kind."""
+    info = None
+    if cache.enabled:
+        try:
+            info = os.stat(display)
+        except OSError:
+            pass  # reading it says why
+        entry = None if info is None else cache.unchanged(display, info)
+        if entry is not None:
+            return _Survey(display, info, entry.key, entry.stack, entry)
+    data = read_manifest(Path(display), max_size)
+    if isinstance(data, Finding):
+        from worker_lint.run.engine import file_problem
+
+        return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
+    # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
+    types = set(_TYPE_LINE.findall(data))
+    cacheable = cache.enabled and _DIRECTIVE not in data and b"bundle" not in types
+    return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
+
+
+def _stack_dir_files(settings: Settings) -> list[str]:
+    """The Stack definitions in the configured `stack-dirs`, which are not linted themselves."""
+    found = []
+    for folder in settings.stack_dirs:
+        for path in sorted(Path(folder).rglob("*.y*ml")):
+            data = read_or_none(path, settings.max_file_size)
+            if data is not None and b"stack" in _TYPE_LINE.findall(data):
+                found.append(str(path))
+    return found
+
+
+def _init(settings: Settings, stacks: list[str]) -> None:
+    """Per process: the run's settings and its Stack definitions."""
+    global _STATE
+    from worker_lint.run.engine import Project, prescan_stacks
+
+    project = Project(settings)
+    prescan_stacks(stacks, settings, project)
+    _STATE = _State(settings, project)
+
+
+def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
+    from worker_lint.run.engine import check_text, file_problem
+
+    assert _STATE is not None
+    data = read_manifest(Path(display), _STATE.settings.max_file_size)
+    if isinstance(data, Finding):
+        return display, FileResult([file_problem(display, data.code, data.message)]), []
+    project = _STATE.project
+    project.pending.clear()
+    # A file's trees hold no reference cycles worth collecting while it is checked, and the
+    # collector's passes over millions of fresh nodes cost a third of a big file's time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = check_text(data, display, _STATE.settings, project)
+    finally:
+        if collecting:
+            gc.enable()
+    refers = list(project.pending)
+    project.pending.clear()
+    return display, result, refers
+
+
+def _digest(paths: list[str], max_size: int) -> str:
+    """Stack definitions change other files' results: the cache holds for these contents only."""
+    h = blake2b(digest_size=32)
+    for p in sorted(paths):
+        data = read_or_none(Path(p), max_size)
+        h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
+    return h.hexdigest()
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(Path(os.path.realpath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
