@@ -9,7 +9,9 @@ import pytest
 
 from worker_lint.dataos import bundle, cron, schema
 from worker_lint.core.diagnostic import Diagnostic
-from worker_lint.run.engine import Project, lint_paths, lint_text
+from worker_lint.checks.context import Project
+from worker_lint.run.engine import lint_text
+from worker_lint.run.runner import lint_paths
 from worker_lint.document.parse import parse
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.core.settings import Settings
@@ -661,7 +663,7 @@ def test_referenced_files_are_parsed_once_per_run(tmp_path: Path, monkeypatch: p
         found = lint_text((tmp_path / "bundle.yaml").read_text(), str(tmp_path / "bundle.yaml"), project=project)
         assert _rows(found) == [(12, 13, "error", "WL415", "`tests/worker/sleep-worker/worker.yaml` is empty; it"
                                                            " holds no manifest to apply")]
-    cached = [v for v in project.files.values() if isinstance(v, bundle.ReferencedFile)]
+    cached = list(project.referenced.values())
     assert sorted(v.path.name for v in cached) == ["verify-workflow.yaml", "worker.yaml"]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from worker_lint.run.engine import Project, lint_file, lint_text
+from worker_lint.checks.context import Project
+from worker_lint.run.engine import lint_file, lint_text
 from worker_lint.core.settings import Settings
 
 HEAD = "version: v1beta\nname: w\ntype: worker\n"

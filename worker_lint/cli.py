@@ -73,7 +73,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     except config.ConfigError as exc:
         _usage_failure(str(exc))
     if variables or env_file or use_env:
-        from worker_lint.dataos.templating import load_variables
+        from worker_lint.dataos.variables import load_variables
 
         settings.variables = {**(settings.variables or {}), **load_variables(list(variables), env_file, use_env)}
     paths = paths or (".",)

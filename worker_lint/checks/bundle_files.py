@@ -11,7 +11,7 @@ from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 
@@ -20,7 +20,7 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
     pairs = list(bundle.file_values(res))
     if not pairs:
         return
-    where = bundle.place(ctx)
+    where = bundle.place(ctx.path, ctx.settings.root, ctx.project.roots)
     for item, value in pairs:
         path = item.path + ("file",)
         resolution = bundle.resolve_file(value, where.directory, where.root)
@@ -28,7 +28,7 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
             yield _missing(resolution, where, path)
             continue
         _queue(ctx, resolution.found)
-        loaded = bundle.load_referenced(resolution.found, where.cache)
+        loaded = bundle.load_referenced(resolution.found, ctx.project.referenced)
         if loaded.unreadable:
             continue  # the file's own lint run reports why it does not parse
         if loaded.documents == 0:

@@ -13,7 +13,7 @@ from worker_lint.core.diagnostic import Finding, JsonPath, Span
 from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 _SCHEDULE: JsonPath = ("bundle", "schedule")

@@ -10,7 +10,7 @@ from worker_lint.core.diagnostic import Finding
 from worker_lint.dataos.resource import classify
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 
@@ -31,19 +31,19 @@ def item_workspace(res: Resource, ctx: Context) -> Iterator[Finding]:
         elif has_workspace and "file" in item.data:
             # Only a file item that names a workspace can be at odds with its target; one without it
             # gets the CLI's default workspace (`public`), as the published v2alpha Bundles rely on.
-            where = where or bundle.place(ctx)
-            kind = _file_kind(item, where)
+            where = where or bundle.place(ctx.path, ctx.settings.root, ctx.project.roots)
+            kind = _file_kind(item, where, ctx)
         if has_workspace and kind in bundle.INSTANCE_LEVEL:
             yield Finding("WL410", item.path + ("workspace",), f"a {kind} is an instance-level resource;"
                           f" `workspace` is ignored for it, so remove it", at="key")
 
 
-def _file_kind(item: bundle.Item, where: bundle.Place) -> str | None:
+def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | None:
     value = item.data.get("file")
     if not isinstance(value, str) or not value.strip() or bundle.looks_templated(value):
         return None
     found = bundle.resolve_file(value, where.directory, where.root).found
     if found is None:
         return None
-    loaded = bundle.load_referenced(found, where.cache)
+    loaded = bundle.load_referenced(found, ctx.project.referenced)
     return loaded.kinds[0][0] if loaded.kinds else None

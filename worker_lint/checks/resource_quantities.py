@@ -20,7 +20,7 @@ from worker_lint.dataos.quantity import (
 from worker_lint.dataos.templating import is_templated, substitute
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 INVALID = "WL200"

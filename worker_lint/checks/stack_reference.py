@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
 from worker_lint.dataos.stack_ref import repaired, stack_ref_problem
-from worker_lint.dataos.stacks import registry_of, stack_ref_of
+from worker_lint.dataos.stacks import stack_ref_of
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 
@@ -27,7 +27,7 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         message += f"; did you mean `{fixed}`?" if fixed else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
         yield Finding("WL120", path, message)
         return
-    registry = registry_of(ctx)
+    registry = ctx.stacks
     info = registry.lookup(ref)
     if info is None and not registry.is_known(ref.name):
         close = registry.closest(ref.name)

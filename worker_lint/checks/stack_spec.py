@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.dataos import schema
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding, Related
-from worker_lint.dataos.stacks import SchemaRef, StackInfo, registry_of, stack_ref_of
+from worker_lint.dataos.stacks import SchemaRef, StackInfo, stack_ref_of
 from worker_lint.dataos.templating import is_templated
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 #: Worker fields of both versions, used only if the core schema cannot be read
@@ -37,7 +37,7 @@ def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
     found = stack_ref_of(res)
     if body is None or found is None or found[1] is None:
         return
-    info = registry_of(ctx).lookup(found[1])
+    info = ctx.stacks.lookup(found[1])
     if info is None or info.schema is None:
         return
     bk = res.body_key

@@ -14,7 +14,7 @@ from worker_lint.document.positions import describe, substring_span
 from worker_lint.dataos.resource import Resource, classify
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
 
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
 _PROJECTION_KEYS = frozenset({"projection", "projections"})

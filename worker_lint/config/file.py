@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from worker_lint.config.model import LintConfig
 
 TOML_TABLE = ("tool", "worker-lint")
-#: the configuration's JSON Schema under schemas/, generated from config_model.LintConfig
-SCHEMA_FILE = "worker-lint-config.schema.json"
 
 
 class Problem(NamedTuple):
@@ -282,9 +280,9 @@ def _fast_validator() -> Any:
 
     import jsonschema_rs
 
-    from worker_lint.core.data import data_dir
+    from worker_lint.core.data import CONFIG_SCHEMA_FILE, data_dir
 
-    schema = json.loads((data_dir("schemas") / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema = json.loads((data_dir("schemas") / CONFIG_SCHEMA_FILE).read_text(encoding="utf-8"))
     return jsonschema_rs.validator_for(schema)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worker_lint.config.file import SCHEMA_FILE
+from worker_lint.core.data import CONFIG_SCHEMA_FILE as SCHEMA_FILE
 from worker_lint.core.data import data_dir
 
 __all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]

@@ -5,6 +5,10 @@ import functools
 from pathlib import Path
 
 #: the ``worker_lint`` package folder (this module sits in its ``core`` sub-package)
+#: the configuration file's JSON Schema under schemas/, generated from ``config.model.LintConfig``
+CONFIG_SCHEMA_FILE = "worker-lint-config.schema.json"
+
+#: the ``worker_lint`` package folder (this module sits in its ``core`` sub-package)
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 

@@ -310,8 +310,8 @@ class ReferencedFile:
     documents: int = 0
 
 
-def load_referenced(path: Path, cache: dict[Any, Any] | None = None) -> ReferencedFile:
-    """Read and classify a referenced file once per run, memoised in ``cache`` (``ctx.project.files``).
+def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None) -> ReferencedFile:
+    """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
     The cache key is the file's resolved path, the same key the run uses to
     lint each file once.
@@ -319,7 +319,7 @@ def load_referenced(path: Path, cache: dict[Any, Any] | None = None) -> Referenc
     key = Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
-        if isinstance(hit, ReferencedFile):
+        if hit is not None:
             return hit
     loaded = _load(key)
     if cache is not None:
@@ -348,24 +348,16 @@ def _load(path: Path) -> ReferencedFile:
 
 
 class Place(NamedTuple):
-    """Where the Bundle being checked sits: its directory, the project root, and the run's file cache."""
+    """Where the Bundle being checked sits: its directory and the project root."""
 
     directory: Path
     root: Path
-    cache: dict[Any, Any] | None
 
 
-def place(ctx: Any) -> Place:
-    """The Bundle's :class:`Place` from a check's context (``ctx.path``, ``ctx.settings.root``, ``ctx.project.files``)."""
-    path = getattr(ctx, "path", None)
-    configured = getattr(getattr(ctx, "settings", None), "root", None)
-    cache = getattr(getattr(ctx, "project", None), "files", None)
-    cache = cache if isinstance(cache, dict) else None
+def place(path: str | None, configured: Path | None, roots: dict[tuple[Path, Path | None], Path]) -> Place:
+    """The Bundle's :class:`Place`; the project root is found once per folder and run (memoised in ``roots``)."""
     directory = bundle_dir(path)
-    key = ("worker_lint.dataos.bundle.root", directory, configured)
-    root = cache.get(key) if cache is not None else None
-    if not isinstance(root, Path):
-        root = project_root(path, configured)
-        if cache is not None:
-            cache[key] = root
-    return Place(directory, root, cache)
+    root = roots.get((directory, configured))
+    if root is None:
+        root = roots[(directory, configured)] = project_root(path, configured)
+    return Place(directory, root)

@@ -246,18 +246,6 @@ def schema_problem(schema: dict[str, Any]) -> str | None:
     return None
 
 
-@functools.cache
-def _builtin_only() -> StackRegistry:
-    return StackRegistry()
-
-
-def registry_of(ctx: Any) -> StackRegistry:
-    """The run's registry (``ctx.project.stacks``), or one that knows only the built-in stacks."""
-    project = getattr(ctx, "project", None)
-    registry = getattr(project, "stacks", None)
-    return registry if isinstance(registry, StackRegistry) else _builtin_only()
-
-
 def stack_ref_of(res: Resource) -> tuple[str, StackRef | None] | None:
     """The Worker's `stack` text and its parsed reference; None when `stack` is absent, not a string or templated."""
     text = res.get(res.body_key, "stack")

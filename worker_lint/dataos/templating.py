@@ -216,20 +216,6 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
     return found
 
 
-def render(root: Any, data: Any, variables: Mapping[str, str], text: str | None = None) -> tuple[Any, list[Any]]:
-    """``data`` with apply-time variables substituted; see ``worker_lint.dataos.variables.render``."""
-    from worker_lint.dataos.variables import render as _render  # late: variables imports this module
-
-    return _render(root, data, variables, text)
-
-
-def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_env: bool) -> dict[str, str]:
-    """The variables of `--var`, `--env-file` and `--use-env`; see ``worker_lint.dataos.variables.load_variables``."""
-    from worker_lint.dataos.variables import load_variables as _load
-
-    return _load(vars, env_file, use_env)
-
-
 def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
     """WL303 findings replacing a WL001 syntax error that a bare ``{{...}}`` value caused, else None.
 

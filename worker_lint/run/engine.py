@@ -22,6 +22,7 @@ from worker_lint.document import positions
 
 from worker_lint.dataos import schema
 from worker_lint.checks import all_checks
+from worker_lint.checks.context import Context, Project
 from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.document.parse import Document, parse
 from worker_lint.dataos.resource import Resource, classify
@@ -41,47 +42,6 @@ _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
 #: body sections of other resource types, for the type/body mismatch rule
 _WORKER_BODY_KEYS = ("worker", "spec")
 _WORKER_VERSIONS = ("v1beta", "v2alpha")
-
-
-@dataclass
-class Project:
-    """What one run knows across files."""
-
-    settings: Settings
-    #: custom Stack definitions (a ``worker_lint.dataos.stacks.StackRegistry`` once stacks are loaded)
-    stacks: Any = None
-    #: parsed files other files refer to, by resolved path (Bundle references)
-    files: dict[Any, Any] = field(default_factory=dict)
-    #: files linted or queued in this run, by resolved path
-    seen: set[Path] = field(default_factory=set)
-    #: files a linted file refers to (Bundle `file:` items), to be linted in this run too
-    pending: list[Path] = field(default_factory=list)
-    #: findings of Stack definitions registered before their own file was linted, by display path
-    stack_findings: dict[str, list[tuple[Finding, Document | None]]] = field(default_factory=dict)
-
-    def refer(self, path: Path) -> None:
-        """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle."""
-        resolved = Path(os.path.realpath(path))  # never raises, even on a symbolic link loop
-        if resolved not in self.seen:
-            self.seen.add(resolved)
-            self.pending.append(path)
-
-
-@dataclass
-class Context:
-    """What a check may read besides the resource itself."""
-
-    path: str
-    settings: Settings
-    project: Project
-    document: Document | None = None
-
-    def option(self, code: str, name: str, default: Any = None) -> Any:
-        configured = self.settings.options.get(code, {})
-        if name in configured:
-            return configured[name]
-        page_default = catalogue.rule(code).options.get(name, {}).get("default")
-        return default if page_default is None else page_default
 
 
 def lint_text(
@@ -265,7 +225,7 @@ def _explain(findings: list[Finding]) -> list[Finding]:
 
 
 def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
-    from worker_lint.dataos.templating import render
+    from worker_lint.dataos.variables import render
 
     rendered, findings = render(doc.root, doc.data, variables, text)
     return rendered, list(findings)
@@ -277,7 +237,7 @@ def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | No
     stack_docs = [(doc, kind) for doc, kind in documents if kind is not None and kind[0] == "stack"]
     if not stack_docs:
         return
-    registry = project_stacks(project)
+    registry = project.stacks
     if path in project.stack_findings:
         findings.extend(project.stack_findings.pop(path))
         return
@@ -285,15 +245,6 @@ def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | No
         assert kind is not None
         res = Resource(doc.data, doc.root, (), kind[0], kind[1], "")
         findings.extend((f, doc) for f in registry.add_definition(res, path))
-
-
-def project_stacks(project: Project) -> Any:
-    """The run's Stack registry, created on first use (most runs define no Stack)."""
-    if project.stacks is None:
-        from worker_lint.dataos.stacks import StackRegistry
-
-        project.stacks = StackRegistry()
-    return project.stacks
 
 
 def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings,
@@ -361,18 +312,6 @@ def file_problem(path: str, code: str, message: str) -> Diagnostic:
     rule = catalogue.rule(code)
     return Diagnostic(path=path, span=Span(1, 1, 1, 2), code=code, name=rule.name, severity=rule.severity,
                       message=message)
-
-
-def lint_paths(paths: Iterable[str], settings: Settings, jobs: int | str | None = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
-    """Lint every file under ``paths`` (and the files their Bundles name), yielding ``(display path, diagnostics)``."""
-    from worker_lint.run.files import collect
-    from worker_lint.run.runner import Options, run
-
-    files = collect(list(paths), settings)
-    for display, result in run(files, settings, Options(jobs=jobs)):
-        yield display, result.diagnostics
-
-
 
 
 def prescan_stacks(files: Sequence[str], settings: Settings, project: Project) -> None:

@@ -161,7 +161,8 @@ def _stack_dir_files(settings: Settings) -> list[str]:
 def _init(settings: Settings, stacks: list[str]) -> None:
     """Per process: the run's settings and its Stack definitions."""
     global _STATE
-    from worker_lint.run.engine import Project, prescan_stacks
+    from worker_lint.checks.context import Project
+    from worker_lint.run.engine import prescan_stacks
 
     project = Project(settings)
     prescan_stacks(stacks, settings, project)
@@ -205,3 +206,12 @@ def _display(path: Path) -> str:
         return str(Path(os.path.realpath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def lint_paths(paths: Iterable[str], settings: Settings, jobs: int | str | None = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
+    """Lint every file under ``paths`` (and the files their Bundles name), yielding ``(display path, diagnostics)``."""
+    from worker_lint.run.files import collect
+
+    files = collect(list(paths), settings)
+    for display, result in run(files, settings, Options(jobs=jobs)):
+        yield display, result.diagnostics

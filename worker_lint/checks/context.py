@@ -1,0 +1,77 @@
+"""The rule contract's other half: what a check may read besides the resource itself.
+
+``Project`` is what one run knows across files; ``Context`` is one document's view of it.
+Both are typed so a check's needs are visible here, not discovered through ``getattr``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from worker_lint import catalogue
+from worker_lint.core.settings import Settings
+
+if TYPE_CHECKING:
+    from worker_lint.core.diagnostic import Finding
+    from worker_lint.dataos.bundle import ReferencedFile
+    from worker_lint.dataos.stacks import StackRegistry
+    from worker_lint.document.parse import Document
+
+
+@dataclass
+class Project:
+    """What one run knows across files."""
+
+    settings: Settings
+    #: the run's Stack registry: built-in stacks plus custom Stack definitions; created on first use
+    registry: StackRegistry | None = None
+    #: files Bundles refer to, read and classified once per run, by resolved path
+    referenced: dict[Path, ReferencedFile] = field(default_factory=dict)
+    #: the project root found for each Bundle folder and configured root, found once per run
+    roots: dict[tuple[Path, Path | None], Path] = field(default_factory=dict)
+    #: files linted or queued in this run, by resolved path
+    seen: set[Path] = field(default_factory=set)
+    #: files a linted file refers to (Bundle `file:` items), to be linted in this run too
+    pending: list[Path] = field(default_factory=list)
+    #: findings of Stack definitions registered before their own file was linted, by display path
+    stack_findings: dict[str, list[tuple[Finding, Document | None]]] = field(default_factory=dict)
+
+    @property
+    def stacks(self) -> StackRegistry:
+        """The run's Stack registry (most runs define no Stack, so it is made on first use)."""
+        if self.registry is None:
+            from worker_lint.dataos.stacks import StackRegistry
+
+            self.registry = StackRegistry()
+        return self.registry
+
+    def refer(self, path: Path) -> None:
+        """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle."""
+        resolved = Path(os.path.realpath(path))  # never raises, even on a symbolic link loop
+        if resolved not in self.seen:
+            self.seen.add(resolved)
+            self.pending.append(path)
+
+
+@dataclass
+class Context:
+    """One document's view of the run: its path, the settings, the project, the document itself."""
+
+    path: str
+    settings: Settings
+    project: Project
+    document: Document | None = None
+
+    @property
+    def stacks(self) -> StackRegistry:
+        return self.project.stacks
+
+    def option(self, code: str, name: str, default: Any = None) -> Any:
+        """A rule option: as configured, else as the rule's page documents it, else ``default``."""
+        configured = self.settings.options.get(code, {})
+        if name in configured:
+            return configured[name]
+        page_default = catalogue.rule(code).options.get(name, {}).get("default")
+        return default if page_default is None else page_default
