@@ -11,7 +11,7 @@ from worker_lint.dataos import bundle, cron, schema
 from worker_lint.core.diagnostic import Diagnostic
 from worker_lint.checks.context import Project
 from worker_lint.run.engine import lint_text
-from worker_lint.run.runner import lint_paths
+from worker_lint.api import lint_paths
 from worker_lint.document.parse import parse
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.core.settings import Settings

@@ -11,7 +11,7 @@ from referencing import Registry, Resource as RefResource
 from referencing.jsonschema import DRAFT202012
 
 from worker_lint.run.engine import lint_text
-from worker_lint.run.runner import lint_paths
+from worker_lint.api import lint_paths
 from worker_lint.document.parse import parse
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.core.settings import Settings

@@ -4,11 +4,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from worker_lint import __version__
+
+if TYPE_CHECKING:
+    from worker_lint.core.diagnostic import Diagnostic
+    from worker_lint.core.settings import Settings
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
@@ -52,84 +57,138 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Where to keep the result cache (default: .worker-lint-cache in the project root).")
-def check(paths: tuple[str, ...], output_format: str | None, output: str | None, stdin_filename: str | None,
-          config_path: str | None, isolated: bool, select: tuple[str, ...], ignore: tuple[str, ...],
-          extend_select: tuple[str, ...], per_file_ignores: tuple[str, ...], exclude: tuple[str, ...],
-          root: str | None, baseline_path: str | None, write_baseline_path: str | None, exit_zero: bool,
-          strict: bool, statistics: bool, color: bool | None, variables: tuple[str, ...], env_file: str | None,
-          use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None) -> None:
+def check(**given: Any) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
-    from worker_lint import config
-    from worker_lint.run import files, runner
-    from worker_lint.report import text as report
-    from worker_lint.core.diagnostic import Severity
-
-    if baseline_path and write_baseline_path:
+    args = CheckArgs(**given)
+    if args.baseline_path and args.write_baseline_path:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
-    overrides = {"select": select, "ignore": ignore, "extend_select": extend_select,
-                 "per_file_ignores": per_file_ignores, "exclude": exclude, "root": root}
+    settings = _settings(args)
+    files, buffers = _inputs(args, settings)
+    checked, diagnostics, suppressed = _lint(args, settings, files, buffers)
+    if args.write_baseline_path:
+        _write_baseline(Path(args.write_baseline_path), diagnostics)
+        return
+    known: list[Diagnostic] = []
+    if args.baseline_path:
+        diagnostics, known = _apply_baseline(Path(args.baseline_path), diagnostics)
+    _emit(_render(args, checked, diagnostics, suppressed, known), args.output)
+    sys.exit(_exit_status(args, diagnostics))
+
+
+@dataclass
+class CheckArgs:
+    """The options of `worker-lint check`, as click parsed them."""
+
+    paths: tuple[str, ...]
+    output_format: str | None
+    output: str | None
+    stdin_filename: str | None
+    config_path: str | None
+    isolated: bool
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    extend_select: tuple[str, ...]
+    per_file_ignores: tuple[str, ...]
+    exclude: tuple[str, ...]
+    root: str | None
+    baseline_path: str | None
+    write_baseline_path: str | None
+    exit_zero: bool
+    strict: bool
+    statistics: bool
+    color: bool | None
+    variables: tuple[str, ...]
+    env_file: str | None
+    use_env: bool
+    jobs: str
+    no_cache: bool
+    cache_dir: str | None
+
+
+def _settings(args: CheckArgs) -> Settings:
+    """The run's settings: configuration file, then flags, then apply-time variables."""
+    from worker_lint import config
+
+    overrides = {"select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
+                 "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
     try:
-        settings = config.load_settings(Path.cwd(), Path(config_path) if config_path else None, isolated, overrides)
+        settings = config.load_settings(Path.cwd(), Path(args.config_path) if args.config_path else None,
+                                        args.isolated, overrides)
     except config.ConfigError as exc:
         _usage_failure(str(exc))
-    if variables or env_file or use_env:
+    if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
-        settings.variables = {**(settings.variables or {}), **load_variables(list(variables), env_file, use_env)}
-    paths = paths or (".",)
+        settings.variables = {**(settings.variables or {}),
+                              **load_variables(list(args.variables), args.env_file, args.use_env)}
+    return settings
+
+
+def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, bytes]]:
+    """The files to lint, and standard input by the name it is reported under."""
+    from worker_lint.run.files import collect
+
+    paths = args.paths or (".",)
     for given in paths:
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
-    options = runner.Options(jobs=_jobs(jobs), cache_dir=None if no_cache else _cache_dir(cache_dir, settings))
-    diagnostics = []
-    suppressed = []
-    checked: list[str] = []
-    file_paths = files.collect([p for p in paths if p != "-"], settings)
-    for target in (output, write_baseline_path):
-        if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in file_paths):
+    files = collect([p for p in paths if p != "-"], settings)
+    for target in (args.output, args.write_baseline_path):
+        if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in files):
             raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
-    if "-" in paths:
-        name = stdin_filename or "<stdin>"
-        data = sys.stdin.buffer.read()
-        from worker_lint.run.engine import check_text
+    buffers = {args.stdin_filename or "<stdin>": sys.stdin.buffer.read()} if "-" in paths else {}
+    return files, buffers
 
-        result = check_text(data, name, settings)
-        diagnostics.extend(result.diagnostics)
-        suppressed.extend(result.suppressed)
-        checked.append(name)
-    fmt = output_format or _default_format()
-    for display, result in runner.run(file_paths, settings, options):
+
+def _lint(args: CheckArgs, settings: Settings, files: list[str],
+          buffers: dict[str, bytes]) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
+    """Every result of the run, in an order that does not depend on the order of the paths given."""
+    from worker_lint import api
+
+    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings)
+    checked: list[str] = []
+    diagnostics: list[Diagnostic] = []
+    suppressed: list[Diagnostic] = []
+    for display, result in api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs),
+                                    cache_dir=cache_dir, collected=True):
         checked.append(display)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
-    # the same inputs give the same bytes, whatever the order of the paths on the command line
     diagnostics.sort(key=lambda d: d.sort_key())
     checked.sort()
-    if write_baseline_path:
-        _write_baseline(Path(write_baseline_path), diagnostics)
-        return
-    known: list = []
-    if baseline_path:
-        diagnostics, known = _apply_baseline(Path(baseline_path), diagnostics)
+    return checked, diagnostics, suppressed
+
+
+def _render(args: CheckArgs, checked: list[str], diagnostics: list[Diagnostic], suppressed: list[Diagnostic],
+            known: list[Diagnostic]) -> str:
+    from worker_lint.report import text as report
+
+    fmt = args.output_format or _default_format()
     if fmt == "json":
         rendered = report.json_report(diagnostics)
     elif fmt == "text":
-        colour = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        colour = args.color if args.color is not None else (
+            args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         rendered = report.text(diagnostics, len(checked), colour=bool(colour))
     else:
         from worker_lint import catalogue, report as formats
 
         rendered = formats.render(fmt, diagnostics, catalogue.rules(), base=_report_base(), files=checked,
                                   baselined=known, suppressed=suppressed)
-    if statistics:
+    if args.statistics:
         if fmt == "text":
             rendered += report.statistics(diagnostics)
         else:  # a machine-readable report must stay parseable
             sys.stderr.write(report.statistics(diagnostics))
-    _emit(rendered, output)
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    if not exit_zero and any(d.severity in failing for d in diagnostics):
-        sys.exit(1)
+    return rendered
+
+
+def _exit_status(args: CheckArgs, diagnostics: list[Diagnostic]) -> int:
+    """1 when a diagnostic fails the run (errors; warnings too with --strict), else 0."""
+    from worker_lint.core.diagnostic import Severity
+
+    failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
+    return int(not args.exit_zero and any(d.severity in failing for d in diagnostics))
 
 
 def _jobs(value: str) -> int | str:
@@ -141,7 +200,7 @@ def _jobs(value: str) -> int | str:
                              param_hint="--jobs")
 
 
-def _cache_dir(given: str | None, settings: object) -> Path:
+def _cache_dir(given: str | None, settings: Settings) -> Path:
     """The cache folder: as given, else beside the configuration, else at the repository's top, else here."""
     from worker_lint.run.cache import resolve_dir
     from worker_lint.run.files import repo_top
@@ -171,7 +230,7 @@ def _report_base() -> Path:
     return repo_top(cwd) or cwd
 
 
-def _write_baseline(path: Path, diagnostics: list) -> None:
+def _write_baseline(path: Path, diagnostics: list[Diagnostic]) -> None:
     from worker_lint.run import baseline
 
     count = baseline.write(path, diagnostics)
@@ -179,7 +238,7 @@ def _write_baseline(path: Path, diagnostics: list) -> None:
                f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.", err=True)
 
 
-def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
+def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     from worker_lint.run import baseline
 
     try:

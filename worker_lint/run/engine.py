@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,10 +314,13 @@ def file_problem(path: str, code: str, message: str) -> Diagnostic:
                       message=message)
 
 
-def prescan_stacks(files: Sequence[str], settings: Settings, project: Project) -> None:
-    """Register Stack definitions before any Worker is linted, wherever they sit."""
+def prescan_stacks(files: Sequence[str], settings: Settings, project: Project,
+                   buffers: Mapping[str, bytes] | None = None) -> None:
+    """Register Stack definitions before any Worker is linted, wherever they sit (in memory or on disk)."""
     for display in files:
-        data = read_or_none(Path(display), settings.max_file_size)
+        data = buffers.get(display) if buffers else None
+        if data is None:
+            data = read_or_none(Path(display), settings.max_file_size)
         if data is None:
             continue
         decoded = decode(data)

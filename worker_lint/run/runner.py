@@ -16,9 +16,10 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint.core import lazy_re
@@ -28,6 +29,7 @@ from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.core.settings import Settings
 
 if TYPE_CHECKING:
+    from worker_lint.checks.context import Project
     from worker_lint.run.cache import Entry, ResultCache
 
 #: the resource types a run must know of before linting: a Stack definition changes other files'
@@ -40,6 +42,9 @@ class Options(NamedTuple):
     jobs: int | str | None = "auto"
     #: the cache folder; None disables the cache
     cache_dir: Path | None = None
+    #: contents given in memory (standard input, an editor's unsaved buffer) by display path;
+    #: these files are not read from disk, and their results are never cached
+    buffers: Mapping[str, bytes] = MappingProxyType({})
 
 
 class _Survey(NamedTuple):
@@ -61,7 +66,8 @@ class _Survey(NamedTuple):
 @dataclass
 class _State:
     settings: Settings
-    project: Any
+    project: Project
+    buffers: dict[str, bytes]
 
 
 _STATE: _State | None = None
@@ -74,13 +80,15 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     options = options or Options()
     cache = ResultCache(options.cache_dir, settings.fingerprint())
     max_size = settings.max_file_size
-    surveys = [_survey_one(display, max_size, cache) for display in files]
+    buffers = options.buffers
+    surveys = [_survey_buffer(display, buffers[display]) if display in buffers else _survey_one(display, max_size, cache)
+               for display in files]
     stacks = [s.display for s in surveys if s.stack] + _stack_dir_files(settings)
-    if cache.enabled and not cache.forget_unless(_digest(stacks, max_size)):
+    if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
         # linted against other Stack definitions: the files taken on trust must be read after all
         surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
     seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
-    init = (settings, stacks)
+    init = (settings, stacks, dict(buffers))
     while surveys:
         cached: dict[str, FileResult] = {}
         for survey in surveys:
@@ -147,6 +155,15 @@ def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
     return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
 
 
+def _survey_buffer(display: str, data: bytes) -> _Survey:
+    """An in-memory file: never cached, since no stat of the disk can vouch for it later."""
+    return _Survey(display, stack=_holds_stack(data))
+
+
+def _holds_stack(data: bytes) -> bool:
+    return b"stack" in _TYPE_LINE.findall(data)
+
+
 def _stack_dir_files(settings: Settings) -> list[str]:
     """The Stack definitions in the configured `stack-dirs`, which are not linted themselves."""
     found = []
@@ -158,22 +175,22 @@ def _stack_dir_files(settings: Settings) -> list[str]:
     return found
 
 
-def _init(settings: Settings, stacks: list[str]) -> None:
-    """Per process: the run's settings and its Stack definitions."""
+def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes]) -> None:
+    """Per process: the run's settings, its Stack definitions and the files given in memory."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
 
     project = Project(settings)
-    prescan_stacks(stacks, settings, project)
-    _STATE = _State(settings, project)
+    prescan_stacks(stacks, settings, project, buffers)
+    _STATE = _State(settings, project, buffers)
 
 
 def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
     from worker_lint.run.engine import check_text, file_problem
 
     assert _STATE is not None
-    data = read_manifest(Path(display), _STATE.settings.max_file_size)
+    data = _STATE.buffers.get(display) or read_manifest(Path(display), _STATE.settings.max_file_size)
     if isinstance(data, Finding):
         return display, FileResult([file_problem(display, data.code, data.message)]), []
     project = _STATE.project
@@ -192,11 +209,11 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
     return display, result, refers
 
 
-def _digest(paths: list[str], max_size: int) -> str:
+def _digest(paths: list[str], max_size: int, buffers: Mapping[str, bytes]) -> str:
     """Stack definitions change other files' results: the cache holds for these contents only."""
     h = blake2b(digest_size=32)
     for p in sorted(paths):
-        data = read_or_none(Path(p), max_size)
+        data = buffers[p] if p in buffers else read_or_none(Path(p), max_size)
         h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
     return h.hexdigest()
 
@@ -206,12 +223,3 @@ def _display(path: Path) -> str:
         return str(Path(os.path.realpath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def lint_paths(paths: Iterable[str], settings: Settings, jobs: int | str | None = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
-    """Lint every file under ``paths`` (and the files their Bundles name), yielding ``(display path, diagnostics)``."""
-    from worker_lint.run.files import collect
-
-    files = collect(list(paths), settings)
-    for display, result in run(files, settings, Options(jobs=jobs)):
-        yield display, result.diagnostics
