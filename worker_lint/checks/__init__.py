@@ -40,8 +40,26 @@ _REGISTRY: list[CheckSpec] = []
 _loaded = False
 
 
-def check(*codes: str, kinds: Iterable[str] | None = ("worker",)) -> Callable[[CheckFunc], CheckFunc]:
-    """Register a check that may yield findings with any of ``codes``."""
+class CheckDeclarationError(Exception):
+    """A check declared with a code that has no rule page, or a resource type DataOS does not have."""
+
+
+def check(*codes: str, kinds: Iterable[str] | None) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check that may yield findings with any of ``codes``, on resources of ``kinds`` (None: all).
+
+    ``kinds`` has no default: a Bundle check that forgot it would silently run on Workers only.
+    The declaration is checked here, when the check registers, so a mistake fails every run at once.
+    """
+    from worker_lint import catalogue
+    from worker_lint.dataos.resource import DATAOS_TYPES
+
+    undocumented = sorted(set(codes) - catalogue.codes())
+    if not codes or undocumented:
+        raise CheckDeclarationError(f"a check needs rule codes with a page under rules/; {undocumented or 'none'}"
+                                    " given")
+    unknown = sorted(set(kinds or ()) - DATAOS_TYPES)
+    if unknown or (kinds is not None and not set(kinds)):
+        raise CheckDeclarationError(f"a check runs on DataOS resource types; {unknown or 'none'} given")
 
     def register(func: CheckFunc) -> CheckFunc:
         _REGISTRY.append(CheckSpec(tuple(codes), func, None if kinds is None else frozenset(kinds)))

@@ -21,7 +21,7 @@ from worker_lint.core import lazy_re
 from worker_lint.document import positions
 
 from worker_lint.dataos import schema
-from worker_lint.checks import all_checks
+from worker_lint.checks import CheckSpec, all_checks
 from worker_lint.checks.context import Context, Project
 from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.document.parse import Document, parse
@@ -85,6 +85,7 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     if parsed.findings and (looks_like_dataos or any(kind for _, kind in documents)):
         findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
     _register_stacks(documents, path, project, findings)
+    checks = _selected_checks(settings, path)
     for doc, kind in documents:
         if kind is None:
             if doc.truncated and looks_like_dataos:  # too big or cyclic to classify: say why it was not checked
@@ -99,9 +100,16 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
                 doc_findings.extend(rendered)
             resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, settings.variables)
             for res in _resources_in(resource):
-                doc_findings.extend(_lint_resource(res, ctx))
+                doc_findings.extend(_lint_resource(res, ctx, checks))
         findings.extend((f, doc) for f in _explain(doc_findings))
     return _finish(path, text, findings, settings)
+
+
+def _selected_checks(settings: Settings, path: str) -> list[CheckSpec]:
+    """The checks with at least one code reported in this file: the others would only be filtered out."""
+    from worker_lint.config import is_selected
+
+    return [spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)]
 
 
 def _explain_syntax_errors(text: str, errors: list[Finding]) -> list[Finding]:
@@ -137,7 +145,7 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
             yield Resource(spec, node, prefix, kind[0], kind[1], res.text, res.variables)
 
 
-def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
+def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Finding]:
     out: list[Finding] = []
     schema_name = schema.schema_name_for(res.kind, res.version)
     if res.kind == "worker":
@@ -152,14 +160,21 @@ def _lint_resource(res: Resource, ctx: Context) -> list[Finding]:
             if mismatch is not None and _mismatch_explains(finding, res, mismatch):
                 continue
             out.append(finding)
-    for spec in all_checks():
+    for spec in checks:
         if spec.kinds is not None and res.kind not in spec.kinds:
             continue
         try:
-            out.extend(spec.func(res, ctx))
+            found = list(spec.func(res, ctx))
         except Exception as exc:
             out.append(Finding("WL900", (), f"internal error in the check for {', '.join(spec.codes)}: "
                                f"{type(exc).__name__}: {exc}; please report it", span=Span(1, 1, 1, 2)))
+            continue
+        undeclared = sorted({f.code for f in found} - set(spec.codes))
+        if undeclared:  # a check reports only the codes it registered with: selection and docs rely on it
+            out.append(Finding("WL900", (), f"internal error: the check for {', '.join(spec.codes)} reported"
+                               f" {', '.join(undeclared)}, which it does not declare; please report it",
+                               span=Span(1, 1, 1, 2)))
+        out.extend(found)
     if res.prefix:
         out = [_prefixed(f, res.prefix) for f in out]
     return out

@@ -1,0 +1,66 @@
+"""The rule contract: a check declares its codes and resource types, and is held to them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from worker_lint import catalogue, checks
+from worker_lint.core.diagnostic import Finding
+from worker_lint.core.settings import Settings
+from worker_lint.run.engine import lint_text
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = (ROOT / "examples" / "bad" / "replicas-and-typos.yaml").read_text(encoding="utf-8")
+
+
+def test_a_check_must_say_which_resource_types_it_runs_on() -> None:
+    with pytest.raises(TypeError, match="kinds"):
+        checks.check("WL400")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("codes", "kinds", "message"), [
+    (("WL998",), {"bundle"}, r"rule codes with a page under rules/; \['WL998'\] given"),
+    ((), {"bundle"}, "rule codes with a page under rules/; none given"),
+    (("WL400",), {"bundel"}, r"DataOS resource types; \['bundel'\] given"),
+    (("WL400",), set(), "DataOS resource types; none given"),
+])
+def test_a_declaration_is_checked_when_the_check_registers(codes: tuple[str, ...], kinds: set[str],
+                                                           message: str) -> None:
+    with pytest.raises(checks.CheckDeclarationError, match=message):
+        checks.check(*codes, kinds=kinds)
+
+
+def test_every_registered_code_has_a_page() -> None:
+    declared = {code for spec in checks.all_checks() for code in spec.codes}
+    assert declared <= catalogue.codes()
+    assert {"WL120", "WL205", "WL300", "WL400", "WL416"} <= declared
+
+
+def test_a_code_reported_without_being_declared_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def sloppy(res, ctx):
+        yield Finding("WL201", ("worker",), "not mine to report")
+
+    registry = [checks.CheckSpec(("WL205",), sloppy, frozenset({"worker"}))]
+    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    internal = [d for d in lint_text(BAD, "bad.yaml") if d.code == "WL900"]
+    assert [d.message for d in internal] == [
+        "internal error: the check for WL205 reported WL201, which it does not declare; please report it"]
+
+
+def test_checks_whose_codes_are_all_deselected_do_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+
+    def spy(name: str):
+        def run(res, ctx):
+            ran.append(name)
+            return iter(())
+        return run
+
+    registry = [checks.CheckSpec(("WL205", "WL206"), spy("quantities"), frozenset({"worker"})),
+                checks.CheckSpec(("WL210",), spy("autoscaling"), frozenset({"worker"}))]
+    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    lint_text(BAD, "bad.yaml", Settings(select=("WL1", "WL206")))
+    assert ran == ["quantities"]
+    lint_text(BAD, "bad.yaml", Settings(ignore=("WL2",)))
+    assert ran == ["quantities"]
