@@ -2,7 +2,7 @@
 
 The pages are the single owner of rule metadata.  At run time only the front
 matter is read (a few kilobytes); ``validate_pages`` checks every page against
-the pydantic model, for the test suite and ``worker-lint rules --check``.
+the pydantic model, for the test suite.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""WL400-WL406: a Bundle's resource ids and the dependency graph between them."""
+"""WL400-WL404: a Bundle's resource ids and the dependency graph between them."""
 from __future__ import annotations
 
 from collections.abc import Iterator

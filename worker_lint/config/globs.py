@@ -41,10 +41,6 @@ def matches(path: Path | str, anchored: str) -> bool:
             return True
 
 
-def any_match(path: Path | str, anchored: tuple[str, ...] | list[str]) -> bool:
-    return any(matches(path, pattern) for pattern in anchored)
-
-
 def _absolute(path: Path | str) -> str:
     return Path(os.path.normpath(os.path.abspath(path))).as_posix()
 

@@ -19,13 +19,6 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
     INFO = "info"
 
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
 #: a source line longer than this is data, not something to show under a diagnostic
 SNIPPET_MAX_WIDTH = 200
 
