@@ -204,7 +204,7 @@ def test_builtin_lookup() -> None:
     assert (info.worker, info.runs_as) == (False, ("service",))
     assert registry.lookup(StackRef("docker")) is None
     # retired names are known but never suggested
-    assert registry.closest("bentoo") == ["bento", "bento-worker"]
+    assert registry.closest("bentoo") == ["bento"]
     assert registry.closest("stream") == ["stream-monitor"]
 
 

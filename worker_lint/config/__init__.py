@@ -93,7 +93,7 @@ def _catalogue() -> Mapping[str, Any] | None:
 
 def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mapping[str, Any],
                      report: Any) -> None:
-    from worker_lint.config.file import did_you_mean
+    from worker_lint.core.suggest import did_you_mean
 
     codes = list(rules)
     for selector, loc in entries:
@@ -107,7 +107,8 @@ def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mappin
 
 
 def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str, Any], report: Any) -> None:
-    from worker_lint.config.file import did_you_mean, kind_of
+    from worker_lint.config.file import kind_of
+    from worker_lint.core.suggest import did_you_mean
 
     for code, values in options.items():
         meta = rules.get(code)

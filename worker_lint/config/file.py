@@ -298,6 +298,8 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
     where = _describe(loc)
     if kind == "extra_forbidden":
         at = "key"
+        from worker_lint.core.suggest import did_you_mean
+
         message = f"unknown key `{loc[-1]}`" + did_you_mean(str(loc[-1]), _known_keys(loc[:-1]))
     elif kind == "string_pattern_mismatch" and loc[:1] == ["variables"]:
         message = f"`{value}` is not a variable name: use letters, digits and `_`, not starting with a digit"
@@ -338,10 +340,5 @@ def kind_of(value: Any) -> str:
     return "nothing" if value is None else names.get(type(value), type(value).__name__)
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from worker_lint.core.data import data_dir
+from worker_lint.core.suggest import closest
 from worker_lint.core.diagnostic import Finding, JsonPath
 from worker_lint.document.positions import describe
 
@@ -317,17 +318,6 @@ def _listing(values: Iterable[Any]) -> str:
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """The known name a misspelt one most likely meant (case slips first, then edit distance)."""
-    pool = [c for c in candidates if isinstance(c, str)]
-    lowered = word.lower()
-    for candidate in pool:
-        if candidate.lower() == lowered:
-            return candidate
-    import difflib  # only a run with a misspelling pays for it
-
-    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.75)
-    if not matches:
-        by_lower = {c.lower(): c for c in pool}
-        lower_matches = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.75)
-        return by_lower[lower_matches[0]] if lower_matches else None
-    return matches[0]
+    """The known name a misspelt one most likely meant (see ``core.suggest``)."""
+    found = closest(word, candidates)
+    return found[0] if found else None

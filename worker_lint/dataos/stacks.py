@@ -147,16 +147,9 @@ class StackRegistry:
         """Known stack names that ``name`` most likely meant, best first."""
         retired = {e.name for e in builtin_stacks() if e.renamed_to is not None}
         pool = [n for n in self.names() if n not in retired]
-        import difflib  # only a run with an unknown stack pays for it
+        from worker_lint.core.suggest import closest
 
-        found = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
-        # a prefix or suffix slip (`bento-workers`, `stream`) is as telling as an edit
-        for candidate in pool:
-            if len(found) >= limit:
-                break
-            if candidate not in found and len(name) >= 4 and (candidate.startswith(name) or name.startswith(candidate)):
-                found.append(candidate)
-        return found
+        return closest(name, pool, limit)
 
 
 def _text(res: Resource, body: dict[str, Any], key: str) -> str | None:

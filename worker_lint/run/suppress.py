@@ -297,10 +297,10 @@ def _next_content_line(lines: list[str], number: int) -> int | None:
 
 
 def _did_you_mean_action(word: str) -> str:
-    import difflib
+    from worker_lint.core.suggest import closest
 
     if word == "enable":
         return " (each directive covers one line or the file, so there is nothing to enable)"
 
-    close = difflib.get_close_matches(word, ["disable", "disable-next-line", "disable-file"], n=1, cutoff=0.6)
+    close = closest(word, ["disable", "disable-next-line", "disable-file"])
     return f" (did you mean `{close[0]}`?)" if close else ""
