@@ -305,7 +305,7 @@ x = 1
         load_settings(tmp_path)
     assert problems(exc) == [
         "pyproject.toml:2:1: rule WL206 has no option `treshold`; did you mean `threshold`?",
-        "pyproject.toml:3:9: option `units` of rule WL206 must be a string, not a number",
+        "pyproject.toml:3:9: option `units` of rule WL206 must be a string, not an integer",
         "pyproject.toml:6:1: rule WL101 has no option `strict`; it takes no options",
         "pyproject.toml:8:1: unknown rule code `WL999`",
     ]

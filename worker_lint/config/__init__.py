@@ -107,7 +107,7 @@ def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mappin
 
 
 def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str, Any], report: Any) -> None:
-    from worker_lint.config.file import kind_of
+    from worker_lint.core import type_names
     from worker_lint.core.suggest import did_you_mean
 
     for code, values in options.items():
@@ -124,12 +124,12 @@ def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str,
                 continue
             wanted = _option_type(declared[name])
             if wanted is not None and not _is_type(value, wanted):
-                report(("options", code, name), f"option `{name}` of rule {code} must be {_ARTICLE[wanted]},"
-                       f" not {kind_of(value)}", "value")
+                report(("options", code, name), f"option `{name}` of rule {code} must be {type_names.wanted(wanted)},"
+                       f" not {type_names.of_value(value)}", "value")
 
 
-_ARTICLE = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
-            "array": "a list", "object": "a mapping"}
+#: the option types a rule page may declare
+_OPTION_TYPES = frozenset({"integer", "number", "string", "boolean", "array", "object"})
 
 
 def _declared_options(meta: Any) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def _declared_options(meta: Any) -> dict[str, Any]:
 
 def _option_type(spec: Any) -> str | None:
     kind = spec.get("type") if isinstance(spec, Mapping) else getattr(spec, "type", None)
-    return kind if kind in _ARTICLE else None
+    return kind if kind in _OPTION_TYPES else None
 
 
 def _is_type(value: Any, kind: str) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint.core import lazy_re
+from worker_lint.core import lazy_re, type_names
 from worker_lint.config import PYPROJECT
 
 if TYPE_CHECKING:
@@ -311,8 +311,8 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
     elif kind == "literal_error":
         message = f"`{value}` is not a severity for {where}; use error, warning or info"
     elif kind in ("list_type", "dict_type", "string_type"):
-        wanted = {"list_type": "a list", "dict_type": "a mapping", "string_type": "a string"}[kind]
-        message = f"{where} must be {wanted}, not {kind_of(value)}"
+        wanted = type_names.wanted({"list_type": "array", "dict_type": "object", "string_type": "string"}[kind])
+        message = f"{where} must be {wanted}, not {type_names.of_value(value)}"
     else:
         message = f"{where}: {error['msg']}"
     line, column = raw.locate(loc, at, value)
@@ -333,12 +333,5 @@ def _describe(loc: Sequence[Any]) -> str:
         text = str(part) if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else f'"{part}"'
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + text
     return f"`{out}`" if out else "the configuration"
-
-
-def kind_of(value: Any) -> str:
-    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
-    return "nothing" if value is None else names.get(type(value), type(value).__name__)
-
-
 
 

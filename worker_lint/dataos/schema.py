@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from worker_lint.core.data import data_dir
+from worker_lint.core import type_names
 from worker_lint.core.suggest import closest
 from worker_lint.core.diagnostic import Finding, JsonPath
 from worker_lint.document.positions import describe
@@ -33,26 +34,6 @@ _GENERIC_VALUE = "WL105"
 #: keywords whose errors are about a scalar's value, and so moot for a templated value
 _VALUE_KEYWORDS = frozenset({"type", "enum", "const", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
                              "exclusiveMaximum", "minLength", "maxLength", "multipleOf", "anyOf", "oneOf"})
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "a boolean (true or false)", "null": "empty"}
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 @functools.cache
@@ -242,8 +223,8 @@ def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | Non
         message = custom.format(field=field, value=_show(instance))
     elif keyword == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        message = f"`{field}` must be {wanted}, not {_type_of(instance)}{_value_suffix(instance)}"
+        wanted = " or ".join(type_names.wanted(t) for t in expected)
+        message = f"`{field}` must be {wanted}, not {type_names.of_value(instance)}{_value_suffix(instance)}"
     elif keyword in ("enum", "const"):
         allowed = list(error.validator_value) if keyword == "enum" else [error.validator_value]
         message = f"`{_show(instance)}` is not a valid value for `{field}`; expected {_listing(allowed)}"
@@ -270,8 +251,8 @@ def _route_alternatives(error: Any, base: JsonPath, is_templated: Callable[[str]
                 if t not in expected:
                     expected.append(t)
         path = base + tuple(error.absolute_path)
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        yield _Routed(Finding("WL103", path, f"`{_field(path)}` must be {wanted}, not {_type_of(error.instance)}"
+        wanted = " or ".join(type_names.wanted(t) for t in expected)
+        yield _Routed(Finding("WL103", path, f"`{_field(path)}` must be {wanted}, not {type_names.of_value(error.instance)}"
                               f"{_value_suffix(error.instance)}"))
         return
     yield from _route(best_match(context), base, is_templated)

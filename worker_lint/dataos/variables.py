@@ -12,11 +12,10 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
 from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
-from worker_lint.document.positions import describe, substring_span
+from worker_lint.document.positions import describe, is_merge_key, substring_span
 from worker_lint.dataos.templating import Token, substitute
 
 _NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 UNDEFINED_VARIABLE = "WL305"
 BROKEN_SUBSTITUTION = "WL306"
@@ -98,7 +97,7 @@ class _Renderer:
         renames: dict[str, Any] = {}
         merges: list[Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if is_merge_key(key_node):
                 merges.extend(value_node.value if isinstance(value_node, SequenceNode) else [value_node])
                 continue
             if not isinstance(key_node, ScalarNode) or key_node.value not in value:

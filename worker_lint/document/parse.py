@@ -19,7 +19,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
 from worker_lint.document.guard import precheck
 from worker_lint.core.settings import Limits
-from worker_lint.document.positions import node_span, point_span
+from worker_lint.document.positions import is_merge_key, node_span, point_span
 
 try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
     from ruamel.yaml.cyaml import CSafeLoader as _BaseLoader
@@ -53,7 +53,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
-MERGE_TAG = _TAG + "merge"
 
 
 @dataclass
@@ -214,7 +213,7 @@ class _Builder:
         merged: dict[str, Any] = {}
         first_key: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            if key_node.value == "<<" and key_node.tag == MERGE_TAG:
+            if is_merge_key(key_node):
                 for source in _merge_sources(value_node):
                     value = self._node(source, path, depth + 1)
                     if isinstance(value, dict):

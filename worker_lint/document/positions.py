@@ -36,7 +36,12 @@ def find(root: Node, path: JsonPath) -> tuple[Node | None, Node, int]:
     return key_node, node, len(path)
 
 
-_MERGE = "tag:yaml.org,2002:merge"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def is_merge_key(key: Node) -> bool:
+    """Whether a mapping key is YAML's merge key `<<`, whose value's mappings are merged into this one."""
+    return key.tag == MERGE_TAG and key.value == "<<"
 
 
 def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node, Node] | None:
@@ -51,7 +56,7 @@ def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node
         value = k.value  # a complex key's value is a list and never equals a string
         if value == wanted and isinstance(k, ScalarNode):
             match = (k, v)
-        elif value == "<<" and k.tag == _MERGE:
+        elif is_merge_key(k):
             merges.extend(v.value if isinstance(v, SequenceNode) else [v])
     if match is not None:
         return match
