@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -134,10 +133,9 @@ def _read_yaml(path: Path, shown: str, text: str) -> RawConfig:
 
 
 def _shown(path: Path, cwd: Path) -> str:
-    try:
-        return os.path.relpath(path, cwd) if Path(os.path.abspath(path)).is_relative_to(cwd) else str(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)
+    from worker_lint.core.paths import relative
+
+    return relative(path, cwd)
 
 
 def _yaml_locate(root: Any, text: str, loc: Sequence[str | int], at: str) -> tuple[int, int]:

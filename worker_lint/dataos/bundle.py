@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core import lazy_re
+from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import JsonPath
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.document.reading import read_or_none
@@ -262,10 +263,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def shown(path: Path, root: Path) -> str:
     """A path as messages show it: relative to the project root when inside it."""
-    try:
-        return path.relative_to(root).as_posix() or "."
-    except ValueError:
-        return str(path)
+    return relative(path, root)
 
 
 def file_values(res: Resource) -> Iterator[tuple[Item, str]]:

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, Span

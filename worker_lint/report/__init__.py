@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import Diagnostic
 
 #: format name -> module in this package
@@ -43,17 +44,7 @@ def default_format(environ: Mapping[str, str] | None = None) -> str | None:
 
 def relative_path(path: str, base: Path | None) -> str:
     """``path`` relative to ``base`` with `/` separators, when it lies inside it; standard input keeps its name."""
-    if path.startswith("<") and path.endswith(">"):
-        return path
-    absolute = os.path.abspath(path)
-    folder = os.path.abspath(base) if base is not None else os.getcwd()
-    try:
-        relative = os.path.relpath(absolute, folder)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return Path(absolute).as_posix()
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return Path(absolute).as_posix()
-    return Path(relative).as_posix()
+    return relative(path, base)
 
 
 def fingerprints(diagnostics: Sequence[Diagnostic], base: Path | None) -> list[str]:

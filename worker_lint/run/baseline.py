@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint.core.atomic import write_text
+from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import Diagnostic, JsonPath
 
 FORMAT_VERSION = 1
@@ -65,13 +66,7 @@ class Baseline:
 
 def relative_file(path: str, folder: Path) -> str:
     """A diagnostic's file relative to ``folder``; standard input keeps its name."""
-    if path.startswith("<") and path.endswith(">"):
-        return path
-    absolute = os.path.abspath(path)
-    try:
-        return Path(os.path.relpath(absolute, os.path.abspath(folder))).as_posix()
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return Path(absolute).as_posix()
+    return relative(path, folder, climb=True)
 
 
 def build(diagnostics: Iterable[Diagnostic], folder: Path) -> Baseline:

@@ -219,7 +219,6 @@ def _digest(paths: list[str], max_size: int, buffers: Mapping[str, bytes]) -> st
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(Path(os.path.realpath(path)).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    from worker_lint.core.paths import relative
+
+    return relative(os.path.realpath(path))
