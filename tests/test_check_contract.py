@@ -64,3 +64,14 @@ def test_checks_whose_codes_are_all_deselected_do_not_run(monkeypatch: pytest.Mo
     assert ran == ["quantities"]
     lint_text(BAD, "bad.yaml", Settings(ignore=("WL2",)))
     assert ran == ["quantities"]
+
+
+def test_the_v1beta_schema_owns_the_legacy_stack_sections() -> None:
+    from worker_lint.dataos import schema
+
+    sections = schema.legacy_stack_sections()
+    assert {"bento", "container", "scanner", "flare", "beacon"} <= set(sections)
+    for key in sections:
+        text = f"name: w\nversion: v1beta\ntype: worker\nworker:\n  stack: bento\n  compute: c\n  {key}: {{}}\n"
+        assert [(d.code, d.span.line, d.span.column) for d in lint_text(text, "w.yaml") if d.code == "WL123"] == [
+            ("WL123", 7, 3)], key

@@ -6,21 +6,18 @@ from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos import schema
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
-
-#: deprecated in favour of `stackSpec` (dataos.info docs/resources/worker/configurations.md)
-LEGACY_KEYS = ("bento", "container", "scanner", "flare", "beacon")
-
 
 @check("WL123", kinds={"worker"})
 def legacy_stack_key(res: Resource, ctx: Context) -> Iterator[Finding]:
     # the legacy keys only ever existed in v1 manifests, whose body section is `worker:`
     if res.body_key != "worker" or res.body is None:
         return
-    for key in LEGACY_KEYS:
+    for key in schema.legacy_stack_sections():
         if key in res.body:
             also = " (this Worker has `stackSpec` too: merge the two)" if "stackSpec" in res.body else ""
             yield Finding("WL123", (res.body_key, key),

@@ -22,15 +22,6 @@ if TYPE_CHECKING:
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
-#: Worker fields of both versions, used only if the core schema cannot be read
-_FALLBACK_WORKER_FIELDS = frozenset({
-    "title", "tags", "replicas", "highAvailabilityConfig", "autoscaling", "autoScaling", "stack", "logLevel",
-    "configs", "envs", "secrets", "dataosSecrets", "dataosVolumes", "tempVolume", "persistentVolume", "compute",
-    "resources", "dryRun", "runAsApiKey", "runAsUser", "topology", "stackSpec", "executionMode", "disk", "use",
-    "bento", "container", "scanner", "flare", "beacon",
-})
-
-
 @check("WL101", "WL102", "WL103", "WL104", "WL105", "WL124", "WL125", kinds={"worker"})
 def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
     body = res.body
@@ -45,7 +36,7 @@ def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
     if isinstance(spec, str) and is_templated(spec):
         return  # `stackSpec: ${{stack-specific-configuration}}`: nothing to check yet
     sections = root_sections(info.schema)
-    misplaced = [k for k in body if k in sections and k not in worker_fields(bk)]
+    misplaced = [k for k in body if k in sections and k not in schema.worker_fields(bk)]
     if misplaced:
         yield _misplaced(bk, misplaced, spec, "stackSpec" in body, info)
     if not isinstance(spec, dict) or (misplaced and not spec):
@@ -93,14 +84,3 @@ def _file_sections(name: str) -> frozenset[str]:
     return root_sections(contents)
 
 
-@functools.cache
-def worker_fields(body_key: str) -> frozenset[str]:
-    """The fields the core Worker schemas allow in the body section, so they are never taken for misplaced stackSpec."""
-    fields: set[str] = set()
-    try:
-        for name in schema.index().get("worker", {}).values():
-            section = schema.load(name).get("properties", {}).get(body_key, {})
-            fields.update(section.get("properties", {}))
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
-    return frozenset(fields) or _FALLBACK_WORKER_FIELDS

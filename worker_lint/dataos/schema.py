@@ -302,3 +302,23 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The known name a misspelt one most likely meant (see ``core.suggest``)."""
     found = closest(word, candidates)
     return found[0] if found else None
+
+
+@functools.cache
+def worker_fields(body_key: str) -> frozenset[str]:
+    """The fields the Worker schemas of every version allow in the body section (`worker:` or `spec:`)."""
+    fields: set[str] = set()
+    for name in index()["worker"].values():
+        fields.update(load(name).get("properties", {}).get(body_key, {}).get("properties", {}))
+    return frozenset(fields)
+
+
+@functools.cache
+def legacy_stack_sections() -> tuple[str, ...]:
+    """The stack-named sections (`bento:`, `container:` ...) a v1beta `worker:` still accepts instead of `stackSpec`.
+
+    The v1beta schema owns the list: each such field refers to the `legacyStackSection` definition.
+    """
+    fields = load(index()["worker"]["v1beta"])["properties"]["worker"]["properties"]
+    return tuple(name for name, spec in fields.items()
+                 if str(spec.get("$ref", "")).endswith("/legacyStackSection"))
