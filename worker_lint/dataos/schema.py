@@ -322,3 +322,13 @@ def legacy_stack_sections() -> tuple[str, ...]:
     fields = load(index()["worker"]["v1beta"])["properties"]["worker"]["properties"]
     return tuple(name for name, spec in fields.items()
                  if str(spec.get("$ref", "")).endswith("/legacyStackSection"))
+
+
+@functools.cache
+def worker_versions() -> dict[str, str]:
+    """Each Worker version and the section that holds its runtime (`v1beta`: `worker`, `v2alpha`: `spec`).
+
+    The index names the versions and the schemas say the rest: the body section is the one
+    required field a schema declares last, after the resource meta fields.
+    """
+    return {version: load(name)["required"][-1] for version, name in index()["worker"].items()}

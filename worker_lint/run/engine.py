@@ -38,8 +38,6 @@ _LOOKS_LIKE_DATAOS = lazy_re.compile(
 _EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
 _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
 #: body sections of other resource types, for the type/body mismatch rule
-_WORKER_BODY_KEYS = ("worker", "spec")
-_WORKER_VERSIONS = ("v1beta", "v2alpha")
 
 
 def lint_text(
@@ -185,33 +183,36 @@ def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
     one mistake: it is reported once, and the body is still checked with the
     schema of the section it has, so its other problems are not hidden.
     """
+    versions = schema.worker_versions()  # version -> body section
+    files = schema.index()["worker"]
     version = res.version
-    has_worker, has_spec = "worker" in res.data, "spec" in res.data
-    by_body = "v2alpha" if has_spec and not has_worker else "v1beta" if has_worker and not has_spec else None
-    if version in _WORKER_VERSIONS:
+    present = [v for v, section in versions.items() if section in res.data]
+    by_body = present[0] if len(present) == 1 else None
+    if version in versions:
         if by_body is None or by_body == version:
-            return f"worker.{version}.schema.json", None
-        section, wanted = ("spec", "worker") if by_body == "v2alpha" else ("worker", "spec")
-        return f"worker.{by_body}.schema.json", Finding(
+            return files[version], None
+        section, wanted = versions[by_body], versions[version]
+        return files[by_body], Finding(
             "WL107", (section,), f"a `{version}` Worker keeps its runtime under `{wanted}:`; `{section}:` is the"
             f" `{by_body}` form: set `version: {by_body}` or rename the section to `{wanted}:`", at="key")
-    by_body = by_body or "v1beta"
+    by_body = by_body or next(iter(versions))
     if version is None:
-        return f"worker.{by_body}.schema.json", None  # the schema reports the missing or mistyped version
-    return f"worker.{by_body}.schema.json", Finding(
-        "WL108", ("version",), f"`{version}` is not a Worker version; use `v1beta` (with a `worker:` section) or"
-        f" `v2alpha` (with a `spec:` section); checked as {by_body}")
+        return files[by_body], None  # the schema reports the missing or mistyped version
+    forms = " or ".join(f"`{v}` (with a `{section}:` section)" for v, section in versions.items())
+    return files[by_body], Finding(
+        "WL108", ("version",), f"`{version}` is not a Worker version; use {forms}; checked as {by_body}")
 
 
 def _body_mismatch(res: Resource) -> Finding | None:
     """`type: worker` whose body section belongs to another type (`workflow:`, `volume:`)."""
-    if res.kind != "worker" or any(k in res.data for k in _WORKER_BODY_KEYS):
+    versions = schema.worker_versions()
+    if res.kind != "worker" or any(k in res.data for k in versions.values()):
         return None
     from worker_lint.dataos.resource import DATAOS_TYPES
 
     for key in res.data:
         if key in DATAOS_TYPES and key != "worker":
-            expected = "spec" if res.version == "v2alpha" else "worker"
+            expected = versions.get(res.version or "", "worker")
             return Finding("WL107", (key,), f"`type: worker` needs a `{expected}:` section, but this manifest has a"
                            f" `{key}:` section; fix `type` or the section", at="key")
     return None
