@@ -12,14 +12,39 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the shared corpora, references and schemas beside the checkout; tests reach them only through here
 SHARED = ROOT.parent / "shared"
+#: what the tests read from it, checked once per session
+SHARED_PARTS = ("corpus/dataos/SOURCES.tsv", "corpus/yaml-test-suite/INDEX.tsv", "reference",
+                "schemas-ext/sarif-2.1.0.json", "docs/dataos-manifests.md")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI a missing ../shared fails the run at once: its tests must never skip silently there."""
+    missing = [part for part in SHARED_PARTS if not (SHARED / part).exists()]
+    if missing and _in_ci():
+        raise pytest.UsageError(f"CI=true but {SHARED} lacks {', '.join(missing)}: the tests that read it"
+                                " cannot run")
+
+
+def require_shared(*parts: str) -> Path:
+    """``../shared/<parts>``; a test that needs it fails under CI and skips elsewhere, saying what is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is missing (the shared corpora and references beside the checkout)"
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture
 def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    return SHARED
+    return require_shared()
 
 
 @dataclass
