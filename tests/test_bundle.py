@@ -155,21 +155,31 @@ def test_looks_templated(value: object, expected: bool) -> None:
 # --- project root and file resolution ----------------------------------------------------------------
 
 
-def test_project_root_markers(tmp_path: Path) -> None:
+def test_project_root_is_the_configured_root_then_the_configuration_folder_then_the_repository(
+        tmp_path: Path) -> None:
     deep = tmp_path / "repo" / "deploy" / "bundles"
     deep.mkdir(parents=True)
-    (tmp_path / "repo" / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    # a pyproject.toml without a [tool.worker-lint] table does not mark the root
-    assert bundle.find_project_root(deep) != tmp_path / "repo"
-    (tmp_path / "repo" / "pyproject.toml").write_text("[tool.worker-lint]\nselect = ['WL4']\n")
-    assert bundle.find_project_root(deep) == tmp_path / "repo"
-    (tmp_path / "repo" / "deploy" / ".worker-lint.yaml").write_text("select: [WL4]\n")
-    assert bundle.find_project_root(deep) == tmp_path / "repo" / "deploy"
-    (deep / ".git").mkdir()
-    assert bundle.find_project_root(deep) == deep
-    assert bundle.project_root(deep / "b.yaml", configured=tmp_path) == tmp_path
+    (tmp_path / "repo" / ".git").mkdir()
+    assert bundle.project_root(deep / "b.yaml", Settings()) == tmp_path / "repo"
+    configured = Settings(config_path=tmp_path / "repo" / "deploy" / ".worker-lint.yml")
+    assert bundle.project_root(deep / "b.yaml", configured) == tmp_path / "repo" / "deploy"
+    assert bundle.project_root(deep / "b.yaml", Settings(root=tmp_path, config_path=configured.config_path)) == tmp_path
 
 
+def test_a_project_configured_by_worker_lint_yml_is_the_root_of_its_bundles(tmp_path: Path, cli) -> None:
+    """`.worker-lint.yml` marks the project as `.worker-lint.yaml` does: no false "outside the project root"."""
+    (tmp_path / ".worker-lint.yml").write_text("select: [WL4]\n")
+    _write(tmp_path, "workers/w.yaml", "name: w\nversion: v1beta\ntype: worker\nworker: {stack: bento, compute: c}\n")
+    _write(tmp_path, "deploy/bundle.yaml", """
+        name: b
+        version: v1beta
+        type: bundle
+        bundle:
+          resources:
+            - {id: w, file: ../workers/w.yaml}
+    """)
+    result = cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path / "deploy")
+    assert result.diagnostics == [], result.stdout
 def test_resolve_file_beside_the_bundle_then_from_the_root(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     _write(tmp_path, "deploy/worker.yaml", "name: w\n")
@@ -198,29 +208,6 @@ def test_resolve_file_never_leaves_the_root(tmp_path: Path) -> None:
     os.symlink(outside, root / "deploy" / "link.yaml")
     linked = bundle.resolve_file("link.yaml", root / "deploy", root)
     assert (linked.found, linked.outside, linked.via_symlink) == (None, root / "deploy" / "link.yaml", outside)
-
-
-def test_referenced_files_are_unique_existing_and_inside(tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
-    _write(tmp_path, "a.yaml", "name: a\n")
-    _write(tmp_path, "sub/b.yaml", "name: b\n")
-    bundle_path = _write(tmp_path, "bundle.yaml", """
-        name: b
-        version: v1beta
-        type: bundle
-        bundle:
-          resources:
-            - {id: one, file: a.yaml}
-            - {id: two, file: ./a.yaml}
-            - {id: three, file: sub/b.yaml}
-            - {id: four, file: missing.yaml}
-            - {id: five, file: /etc/hostname}
-            - {id: six, file: "${FILE}"}
-    """)
-    res = _resource(bundle_path.read_text())
-    assert bundle.referenced_files(res, bundle_path) == [tmp_path / "a.yaml", tmp_path / "sub" / "b.yaml"]
-    # with a narrower root, only the file inside it is followed
-    assert bundle.referenced_files(res, bundle_path, root=tmp_path / "sub") == [tmp_path / "sub" / "b.yaml"]
 
 
 def test_load_referenced_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -201,13 +201,10 @@ def _jobs(value: str) -> int | str:
 
 
 def _cache_dir(given: str | None, settings: Settings) -> Path:
-    """The cache folder: as given, else beside the configuration, else at the repository's top, else here."""
+    """The cache folder: as given, else in the project root (`Settings.project_root`), else here."""
     from worker_lint.run.cache import resolve_dir
-    from worker_lint.run.files import repo_top
 
-    config_path = getattr(settings, "config_path", None)
-    root = config_path.parent if config_path is not None else (repo_top(Path.cwd()) or Path.cwd())
-    return resolve_dir(root, given)
+    return resolve_dir(settings.project_root(Path.cwd()) or Path.cwd(), given)
 
 
 def _usage_failure(message: str) -> NoReturn:
@@ -224,7 +221,7 @@ def _default_format() -> str:
 
 def _report_base() -> Path:
     """File names in CI reports are relative to the repository root (GitHub and GitLab resolve them so)."""
-    from worker_lint.run.files import repo_top
+    from worker_lint.core.paths import repo_top
 
     cwd = Path.cwd()
     return repo_top(cwd) or cwd

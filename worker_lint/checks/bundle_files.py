@@ -20,7 +20,7 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
     pairs = list(bundle.file_values(res))
     if not pairs:
         return
-    where = bundle.place(ctx.path, ctx.settings.root, ctx.project.roots)
+    where = bundle.place(ctx.path, ctx.settings, ctx.project.roots)
     for item, value in pairs:
         path = item.path + ("file",)
         resolution = bundle.resolve_file(value, where.directory, where.root)

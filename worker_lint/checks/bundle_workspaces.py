@@ -31,7 +31,7 @@ def item_workspace(res: Resource, ctx: Context) -> Iterator[Finding]:
         elif has_workspace and "file" in item.data:
             # Only a file item that names a workspace can be at odds with its target; one without it
             # gets the CLI's default workspace (`public`), as the published v2alpha Bundles rely on.
-            where = where or bundle.place(ctx.path, ctx.settings.root, ctx.project.roots)
+            where = where or bundle.place(ctx.path, ctx.settings, ctx.project.roots)
             kind = _file_kind(item, where, ctx)
         if has_workspace and kind in bundle.INSTANCE_LEVEL:
             yield Finding("WL410", item.path + ("workspace",), f"a {kind} is an instance-level resource;"

@@ -29,8 +29,8 @@ class Project:
     registry: StackRegistry | None = None
     #: files Bundles refer to, read and classified once per run, by resolved path
     referenced: dict[Path, ReferencedFile] = field(default_factory=dict)
-    #: the project root found for each Bundle folder and configured root, found once per run
-    roots: dict[tuple[Path, Path | None], Path] = field(default_factory=dict)
+    #: the project root of each Bundle folder, found once per run
+    roots: dict[Path, Path] = field(default_factory=dict)
     #: files linted or queued in this run, by resolved path
     seen: set[Path] = field(default_factory=set)
     #: files a linted file refers to (Bundle `file:` items), to be linted in this run too

@@ -27,3 +27,26 @@ def relative(path: str | Path, base: str | Path | None = None, *, climb: bool = 
     if not climb and (shown == os.pardir or shown.startswith(os.pardir + os.sep)):
         return Path(absolute).as_posix()
     return Path(shown).as_posix()
+
+
+_TOPS: dict[Path, Path | None] = {}
+
+
+def repo_top(folder: Path) -> Path | None:
+    """The closest folder at or above ``folder`` holding `.git` (a folder, or a file in worktrees)."""
+    folder = Path(os.path.abspath(folder))
+    if folder in _TOPS:
+        return _TOPS[folder]
+    visited = []
+    top: Path | None = None
+    for candidate in (folder, *folder.parents):
+        if candidate in _TOPS:
+            top = _TOPS[candidate]
+            break
+        visited.append(candidate)
+        if (candidate / ".git").exists():
+            top = candidate
+            break
+    for candidate in visited:
+        _TOPS[candidate] = top
+    return top

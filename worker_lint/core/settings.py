@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint.core.diagnostic import Severity
+from worker_lint.core.paths import repo_top
 
 #: the largest file read, in bytes (see SECURITY.md)
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
@@ -41,6 +42,15 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: where the configuration came from, for messages and cache keys
     config_path: Path | None = None
+
+    def project_root(self, start: Path) -> Path | None:
+        """The root of the project a file in ``start`` belongs to: the configured `root`, else the folder
+        of the configuration in force, else the repository's top; None when there is none of these."""
+        if self.root is not None:
+            return self.root
+        if self.config_path is not None:
+            return self.config_path.parent
+        return repo_top(start)
 
     def fingerprint(self) -> str:
         """A stable string of everything that changes results, for cache keys."""

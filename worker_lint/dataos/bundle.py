@@ -12,7 +12,7 @@ from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import JsonPath
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.document.reading import read_or_none
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
@@ -164,39 +164,16 @@ def runtime_value_ok(value: str) -> bool:
 
 # --- files ----------------------------------------------------------------------------------------
 
-_ROOT_MARKERS = (".worker-lint.yaml", ".git")
+def project_root(bundle_path: Path | str | None, settings: Settings) -> Path:
+    """The root `file:` references may not leave: the settings' project root (``Settings.project_root``).
 
-
-def find_project_root(start: Path) -> Path | None:
-    """The nearest directory at or above ``start`` holding `.worker-lint.yaml`, a `pyproject.toml` with
-    `[tool.worker-lint]`, or `.git`; None when there is none."""
-    start = Path(os.path.abspath(start))
-    for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in _ROOT_MARKERS):
-            return directory
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.worker-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
-                    return directory
-            except OSError:
-                pass
-    return None
-
-
-def project_root(bundle_path: Path | str | None, configured: Path | None = None) -> Path:
-    """The root `file:` references may not leave: ``configured`` (``--root``) or the nearest marked directory.
-
-    With no marker anywhere, the working directory is the root when the Bundle
-    lies under it (`dataos-ctl` resolves paths from there), else the Bundle's
-    own directory.
+    With none, the working directory is the root when the Bundle lies under it
+    (`dataos-ctl` resolves paths from there), else the Bundle's own directory.
     """
-    if configured is not None:
-        return Path(os.path.abspath(configured))
     base = bundle_dir(bundle_path)
-    found = find_project_root(base)
+    found = settings.project_root(base)
     if found is not None:
-        return found
+        return Path(os.path.abspath(found))
     cwd = Path(os.path.abspath(os.getcwd()))
     return cwd if _inside(base, cwd) else base
 
@@ -274,26 +251,6 @@ def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
             yield item, value
 
 
-def referenced_files(res: Resource, bundle_path: Path | str | None, root: Path | None = None) -> list[Path]:
-    """The files a Bundle's `file:` entries name that exist inside the project root, in order, once each.
-
-    The engine lints each of them too, so running on a Bundle alone (as
-    pre-commit does for a changed Bundle) still reports errors inside the
-    manifests it deploys.  ``root`` defaults to the project root found above
-    the Bundle.
-    """
-    if res.kind != "bundle":
-        return []
-    directory = bundle_dir(bundle_path)
-    base = root if root is not None else project_root(bundle_path)
-    out: list[Path] = []
-    for _, value in file_values(res):
-        found = resolve_file(value, directory, base).found
-        if found is not None and found not in out:
-            out.append(found)
-    return out
-
-
 @dataclass
 class ReferencedFile:
     """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`."""
@@ -352,10 +309,10 @@ class Place(NamedTuple):
     root: Path
 
 
-def place(path: str | None, configured: Path | None, roots: dict[tuple[Path, Path | None], Path]) -> Place:
+def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Place:
     """The Bundle's :class:`Place`; the project root is found once per folder and run (memoised in ``roots``)."""
     directory = bundle_dir(path)
-    root = roots.get((directory, configured))
+    root = roots.get(directory)
     if root is None:
-        root = roots[(directory, configured)] = project_root(path, configured)
+        root = roots[directory] = project_root(path, settings)
     return Place(directory, root)

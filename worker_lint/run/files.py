@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from worker_lint.config import is_excluded
+from worker_lint.core.paths import repo_top
 from worker_lint.core.settings import Settings
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -95,25 +96,3 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
                 if original is not None:
                     ignored.add(original)
     return ignored
-
-
-_TOPS: dict[Path, Path | None] = {}
-
-
-def repo_top(folder: Path) -> Path | None:
-    """The closest folder at or above ``folder`` holding `.git` (a folder, or a file in worktrees)."""
-    if folder in _TOPS:
-        return _TOPS[folder]
-    visited = []
-    top: Path | None = None
-    for candidate in (folder, *folder.parents):
-        if candidate in _TOPS:
-            top = _TOPS[candidate]
-            break
-        visited.append(candidate)
-        if (candidate / ".git").exists():
-            top = candidate
-            break
-    for candidate in visited:
-        _TOPS[candidate] = top
-    return top
