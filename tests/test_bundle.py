@@ -146,7 +146,7 @@ def test_edges_merge_dependencies_and_conditions_and_skip_unknown_and_self() -> 
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("${{bundle-depot}}", True), ("${DEPOT}", True), ("{{x}}", True), ("<workspace_name>", True),
-    ("orders-depot", False), ("a<b", False), (3, False),
+    ("$DIR/worker.yaml", True), ("$FIRST", True), ("orders-depot", False), ("a<b", False), (3, False),
 ])
 def test_looks_templated(value: object, expected: bool) -> None:
     assert bundle.looks_templated(value) is expected
@@ -792,3 +792,18 @@ def test_every_corpus_bundle_lints_without_internal_errors() -> None:
     assert "WL900" not in codes
     assert {c: n for c, n in codes.items() if c.startswith("WL4")} == {
         "WL404": 3, "WL407": 7, "WL413": 48, "WL414": 7}
+
+
+def test_apply_time_variables_in_files_and_dependencies_are_never_missing(tmp_path: Path, cli) -> None:
+    """`$DIR/worker.yaml` and `dependencies: [$FIRST]` are substituted by dataos-ctl: nothing to report."""
+    (tmp_path / ".git").mkdir()
+    _write(tmp_path, "bundle.yaml", """
+        name: b
+        version: v1beta
+        type: bundle
+        bundle:
+          resources:
+            - {id: w, file: $DIR/worker.yaml, dependencies: [$FIRST]}
+    """)
+    result = cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path)
+    assert [d["code"] for d in result.diagnostics if d["code"] in ("WL401", "WL413")] == [], result.stdout

@@ -11,6 +11,7 @@ from worker_lint.core import lazy_re
 from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import JsonPath
 from worker_lint.dataos.resource import Resource, classify
+from worker_lint.dataos.templating import is_templated
 from worker_lint.document.reading import read_or_none
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings
 
@@ -29,7 +30,6 @@ _RUNNING_N = lazy_re.compile(r"running:\d+")
 
 ITEMS: JsonPath = ("bundle", "resources")
 
-_TEMPLATED = lazy_re.compile(r"\$\{|\{\{|\{%|^<[^<>]*>$")
 
 
 def looks_templated(value: Any) -> bool:
@@ -38,7 +38,7 @@ def looks_templated(value: Any) -> bool:
     Placeholders are the templating rules' business; a Bundle check that
     treated one as an id or a path would report the same cause twice.
     """
-    return isinstance(value, str) and bool(_TEMPLATED.search(value.strip()))
+    return isinstance(value, str) and is_templated(value.strip())
 
 
 # --- items and the dependency graph ---------------------------------------------------------------
