@@ -301,7 +301,7 @@ def test_precheck_reports_the_first_long_line():
 
 def test_precheck_counts_lines_as_the_parser_does():
     text = "a: 1\rb: 2\r" + "x" * 20 + "\n"
-    finding = guard.precheck(text, type("L", (), {"max_line_length": 10, "max_depth": 200})())
+    finding = guard.precheck(text, Limits(max_line_length=10))
     assert finding is not None and finding.span == Span(3, 1, 3, 2)
 
 

@@ -16,8 +16,10 @@ DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 class Limits:
     """Bounds that keep hostile input from costing unbounded memory or time."""
 
+    #: collections nested deeper than this are not parsed (the C composer recurses on the C stack)
     max_depth: int = 200
     max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    #: a line longer than this many characters is data, not a manifest (see `SECURITY.md`)
     max_line_length: int = 1024 * 1024
 
 

@@ -17,11 +17,7 @@ from typing import NamedTuple
 
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, Span
-
-#: a line longer than this many characters is data, not a manifest (see `SECURITY.md`)
-DEFAULT_MAX_LINE_LENGTH = 1024 * 1024
-#: used when the limits object predates the depth field
-DEFAULT_MAX_DEPTH = 200
+from worker_lint.core.settings import Limits
 
 _SPACES = lazy_re.compile(r"[ ]*")
 _BLANKS = lazy_re.compile(r"[ \t]*")
@@ -56,18 +52,18 @@ class _TooDeep(Exception):
         self.offset = offset
 
 
-def precheck(text: str, limits: object) -> Finding | None:
+def precheck(text: str, limits: Limits) -> Finding | None:
     """One finding when ``text`` must not reach the parser: a line too long, or nesting too deep."""
     if _has_lone_breaks(text):
         text = _LONE_BREAK.sub("\n", text)  # same length, so offsets still match the file
-    max_line = int(getattr(limits, "max_line_length", DEFAULT_MAX_LINE_LENGTH))
+    max_line = limits.max_line_length
     long_line = first_long_line(text, max_line)
     if long_line is not None:
         line = text.count("\n", 0, long_line) + 1
         return Finding("WL013", (), f"line {line} is longer than {max_line:,} characters; the file was not parsed"
                        " (move the data to a file of its own, or raise the line-length limit)",
                        span=Span(line, 1, line, 2))
-    max_depth = int(getattr(limits, "max_depth", DEFAULT_MAX_DEPTH))
+    max_depth = limits.max_depth
     if _surely_shallow(text, max_depth):
         return None
     found = nesting_depth(text, max_depth)
