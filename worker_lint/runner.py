@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint import lazy_re
 from worker_lint.digest import blake2b
 from worker_lint.diagnostic import FileResult, Finding
 from worker_lint.reading import read_manifest, read_or_none
+from worker_lint.resource import file_kinds
 from worker_lint.settings import Settings
 
 if TYPE_CHECKING:
     from worker_lint.cache import Entry, ResultCache
 
-#: the resource types a run must know of before linting: a Stack definition changes other files'
-#: results, and a Bundle's result depends on the files it names (so it is never cached)
-_TYPE_LINE = lazy_re.compile(rb"^type:[ \t]*['\"]?(bundle|stack)['\"]?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
 
 
@@ -142,9 +138,9 @@ def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
     # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
-    types = set(_TYPE_LINE.findall(data))
-    cacheable = cache.enabled and _DIRECTIVE not in data and b"bundle" not in types
-    return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
+    types = file_kinds(data)
+    cacheable = cache.enabled and _DIRECTIVE not in data and "bundle" not in types
+    return _Survey(display, info, cache.key(display, data) if cacheable else None, "stack" in types)
 
 
 def _stack_dir_files(settings: Settings) -> list[str]:
@@ -153,7 +149,7 @@ def _stack_dir_files(settings: Settings) -> list[str]:
     for folder in settings.stack_dirs:
         for path in sorted(Path(folder).rglob("*.y*ml")):
             data = read_or_none(path, settings.max_file_size)
-            if data is not None and b"stack" in _TYPE_LINE.findall(data):
+            if data is not None and "stack" in file_kinds(data):
                 found.append(str(path))
     return found
 
