@@ -9,16 +9,16 @@ from typing import Any, NamedTuple
 
 from worker_lint import lazy_re
 from worker_lint.diagnostic import JsonPath
-from worker_lint.resource import Resource, classify
+from worker_lint.resource import RESOURCE_TYPES, Resource, classify
 from worker_lint.reading import read_or_none
 from worker_lint.settings import DEFAULT_MAX_FILE_SIZE
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
 #: inline must say which workspace.
-WORKSPACE_LEVEL = frozenset({"workflow", "service", "worker", "secret", "database", "lakehouse", "cluster"})
+WORKSPACE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level == "workspace")
 #: Resources that live at instance level, per the same callout: a `workspace` on their item is ignored.
-INSTANCE_LEVEL = frozenset({"depot", "policy", "compute", "stack", "instance-secret", "bundle"})
+INSTANCE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level == "instance")
 
 #: `dependencyConditions[].status` values (dataos.info `templates/bundle_dependencies.md`).
 STATUS_VALUES = ("active", "pending", "failed", "error")
