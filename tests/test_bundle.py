@@ -686,8 +686,8 @@ def test_file_rules_messages(tmp_path: Path) -> None:
     """ % (root / "nope.yaml"))
     found = lint_text(bundle_path.read_text(), str(bundle_path), Settings())
     assert _rows(found) == [
-        (6, 21, "error", "WL413", "`missing.yaml` was not found; looked for `deploy/missing.yaml` beside the Bundle"
-                                  " and `missing.yaml` from the project root"),
+        (6, 21, "error", "WL413", "`missing.yaml` was not found; looked for `deploy/missing.yaml` (beside the"
+                                  " Bundle) and `missing.yaml` (at the project root)"),
         (7, 21, "warning", "WL414", f"`../../elsewhere.yaml` is outside the project root `{root}`; it was not"
                                     " followed or checked"),
         (8, 21, "warning", "WL414", f"`../deploy-link.yaml` is a symlink to `{outside}`, outside the project root"

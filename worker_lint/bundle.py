@@ -28,11 +28,12 @@ _RUNNING_N = lazy_re.compile(r"running:\d+")
 
 ITEMS: JsonPath = ("bundle", "resources")
 
-_TEMPLATED = lazy_re.compile(r"\$\{|\{\{|\{%|^<[^<>]*>$")
+#: `${{x}}`, `${VAR}`, `{{x}}`, `{% %}`, `<x>`, and `$VAR` (the README: `$UPPER_CASE` is accepted everywhere)
+_TEMPLATED = lazy_re.compile(r"\$\{|\{\{|\{%|^<[^<>]*>$|\$[A-Z_][A-Z0-9_]*")
 
 
 def looks_templated(value: Any) -> bool:
-    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `{{x}}`, `<workspace_name>`.
+    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `$VAR`, `{{x}}`, `<workspace_name>`.
 
     Placeholders are the templating rules' business; a Bundle check that
     treated one as an id or a path would report the same cause twice.
@@ -220,16 +221,19 @@ class Resolution(NamedTuple):
     via_symlink: Path | None = None
 
 
-def resolve_file(value: str, bundle_directory: Path, root: Path) -> Resolution:
-    """Resolve a `file:` value: beside the Bundle first, then from the project root.
+def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterable[Path] = ()) -> Resolution:
+    """Resolve a `file:` value: beside the Bundle first, then from each of ``others``, then from the project root.
 
-    Both conventions occur in published Bundles (`./database.yaml` beside it,
-    `build/dag.yml` from the repository root) and the base is undocumented, so
-    the first candidate that exists wins.  A candidate outside ``root``, or a
+    Every convention occurs in published Bundles (`./database.yaml` beside it,
+    `build/dag.yml` from the repository root, `clickstream/deploy/x.yaml` from
+    the folder `dataos-ctl` is run in) and the base is undocumented, so the
+    first candidate that exists wins.  A candidate outside ``root``, or a
     symlink pointing out of it, is never opened.
     """
     raw = Path(os.path.expanduser(value.strip()))
-    bases = [None] if raw.is_absolute() else [bundle_directory, root]
+    # a folder outside the root is no place to look from (the working directory may be anywhere)
+    inside = [base for base in others if _inside(Path(os.path.abspath(base)), root)]
+    bases = [None] if raw.is_absolute() else [bundle_directory, *inside, root]
     tried: list[Path] = []
     outside: Path | None = None
     via: Path | None = None
@@ -260,12 +264,16 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def shown(path: Path, root: Path) -> str:
-    """A path as messages show it: relative to the project root when inside it."""
-    try:
-        return path.relative_to(root).as_posix() or "."
-    except ValueError:
-        return str(path)
+def shown(path: Path, root: Path | None = None) -> str:
+    """A path as messages show it: relative to the working directory when inside it (else to ``root``)."""
+    for base in (Path(os.path.abspath(os.getcwd())), root):
+        if base is None:
+            continue
+        try:
+            return path.relative_to(base).as_posix() or "."
+        except ValueError:
+            continue
+    return str(path)
 
 
 def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
@@ -288,9 +296,10 @@ def referenced_files(res: Resource, bundle_path: Path | str | None, root: Path |
         return []
     directory = bundle_dir(bundle_path)
     base = root if root is not None else project_root(bundle_path)
+    others = search_bases(directory, base, root)
     out: list[Path] = []
     for _, value in file_values(res):
-        found = resolve_file(value, directory, base).found
+        found = resolve_file(value, directory, base, [b for b, _ in others]).found
         if found is not None and found not in out:
             out.append(found)
     return out
@@ -347,12 +356,38 @@ def _load(path: Path) -> ReferencedFile:
     return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
 
 
+def search_bases(directory: Path, root: Path, configured: Path | None) -> list[tuple[Path, str]]:
+    """Where a relative `file:` is looked for besides the Bundle's folder and ``root``, with how messages name them.
+
+    The working directory (`dataos-ctl` resolves from where it runs: monorepos
+    keep one folder per data product and apply from there), the configured
+    `root`, and the project root found from the Bundle's folder.
+    """
+    out: list[tuple[Path, str]] = []
+    cwd = Path(os.path.abspath(os.getcwd()))
+    marked = find_project_root(directory)
+    for base, label in ((cwd, "from the working directory"), (configured, "from the configured root"),
+                        (marked, "from the project root")):
+        if base is None:
+            continue
+        base = Path(os.path.abspath(base))
+        if base != directory and base != root and base not in [b for b, _ in out]:
+            out.append((base, label))
+    return out
+
+
 class Place(NamedTuple):
     """Where the Bundle being checked sits: its directory, the project root, and the run's file cache."""
 
     directory: Path
     root: Path
     cache: dict[Any, Any] | None
+    #: the other folders a relative `file:` is looked for from, with how messages name them
+    others: tuple[tuple[Path, str], ...] = ()
+
+    def labels(self) -> list[tuple[Path, str]]:
+        """How a message names each folder a `file:` was looked for from."""
+        return [(self.directory, "beside the Bundle"), *self.others, (self.root, "at the project root")]
 
 
 def place(ctx: Any) -> Place:
@@ -368,4 +403,4 @@ def place(ctx: Any) -> Place:
         root = project_root(path, configured)
         if cache is not None:
             cache[key] = root
-    return Place(directory, root, cache)
+    return Place(directory, root, cache, tuple(search_bases(directory, root, configured)))

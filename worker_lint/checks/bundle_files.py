@@ -23,7 +23,7 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
     where = bundle.place(ctx)
     for item, value in pairs:
         path = item.path + ("file",)
-        resolution = bundle.resolve_file(value, where.directory, where.root)
+        resolution = bundle.resolve_file(value, where.directory, where.root, [b for b, _ in where.others])
         if resolution.found is None:
             yield _missing(resolution, where, path)
             continue
@@ -54,12 +54,19 @@ def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str
         else:
             message = f"`{value}` is outside the project root `{where.root}`; it was not followed or checked"
         return Finding("WL414", path, message)
-    places = [f"`{bundle.shown(p, where.root)}`" for p in resolution.tried]
     if len(resolution.tried) == 1 and os.path.isabs(os.path.expanduser(value.strip())):
-        message = f"`{value}` does not exist"
-    elif len(places) == 1:
-        message = f"`{value}` was not found; looked for {places[0]} (beside the Bundle, at the project root)"
-    else:
-        message = f"`{value}` was not found; looked for {places[0]} beside the Bundle and {places[1]} from the" \
-                  " project root"
-    return Finding("WL413", path, message)
+        return Finding("WL413", path, f"`{value}` does not exist")
+    # every folder looked from, named; a candidate several folders lead to is listed once with all their names
+    labels = where.labels()
+    raw = Path(os.path.expanduser(value.strip()))
+    named: dict[Path, list[str]] = {}
+    for base, label in labels:
+        candidate = Path(os.path.normpath(base / raw))
+        if label not in named.setdefault(candidate, []):
+            named[candidate].append(label)
+    places = [f"`{bundle.shown(p, where.root)}` ({', '.join(named.get(p, ['']))})" for p in resolution.tried]
+    return Finding("WL413", path, f"`{value}` was not found; looked for {_joined(places)}")
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from worker_lint.engine import Context
     from worker_lint.resource import Resource
 
-#: deprecated in favour of `stackSpec` (dataos.info docs/resources/worker/configurations.md)
-LEGACY_KEYS = ("bento", "container", "scanner", "flare", "beacon")
+#: deprecated in favour of `stackSpec` (dataos.info docs/resources/worker/configurations.md: "Attributes
+#: named flare/bento/toolbox/beacon/scanner/alpha has been deprecated and will be removed")
+LEGACY_KEYS = ("bento", "container", "scanner", "flare", "beacon", "toolbox", "alpha")
 
 
 @check("WL123", kinds={"worker"})
