@@ -265,14 +265,19 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def shown(path: Path, root: Path | None = None) -> str:
-    """A path as messages show it: relative to the working directory when inside it (else to ``root``)."""
-    for base in (Path(os.path.abspath(os.getcwd())), root):
-        if base is None:
-            continue
+    """A path as messages show it: relative to the working directory when near it (else to ``root``)."""
+    cwd = Path(os.path.abspath(os.getcwd()))
+    try:
+        relative = Path(os.path.relpath(path, cwd))
+    except ValueError:  # another drive
+        relative = None
+    if relative is not None and relative.parts[:3].count("..") < 3:
+        return relative.as_posix()
+    if root is not None:
         try:
-            return path.relative_to(base).as_posix() or "."
+            return path.relative_to(root).as_posix() or "."
         except ValueError:
-            continue
+            pass
     return str(path)
 
 
