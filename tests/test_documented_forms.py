@@ -164,7 +164,8 @@ def test_toolbox_and_alpha_sections_are_deprecated_not_unknown(key: str) -> None
 @pytest.mark.parametrize("kind", ["workflow", "service", "depot", "policy", "operator", "lens"])
 def test_v1beta1_on_other_resources(kind: str) -> None:
     name = "orders" if kind == "depot" else "orders-job"
-    assert _rows(f"name: {name}\nversion: v1beta1\ntype: {kind}\n{kind}:\n  a: 1\n") == []
+    body = "dag: [{name: step}]" if kind == "workflow" else "a: 1"
+    assert _rows(f"name: {name}\nversion: v1beta1\ntype: {kind}\n{kind}:\n  {body}\n") == []
 
 
 def test_a_version_of_no_dataos_form_is_an_error() -> None:
