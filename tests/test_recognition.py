@@ -18,7 +18,8 @@ import pytest
 
 from conftest import run_cli
 from worker_lint.engine import lint_text
-from worker_lint.resource import RESOURCE_TYPES, Recognised, classify, file_kinds, scan_text
+from worker_lint import resource
+from worker_lint.resource import RESOURCE_TYPES, Recognised, classify, file_kinds
 
 #: the v1 Worker of the docs' `first_steps.md`, shortened to what these tests need
 _WORKER = """\
@@ -167,10 +168,14 @@ def test_one_table_of_resource_types() -> None:
     ("\ufeffname: a\nversion: v1beta\ntype: stack\n", {"stack"}, True),
     ("  name: a\n  version: v1beta\n  type: bundle\n", {"bundle"}, False),
     ("jobs:\n  test:\n    type: bundle\n", set(), True),
+    # a quoted value running over lines is read by a parse, not taken line by line
+    ('name: a\nversion: v1\ndescription: "x\ntype: bundle"\ntype: worker\n', {"worker"}, False),
+    ("- name: a\n  version: v1\n  type: bundle\n", set(), True),
+    ("--- !!map\nname: a\nversion: v1\ntype: bundle\n", {"bundle"}, False),
 ])
 def test_the_run_finds_bundles_and_stacks_however_written(text: str, kinds: set[str], certain: bool) -> None:
     assert file_kinds(text.encode("utf-8")) == kinds
-    assert scan_text(text.lstrip("\ufeff")).certain is certain
+    assert (resource._scan_block(text) is not None) is certain
 
 
 def test_a_json_style_bundle_is_never_taken_from_the_cache(tmp_path: Path) -> None:

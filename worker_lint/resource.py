@@ -1,6 +1,7 @@
 """One DataOS resource as the schema pass and the checks see it."""
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import Node, ScalarNode
@@ -196,8 +197,8 @@ class TextScan(NamedTuple):
 
     #: per document, its top-level keys and their values as written (a body section's value is ``{}``)
     documents: list[dict[str, Any]]
-    #: True when every document is a plain block mapping at column 0 whose `type` and `version` are plain
-    #: words: the scan then says what a parse would, and the run may skip parsing to learn the types
+    #: True when every document is a plain block mapping at column 0 whose deciding values are plain
+    #: words (see ``_scan_block``): the scan then says what a parse would, and the run need not parse
     certain: bool
 
 
@@ -212,7 +213,6 @@ def scan_text(text: str) -> TextScan:
     "worker", ...}` with indented keys), quoted keys and `type :` count too.
     """
     documents: list[dict[str, Any]] = []
-    certain = True
     for chunk in _documents(text.lstrip("\ufeff")):
         lines = chunk.split("\n")
         keyed: list[tuple[int, str, str | None]] = []
@@ -222,9 +222,6 @@ def scan_text(text: str) -> TextScan:
                 continue
             if stripped.startswith("..."):
                 continue
-            if line[:1] in (" ", "\t", "{", "[", "?", '"', "'", "!", "&", "*", "}", "]", ","):
-                if line[:1] not in (" ", "\t") or not keyed:
-                    certain = False  # flow style, explicit keys, tags, or an indented first key
             for entry in _entries(line):
                 match = _KEY_LINE.match(entry)
                 if match is not None:
@@ -232,18 +229,14 @@ def scan_text(text: str) -> TextScan:
         if not keyed:
             continue
         top = min(indent for indent, _, _ in keyed)
-        if top != 0:
-            certain = False
         doc: dict[str, Any] = {}
         for indent, key, value in keyed:
             if indent != top or key in doc:
                 continue
             cleaned = _clean(value)
             doc[key] = {} if cleaned == "" else cleaned
-            if key in _DECIDING and value and not _PLAIN_VALUE.fullmatch(value):
-                certain = False  # quoted, tagged, anchored or multi-line: only a parse knows its value
         documents.append(doc)
-    return TextScan(documents, certain)
+    return TextScan(documents, False)
 
 
 def _documents(text: str) -> list[str]:
@@ -287,6 +280,47 @@ def _clean(value: str | None) -> Any:
     return text.rstrip(",").rstrip("}").strip()
 
 
+#: a key at column 0 (a top-level key of a block mapping) and its value on the same line
+_TOP_KEY = lazy_re.compile(r"^(?P<key>[A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(?P<value>[^\n]*?))?[ \t]*$", re.MULTILINE)
+#: what only a parse reads right at column 0: flow collections, explicit keys, quoted keys, tags, anchors, aliases
+_ODD_TOP = lazy_re.compile(r"^[{\[?\"'!&*]", re.MULTILINE)
+_DOC_SPLIT = lazy_re.compile(r"^---(?=[ \t\n]|$)", re.MULTILINE)
+
+
+def _scan_block(text: str) -> TextScan | None:
+    """:func:`scan_text` for the common case, in a few regular-expression passes; None when it cannot be sure.
+
+    Sure means every document is a block mapping at column 0 whose first line
+    is a key, so the column-0 keys are exactly its top-level keys, and the
+    values deciding what it is are plain words.
+    """
+    text = text.lstrip("\ufeff")
+    if _ODD_TOP.search(text):
+        return None
+    documents: list[dict[str, Any]] = []
+    for chunk in _DOC_SPLIT.split(text):
+        doc: dict[str, Any] = {}
+        for match in _TOP_KEY.finditer(chunk):
+            if not doc and not _only_comments(chunk[:match.start()]):
+                return None  # content before the first key: an indented or non-mapping document
+            key, value = match.group("key"), (match.group("value") or "").split(" #", 1)[0].strip()
+            if value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0]):
+                return None  # a quoted value running over lines may hide anything
+            if key in _DECIDING and value and not _PLAIN_VALUE.fullmatch(value):
+                return None
+            doc.setdefault(key, {} if not value or value.startswith("#") else value)
+        if not doc and not _only_comments(chunk):
+            if not chunk.lstrip().startswith("- "):
+                return None  # not a top-level list either: only a parse knows what it is
+        if doc:
+            documents.append(doc)
+    return TextScan(documents, True)
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith(("#", "%", "...")) for line in text.split("\n"))
+
+
 def text_kinds(text: str) -> list[Recognised]:
     """The resources :func:`scan_text` finds in ``text``: :func:`classify` on each document it read."""
     return [kind for kind in map(classify, scan_text(text).documents) if kind is not None]
@@ -308,9 +342,10 @@ def file_kinds(data: bytes) -> set[str]:
     text = decode(data).text
     if text is None:
         return set()  # not text: its result is the encoding error, whatever it mentions
+    block = _scan_block(text)
+    if block is not None:
+        return {kind.kind for kind in map(classify, block.documents) if kind is not None}
     scan = scan_text(text)
-    if scan.certain:
-        return {kind.kind for kind in map(classify, scan.documents) if kind is not None}
     from worker_lint.parse import parse
 
     parsed = parse(text)
