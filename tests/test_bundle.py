@@ -693,7 +693,8 @@ def test_file_rules_messages(tmp_path: Path) -> None:
         (8, 21, "warning", "WL414", f"`../deploy-link.yaml` is a symlink to `{outside}`, outside the project root"
                                     f" `{root}`; it was not followed or checked"),
         (9, 21, "error", "WL415", "`../ci.yaml` is not a DataOS resource manifest: no document in it has a `type`"
-                                  " naming a DataOS resource and a `name` or `version`"),
+                                  " naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
+                                  " `version` and a body section such as `worker:`"),
         (12, 21, "warning", "WL414", f"`/definitely/not/here.yaml` is outside the project root `{root}`; it was not"
                                      " followed or checked"),
         (13, 21, "error", "WL413", f"`{root / 'nope.yaml'}` does not exist"),

@@ -35,7 +35,8 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
             yield Finding("WL415", path, f"`{value}` is empty; it holds no manifest to apply")
         elif not loaded.kinds:
             yield Finding("WL415", path, f"`{value}` is not a DataOS resource manifest: no document in it has a"
-                          " `type` naming a DataOS resource and a `name` or `version`")
+                          " `type` naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
+                          " `version` and a body section such as `worker:`")
 
 
 def _queue(ctx: Context, path: Path) -> None:
@@ -48,11 +49,12 @@ def _queue(ctx: Context, path: Path) -> None:
 def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str | int, ...]) -> Finding:
     value = resolution.value
     if resolution.outside is not None:
+        root = bundle.shown(where.root)
         if resolution.via_symlink is not None:
-            message = (f"`{value}` is a symlink to `{resolution.via_symlink}`, outside the project root"
-                       f" `{where.root}`; it was not followed or checked")
+            message = (f"`{value}` is a symlink to `{bundle.shown(resolution.via_symlink)}`, outside the project"
+                       f" root `{root}`; it was not followed or checked")
         else:
-            message = f"`{value}` is outside the project root `{where.root}`; it was not followed or checked"
+            message = f"`{value}` is outside the project root `{root}`; it was not followed or checked"
         return Finding("WL414", path, message)
     if len(resolution.tried) == 1 and os.path.isabs(os.path.expanduser(value.strip())):
         return Finding("WL413", path, f"`{value}` does not exist")
