@@ -243,6 +243,7 @@ def test_apply_time_variables_in_file_and_dependencies() -> None:
 
 
 def test_paths_in_messages_are_relative_to_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
     product = _monorepo(tmp_path / "repo", "../../../elsewhere.yaml")
     (tmp_path / "elsewhere.yaml").write_text(_WORKER, encoding="utf-8")
     run = run_cli("check", "--format", "json", "--no-cache", "deploy/bundle.yaml", cwd=product)
