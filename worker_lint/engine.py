@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worker_lint import catalogue, lazy_re, positions, schema
+from worker_lint import catalogue, positions, schema
 from worker_lint.checks import all_checks
 from worker_lint.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.parse import Document, parse
-from worker_lint.resource import DATAOS_TYPES, SPEC, Resource, classify, text_kinds
+from worker_lint.resource import DATAOS_TYPES, RESOURCE_TYPES, Resource, classify, text_kinds
 from worker_lint.settings import Settings
 from worker_lint.reading import read_manifest, read_or_none
 from worker_lint.source import decode, normalize_breaks
@@ -28,7 +28,7 @@ _EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
 _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
 #: body sections of other resource types, for the type/body mismatch rule
 _WORKER_BODY_KEYS = ("worker", "spec")
-_WORKER_VERSIONS = ("v1beta", "v2alpha")
+_WORKER_VERSIONS = RESOURCE_TYPES["worker"].versions
 
 
 @dataclass
