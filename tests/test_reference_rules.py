@@ -169,3 +169,12 @@ def test_every_yaml_example_of_the_reference_pages_lints_without_error(shared: P
             if d.severity.value == "error" and d.code != "WL413" and "${{" not in (d.source_line or ""):
                 errors.append((name, d.span.line, d.code, d.message))
     assert errors == []
+
+
+def test_a_body_named_after_the_version_or_unknown_is_not_an_error() -> None:
+    # the published `type: resource` domain definitions keep their body under `v1alpha:`
+    assert _rows("name: vulcan-app-domain\nversion: v1alpha\nentity: domain\ntype: resource\nv1alpha:\n"
+                 "  resource: {}\n") == []
+    assert _rows("name: wf\nversion: v1\ntype: workflow\nworkfow:\n  dag: [{name: a}]\n") == [
+        (1, 1, "error", "WL101", "missing required field `workflow`; a Workflow keeps its body under `workflow:`"
+                                 " (`spec:` in v2-era manifests); `workfow:` looks like it, misspelt")]

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from worker_lint.engine import Context
     from worker_lint.resource import Resource
 
+#: the meta section's fields (resource-meta.schema.json), which are never a body
+_META = frozenset({"name", "version", "type", "tags", "description", "owner", "layer", "workspace", "title"})
 #: types whose schema already requires the body section
 _SCHEMA_BODIES = frozenset({"worker", "bundle"})
 
@@ -43,10 +45,19 @@ def body_section(res: Resource, ctx: Context) -> Iterator[Finding]:
     if not kind or kind in _SCHEMA_BODIES:
         return
     label = kind.replace("-", " ").title().replace(" ", "-")
-    present = [key for key in (kind, "spec") if key in res.data]
+    # the body is named after the type, `spec:` in v2-era manifests, or after the version (`v1alpha:` in
+    # the published `type: resource` domain definitions)
+    present = [key for key in dict.fromkeys((kind, "spec", res.version)) if key is not None and key in res.data]
     if not present:
+        others = [key for key, value in res.data.items() if key not in _META and isinstance(value, dict)]
+        from worker_lint.schema import suggest
+
+        near = suggest(kind, [str(key) for key in others]) if others else None
+        if others and near is None:
+            return  # a body under a name the docs do not show: the platform's to judge, not a guess of ours
+        hint = f"; `{near}:` looks like it, misspelt" if near else ""
         yield Finding("WL101", (), f"missing required field `{kind}`; a {label} keeps its body under `{kind}:`"
-                      " (`spec:` in v2-era manifests)", at="key")
+                      f" (`spec:` in v2-era manifests){hint}", at="key")
         return
     for key in present:
         value = res.data[key]
