@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core import lazy_re
-from worker_lint.core.paths import relative
+from worker_lint.core.paths import relative, repo_top
 from worker_lint.core.diagnostic import JsonPath
-from worker_lint.dataos.resource import Resource, classify
+from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
 from worker_lint.dataos.templating import is_templated
 from worker_lint.document.reading import read_or_none
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings
@@ -18,9 +18,9 @@ from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
 #: inline must say which workspace.
-WORKSPACE_LEVEL = frozenset({"workflow", "service", "worker", "secret", "database", "lakehouse", "cluster"})
+WORKSPACE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level == "workspace")
 #: Resources that live at instance level, per the same callout: a `workspace` on their item is ignored.
-INSTANCE_LEVEL = frozenset({"depot", "policy", "compute", "stack", "instance-secret", "bundle"})
+INSTANCE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level == "instance")
 
 #: `dependencyConditions[].status` values (dataos.info `templates/bundle_dependencies.md`).
 STATUS_VALUES = ("active", "pending", "failed", "error")
@@ -33,7 +33,7 @@ ITEMS: JsonPath = ("bundle", "resources")
 
 
 def looks_templated(value: Any) -> bool:
-    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `{{x}}`, `<workspace_name>`.
+    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `$VAR`, `{{x}}`, `<workspace_name>`.
 
     Placeholders are the templating rules' business; a Bundle check that
     treated one as an id or a path would report the same cause twice.
@@ -198,16 +198,19 @@ class Resolution(NamedTuple):
     via_symlink: Path | None = None
 
 
-def resolve_file(value: str, bundle_directory: Path, root: Path) -> Resolution:
-    """Resolve a `file:` value: beside the Bundle first, then from the project root.
+def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterable[Path] = ()) -> Resolution:
+    """Resolve a `file:` value: beside the Bundle first, then from each of ``others``, then from the project root.
 
-    Both conventions occur in published Bundles (`./database.yaml` beside it,
-    `build/dag.yml` from the repository root) and the base is undocumented, so
-    the first candidate that exists wins.  A candidate outside ``root``, or a
+    Every convention occurs in published Bundles (`./database.yaml` beside it,
+    `build/dag.yml` from the repository root, `clickstream/deploy/x.yaml` from
+    the folder `dataos-ctl` is run in) and the base is undocumented, so the
+    first candidate that exists wins.  A candidate outside ``root``, or a
     symlink pointing out of it, is never opened.
     """
     raw = Path(os.path.expanduser(value.strip()))
-    bases = [None] if raw.is_absolute() else [bundle_directory, root]
+    # a folder outside the root is no place to look from (the working directory may be anywhere)
+    inside = [base for base in others if _inside(Path(os.path.abspath(base)), root)]
+    bases = [None] if raw.is_absolute() else [bundle_directory, *inside, root]
     tried: list[Path] = []
     outside: Path | None = None
     via: Path | None = None
@@ -238,9 +241,20 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def shown(path: Path, root: Path) -> str:
-    """A path as messages show it: relative to the project root when inside it."""
-    return relative(path, root)
+def shown(path: Path, root: Path | None = None) -> str:
+    """A path as messages show it: relative to the working directory when near it (at most two folders up,
+    below a common folder that is not the file system's root), else to ``root`` when inside it."""
+    from_cwd = relative(path, climb=True)
+    cwd = os.path.abspath(os.getcwd())
+    try:
+        common = os.path.commonpath([cwd, os.path.abspath(path)])
+    except ValueError:  # another drive
+        common = ""
+    if not os.path.isabs(from_cwd) and from_cwd.split("/")[:3].count("..") < 3 and common != os.path.dirname(common):
+        return from_cwd
+    if root is not None and _inside(path, root):
+        return relative(path, root)
+    return relative(path)
 
 
 def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
@@ -302,11 +316,37 @@ def _load(path: Path) -> ReferencedFile:
     return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
 
 
+def search_bases(directory: Path, root: Path, settings: Settings) -> list[tuple[Path, str]]:
+    """Where a relative `file:` is looked for besides the Bundle's folder and ``root``, with how messages name them.
+
+    The working directory (`dataos-ctl` resolves from where it runs: monorepos
+    keep one folder per data product and apply from there), the configured
+    `root`, and the folder of the configuration or the repository's top.
+    """
+    out: list[tuple[Path, str]] = []
+    cwd = Path(os.path.abspath(os.getcwd()))
+    marked = settings.config_path.parent if settings.config_path is not None else repo_top(directory)
+    for base, label in ((cwd, "from the working directory"), (settings.root, "from the configured root"),
+                        (marked, "from the project root")):
+        if base is None:
+            continue
+        base = Path(os.path.abspath(base))
+        if base != directory and base != root and base not in [b for b, _ in out]:
+            out.append((base, label))
+    return out
+
+
 class Place(NamedTuple):
-    """Where the Bundle being checked sits: its directory and the project root."""
+    """Where the Bundle being checked sits: its directory, the project root, and where else `file:` is looked for."""
 
     directory: Path
     root: Path
+    #: the other folders a relative `file:` is looked for from, with how messages name them
+    others: tuple[tuple[Path, str], ...] = ()
+
+    def labels(self) -> list[tuple[Path, str]]:
+        """How a message names each folder a `file:` was looked for from."""
+        return [(self.directory, "beside the Bundle"), *self.others, (self.root, "at the project root")]
 
 
 def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Place:
@@ -315,4 +355,4 @@ def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Plac
     root = roots.get(directory)
     if root is None:
         root = roots[directory] = project_root(path, settings)
-    return Place(directory, root)
+    return Place(directory, root, tuple(search_bases(directory, root, settings)))

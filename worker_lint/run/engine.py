@@ -23,17 +23,12 @@ from worker_lint.checks import CheckSpec, all_checks
 from worker_lint.checks.context import Context, Project
 from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.document.parse import Document, parse
-from worker_lint.dataos.resource import Resource, classify
+from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, text_kinds
 from worker_lint.core.settings import Settings
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.document.source import decode, normalize_breaks
 from worker_lint.dataos.templating import is_templated
 
-#: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
-_LOOKS_LIKE_DATAOS = lazy_re.compile(
-    rb"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|compute|"
-    rb"database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*(#.*)?\r?$",
-    re.MULTILINE)
 #: codes whose finding already explains any shape error at the same path
 _EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
 _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
@@ -77,8 +72,10 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     text = decoded.text
     parsed = parse(text, settings.limits)
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
-    looks_like_dataos = _LOOKS_LIKE_DATAOS.search(data) is not None
-    if parsed.findings and (looks_like_dataos or any(kind for _, kind in documents)):
+    # what a document that could not be read into data is: a tolerant look at the text decides
+    unknown = bool(parsed.findings) or any(doc.truncated for doc in parsed.documents)
+    looks_like_dataos = unknown and (any(kind for _, kind in documents) or bool(text_kinds(text)))
+    if parsed.findings and looks_like_dataos:
         findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
     _register_stacks(documents, path, project, findings)
     checks = _selected_checks(settings, path)
@@ -143,6 +140,9 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
 
 def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Finding]:
     out: list[Finding] = []
+    type_finding = _type_finding(res)
+    if type_finding is not None:
+        out.append(type_finding)
     schema_name = schema.schema_name_for(res.kind, res.version)
     if res.kind == "worker":
         schema_name, version_finding = _worker_schema(res)
@@ -154,6 +154,8 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
     if schema_name is not None:
         for finding in schema.validate(schema_name, res.data, (), is_templated):
             if mismatch is not None and _mismatch_explains(finding, res, mismatch):
+                continue
+            if type_finding is not None and _is_type_finding(finding):
                 continue
             out.append(finding)
     for spec in checks:
@@ -174,6 +176,41 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
     if res.prefix:
         out = [_prefixed(f, res.prefix) for f in out]
     return out
+
+
+def _type_finding(res: Resource) -> Finding | None:
+    """A resource taken for its shape (see ``resource.classify``) whose `type` is missing or wrong."""
+    written = res.data.get("type")
+    if written == res.kind:
+        return None
+    if not res.kind:
+        return Finding("WL101", (), "missing required field `type`; a manifest with `name`, `version` and a `spec:`"
+                       " section is a DataOS resource: add the type it is, such as `type: worker`", at="key")
+    label = res.kind.replace("-", " ").title().replace(" ", "-")
+    if written is None:
+        body = f"its `{res.kind}:` section" if res.kind in res.data else "its shape"
+        return Finding("WL101", (), f"missing required field `type`; {body} says it is a {label}:"
+                       f" add `type: {res.kind}`", at="key")
+    shown = written if isinstance(written, str) else str(written)
+    if isinstance(written, str) and written.strip().lower() == res.kind:
+        return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?"
+                       " Resource types are lower case")
+    if isinstance(written, str) and _close(written) == res.kind:
+        return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?")
+    return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; the `{res.kind}:` section says it"
+                   f" is a {label}: use `type: {res.kind}`")
+
+
+def _close(written: str) -> str | None:
+    from worker_lint.dataos.resource import close_type
+
+    return close_type(written)
+
+
+def _is_type_finding(finding: Finding) -> bool:
+    if finding.path == ("type",):
+        return True
+    return finding.code == "WL101" and finding.path == () and finding.message.startswith("missing required field `type`")
 
 
 def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
@@ -208,8 +245,6 @@ def _body_mismatch(res: Resource) -> Finding | None:
     versions = schema.worker_versions()
     if res.kind != "worker" or any(k in res.data for k in versions.values()):
         return None
-    from worker_lint.dataos.resource import DATAOS_TYPES
-
     for key in res.data:
         if key in DATAOS_TYPES and key != "worker":
             expected = versions.get(res.version or "", "worker")

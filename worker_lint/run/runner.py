@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +26,12 @@ from worker_lint.core.digest import blake2b
 from worker_lint.core.diagnostic import FileResult, Finding
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.core.settings import Settings
+from worker_lint.dataos.resource import file_kinds
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Project
     from worker_lint.run.cache import Entry, ResultCache
 
-#: the resource types a run must know of before linting: a Stack definition changes other files'
-#: results, and a Bundle's result depends on the files it names (so it is never cached)
-_TYPE_LINE = lazy_re.compile(rb"^type:[ \t]*['\"]?(bundle|stack)['\"]?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
 
 
@@ -150,18 +147,14 @@ def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
     # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
-    types = set(_TYPE_LINE.findall(data))
-    cacheable = cache.enabled and _DIRECTIVE not in data and b"bundle" not in types
-    return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
+    types = file_kinds(data)
+    cacheable = cache.enabled and _DIRECTIVE not in data and "bundle" not in types
+    return _Survey(display, info, cache.key(display, data) if cacheable else None, "stack" in types)
 
 
 def _survey_buffer(display: str, data: bytes) -> _Survey:
     """An in-memory file: never cached, since no stat of the disk can vouch for it later."""
-    return _Survey(display, stack=_holds_stack(data))
-
-
-def _holds_stack(data: bytes) -> bool:
-    return b"stack" in _TYPE_LINE.findall(data)
+    return _Survey(display, stack="stack" in file_kinds(data))
 
 
 def _stack_dir_files(settings: Settings) -> list[str]:
@@ -170,7 +163,7 @@ def _stack_dir_files(settings: Settings) -> list[str]:
     for folder in settings.stack_dirs:
         for path in sorted(Path(folder).rglob("*.y*ml")):
             data = read_or_none(path, settings.max_file_size)
-            if data is not None and b"stack" in _TYPE_LINE.findall(data):
+            if data is not None and "stack" in file_kinds(data):
                 found.append(str(path))
     return found
 
