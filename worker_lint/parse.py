@@ -82,6 +82,31 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
     if blocked is not None:
         return ParseResult(findings=[blocked])
     result = ParseResult()
+    composed, error = _compose(text)
+    if isinstance(error, MarkedYAMLError) and _rescuable(error, text):
+        from worker_lint import goyaml  # only for streams libyaml refuses: keeps the clean run's imports
+
+        composed, error = goyaml.recompose(text)
+    for index, node in composed:
+        findings: list[Finding] = []
+        builder = _Builder(text, limits, findings)
+        data = builder.build(node)
+        result.documents.append(Document(index, node, data, builder.truncated, findings))
+    if isinstance(error, MarkedYAMLError):
+        result.findings.append(_syntax_finding(error, text))
+    elif error is not None:
+        result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {error}", span=Span(1, 1, 1, 2)))
+    if text.startswith("%") or "\n%" in text or "\\/" in text:
+        # a directive or a `\/` escape: libyaml accepts some that DataOS's parser refuses
+        from worker_lint import goyaml
+
+        result.findings[:0] = goyaml.refusals(text, [node for _, node in composed])
+    return result
+
+
+def _compose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
+    """The root node of every document up to the first error, with its index, and that error."""
+    composed: list[tuple[int, Node]] = []
     loader = _Loader(text)
     try:
         index = 0
@@ -90,24 +115,29 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
                 if not loader.check_node():
                     break
                 node = loader.get_node()
-            except MarkedYAMLError as exc:
-                result.findings.append(_syntax_finding(exc, text))
-                break
             except (YAMLError, RecursionError, ValueError) as exc:
-                result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {exc}", span=Span(1, 1, 1, 2)))
-                break
+                return composed, exc
             if node is not None:
-                findings: list[Finding] = []
-                builder = _Builder(text, limits, findings)
-                data = builder.build(node)
-                result.documents.append(Document(index, node, data, builder.truncated, findings))
+                composed.append((index, node))
             index += 1
     finally:
         loader.dispose()
         # The loader refers to itself as its own parser, composer, constructor and resolver: without
         # this, every file would leave a reference cycle for the garbage collector to find.
         loader.__dict__.clear()
-    return result
+    return composed, None
+
+
+_GO_READS_ON = ("found unexpected ':'", "second occurrence", "found unknown escape character")
+
+
+def _rescuable(error: MarkedYAMLError, text: str) -> bool:
+    """Whether libyaml stopped where DataOS's Go parser reads on (see worker_lint.goyaml)."""
+    if error.problem not in _GO_READS_ON:
+        return False
+    from worker_lint import goyaml
+
+    return goyaml.rescuable(error, text)
 
 
 def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
@@ -119,6 +149,12 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
         # libyaml puts the end of a stream without a final line break on a line of its own
         line0, col0 = len(lines) - 1, len(lines[-1])
     at_char = lines[line0][col0:col0 + 1]
+    if at_char == "?":
+        from worker_lint import goyaml
+
+        explained = goyaml.explain(exc, text)
+        if explained is not None:
+            return explained
     if at_char == "\t":
         message = "a tab character cannot indent YAML; indent with spaces"
     else:
