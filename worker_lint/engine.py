@@ -32,6 +32,8 @@ _LOOKS_LIKE_DATAOS = lazy_re.compile(
 #: codes whose finding already explains any shape error at the same path
 _EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
 _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
+#: what a bare `{{name}}` placeholder value (a mapping to YAML) also trips: the placeholder is the one cause
+_PLACEHOLDER_HIDES = frozenset({"WL101", "WL106"})
 #: body sections of other resource types, for the type/body mismatch rule
 _WORKER_BODY_KEYS = ("worker", "spec")
 _WORKER_VERSIONS = ("v1beta", "v2alpha")
@@ -117,7 +119,8 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
     looks_like_dataos = _LOOKS_LIKE_DATAOS.search(data) is not None
     if parsed.findings and (looks_like_dataos or any(kind for _, kind in documents)):
-        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
+        after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
+        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings, after))
     _register_stacks(documents, path, project, findings)
     for doc, kind in documents:
         if kind is None:
@@ -138,13 +141,20 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     return _finish(path, text, findings, settings)
 
 
-def _explain_syntax_errors(text: str, errors: list[Finding]) -> list[Finding]:
-    """A syntax error caused by an old-style `{{name}}` placeholder is reported as that placeholder."""
+def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list[Finding]:
+    """A syntax error in a file of old-style `{{name}}` placeholders also names the placeholders it hides.
+
+    The placeholders of the documents that parsed are reported by the checks;
+    those from line ``after`` on sit where the parser stopped, so each is
+    reported from the raw lines, next to the syntax error itself.
+    """
     from worker_lint.templating import explain_syntax_error
 
     out: list[Finding] = []
     for error in errors:
-        out.extend(explain_syntax_error(text, error) or [error])
+        explained = explain_syntax_error(text, error) or []
+        out.extend(f for f in explained if f.span is not None and f.span.line > after)
+        out.append(error)
     return out
 
 
@@ -255,7 +265,9 @@ def _explain(findings: list[Finding]) -> list[Finding]:
     explained = {path for f in findings if f.code in _EXPLAINING for path in (f.path, *(r.path for r in f.related))}
     if not explained:
         return findings
-    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)]
+    placeholders = {f.path for f in findings if f.code == "WL303"}
+    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)
+            and not (f.code in _PLACEHOLDER_HIDES and f.path in placeholders)]
 
 
 def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:

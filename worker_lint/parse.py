@@ -335,6 +335,12 @@ def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, te
             span = node_span(parent, text)
         return Finding("WL303", path, f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
                        " bare braces as a mapping, so replace it with a real value", span=span)
+    if (isinstance(key_node, MappingNode) and key_node.flow_style and parent.flow_style and len(parent.value) == 1
+            and parent.start_mark.line == parent.end_mark.line):
+        # `{{name: value}}`: a placeholder written with a colon in it
+        token = text[parent.start_mark.index:parent.end_mark.index]
+        return Finding("WL303", path, f"`{token}` is a template placeholder that was never filled in; YAML reads"
+                       " bare braces as a mapping, so replace it with a real value", span=node_span(parent, text))
     return Finding("WL006", path, "a mapping key must be a plain scalar, not a collection; DataOS manifests"
                    " use string keys", span=span)
 

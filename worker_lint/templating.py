@@ -231,12 +231,12 @@ def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_
 
 
 def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
-    """WL303 findings replacing a WL001 syntax error that a bare ``{{...}}`` value caused, else None.
+    """WL303 findings for the bare ``{{...}}`` values of a file whose WL001 syntax error sits on one, else None.
 
-    ``{{dataos:type:resource}}`` stops the YAML parser with "found unexpected ':'";
-    when the error sits on a line whose value is a bare ``{{...}}``, every such
-    line of the file is reported as the placeholder it is, since the file
-    cannot be read past the first one anyway.
+    A bare ``{{...}}`` value is a flow mapping to YAML, which parses, but one
+    followed by more text on its line (``- {{id}} # note``, ``{{a}}/b``) stops
+    the parser there; the raw lines still show every placeholder past that
+    point, which no check can see, so each is reported as the placeholder it is.
     """
     if error.code != "WL001" or error.span is None:
         return None
