@@ -145,17 +145,15 @@ def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list
     """A syntax error in a file of old-style `{{name}}` placeholders also names the placeholders it hides.
 
     The placeholders of the documents that parsed are reported by the checks;
-    those from line ``after`` on sit where the parser stopped, so each is
-    reported from the raw lines, next to the syntax error itself.
+    those past line ``after``, where the parser stopped, are reported from the
+    raw lines, next to the syntax error itself.
     """
-    from worker_lint.templating import explain_syntax_error
+    if "{{" not in text or not any(error.code == "WL001" for error in errors):
+        return errors
+    from worker_lint.templating import bare_brace_findings
 
-    out: list[Finding] = []
-    for error in errors:
-        explained = explain_syntax_error(text, error) or []
-        out.extend(f for f in explained if f.span is not None and f.span.line > after)
-        out.append(error)
-    return out
+    return sorted([*bare_brace_findings(text, after), *errors],
+                  key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0))
 
 
 def _classify(doc: Document) -> tuple[str, str | None] | None:

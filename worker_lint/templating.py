@@ -230,19 +230,12 @@ def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_
     return _load(vars, env_file, use_env)
 
 
-def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
-    """WL303 findings for the bare ``{{...}}`` values of a file whose WL001 syntax error sits on one, else None.
+def bare_brace_findings(text: str, after: int = 0) -> list[Finding]:
+    """WL303 for every bare ``{{...}}`` value from line ``after + 1`` on, read from the raw lines.
 
-    A bare ``{{...}}`` value is a flow mapping to YAML, which parses, but one
-    followed by more text on its line (``- {{id}} # note``, ``{{a}}/b``) stops
-    the parser there; the raw lines still show every placeholder past that
-    point, which no check can see, so each is reported as the placeholder it is.
+    A syntax error ends the stream: the placeholders past the last document
+    that parsed are seen by no check, so they are reported from the text.
     """
-    if error.code != "WL001" or error.span is None:
-        return None
-    found = bare_brace_spans(text)
-    if not any(line == error.span.line for line, *_ in found):
-        return None
     return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
                     " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
-            for line, col, end, token in found]
+            for line, col, end, token in bare_brace_spans(text) if line > after]
