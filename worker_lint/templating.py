@@ -206,7 +206,7 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
     explained as the placeholder it is.
     """
     found: list[tuple[int, int, int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if "{{" not in line:
             continue
         m = _BARE_BRACE_LINE.match(line)
