@@ -233,3 +233,27 @@ def test_a_templated_file_reports_a_later_syntax_error(cli, tmp_path: Path):
                       "worker:\n  compute: runnable-default\n  stack: bento\n  stackSpec: [a, b\n", encoding="utf-8")
     run = cli("check", "--no-cache", "--format", "json", str(target))
     assert [(d["code"], d["line"]) for d in run.diagnostics] == [("WL303", 1), ("WL303", 5), ("WL001", 10)]
+
+
+TRICKY = [
+    "a{i}: [host-{i}:9092, 'quoted:{i}', \"dq:{i}\", dataos://depot:c/d{i}]  # note: x:y",
+    "b{i}: {{url: http://x:80{i}/a, k:v: w{i}, plain: x}}",
+    "c{i}: |\n  [not:flow{i}]\n  text: here",
+    "d{i}: [a:, b:{i}, [c:d{i}], {{e:f: g}}]",
+    "e{i}: !!str [t:{i}]",
+    "f{i}: [multi:{i},\n  line:{i}]",
+]
+
+
+def test_many_values_with_colons_read_in_one_scan_as_one_by_one():
+    """Past a few such values the rest are found in one scan: the values are those read one value at a time."""
+    lines = [line.format(i=i) for i in range(12) for line in TRICKY]
+    whole = parse("\n".join(lines) + "\n")
+    assert whole.findings == []
+    expected: dict = {}
+    for line in lines:
+        single = parse(line + "\n")
+        assert single.findings == []
+        expected.update(single.documents[0].data)
+    assert whole.documents[0].data == expected
+    assert whole.documents[0].data["d3"] == ["a:", "b:3", ["c:d3"], {"e:f": "g"}]

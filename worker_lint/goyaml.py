@@ -47,8 +47,6 @@ PARSER = "DataOS reads YAML with a Go parser (go-yaml)"
 _COLON = "found unexpected ':'"
 _ESCAPE = "found unknown escape character"
 _DUPLICATE_ANCHOR = "second occurrence"
-#: bounds the re-reads of a stream with many `host:port` values (each re-read finds the next one)
-_MAX_REPAIRS = 2000
 
 
 def rescuable(exc: MarkedYAMLError, text: str) -> bool:
@@ -79,30 +77,97 @@ def recompose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
 
     Every stop of libyaml go-yaml does not share is replaced by a stand-in of
     the same length and the stream read again, until it parses or stops for a
-    reason go-yaml shares.
+    reason go-yaml shares.  Each read is a full pass, so the number of reads
+    is bounded by the size of the text.
     """
+    from worker_lint.parse import _Loader  # late: parse imports this module lazily
+
     colon = _stand_in(text)
     work = text
     quotes: list[int] = []
-    for _ in range(_MAX_REPAIRS):
-        composed, error = _compose(work)
+    loader: Any = _Loader
+    colons = 0
+    for _ in range(max(50, _REPAIR_BUDGET // max(len(text), 1))):
+        composed, error = _compose(loader, work)
         if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
             break
         pos = error.problem_mark.index
         if error.problem == _COLON and work[pos:pos + 1] == ":":
-            work = work[:pos] + colon + work[pos + 1:]
+            colons += 1
+            # a few values are re-read one by one; many are found in one pass of the Python scanner
+            work = _replace_colons(work, pos, colon) if colons != _ONE_BY_ONE else _prescan(work, colon)
         elif error.problem == _ESCAPE and work[pos:pos + 2] == "\\'":
             work = work[:pos + 1] + "e" + work[pos + 2:]  # `\e` is ESC, which no YAML text holds raw
             quotes.append(pos)
+        elif error.problem == _DUPLICATE_ANCHOR and loader is not _EventLoader:
+            loader = _EventLoader
         else:
             break
     if work is not text:
-        _restore([node for _, node in composed], text, colon, quotes)
+        _restore([node for _, node in composed], colon, quotes)
     return composed, error
 
 
-def _compose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
-    loader = _EventLoader(text)
+#: characters read again over all re-reads of one stream, at most (a 10 kB file: 2,000 re-reads)
+_REPAIR_BUDGET = 20_000_000
+#: values with a `:` re-read one by one before the rest are found by a scan
+_ONE_BY_ONE = 8
+
+
+def _prescan(work: str, colon: str) -> str:
+    """``work`` with the ``:`` of every unquoted value in ``[...]`` or ``{...}`` replaced, found in one pass.
+
+    ruamel.yaml's Python scanner keeps such a ``:`` in the value, as go-yaml
+    does; its tokens only say where the values are, and libyaml still reads
+    the result.  A scanner error ends the pass with what was found before it.
+    """
+    from ruamel.yaml import tokens
+    from ruamel.yaml.loader import SafeLoader
+
+    starts = (tokens.FlowSequenceStartToken, tokens.FlowMappingStartToken)
+    ends = (tokens.FlowSequenceEndToken, tokens.FlowMappingEndToken)
+    scanner = SafeLoader(work)
+    flow = 0
+    chars = list(work)
+    try:
+        while True:
+            token = scanner.get_token()
+            if token is None or isinstance(token, tokens.StreamEndToken):
+                break
+            if isinstance(token, starts):
+                flow += 1
+            elif isinstance(token, ends):
+                flow -= 1
+            elif flow > 0 and isinstance(token, tokens.ScalarToken) and token.plain:
+                for i in range(token.start_mark.index, token.end_mark.index):
+                    if chars[i] == ":" and (i + 1 >= len(chars) or chars[i + 1] not in " \t\r\n"):
+                        chars[i] = colon
+    except (YAMLError, RecursionError, ValueError):
+        pass
+    finally:
+        scanner.dispose()
+        scanner.__dict__.clear()
+    return "".join(chars)
+
+
+def _replace_colons(work: str, pos: int, colon: str) -> str:
+    """``work`` with the ``:`` at ``pos`` replaced, and every later one of the same unquoted value.
+
+    go-yaml ends an unquoted value in ``[...]`` at ``,?[]{}``, a space or a
+    line break, and reads a ``:`` before any other character as part of it:
+    `dataos://depot:collection/dataset` needs one re-read, not two.
+    """
+    chars = list(work[pos:pos + 4096])
+    for i, ch in enumerate(chars):
+        if ch in ",?[]{} \t\r\n":
+            break
+        if ch == ":" and (i + 1 >= len(chars) or chars[i + 1] not in " \t\r\n"):
+            chars[i] = colon
+    return work[:pos] + "".join(chars) + work[pos + len(chars):]
+
+
+def _compose(loader_class: Any, text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
+    loader = loader_class(text)
     out: list[tuple[int, Node]] = []
     try:
         index = 0
@@ -127,7 +192,7 @@ def _stand_in(text: str) -> str:
     return "\uFFFD"  # pragma: no cover - a text holding all 6,400 private-use characters
 
 
-def _restore(roots: list[Node], text: str, colon: str, quotes: list[int]) -> None:
+def _restore(roots: list[Node], colon: str, quotes: list[int]) -> None:
     seen: set[int] = set()
     stack = list(roots)
     while stack:
@@ -148,11 +213,6 @@ def _restore(roots: list[Node], text: str, colon: str, quotes: list[int]) -> Non
             for key, value_node in node.value:
                 stack.append(key)
                 stack.append(value_node)
-
-
-def may_refuse(text: str) -> bool:
-    """A cheap look for what go-yaml refuses and libyaml accepts: a directive, or ``\\/`` in a string."""
-    return text.startswith("%") or "\n%" in text or "\\/" in text
 
 
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([^ \t\n#]+)", re.MULTILINE)
