@@ -87,7 +87,7 @@ def recompose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
     quotes: list[int] = []
     loader: Any = _Loader
     colons = 0
-    for _ in range(max(50, _REPAIR_BUDGET // max(len(text), 1))):
+    for _ in range(max(2 * _ONE_BY_ONE, _REPAIR_BUDGET // max(len(text), 1))):
         composed, error = _compose(loader, work)
         if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
             break
