@@ -83,9 +83,10 @@ def test_every_suite_case_in_process():
             reported.add(case)
         if _rejected_by_the_parser(variant):
             rejected.add(case)
-    # every variant the parser rejects gets its syntax error, and no other does
-    assert reported == rejected
-    assert len(reported) == 220
+    # every variant the parser rejects gets its syntax error, and no other does, but for the two that libyaml
+    # refuses and DataOS's Go parser reads: an anchor defined twice (3GZX) and the escape `\'` (HRE5)
+    assert reported == rejected - {"3GZX", "HRE5"}
+    assert len(reported) == 218
 
 
 def _check_cases(cases: list[str], variant_dir: Path) -> list[str]:

@@ -322,9 +322,15 @@ def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith(("#", "%", "...")) for line in text.split("\n"))
 
 
-def text_kinds(text: str) -> list[Recognised]:
-    """The resources :func:`scan_text` finds in ``text``: :func:`classify` on each document it read."""
-    return [kind for kind in map(classify, scan_text(text).documents) if kind is not None]
+def looks_like_dataos(text: str) -> bool:
+    """Whether a file that does not parse is a DataOS manifest, so its syntax errors are reported.
+
+    A document :func:`classify` recognises is enough, and so is a top-level `type` naming a DataOS
+    resource type on its own (`type: worker`): a file that says what it is gets its syntax errors.
+    """
+    documents = scan_text(text).documents
+    return any(classify(doc) is not None or (isinstance(doc.get("type"), str) and doc["type"] in DATAOS_TYPES)
+               for doc in documents)
 
 
 def file_kinds(data: bytes) -> set[str]:

@@ -205,7 +205,7 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
     explained as the placeholder it is.
     """
     found: list[tuple[int, int, int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if "{{" not in line:
             continue
         m = _BARE_BRACE_LINE.match(line)
@@ -215,19 +215,12 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
     return found
 
 
-def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
-    """WL303 findings replacing a WL001 syntax error that a bare ``{{...}}`` value caused, else None.
+def bare_brace_findings(text: str, after: int = 0) -> list[Finding]:
+    """WL303 for every bare ``{{...}}`` value from line ``after + 1`` on, read from the raw lines.
 
-    ``{{dataos:type:resource}}`` stops the YAML parser with "found unexpected ':'";
-    when the error sits on a line whose value is a bare ``{{...}}``, every such
-    line of the file is reported as the placeholder it is, since the file
-    cannot be read past the first one anyway.
+    A syntax error ends the stream: the placeholders past the last document
+    that parsed are seen by no check, so they are reported from the text.
     """
-    if error.code != "WL001" or error.span is None:
-        return None
-    found = bare_brace_spans(text)
-    if not any(line == error.span.line for line, *_ in found):
-        return None
     return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
                     " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
-            for line, col, end, token in found]
+            for line, col, end, token in bare_brace_spans(text) if line > after]

@@ -23,15 +23,17 @@ from worker_lint.checks import CheckSpec, all_checks
 from worker_lint.checks.context import Context, Project
 from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.document.parse import Document, parse
-from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, text_kinds
+from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
 from worker_lint.core.settings import Settings
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.document.source import decode, normalize_breaks
 from worker_lint.dataos.templating import is_templated
 
 #: codes whose finding already explains any shape error at the same path
-_EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
+_EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306", "WL418"})
 _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
+#: what a bare `{{name}}` placeholder value (a mapping to YAML) also trips: the placeholder is the one cause
+_PLACEHOLDER_HIDES = frozenset({"WL101", "WL106"})
 #: body sections of other resource types, for the type/body mismatch rule
 
 
@@ -74,14 +76,15 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
     # what a document that could not be read into data is: a tolerant look at the text decides
     unknown = bool(parsed.findings) or any(doc.truncated for doc in parsed.documents)
-    looks_like_dataos = unknown and (any(kind for _, kind in documents) or bool(text_kinds(text)))
-    if parsed.findings and looks_like_dataos:
-        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
+    dataos = unknown and (any(kind for _, kind in documents) or looks_like_dataos(text))
+    if parsed.findings and dataos:
+        after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
+        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings, after))
     _register_stacks(documents, path, project, findings)
     checks = _selected_checks(settings, path)
     for doc, kind in documents:
         if kind is None:
-            if doc.truncated and looks_like_dataos:  # too big or cyclic to classify: say why it was not checked
+            if doc.truncated and dataos:  # too big or cyclic to classify: say why it was not checked
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
@@ -105,14 +108,19 @@ def _selected_checks(settings: Settings, path: str) -> list[CheckSpec]:
     return [spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)]
 
 
-def _explain_syntax_errors(text: str, errors: list[Finding]) -> list[Finding]:
-    """A syntax error caused by an old-style `{{name}}` placeholder is reported as that placeholder."""
-    from worker_lint.dataos.templating import explain_syntax_error
+def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list[Finding]:
+    """A syntax error in a file of old-style `{{name}}` placeholders also names the placeholders it hides.
 
-    out: list[Finding] = []
-    for error in errors:
-        out.extend(explain_syntax_error(text, error) or [error])
-    return out
+    The placeholders of the documents that parsed are reported by the checks;
+    those past line ``after``, where the parser stopped, are reported from the
+    raw lines, next to the syntax error itself.
+    """
+    if "{{" not in text or not any(error.code == "WL001" for error in errors):
+        return errors
+    from worker_lint.dataos.templating import bare_brace_findings
+
+    return sorted([*bare_brace_findings(text, after), *errors],
+                  key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0))
 
 
 def _classify(doc: Document) -> tuple[str, str | None] | None:
@@ -270,7 +278,9 @@ def _explain(findings: list[Finding]) -> list[Finding]:
     explained = {path for f in findings if f.code in _EXPLAINING for path in (f.path, *(r.path for r in f.related))}
     if not explained:
         return findings
-    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)]
+    placeholders = {f.path for f in findings if f.code == "WL303"}
+    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)
+            and not (f.code in _PLACEHOLDER_HIDES and f.path in placeholders)]
 
 
 def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
