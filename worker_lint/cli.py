@@ -52,12 +52,18 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Where to keep the result cache (default: .worker-lint-cache in the project root).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, in place (with `-`: print the fixed text).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --diff or --fix-only: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing that remains.")
+@click.option("--show-fixes", is_flag=True, help="List what was fixed, per file and rule.")
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, stdin_filename: str | None,
           config_path: str | None, isolated: bool, select: tuple[str, ...], ignore: tuple[str, ...],
           extend_select: tuple[str, ...], per_file_ignores: tuple[str, ...], exclude: tuple[str, ...],
           root: str | None, baseline_path: str | None, write_baseline_path: str | None, exit_zero: bool,
           strict: bool, statistics: bool, color: bool | None, variables: tuple[str, ...], env_file: str | None,
-          use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None) -> None:
+          use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None, fix: bool = False,
+          unsafe_fixes: bool = False, diff: bool = False, fix_only: bool = False, show_fixes: bool = False) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
     from worker_lint import config, files, report, runner
     from worker_lint.diagnostic import Severity
@@ -86,17 +92,23 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     for target in (output, write_baseline_path):
         if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in file_paths):
             raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
+    fixer = None
+    if fix or unsafe_fixes or diff or fix_only or show_fixes:
+        from worker_lint.fixing import Fixer
+
+        fixer = Fixer(settings, fix=fix, unsafe=unsafe_fixes, diff=diff, fix_only=fix_only, show=show_fixes,
+                      files=file_paths)
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         data = sys.stdin.buffer.read()
         from worker_lint.engine import check_text
 
-        result = check_text(data, name, settings)
+        result = fixer.check_stdin(data, name) if fixer else check_text(data, name, settings)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
         checked.append(name)
     fmt = output_format or _default_format()
-    for display, result in runner.run(file_paths, settings, options):
+    for display, result in (fixer.run if fixer else runner.run)(file_paths, settings, options):
         checked.append(display)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
@@ -113,7 +125,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         rendered = report.json_report(diagnostics)
     elif fmt == "text":
         colour = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        rendered = report.text(diagnostics, len(checked), colour=bool(colour))
+        rendered = report.text(diagnostics, len(checked), colour=bool(colour), unsafe=unsafe_fixes)
     else:
         from worker_lint import catalogue, formats
 
@@ -124,7 +136,12 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
             rendered += report.statistics(diagnostics)
         else:  # a machine-readable report must stay parseable
             sys.stderr.write(report.statistics(diagnostics))
-    _emit(rendered, output)
+    status = None
+    if fixer:
+        rendered, status = fixer.finish(diagnostics, rendered, fmt)
+    _emit(rendered, output, to_stderr=fixer is not None and fixer.report_to_stderr)
+    if status is not None:
+        sys.exit(status)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if not exit_zero and any(d.severity in failing for d in diagnostics):
         sys.exit(1)
@@ -190,9 +207,9 @@ def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
     return result.new, result.known
 
 
-def _emit(rendered: str, output: str | None) -> None:
+def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
     if output is None:
-        sys.stdout.write(rendered)
+        (sys.stderr if to_stderr else sys.stdout).write(rendered)
         return
     from worker_lint.atomic import write_text
 

@@ -212,7 +212,8 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
 
     if rules is not None:
         entries: list[tuple[str, Sequence[Any]]] = []
-        for name in ("select", "ignore", "extend-select"):
+        for name in ("select", "ignore", "extend-select", "fixable", "unfixable", "extend-safe-fixes",
+                     "extend-unsafe-fixes"):
             for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
                 entries.append((selector, (name, i)))
         for glob, codes in config.per_file_ignores.items():
@@ -226,6 +227,10 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         select=_normal(config.select or ()),
         ignore=_normal(config.ignore),
         extend_select=_normal(config.extend_select),
+        fixable=None if config.fixable is None else _normal(config.fixable),
+        unfixable=_normal(config.unfixable),
+        extend_safe_fixes=_normal(config.extend_safe_fixes),
+        extend_unsafe_fixes=_normal(config.extend_unsafe_fixes),
         per_file_ignores={anchor(glob, base): _normal(codes) for glob, codes in config.per_file_ignores.items()},
         severity=_expand_severity({_ALL.get(k, k): v for k, v in config.severity.items()}, rules),
         options={code: dict(values) for code, values in config.options.items()},

@@ -41,6 +41,12 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: where the configuration came from, for messages and cache keys
     config_path: Path | None = None
+    #: codes or prefixes whose fixes may be applied (None: every rule), and those whose may not
+    fixable: tuple[str, ...] | None = None
+    unfixable: tuple[str, ...] = ()
+    #: codes or prefixes whose fixes are promoted to safe, or demoted to unsafe
+    extend_safe_fixes: tuple[str, ...] = ()
+    extend_unsafe_fixes: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         """A stable string of everything that changes results, for cache keys."""
@@ -49,5 +55,5 @@ class Settings:
             sorted((k, v.value) for k, v in self.severity.items()), sorted((k, sorted(v.items())) for k, v in self.options.items()),
             str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
             self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.limits.max_line_length,
-            self.max_file_size,
+            self.max_file_size, self.fixable, self.unfixable, self.extend_safe_fixes, self.extend_unsafe_fixes,
         ))

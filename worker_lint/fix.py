@@ -1,0 +1,95 @@
+"""What a fix is: a title, how safe it is to apply, and exact text edits (or, from a rule, intents).
+
+A rule never computes offsets: it states its fix as intents over JSON paths
+(rename this key, replace this value, delete this entry, insert this key), and
+``worker_lint.edits`` turns them into edits beside the code that turns paths
+into positions.  A fix whose intents cannot be placed exactly is dropped
+rather than approximated, so an applied fix never moves anything else.
+
+Named tuples, like the diagnostics that carry them: a run with nothing to fix
+creates none of these.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from worker_lint.diagnostic import JsonPath, Span
+
+#: applied by `--fix`
+SAFE = "safe"
+#: applied by `--fix --unsafe-fixes`: the change may not be what the author meant
+UNSAFE = "unsafe"
+#: shown, never applied: a person has to choose or fill in a value
+DISPLAY_ONLY = "display-only"
+APPLICABILITIES = (SAFE, UNSAFE, DISPLAY_ONLY)
+
+
+class Edit(NamedTuple):
+    """Replace the characters ``start:end`` of the decoded text (BOM excluded) with ``content``.
+
+    ``span`` is the same region as 1-based line/column, end exclusive, for reports.
+    """
+
+    start: int
+    end: int
+    content: str
+    span: Span
+
+
+class Fix(NamedTuple):
+    title: str
+    applicability: str
+    edits: tuple[Edit, ...]
+
+
+class Intent(NamedTuple):
+    """One change a rule wants, by JSON path; see the constructors below."""
+
+    kind: str
+    path: JsonPath
+    text: str = ""
+    #: rename-key and delete-entry: which of several equal keys (-1 the last, as the data reads it; 0 the first)
+    occurrence: int = -1
+    #: replace-value: "keep" the quoting style, or write the new text "plain" (unquoted)
+    style: str = "keep"
+    #: replace-in-value: the text to replace inside the scalar; insert-key: the key
+    old: str = ""
+    #: replace-span: the region (for raw text such as comments, which have no JSON path)
+    span: Span | None = None
+
+
+class FixSpec(NamedTuple):
+    """A rule's fix before placement: title, applicability and intents."""
+
+    title: str
+    applicability: str
+    intents: tuple[Intent, ...]
+
+
+def rename_key(path: JsonPath, new: str, occurrence: int = -1) -> Intent:
+    return Intent("rename-key", path, new, occurrence)
+
+
+def replace_value(path: JsonPath, new: str, style: str = "keep") -> Intent:
+    return Intent("replace-value", path, new, style=style)
+
+
+def replace_in_value(path: JsonPath, old: str, new: str) -> Intent:
+    return Intent("replace-in-value", path, new, old=old)
+
+
+def delete_entry(path: JsonPath, occurrence: int = -1) -> Intent:
+    return Intent("delete-entry", path, occurrence=occurrence)
+
+
+def insert_key(path: JsonPath, key: str, value: str) -> Intent:
+    """Add ``key: value`` as the last entry of the mapping at ``path``."""
+    return Intent("insert-key", path, value, old=key)
+
+
+def replace_span(span: Span, new: str) -> Intent:
+    return Intent("replace-span", (), new, span=span)
+
+
+def spec(title: str, applicability: str, *intents: Intent) -> FixSpec:
+    return FixSpec(title, applicability, intents)
