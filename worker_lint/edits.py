@@ -94,6 +94,8 @@ def _replace_scalar(node: Node, new: str, style: str, text: str) -> Edit:
         raise _Unplaceable  # an anchor or a tag before the value: not worth the risk
     quote = node.style if node.style in ("'", '"') else None
     if style == "plain" or quote is None:
+        if text[start:end] == new:
+            raise _Unplaceable  # nothing would change: the fix is not this edit
         return edit(text, start, end, new)
     if quote == "'":
         return edit(text, start, end, "'" + new.replace("'", "''") + "'")

@@ -70,7 +70,10 @@ def _reference(rid: str | None, path: JsonPath, target: str, known: dict[str, bu
             message += f"; did you mean `{hint}`?"
         elif known:
             message += f"; ids are {_listing(list(known))}"
-        yield Finding("WL401", path, message)
+        from worker_lint.fix import UNSAFE, replace_value, spec
+
+        fixes = (spec(f"Depend on `{hint}`", UNSAFE, replace_value(path, hint)),) if hint else ()
+        yield Finding("WL401", path, message, fixes=fixes)
 
 
 def _listing(values: list[Any]) -> str:
