@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
 from worker_lint.diagnostic import Finding
-from worker_lint.fix import SAFE, rename_key, spec
 
 if TYPE_CHECKING:
     from worker_lint.engine import Context
@@ -23,6 +22,8 @@ def legacy_stack_key(res: Resource, ctx: Context) -> Iterator[Finding]:
         return
     for key in LEGACY_KEYS:
         if key in res.body:
+            from worker_lint.fix import SAFE, rename_key, spec
+
             also = " (this Worker has `stackSpec` too: merge the two)" if "stackSpec" in res.body else ""
             # the section already holds the stack's settings: only its key is old (two sections need a person)
             fixes = () if also or any(k in res.body for k in LEGACY_KEYS if k != key) else (

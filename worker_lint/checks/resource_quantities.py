@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from worker_lint import lazy_re
 from worker_lint.checks import check
 from worker_lint.diagnostic import Finding, JsonPath, Related
-from worker_lint.fix import DISPLAY_ONLY, SAFE, UNSAFE, replace_value, spec
 from worker_lint.positions import describe
 from worker_lint.quantity import (
     BINARY_SUFFIXES,
@@ -110,6 +109,8 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
     except QuantityError as exc:
         quantity = _from_yaml_number(value)
         if quantity is None:
+            from worker_lint.fix import SAFE, replace_value, spec
+
             repaired = _repaired(text) if text == res.scalar_text(*path) else None
             fixes = (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
             return None, Finding(INVALID, path, f"`{where}` is `{text}`, which is not a Kubernetes quantity:"
@@ -124,6 +125,8 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
     if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
         unit = FRACTION_SUFFIXES[quantity.suffix]
         number = text.strip()[:-1]
+        from worker_lint.fix import UNSAFE, replace_value, spec
+
         # which of the two was meant is the author's call, and either changes the amount: unsafe
         fixes = (spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
                  spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M"))) \
@@ -184,6 +187,8 @@ def _from_yaml_number(value: Any) -> Quantity | None:
 
 
 def _above_limit(name: str, request: Entry, limit: Entry) -> Finding:
+    from worker_lint.fix import DISPLAY_ONLY, replace_value, spec
+
     same_unit = request.quantity.suffix == limit.quantity.suffix
     detail = "" if same_unit else f" ({request.quantity.canonical()} > {limit.quantity.canonical()})"
     return Finding(

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
 from worker_lint.diagnostic import Finding
-from worker_lint.fix import UNSAFE, replace_in_value, spec
 from worker_lint.stack_ref import repaired, stack_ref_problem
 from worker_lint.stacks import registry_of, stack_ref_of
 
@@ -36,6 +35,8 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
             hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
         else:
             hint = "stacks that run Workers are " + ", ".join(f"`{n}`" for n in registry.worker_names())
+        from worker_lint.fix import UNSAFE, replace_in_value, spec
+
         fixes = (spec(f"Use stack `{close[0]}`", UNSAFE, replace_in_value(path, ref.name, close[0])),) \
             if len(close) == 1 and text.lstrip().startswith(ref.name) else ()
         yield Finding("WL121", path, f"unknown stack `{ref.name}`; {hint}", fixes=fixes)
@@ -50,6 +51,8 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         yield Finding("WL122", path, f"stack `{ref.family}` does not run as a Worker: {why}")
     elif info is not None and info.renamed_to is not None:
         renamed = str(ref._replace(name=info.renamed_to))
+        from worker_lint.fix import UNSAFE, replace_in_value, spec
+
         fixes = (spec(f"Use the new name `{info.renamed_to}`", UNSAFE, replace_in_value(path, ref.name, info.renamed_to)),) \
             if text.lstrip().startswith(ref.name) else ()
         yield Finding("WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`",
