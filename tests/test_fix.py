@@ -137,10 +137,10 @@ def test_a_file_with_a_syntax_error_is_never_touched(tmp_path: Path):
 
 def test_a_fix_that_adds_a_diagnostic_is_rolled_back_and_reported(tmp_path: Path):
     text = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n  resources:\n    requests:\n"
-                   "      memory: 16Gi\n    limits:\n      memory: 500m\n  stackSpec:\n    image: x\n")
+                   "      memory: 16Gi\n    limits:\n      memory: 500m\n  stackspec:\n    image: x\n")
     target = _write(tmp_path / "w.yaml", text)
     result = run_cli("check", "--no-cache", "--fix", "--unsafe-fixes", "w.yaml", cwd=tmp_path)
-    assert target.read_text() == text
+    assert target.read_text() == text.replace("stackspec", "stackSpec")  # the other fix of the pass still applies
     assert ("worker-lint: w.yaml:11:15: the fix for WL203 was not applied: it would introduce WL201 at 9:15:"
             " `worker.resources.requests.memory` is `16Gi`, above its limit `500Mi`") in result.stderr
     assert "w.yaml:11:15: warning WL203 [*]" in result.stdout
@@ -235,3 +235,31 @@ def test_nothing_to_fix_exits_as_check_does(tmp_path: Path, flag: str):
            "    image: x\n")
     result = run_cli("check", "--no-cache", flag, "w.yaml", cwd=tmp_path)
     assert result.returncode == 0
+
+
+def test_a_file_that_needs_more_passes_than_allowed_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from worker_lint import fixing
+    from worker_lint.engine import Project
+    from worker_lint.settings import Settings
+
+    text = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n"
+                   "  replicas: 2  # worker-lint: disable=WL102,WL201,WL202\n  stackSpec:\n    image: x\n")
+    settings = Settings()
+    # the middle code waits for the first pass, whose two fixes it touches; the comment goes in the third
+    complete = fixing.fix_bytes(text.encode(), "w.yaml", settings, Project(settings), unsafe=False)
+    assert complete.converged and len(complete.applied) == 3
+    assert complete.fixed == (HEAD + "worker:\n  stack: container\n  compute: runnable-default\n"
+                              "  replicas: 2\n  stackSpec:\n    image: x\n").encode()
+    monkeypatch.setattr(fixing, "MAX_PASSES", 1)
+    partial = fixing.fix_bytes(text.encode(), "w.yaml", settings, Project(settings), unsafe=False)
+    assert not partial.converged and len(partial.applied) == 2  # the first and the last code: they do not touch
+    fixer = fixing.Fixer(settings, fix=True, unsafe=False, diff=False, fix_only=False, show=False, files=[])
+    fixer.outcomes.append(partial)
+    import io
+    import sys
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    fixer.finish([], "", "text")
+    assert err.getvalue() == "worker-lint: w.yaml: fixes did not converge after 1 passes; the file was fixed as far" \
+                             " as it got, please report it\n"

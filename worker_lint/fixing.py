@@ -98,7 +98,6 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
     applied: list[Diagnostic] = []
     failed: list[tuple[Diagnostic, str]] = []
     refused: set[tuple[Any, ...]] = set()
-    single = False  # after a failed pass: one fix at a time, to find the one at fault
     passes = 0
     current = text
     while True:
@@ -109,21 +108,24 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
         if passes >= MAX_PASSES:
             return _outcome(display, data, bom, text, current, result, applied, failed, converged=False)
         batch = _non_overlapping(candidates)
-        if single:
-            batch = batch[:1]
         new_text = apply_edits(current, [e for _, f in batch for e in f.edits], crlf)
         new_result = lint(bom + new_text.encode("utf-8"))
         appeared = _appeared(result.diagnostics, new_result.diagnostics)
         if appeared is not None:
-            if len(batch) > 1:
-                single = True
+            # undo the pass; find the fixes at fault by trying each alone
+            alone = [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch] if len(batch) > 1 else \
+                [(batch[0][0], batch[0][1], new_text)]
+            tried = [(d, f, t, new_result if len(batch) == 1 else lint(bom + t.encode("utf-8"))) for d, f, t in alone]
+            faults = [(d, f, what) for d, f, _, r in tried if (what := _appeared(result.diagnostics, r.diagnostics))]
+            for d, f, what in faults:
+                refused.add(_identity(d, f))
+                failed.append((d, what))
+            if faults:
                 continue
-            d, f = batch[0]
-            refused.add(_identity(d, f))
-            failed.append((d, appeared))
-            continue
+            # each is fine alone but not together: this pass applies the first only
+            d, f, new_text, new_result = tried[0]
+            batch = [(d, f)]
         passes += 1
-        single = False
         applied.extend(d for d, _ in batch)
         current, result = new_text, new_result
     return _outcome(display, data, bom, text, current, result, applied, failed)
