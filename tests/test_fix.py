@@ -263,3 +263,23 @@ def test_a_file_that_needs_more_passes_than_allowed_is_reported(tmp_path: Path, 
     fixer.finish([], "", "text")
     assert err.getvalue() == "worker-lint: w.yaml: fixes did not converge after 1 passes; the file was fixed as far" \
                              " as it got, please report it\n"
+
+
+def test_a_deselected_syntax_error_still_keeps_the_file_untouched(tmp_path: Path):
+    text = HEAD + "worker:\n  replicas: \"2\"\n  stackspec: {image: [x}\n"
+    target = _write(tmp_path / "w.yaml", text)
+    run_cli("check", "--no-cache", "--ignore", "WL001", "--fix", "w.yaml", cwd=tmp_path)
+    assert target.read_text() == text
+
+
+def test_a_link_through_a_folder_outside_the_project_is_not_written_through(tmp_path: Path):
+    outside = tmp_path / "outside"
+    project = tmp_path / "project"
+    outside.mkdir()
+    project.mkdir()
+    (project / ".worker-lint.yaml").write_text("select: [ALL]\n")
+    text = HEAD + "worker:\n  stack: container\n  compute: runnable-default\n  stackspec:\n    image: x\n"
+    real = _write(outside / "w.yaml", text)
+    (project / "linked").symlink_to(outside)
+    result = run_cli("check", "--no-cache", "--fix", "linked/w.yaml", cwd=project)
+    assert real.read_text() == text and "outside the project" in result.stderr

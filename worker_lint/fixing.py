@@ -92,7 +92,7 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
         text = data[len(bom):].decode("utf-8")
     except UnicodeDecodeError:
         return Outcome(display, data, None, result)
-    if any(d.code in _UNTOUCHABLE for d in result.diagnostics):
+    if any(d.code in _UNTOUCHABLE for d in result.diagnostics) or _syntax_error(text, settings):
         return Outcome(display, data, None, result)
     crlf = text.count("\r\n") * 2 > text.count("\n")
     applied: list[Diagnostic] = []
@@ -110,13 +110,14 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
         batch = _non_overlapping(candidates)
         new_text = apply_edits(current, [e for _, f in batch for e in f.edits], crlf)
         new_result = lint(bom + new_text.encode("utf-8"))
-        appeared = _appeared(result.diagnostics, new_result.diagnostics)
+        appeared = _syntax_error(new_text, settings) or _appeared(result.diagnostics, new_result.diagnostics)
         if appeared is not None:
             # undo the pass; find the fixes at fault by trying each alone
             alone = [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch] if len(batch) > 1 else \
                 [(batch[0][0], batch[0][1], new_text)]
             tried = [(d, f, t, new_result if len(batch) == 1 else lint(bom + t.encode("utf-8"))) for d, f, t in alone]
-            faults = [(d, f, what) for d, f, _, r in tried if (what := _appeared(result.diagnostics, r.diagnostics))]
+            faults = [(d, f, what) for d, f, t, r in tried
+                      if (what := _syntax_error(t, settings) or _appeared(result.diagnostics, r.diagnostics))]
             for d, f, what in faults:
                 refused.add(_identity(d, f))
                 failed.append((d, what))
@@ -137,6 +138,18 @@ def _outcome(display: str, data: bytes, bom: bytes, text: str, current: str, res
         current += "\r\n" if text.endswith("\r\n") else "\n"  # a deleted last entry keeps the final newline
     fixed = None if current == text else bom + current.encode("utf-8")
     return Outcome(display, data, fixed, result, tuple(applied), tuple(failed), converged)
+
+
+def _syntax_error(text: str, settings: Settings) -> str | None:
+    """A syntax error in ``text``, whatever the run selects (a deselected WL001 must not let a fix through)."""
+    from worker_lint.parse import parse
+    from worker_lint.source import normalize_breaks
+
+    for finding in parse(normalize_breaks(text), settings.limits).findings:
+        if finding.code == "WL001":
+            where = f" at {finding.span.line}:{finding.span.column}" if finding.span else ""
+            return f"a syntax error{where}: {finding.message}"
+    return None
 
 
 def _identity(d: Diagnostic, f: Fix) -> tuple[Any, ...]:
@@ -193,6 +206,8 @@ class Fixer:
         self.files = files
         self.outcomes: list[Outcome] = []
         self._project: Any = None
+        #: standard output carries fixed text (`-` with `--fix`): the report goes to standard error
+        self.report_to_stderr = False
 
     # -- linting
 
@@ -218,8 +233,6 @@ class Fixer:
             sys.stdout.flush()
             self.report_to_stderr = True
         return outcome.result
-
-    report_to_stderr = False
 
     def _fix_file(self, display: str, result: FileResult) -> FileResult:
         from worker_lint.reading import read_manifest
@@ -308,9 +321,8 @@ def write_fixed(path: Path, data: bytes, settings: Settings) -> str | None:
     """Write fixed contents in place, atomically, keeping the file's mode; a reason when it must not be written."""
     from worker_lint.atomic import write_bytes
 
-    target = path
-    if path.is_symlink():
-        target = Path(os.path.realpath(path))
+    target = Path(os.path.realpath(path))
+    if target != Path(os.path.abspath(path)):  # a link, of the file or of a folder on its way
         root = Path(os.path.realpath(_project_root(settings)))
         if root != target and root not in target.parents:
             return f"it is a symbolic link to {target}, outside the project ({root}); fix that file itself"
