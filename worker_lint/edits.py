@@ -30,6 +30,8 @@ def place(specs: Iterable[FixSpec], root: Node | None, text: str) -> tuple[Fix, 
                                  key=lambda e: (e.start, e.end)))
         except _Unplaceable:
             continue
+        except Exception:  # noqa: BLE001 - a fix that cannot be placed must never cost the diagnostic itself
+            continue
         if edits and all(a.end <= b.start for a, b in zip(edits, edits[1:])):
             out.append(Fix(spec.title, spec.applicability, edits))
     return tuple(out)

@@ -240,7 +240,12 @@ class Fixer:
         data = read_manifest(Path(display), self.settings.max_file_size)
         if isinstance(data, Finding):
             return result
-        outcome = fix_bytes(data, display, self.settings, self._project_for_fixes(), self.unsafe, result)
+        try:
+            outcome = fix_bytes(data, display, self.settings, self._project_for_fixes(), self.unsafe, result)
+        except Exception as exc:  # noqa: BLE001 - a bug in fixing must leave the file as it was, never end the run
+            sys.stderr.write(f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc};"
+                             " please report it\n")
+            return result
         if outcome.fixed is not None and not self.diff:
             problem = write_fixed(Path(display), outcome.fixed, self.settings)
             if problem is not None:
