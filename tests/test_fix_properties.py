@@ -131,3 +131,18 @@ def manifests(draw: st.DrawFn) -> bytes:
 @given(manifests())
 def test_properties_hold_on_generated_manifests(raw: bytes):
     check_properties(raw)
+
+
+_BASE = ("version: v1beta\nname: orders-relay\ntype: worker\nworker:\n  replicas: \"2\"\n  stack: container\n"
+         "  compute: runnable-default\n  stackspec:\n    image: x\n  resources:\n    limits: {memory: 2gi}\n")
+
+
+@hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(_BASE)), st.text(alphabet=st.sampled_from(list(" \t\n\r:-#'\"{}[],&*!|>?%@`\\ab1\u00e9\u2028")),
+                                           max_size=8))
+def test_mangled_manifests_never_break_fixing(at: int, noise: str):
+    raw = (_BASE[:at] + noise + _BASE[at:]).encode()
+    settings = Settings()
+    outcome = fix_bytes(raw, "m.yaml", settings, Project(settings), unsafe=True)
+    if outcome.fixed is not None:
+        check_properties(raw)
