@@ -65,6 +65,10 @@ def _edits(intent: Intent, root: Node | None, text: str) -> list[Edit]:
         if key is None or parent is None:
             raise _Unplaceable
         return [_delete_entry(parent, key, value, text)]
+    if intent.kind == "reindent":
+        if key is None or parent is None or parent.flow_style:
+            raise _Unplaceable
+        return _reindent(key, value, int(intent.text), text)
     raise _Unplaceable
 
 
@@ -138,6 +142,26 @@ def _delete_entry(parent: MappingNode, key: Node, value: Node, text: str) -> Edi
     if next_start is not None and next_start <= stop:
         raise _Unplaceable  # two entries on one line
     return edit(text, begin, min(stop + 1, len(text)), "")
+
+
+def _reindent(key: Node, value: Node, columns: int, text: str) -> list[Edit]:
+    """Spaces at the start of every non-blank line of the entry; blank lines stay empty.
+
+    A block scalar inside moves with its parent, so its content and any
+    explicit indentation indicator keep their meaning.
+    """
+    begin = _line_start(text, key.start_mark.index)
+    if text[begin:key.start_mark.index].strip(" ") or columns <= 0:
+        raise _Unplaceable
+    stop = _content_end(text, key.start_mark.index, value.end_mark.index)
+    edits = []
+    at = begin
+    while at < stop:
+        line_end = _line_end(text, at)
+        if text[at:line_end].strip():
+            edits.append(edit(text, at, at, " " * columns))
+        at = line_end + 1
+    return edits
 
 
 def _insert_key(root: Node, path: JsonPath, key: str, value: str, text: str) -> Edit:

@@ -87,6 +87,11 @@ def insert_key(path: JsonPath, key: str, value: str) -> Intent:
     return Intent("insert-key", path, value, old=key)
 
 
+def reindent(path: JsonPath, columns: int) -> Intent:
+    """Indent the entry at ``path`` (its key line and every line of its value) by ``columns`` more spaces."""
+    return Intent("reindent", path, str(columns))
+
+
 def replace_span(span: Span, new: str) -> Intent:
     return Intent("replace-span", (), new, span=span)
 
