@@ -25,7 +25,13 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         message = f"`{text}` is not a valid stack reference: {stack_ref_problem(text)}"
         fixed = repaired(text)
         message += f"; did you mean `{fixed}`?" if fixed else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
-        yield Finding("WL120", path, message)
+        fixes = ()
+        if fixed:
+            from worker_lint.fix import SAFE, replace_value, spec
+
+            # only case, spaces and doubled separators change: the reference the author wrote, well-formed
+            fixes = (spec(f"Write `{fixed}`", SAFE, replace_value(path, fixed)),)
+        yield Finding("WL120", path, message, fixes=fixes)
         return
     registry = registry_of(ctx)
     info = registry.lookup(ref)
