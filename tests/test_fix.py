@@ -283,3 +283,17 @@ def test_a_link_through_a_folder_outside_the_project_is_not_written_through(tmp_
     (project / "linked").symlink_to(outside)
     result = run_cli("check", "--no-cache", "--fix", "linked/w.yaml", cwd=project)
     assert real.read_text() == text and "outside the project" in result.stderr
+
+
+def test_an_unknown_dependency_with_two_close_ids_gets_no_fix(tmp_path: Path):
+    text = ("name: b\nversion: v1beta\ntype: bundle\nbundle:\n  resources:\n"
+            "    - id: orders-depot-a\n      spec: {name: a, version: v1, type: depot, depot: {type: s3}}\n"
+            "    - id: orders-depot-b\n      spec: {name: b, version: v1, type: depot, depot: {type: s3}}\n"
+            "    - id: audit-log\n      spec: {name: p, version: v1, type: policy, policy: {}}\n"
+            "      dependencies: [orders-depot-c, audit-logs]\n")
+    _write(tmp_path / "b.yaml", text)
+    found = run_cli("check", "--no-cache", "--format", "json", "b.yaml", cwd=tmp_path).diagnostics
+    assert [(d["code"], d["json_path"], [f["title"] for f in d["fixes"]]) for d in found] == [
+        ("WL401", ["bundle", "resources", 2, "dependencies", 0], []),
+        ("WL401", ["bundle", "resources", 2, "dependencies", 1], ["Depend on `audit-log`"]),
+    ]
