@@ -161,7 +161,7 @@ def _removal(directive: Directive, code: Span | None, lines: list[str] | None) -
             if before is None:
                 return ()
             region = Span(n, before.start() + 1, n, code.end_column)
-        return (spec(f"Remove the unused code from the suppression comment", SAFE, replace_span(region, "")),)
+        return (spec("Remove the unused code from the suppression comment", SAFE, replace_span(region, "")),)
     span = directive.span
     rest = line[span.end_column - 1:]
     if directive.own_line and not rest.strip():
