@@ -297,3 +297,16 @@ def test_an_unknown_dependency_with_two_close_ids_gets_no_fix(tmp_path: Path):
         ("WL401", ["bundle", "resources", 2, "dependencies", 0], []),
         ("WL401", ["bundle", "resources", 2, "dependencies", 1], ["Depend on `audit-log`"]),
     ]
+
+
+def test_the_cache_gives_back_equal_fixes():
+    from worker_lint.cache import dump, load
+    from worker_lint.engine import lint_text
+
+    text = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n  resources:\n    requests:\n"
+                   "      memory: 2Gi\n    limits:\n      memory: 1Gi\n  stackspec:\n    image: x\n")
+    diagnostics = lint_text(text, "w.yaml")
+    assert sum(len(d.fixes) for d in diagnostics) == 3
+    assert load(dump(diagnostics)) == diagnostics
+    with pytest.raises(ValueError):
+        load([{**dump(diagnostics)[0], "fixes": [["t", "sometimes", []]]}])
