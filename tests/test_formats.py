@@ -20,7 +20,7 @@ SARIF_SCHEMA = SHARED / "schemas-ext" / "sarif-2.1.0.json"
 BAD = ROOT / "examples" / "bad"
 
 #: The VS Code problem matcher the README documents for the text format.
-PROBLEM_MATCHER_REGEXP = r"^(.+?):(\d+):(\d+): (error|warning|info) (WL\d{3}) (.*)$"
+PROBLEM_MATCHER_REGEXP = r"^(.+?):(\d+):(\d+): (error|warning|info) (WL\d{3}) (?:\[\*\] )?(.*)$"
 
 
 def sarif_schema() -> dict[str, Any]:

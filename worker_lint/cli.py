@@ -14,6 +14,7 @@ from worker_lint import __version__
 if TYPE_CHECKING:
     from worker_lint.core.diagnostic import Diagnostic
     from worker_lint.core.settings import Settings
+    from worker_lint.run.fixing import Fixer
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
@@ -57,6 +58,11 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Where to keep the result cache (default: .worker-lint-cache in the project root).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, in place (with `-`: print the fixed text).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --diff or --fix-only: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing that remains.")
+@click.option("--show-fixes", is_flag=True, help="List what was fixed, per file and rule.")
 def check(**given: Any) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
     args = CheckArgs(**given)
@@ -64,15 +70,20 @@ def check(**given: Any) -> None:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
     settings = _settings(args)
     files, buffers = _inputs(args, settings)
-    checked, diagnostics, suppressed = _lint(args, settings, files, buffers)
+    fixer = _fixer(args, settings, files, buffers)
+    checked, diagnostics, suppressed = _lint(args, settings, files, buffers, fixer)
     if args.write_baseline_path:
         _write_baseline(Path(args.write_baseline_path), diagnostics)
         return
     known: list[Diagnostic] = []
     if args.baseline_path:
         diagnostics, known = _apply_baseline(Path(args.baseline_path), diagnostics)
-    _emit(_render(args, checked, diagnostics, suppressed, known), args.output)
-    sys.exit(_exit_status(args, diagnostics))
+    rendered = _render(args, checked, diagnostics, suppressed, known)
+    status = None
+    if fixer is not None:
+        rendered, status = fixer.finish(diagnostics, rendered, args.output_format or _default_format())
+    _emit(rendered, args.output, to_stderr=fixer is not None and fixer.report_to_stderr)
+    sys.exit(_exit_status(args, diagnostics) if status is None else status)
 
 
 @dataclass
@@ -103,6 +114,11 @@ class CheckArgs:
     jobs: str
     no_cache: bool
     cache_dir: str | None
+    fix: bool
+    unsafe_fixes: bool
+    diff: bool
+    fix_only: bool
+    show_fixes: bool
 
 
 def _settings(args: CheckArgs) -> Settings:
@@ -140,8 +156,18 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
     return files, buffers
 
 
-def _lint(args: CheckArgs, settings: Settings, files: list[str],
-          buffers: dict[str, bytes]) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
+def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes]) -> Fixer | None:
+    """What fixes the run's results, when a fixing option asks for it (a plain `check` imports none of it)."""
+    if not (args.fix or args.unsafe_fixes or args.diff or args.fix_only or args.show_fixes):
+        return None
+    from worker_lint.run.fixing import Fixer
+
+    return Fixer(settings, fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, fix_only=args.fix_only,
+                 show=args.show_fixes, files=files, buffers=buffers)
+
+
+def _lint(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes],
+          fixer: Fixer | None) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
     """Every result of the run, in an order that does not depend on the order of the paths given."""
     from worker_lint import api
 
@@ -149,8 +175,9 @@ def _lint(args: CheckArgs, settings: Settings, files: list[str],
     checked: list[str] = []
     diagnostics: list[Diagnostic] = []
     suppressed: list[Diagnostic] = []
-    for display, result in api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs),
-                                    cache_dir=cache_dir, collected=True):
+    results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
+                       collected=True)
+    for display, result in fixer.fixed(results) if fixer is not None else results:
         checked.append(display)
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
@@ -169,7 +196,7 @@ def _render(args: CheckArgs, checked: list[str], diagnostics: list[Diagnostic], 
     elif fmt == "text":
         colour = args.color if args.color is not None else (
             args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        rendered = report.text(diagnostics, len(checked), colour=bool(colour))
+        rendered = report.text(diagnostics, len(checked), colour=bool(colour), unsafe=args.unsafe_fixes)
     else:
         from worker_lint import catalogue, report as formats
 
@@ -248,9 +275,9 @@ def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Dia
     return result.new, result.known
 
 
-def _emit(rendered: str, output: str | None) -> None:
+def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
     if output is None:
-        sys.stdout.write(rendered)
+        (sys.stderr if to_stderr else sys.stdout).write(rendered)
         return
     from worker_lint.core.atomic import write_text
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
 from worker_lint.config.globs import anchor, matches
-from worker_lint.core.settings import Settings
+from worker_lint.core.settings import Settings, specificity
 
 if TYPE_CHECKING:
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
@@ -213,7 +213,8 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
 
     if rules is not None:
         entries: list[tuple[str, Sequence[Any]]] = []
-        for name in ("select", "ignore", "extend-select"):
+        for name in ("select", "ignore", "extend-select", "fixable", "unfixable", "extend-safe-fixes",
+                     "extend-unsafe-fixes"):
             for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
                 entries.append((selector, (name, i)))
         for glob, codes in config.per_file_ignores.items():
@@ -227,6 +228,10 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         select=_normal(config.select or ()),
         ignore=_normal(config.ignore),
         extend_select=_normal(config.extend_select),
+        fixable=None if config.fixable is None else _normal(config.fixable),
+        unfixable=_normal(config.unfixable),
+        extend_safe_fixes=_normal(config.extend_safe_fixes),
+        extend_unsafe_fixes=_normal(config.extend_unsafe_fixes),
         per_file_ignores={anchor(glob, base): _normal(codes) for glob, codes in config.per_file_ignores.items()},
         severity=_expand_severity({_ALL.get(k, k): v for k, v in config.severity.items()}, rules),
         options={code: dict(values) for code, values in config.options.items()},
@@ -343,8 +348,8 @@ def is_selected(code: str, settings: Settings, path: Path | str | None = None) -
     ``ignore = ["WL2"]`` keeps WL201; at equal specificity ignore wins.
     A matching per-file-ignores entry always wins.
     """
-    chosen = max(_specificity(code, settings.select or ("WL",)), _specificity(code, settings.extend_select))
-    if chosen <= _specificity(code, settings.ignore):
+    chosen = max(specificity(code, settings.select or ("WL",)), specificity(code, settings.extend_select))
+    if chosen <= specificity(code, settings.ignore):
         return False
     if path is not None and settings.per_file_ignores:
         return not _ignored_in_file(code, str(path), tuple(settings.per_file_ignores.items()))
@@ -356,11 +361,6 @@ def is_excluded(path: Path | str, settings: Settings) -> bool:
     return any(matches(path, pattern) for pattern in settings.exclude)
 
 
-def _specificity(code: str, selectors: Iterable[str]) -> int:
-    """The length of the longest selector that is a prefix of ``code``; -1 when none is."""
-    return max((len(s) for s in selectors if code.startswith(s)), default=-1)
-
-
 @functools.lru_cache(maxsize=4096)
 def _ignored_in_file(code: str, path: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
-    return any(_specificity(code, codes) >= 0 and matches(path, glob) for glob, codes in items)
+    return any(specificity(code, codes) >= 0 and matches(path, glob) for glob, codes in items)

@@ -47,6 +47,14 @@ class LintConfig(BaseModel):
         " ignore wins.")
     extend_select: list[Selector] = Field(
         default_factory=list, description="Rule codes or prefixes to report in addition to `select`.")
+    fixable: Optional[list[Selector]] = Field(
+        None, description="Rule codes or prefixes whose fixes `--fix` may apply; every rule when unset.")
+    unfixable: list[Selector] = Field(
+        default_factory=list, description="Rule codes or prefixes whose fixes are shown but never applied.")
+    extend_safe_fixes: list[Selector] = Field(
+        default_factory=list, description="Rule codes or prefixes whose unsafe fixes `--fix` applies as safe.")
+    extend_unsafe_fixes: list[Selector] = Field(
+        default_factory=list, description="Rule codes or prefixes whose safe fixes need `--unsafe-fixes`.")
     per_file_ignores: dict[str, list[Selector]] = Field(
         default_factory=dict, description="Glob (relative to this file's folder) to the rule codes or prefixes"
         " ignored in matching files.")

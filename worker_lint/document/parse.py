@@ -223,6 +223,7 @@ class _Builder:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         first_key: dict[str, Node] = {}
+        seen_times: dict[str, int] = {}
         for key_node, value_node in node.value:
             if is_merge_key(key_node):
                 for source in _merge_sources(value_node):
@@ -237,13 +238,20 @@ class _Builder:
             name = key_node.value
             if name in first_key:
                 first = first_key[name]
+                from worker_lint.core.fix import UNSAFE, delete_entry, spec
+
+                earlier = seen_times[name] - 1  # the entry this one overrides
+                seen_times[name] += 1
                 self.findings.append(Finding(
                     "WL002", path + (name,),
                     f"duplicate key `{name}` (first defined on line {first.start_mark.line + 1}); YAML keeps only the"
                     " last value, so remove or rename one",
-                    span=node_span(key_node, self.text)))
+                    span=node_span(key_node, self.text),
+                    fixes=(spec("Remove the earlier entry, which YAML ignores", UNSAFE,
+                                delete_entry(path + (name,), occurrence=earlier)),)))
             else:
                 first_key[name] = key_node
+                seen_times[name] = 1
             out[name] = self._node(value_node, path + (name,), depth + 1)
         if merged:
             for k, v in merged.items():

@@ -17,7 +17,7 @@ DEFAULT_DIRNAME = ".worker-lint-cache"
 #: Environment variable that moves the cache (the CLI's ``--cache-dir`` wins over it).
 ENV_DIR = "WORKER_LINT_CACHE_DIR"
 #: Bumped whenever the layout below changes, so an old cache is never misread.
-FORMAT = 5
+FORMAT = 6
 #: a file modified this close to the cache's writing is read again, whatever its size and time say
 RACY_NS = 2_000_000_000
 
@@ -77,6 +77,9 @@ def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
         out["suppression_reason"] = d.suppression_reason
     if d.source_line is not None:
         out["source_line"] = d.source_line
+    if d.fixes:
+        out["fixes"] = [[f.title, f.applicability, [[e.start, e.end, e.content, _dump_span(e.span)] for e in f.edits]]
+                        for f in d.fixes]
     return out
 
 
@@ -98,7 +101,20 @@ def _load_one(e: dict[str, Any], path: str | None) -> Diagnostic:
         related=tuple(RelatedLocation(_load_span(s), str(m)) for s, m in e.get("related", ())),
         suppression_reason=e.get("suppression_reason"),
         source_line=e.get("source_line"),
+        fixes=_load_fixes(e["fixes"]) if "fixes" in e else (),
     )
+
+
+def _load_fixes(entries: Any) -> tuple[Any, ...]:
+    from worker_lint.core.fix import APPLICABILITIES, Edit, Fix
+
+    fixes = []
+    for title, applicability, edits in entries:
+        if applicability not in APPLICABILITIES or not isinstance(title, str):
+            raise TypeError("malformed fix")
+        fixes.append(Fix(title, applicability, tuple(
+            Edit(int(start), int(end), str(content), _load_span(span)) for start, end, content, span in edits)))
+    return tuple(fixes)
 
 
 # ---------------------------------------------------------------- the store

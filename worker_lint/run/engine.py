@@ -270,6 +270,10 @@ def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bo
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
     related = tuple(r._replace(path=prefix + r.path) for r in finding.related)
+    if finding.fixes:
+        fixes = tuple(f._replace(intents=tuple(i._replace(path=prefix + i.path) if i.span is None else i
+                                               for i in f.intents)) for f in finding.fixes)
+        return finding._replace(path=prefix + finding.path, related=related, fixes=fixes)
     return finding._replace(path=prefix + finding.path, related=related)
 
 
@@ -341,7 +345,16 @@ def _place(path: str, text: str, finding: Finding, doc: Document | None, setting
         severity=settings.severity.get(finding.code, rule.severity), message=finding.message,
         json_path=finding.path, document=doc.index if doc is not None else 0, related=related,
         source_line=_source_line(lines, span.line),
+        fixes=_fixes(finding, doc, text, settings) if finding.fixes else (),
     )
+
+
+def _fixes(finding: Finding, doc: Document | None, text: str, settings: Settings) -> tuple[Any, ...]:
+    from worker_lint.document.edits import place
+    from worker_lint.core.fix import applicability
+
+    fixes = place(finding.fixes, doc.root if doc is not None else None, text)
+    return tuple(f._replace(applicability=applicability(finding.code, f.applicability, settings)) for f in fixes)
 
 
 def _source_line(lines: list[str], number: int) -> str | None:

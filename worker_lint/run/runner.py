@@ -80,7 +80,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     buffers = options.buffers
     surveys = [_survey_buffer(display, buffers[display]) if display in buffers else _survey_one(display, max_size, cache)
                for display in files]
-    stacks = [s.display for s in surveys if s.stack] + _stack_dir_files(settings)
+    stacks = [s.display for s in surveys if s.stack] + stack_dir_files(settings)
     if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
         # linted against other Stack definitions: the files taken on trust must be read after all
         surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
@@ -157,7 +157,7 @@ def _survey_buffer(display: str, data: bytes) -> _Survey:
     return _Survey(display, stack="stack" in file_kinds(data))
 
 
-def _stack_dir_files(settings: Settings) -> list[str]:
+def stack_dir_files(settings: Settings) -> list[str]:
     """The Stack definitions in the configured `stack-dirs`, which are not linted themselves."""
     found = []
     for folder in settings.stack_dirs:
