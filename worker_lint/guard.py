@@ -25,8 +25,12 @@ DEFAULT_MAX_DEPTH = 200
 
 _SPACES = lazy_re.compile(r"[ ]*")
 _BLANKS = lazy_re.compile(r"[ \t]*")
+#: a tag as libyaml scans it: `!`, then URI characters, which include `'`, `,`, `[` and `]` in
+#: every context; a character outside them right after a tag is a syntax error, where the parser stops
+_TAG = r"!(?:<[0-9A-Za-z_\-;/?:@&=+$,.!~*'()\[\]%]*>?|[0-9A-Za-z_\-;/?:@&=+$,.!~*'()\[\]%]*)"
+_TAG_TOKEN = lazy_re.compile(_TAG)
 #: anchors and tags written before a node (`&name`, `!!str`, `!<tag:x>`)
-_PROPERTIES = lazy_re.compile(r"(?:(?:!<[^>\s]*>|[&!][^\s,\[\]{}]*)[ \t]*)+")
+_PROPERTIES = lazy_re.compile(r"(?:(?:%s|&[^\s,\[\]{}]*)[ \t]*)+" % _TAG)
 #: where a plain scalar in block context ends: a mapping indicator, a comment, or the line end
 _PLAIN_END = lazy_re.compile(r":(?=[ \t\r\n]|$)|[ \t]#|\r?\n|$")
 _KEY_AFTER = lazy_re.compile(r"[ \t]*:(?=[ \t\r\n]|$)")
@@ -298,8 +302,13 @@ class _Scanner:
                 expect_node = text[index:index + 1] in _AFTER_VALUE_INDICATOR or after_json
                 if expect_node:
                     deepest = max(deepest, self._pair(levels[-1], token.start()))
+            elif first == "!" and expect_node:
+                # a tag runs over quotes, commas and brackets (see _TAG): the node it belongs to still follows
+                index = _TAG_TOKEN.match(text, token.start()).end()
+                after_space = after_json = False
+                continue
             elif first in "&!":
-                pass  # anchors and tags: the node they belong to still follows
+                pass  # an anchor (or a `!` inside a plain scalar): the node still follows
             elif value == "?" and text[index:index + 1] in _LINE_GAP:
                 deepest = max(deepest, self._pair(levels[-1], token.start()))
                 expect_node = True
