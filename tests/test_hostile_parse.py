@@ -159,3 +159,23 @@ def test_a_file_that_crashes_its_worker_does_not_take_the_run_down(tmp_path: Pat
         ("crash.yaml", "WL900", 1)] + [(f"m{i}.yaml", "WL101", 4) for i in range(6)]
     assert diagnostics[0]["message"] == ("the process checking this file died (a crash in the YAML parser, or out of"
                                          " memory); the file was not checked; please report it")
+
+
+# ---------------------------------------------------------------- workers: no more than CPUs and files
+
+
+def _pid_of(_: object) -> int:
+    return os.getpid()
+
+
+def test_many_jobs_start_no_more_workers_than_cpus():
+    pids = set(map_files(_pid_of, range(400), jobs=40))
+    assert len(pids) <= parallel.available_cpus()
+    assert os.getpid() not in pids or parallel.available_cpus() == 1
+
+
+def test_many_jobs_through_the_cli(tmp_path: Path):
+    for i in range(3):
+        (tmp_path / f"m{i}.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
+    run = bounded_cli("check", "--format", "json", "--no-cache", "--jobs", "300", ".", cwd=tmp_path, timeout=60)
+    assert (run.returncode, [d[:3] for d in cli_found(run)]) == (1, [(f"m{i}.yaml", "WL101", 4) for i in range(3)])

@@ -155,8 +155,12 @@ def test_effective_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert effective_jobs("auto", AUTO_THRESHOLD) == 2
     assert effective_jobs(None, 10_000) == 2
     assert effective_jobs(0, 10_000) == 2
+    assert effective_jobs(4, 10_000) == 2  # never more processes than CPUs
+    assert effective_jobs(300, 10_000) == 2
+    assert effective_jobs(4, 3) == 2
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 8)
     assert effective_jobs(4, 10_000) == 4
-    assert effective_jobs(4, 3) == 3
+    assert effective_jobs(300, 3) == 3
     assert effective_jobs(1, 10_000) == 1
     assert effective_jobs(3, 0) == 1
     for bad in (-1, "two", 1.5, True):
