@@ -179,3 +179,64 @@ def test_many_jobs_through_the_cli(tmp_path: Path):
         (tmp_path / f"m{i}.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
     run = bounded_cli("check", "--format", "json", "--no-cache", "--jobs", "300", ".", cwd=tmp_path, timeout=60)
     assert (run.returncode, [d[:3] for d in cli_found(run)]) == (1, [(f"m{i}.yaml", "WL101", 4) for i in range(3)])
+
+
+# ---------------------------------------------------------------- the number of nodes
+
+
+def _node_count(text: str) -> int:
+    from ruamel.yaml.cyaml import CParser
+    from ruamel.yaml.events import CollectionStartEvent, ScalarEvent
+
+    parser, count = CParser(text), 0
+    try:
+        while parser.check_event():
+            count += isinstance(parser.get_event(), (ScalarEvent, CollectionStartEvent))
+    except Exception:
+        pass
+    finally:
+        parser.dispose()
+    return count
+
+
+_NODE_ATOMS = ["[", "]", "{", "}", ",", ":", ": ", "- ", "-", "? ", "?", "\n", "\n  ", " ", "a", "&x ", "*x", "!t ",
+               "'a'", '"b"', "|\n", "---\n", "\r", "\u2028", "\t", "#c\n", "!!set ", "{a,", "!", "&", "- - ", "{? a}"]
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_NODE_ATOMS), max_size=24))
+def test_the_node_bound_is_never_below_what_the_parser_builds(atoms: list[str]):
+    text = "".join(atoms)
+    assert guard._node_bound(text) >= _node_count(text)
+
+
+def test_nodes_are_counted_exactly_past_the_bound():
+    text = "[" + "a," * 60 + "a]\n"  # 62 nodes; the bound says 123
+    assert guard._node_bound(text) > 100
+    assert guard.too_many_nodes(text, 62) is None
+    finding = guard.too_many_nodes(text, 61)
+    assert finding is not None and (finding.code, finding.span.line, finding.span.column) == ("WL010", 1, 122)
+    assert finding.message == ("the file holds more than 61 YAML nodes; it was not parsed (split the data over"
+                               " several files)")
+
+
+NODES_MESSAGE = ("the file holds more than 2,000,000 YAML nodes; it was not parsed (split the data over several"
+                 " files)")
+
+
+def test_dense_flow_items_are_refused_before_they_are_built(tmp_path: Path):
+    # 2.2 million one-letter items in 4.4 MB: composed, about 700 MB; a 49 MB file of them took 7 GB
+    text = HEAD + "tags:\n" + ("- [" + "a," * 9_999 + "a]\n") * 220
+    (tmp_path / "dense.yaml").write_text(text, encoding="utf-8")
+    run = bounded_cli("check", "--format", "json", "--no-cache", "dense.yaml", cwd=tmp_path, timeout=60)
+    assert "Traceback" not in run.stderr
+    # the 2,000,001st node: 9 before the first item (the root, 3 keys and values, `tags` and its list), then
+    # 10,001 a line (a list and its items): 199 lines, and the 9,792nd item of line 200 (line 204 of the file)
+    assert (run.returncode, cli_found(run)) == (1, [("dense.yaml", "WL010", 204, 4 + 2 * 9_791, NODES_MESSAGE)])
+
+
+def test_a_realistic_big_manifest_is_within_the_node_limit():
+    body = "".join(f"  - name: item-{i}\n    value: \"{i}\"\n    tags: [a, b, c]\n" for i in range(40_000))
+    text = HEAD + "items:\n" + body
+    assert len(text) > 1_000_000
+    assert guard.too_many_nodes(text, 2_000_000) is None
