@@ -61,6 +61,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
     from worker_lint import config, files, report, runner
     from worker_lint.diagnostic import Severity
+    from worker_lint.globs import InvalidGlob
 
     if baseline_path and write_baseline_path:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
@@ -70,6 +71,8 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         settings = config.load_settings(Path.cwd(), Path(config_path) if config_path else None, isolated, overrides)
     except config.ConfigError as exc:
         _usage_failure(str(exc))
+    except InvalidGlob as exc:
+        raise click.UsageError(f"{_glob_source(exc.pattern, exclude, per_file_ignores)}{exc}") from None
     if variables or env_file or use_env:
         from worker_lint.templating import load_variables
 
@@ -128,6 +131,15 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if not exit_zero and any(d.severity in failing for d in diagnostics):
         sys.exit(1)
+
+
+def _glob_source(pattern: str, exclude: tuple[str, ...], per_file_ignores: tuple[str, ...]) -> str:
+    """Where a glob came from, for its error: an option, or else the configuration."""
+    if any(pattern in value for value in exclude):
+        return "--exclude: "
+    if any(pattern in value for value in per_file_ignores):
+        return "--per-file-ignores: "
+    return "configuration: "
 
 
 def _jobs(value: str) -> int | str:
