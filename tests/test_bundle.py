@@ -120,7 +120,8 @@ def test_find_cycles_on_a_long_chain_does_not_recurse() -> None:
     edges = [bundle.Edge(a, b, ("p", i)) for i, (a, b) in enumerate(zip(names, names[1:]))]
     edges.append(bundle.Edge(names[-1], names[0], ("closing",)))
     [(loop, edge)] = bundle.find_cycles(names, edges)
-    assert (len(loop), loop[0], loop[-1], edge.path) == (5001, "n0", "n0", ("closing",))
+    assert (loop, edge.path) == (["n0", "n1", "n2", "n3", "n4", "... 4,992 more ...", "n4997", "n4998", "n4999", "n0"],
+                                 ("closing",))
 
 
 def test_edges_merge_dependencies_and_conditions_and_skip_unknown_and_self() -> None:

@@ -124,6 +124,7 @@ class CheckArgs:
 def _settings(args: CheckArgs) -> Settings:
     """The run's settings: configuration file, then flags, then apply-time variables."""
     from worker_lint import config
+    from worker_lint.config.globs import InvalidGlob
 
     overrides = {"select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
                  "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
@@ -132,6 +133,8 @@ def _settings(args: CheckArgs) -> Settings:
                                         args.isolated, overrides)
     except config.ConfigError as exc:
         _usage_failure(str(exc))
+    except InvalidGlob as exc:
+        raise click.UsageError(f"{_glob_source(exc.pattern, args.exclude, args.per_file_ignores)}{exc}") from None
     if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
@@ -216,6 +219,15 @@ def _exit_status(args: CheckArgs, diagnostics: list[Diagnostic]) -> int:
 
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     return int(not args.exit_zero and any(d.severity in failing for d in diagnostics))
+
+
+def _glob_source(pattern: str, exclude: tuple[str, ...], per_file_ignores: tuple[str, ...]) -> str:
+    """Where a glob came from, for its error: an option, or else the configuration."""
+    if any(pattern in value for value in exclude):
+        return "--exclude: "
+    if any(pattern in value for value in per_file_ignores):
+        return "--per-file-ignores: "
+    return "configuration: "
 
 
 def _jobs(value: str) -> int | str:

@@ -125,7 +125,12 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
     """Each cycle once, as (the ids around it, first id repeated at the end; the edge that closes it).
 
     Depth-first in declaration order; the closing edge is the back edge, the
-    entry a reader meets last when following the chain from its start.
+    entry a reader meets last when following the chain from its start.  A
+    cycle of more than ``CYCLE_SHOWN`` ids is shortened to its first and last
+    few, with one entry saying how many are left out between them: every back
+    edge is a cycle of its own, so showing each whole made the report grow
+    with the square of the Bundle (a chain of n ids, each depending back on
+    the first, has n cycles of up to n ids).
     """
     adjacency: dict[str, list[Edge]] = {}
     for edge in graph_edges:
@@ -138,6 +143,7 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
         # iterative DFS keeps deep dependency chains from hitting the recursion limit
         stack: list[tuple[str, Iterator[Edge]]] = [(start, iter(adjacency.get(start, ())))]
         trail = [start]
+        where = {start: 0}  # position on the trail of each id on the current path
         state[start] = 1
         while stack:
             node, pending = stack[-1]
@@ -145,17 +151,32 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
             if edge is None:
                 stack.pop()
                 trail.pop()
+                del where[node]
                 state[node] = 2
                 continue
             mark = state.get(edge.target)
             if mark == 1:
-                loop = trail[trail.index(edge.target):] + [edge.target]
-                cycles.append((loop, edge))
+                cycles.append((_shown_cycle(trail, where[edge.target]), edge))
             elif mark is None:
                 state[edge.target] = 1
+                where[edge.target] = len(trail)
                 trail.append(edge.target)
                 stack.append((edge.target, iter(adjacency.get(edge.target, ()))))
     return cycles
+
+
+#: the most ids a reported cycle shows; a longer one shows its first and last few
+CYCLE_SHOWN = 10
+_HEAD_SHOWN, _TAIL_SHOWN = 5, 3
+
+
+def _shown_cycle(trail: list[str], start: int) -> list[str]:
+    length = len(trail) - start
+    if length <= CYCLE_SHOWN:
+        return trail[start:] + [trail[start]]
+    left_out = length - _HEAD_SHOWN - _TAIL_SHOWN
+    return (trail[start:start + _HEAD_SHOWN] + [f"... {left_out:,} more ..."] + trail[len(trail) - _TAIL_SHOWN:]
+            + [trail[start]])
 
 
 def runtime_value_ok(value: str) -> bool:

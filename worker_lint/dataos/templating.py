@@ -192,8 +192,27 @@ def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:
     return "".join(out), missing
 
 
-# A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.
-_BARE_BRACE_LINE = lazy_re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#{][^#]*?:[ \t]+)?)(?P<tok>\{\{[^{}\n]*\}\})[ \t]*(?:#.*)?$")
+# A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.  The token is
+# the only `{{...}}` followed by nothing but a comment (a later one would sit in that comment); what
+# comes before it is checked on its own (see _bare_lead), since one regex over the whole line
+# backtracks in quadratic time on a long line of `- - - ...`.
+_BARE_TOKEN = lazy_re.compile(r"\{\{[^{}\n]*\}\}(?=[ \t]*(?:#.*)?$)")
+_DASHES = lazy_re.compile(r"(?:-[ \t]+)*")
+_KEY_START = lazy_re.compile(r"[^\s#{]")
+
+
+def _bare_lead(lead: str) -> bool:
+    """Whether ``lead`` matches `[ \\t]*(?:-[ \\t]+)*(?:[^\\s#{][^#]*?:[ \\t]+)?`, in linear time."""
+    indent = len(lead) - len(lead.lstrip(" \t"))
+    dashes = _DASHES.match(lead, indent).end()  # type: ignore[union-attr]
+    key = lead[dashes:]
+    if not key:
+        return True
+    colon = key.rstrip(" \t")
+    if len(colon) == len(key) or not colon.endswith(":") or "#" in key:
+        return False
+    # the key's first character may also be the last `- `'s dash, given back by `(?:-[ \t]+)*`
+    return (len(colon) >= 2 and _KEY_START.match(key) is not None) or dashes > indent
 
 
 def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
@@ -208,10 +227,10 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
     for number, line in enumerate(text.split("\n"), start=1):
         if "{{" not in line:
             continue
-        m = _BARE_BRACE_LINE.match(line)
-        if m:
-            col = m.start("tok") + 1
-            found.append((number, col, col + len(m.group("tok")), m.group("tok")))
+        m = _BARE_TOKEN.search(line)
+        if m and _bare_lead(line[:m.start()]):
+            col = m.start() + 1
+            found.append((number, col, col + len(m.group()), m.group()))
     return found
 
 

@@ -54,6 +54,8 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
     if blocked is not None:
         return ParseResult(findings=[blocked])
     result = ParseResult()
+    # only anchors can make a document expand; most streams have none, so one look spares every document
+    anchored = "&" in text
     composed, error = _compose(text)
     if isinstance(error, MarkedYAMLError) and _rescuable(error, text):
         from worker_lint.document import goyaml  # only for streams libyaml refuses: keeps the clean run's imports
@@ -61,7 +63,7 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
         composed, error = goyaml.recompose(text)
     for index, node in composed:
         findings: list[Finding] = []
-        builder = _Builder(text, limits, findings)
+        builder = _Builder(text, limits, findings, anchored)
         data = builder.build(node)
         result.documents.append(Document(index, node, data, builder.truncated, findings))
     if isinstance(error, MarkedYAMLError):
@@ -141,8 +143,9 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
 class _Builder:
     """Builds plain data from one composed document, reporting what YAML-level rules see."""
 
-    def __init__(self, text: str, limits: Limits, findings: list[Finding]) -> None:
+    def __init__(self, text: str, limits: Limits, findings: list[Finding], anchored: bool = True) -> None:
         self.text = text
+        self.anchored = anchored
         self.limits = limits
         self.findings = findings
         self.truncated = False
@@ -152,8 +155,7 @@ class _Builder:
         self._tagged: set[int] = set()
 
     def build(self, root: Node) -> Any:
-        # only anchors can make a document expand; most manifests have none, so skip the count
-        if "&" in self.text and self._expanded_size(root) > self.limits.max_nodes:
+        if self.anchored and self._expanded_size(root) > self.limits.max_nodes:
             self.truncated = True
             self.findings.append(Finding(
                 "WL010", (), f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"

@@ -127,7 +127,16 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
 def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
     from worker_lint.run.parallel import map_files
 
-    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
+    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init, on_crash=_crashed)
+
+
+def _crashed(display: str) -> tuple[str, FileResult, list[Path]]:
+    """The result of a file whose worker process died on it, twice: reported, never retried in this process."""
+    from worker_lint.run.engine import file_problem
+
+    return display, FileResult([file_problem(
+        display, "WL900", "the process checking this file died (a crash in the YAML parser, or out of memory);"
+        " the file was not checked; please report it")]), []
 
 
 def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
