@@ -141,7 +141,8 @@ def test_every_page_has_a_fix_section():
 
 @pytest.mark.parametrize(("page", "index"), FIX_CASES)
 def test_rule_page_fix_example(page: Path, index: int):
-    from worker_lint.run.engine import Project, check_text
+    from worker_lint.checks.context import Project
+    from worker_lint.run.engine import check_text
     from worker_lint.run.fixing import apply_edits, fix_bytes
 
     code = page.name.split("-")[0]

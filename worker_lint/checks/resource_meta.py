@@ -18,7 +18,7 @@ from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
 
 if TYPE_CHECKING:
-    from worker_lint.run.engine import Context
+    from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
 #: the meta section's fields (resource-meta.schema.json), which are never a body
