@@ -333,20 +333,28 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
+#: an integer wider than this stays text, as a decimal one past Python's 4,300-digit int()/str() limit
+#: already does: a 0x/0o/0b one has no such limit, and str() or repr() of it anywhere (a schema message)
+#: would raise (14,000 bits is about 4,215 digits)
+_MAX_INT_BITS = 14_000
+
+
 def _int(text: str) -> int | str:
     digits = text.replace("_", "")
     sign = -1 if digits.startswith("-") else 1
     body = digits.lstrip("+-")
     try:
         if body.startswith(("0x", "0X")):
-            return sign * int(body[2:], 16)
-        if body.startswith(("0o", "0O")):
-            return sign * int(body[2:], 8)
-        if body.startswith(("0b", "0B")):
-            return sign * int(body[2:], 2)
-        return sign * int(body, 10)  # YAML 1.2: a leading zero is decimal, `010` is ten
+            value = int(body[2:], 16)
+        elif body.startswith(("0o", "0O")):
+            value = int(body[2:], 8)
+        elif body.startswith(("0b", "0B")):
+            value = int(body[2:], 2)
+        else:
+            value = int(body, 10)  # YAML 1.2: a leading zero is decimal, `010` is ten
     except ValueError:
         return text
+    return text if value.bit_length() > _MAX_INT_BITS else sign * value
 
 
 def _float(text: str) -> float | str:
