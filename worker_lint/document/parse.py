@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
@@ -68,6 +69,8 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
         result.documents.append(Document(index, node, data, builder.truncated, findings))
     if isinstance(error, MarkedYAMLError):
         result.findings.append(_syntax_finding(error, text))
+    elif isinstance(error, ReaderError):
+        result.findings.append(_character_finding(error, text))
     elif error is not None:
         result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {error}", span=Span(1, 1, 1, 2)))
     if text.startswith("%") or "\n%" in text or "\\/" in text:
@@ -138,6 +141,26 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
         if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
             message += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
     return Finding("WL001", (), message, span=point_span(text, line0, col0))
+
+
+def _character_finding(exc: ReaderError, text: str) -> Finding:
+    """A character YAML does not allow in a file (a raw control character), where it is.
+
+    libyaml's reader gives no line or column, only a byte offset into the
+    UTF-8 text, and its message runs over two lines; the character is the
+    first of its kind in the text, since the reader stops at the first one.
+    """
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    offset = text.find(chr(code))
+    if offset == -1:  # cannot happen while the reader stops at the first one; the byte offset then
+        offset = len(text.encode("utf-8")[:max(exc.position, 0)].decode("utf-8", errors="ignore"))
+    line0 = text.count("\n", 0, offset)
+    column0 = offset - (text.rfind("\n", 0, offset) + 1)
+    shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    return Finding("WL001", (), f"the {kind} `{shown}` (U+{code:04X}) is not allowed in a YAML file; remove it, or"
+                   f" write it as the escape `{shown}` inside a double-quoted string",
+                   span=Span(line0 + 1, column0 + 1, line0 + 1, column0 + 2))
 
 
 class _Builder:
