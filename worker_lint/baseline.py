@@ -103,12 +103,19 @@ def _sortable(key: Key) -> tuple[str, str, tuple[tuple[int, str], ...]]:
 
 
 def load(path: Path) -> Baseline:
+    from worker_lint.reading import ReadError, read_bytes
+    from worker_lint.settings import DEFAULT_MAX_FILE_SIZE
+
+    if not os.path.lexists(path):
+        raise BaselineError(f"{path}: baseline file not found; create it with --write-baseline")
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found; create it with --write-baseline") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        document = json.loads(read_bytes(path, DEFAULT_MAX_FILE_SIZE).decode("utf-8"))
+    except ReadError as exc:
         raise BaselineError(f"{path}: cannot read the baseline: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: the baseline is nested too deeply to be one") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or document.get(_HEADER) != FORMAT_VERSION:

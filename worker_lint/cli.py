@@ -60,7 +60,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
           use_env: bool, jobs: str, no_cache: bool, cache_dir: str | None) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
     from worker_lint import config, files, report, runner
-    from worker_lint.diagnostic import Severity
+    from worker_lint.diagnostic import FileResult, Severity
 
     if baseline_path and write_baseline_path:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
@@ -73,7 +73,10 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     if variables or env_file or use_env:
         from worker_lint.templating import load_variables
 
-        settings.variables = {**(settings.variables or {}), **load_variables(list(variables), env_file, use_env)}
+        loaded = load_variables(list(variables), env_file, use_env)
+        settings.variables = {**(settings.variables or {}), **loaded}
+        typed = {item.partition("=")[0] for item in variables}  # shown: they are on the command line already
+        settings.hidden_variables = frozenset(name for name in loaded if name not in typed)
     paths = paths or (".",)
     for given in paths:
         if given != "-" and not os.path.lexists(given):
@@ -83,15 +86,18 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     suppressed = []
     checked: list[str] = []
     file_paths = files.collect([p for p in paths if p != "-"], settings)
-    for target in (output, write_baseline_path):
-        if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in file_paths):
-            raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
+    protected = [*file_paths, *([stdin_filename] if stdin_filename and "-" in paths else [])]
+    _refuse_writes_over(output, write_baseline_path, protected)
     if "-" in paths:
         name = stdin_filename or "<stdin>"
-        data = sys.stdin.buffer.read()
-        from worker_lint.engine import check_text
+        from worker_lint.engine import check_text, file_problem
+        from worker_lint.reading import read_stream
 
-        result = check_text(data, name, settings)
+        data = read_stream(sys.stdin.buffer, settings.max_file_size)
+        if isinstance(data, bytes):
+            result = check_text(data, name, settings)
+        else:
+            result = FileResult([file_problem(name, data.code, data.message)])
         diagnostics.extend(result.diagnostics)
         suppressed.extend(result.suppressed)
         checked.append(name)
@@ -103,6 +109,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     # the same inputs give the same bytes, whatever the order of the paths on the command line
     diagnostics.sort(key=lambda d: d.sort_key())
     checked.sort()
+    _refuse_writes_over(output, write_baseline_path, checked)  # the files Bundles refer to are known only now
     if write_baseline_path:
         _write_baseline(Path(write_baseline_path), diagnostics)
         return
@@ -169,10 +176,44 @@ def _report_base() -> Path:
     return repo_top(cwd) or cwd
 
 
+def _refuse_writes_over(output: str | None, baseline_path: str | None, linted: list[str]) -> None:
+    """A report or baseline must never replace a manifest: one named, walked, read from stdin or referred to."""
+    from worker_lint.atomic import same_file
+    from worker_lint.safe_text import escape
+
+    for target in (output, baseline_path):
+        if target and same_file(target, linted) is not None:
+            raise click.UsageError(f"{escape(target)} is one of the files being linted; write the report elsewhere")
+
+
+def _write_failure(target: str, exc: OSError) -> None:
+    """Writing the report failed (a full disk, a missing folder): one line, exit 2, whatever --exit-zero says."""
+    import errno
+
+    from worker_lint.safe_text import escape
+
+    if exc.errno == errno.EPIPE:  # the reader went away (`| head`): the exit status still says what was found
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit has nowhere to fail
+        except OSError:
+            pass
+        return
+    try:
+        sys.stderr.write(f"worker-lint: cannot write {escape(target)}: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(2)  # standard output may hold what could not be written: flushing it again at exit would fail again
+
+
 def _write_baseline(path: Path, diagnostics: list) -> None:
     from worker_lint import baseline
 
-    count = baseline.write(path, diagnostics)
+    try:
+        count = baseline.write(path, diagnostics)
+    except OSError as exc:
+        _write_failure(str(path), exc)
+        return
     click.echo(f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
                f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.", err=True)
 
@@ -192,11 +233,18 @@ def _apply_baseline(path: Path, diagnostics: list) -> tuple[list, list]:
 
 def _emit(rendered: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(rendered)
+        try:
+            sys.stdout.buffer.write(rendered.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        except OSError as exc:
+            _write_failure("the report to standard output", exc)
         return
     from worker_lint.atomic import write_text
 
-    write_text(Path(output), rendered)
+    try:
+        write_text(Path(output), rendered)
+    except OSError as exc:
+        _write_failure(output, exc)
 
 
 @main.command("rules")

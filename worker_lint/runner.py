@@ -16,13 +16,14 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint import lazy_re
-from worker_lint.digest import blake2b
+from worker_lint.digest import blake2b, content_digest
 from worker_lint.diagnostic import FileResult, Finding
 from worker_lint.reading import read_manifest, read_or_none
 from worker_lint.settings import Settings
@@ -54,6 +55,8 @@ class _Survey(NamedTuple):
     stack: bool = False
     #: the cache's entry for it, when the file is unchanged since that entry was made: it was not read
     entry: Entry | None = None
+    #: the digest of the bytes the key was made from: the result is cached only if the same bytes were linted
+    digest: bytes | None = None
     #: the file could not be read: this is its whole result
     problem: FileResult | None = None
 
@@ -62,6 +65,8 @@ class _Survey(NamedTuple):
 class _State:
     settings: Settings
     project: Any
+    #: return the digest of the bytes each file was linted from (for the cache)
+    digests: bool = False
 
 
 _STATE: _State | None = None
@@ -73,14 +78,20 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
 
     options = options or Options()
     cache = ResultCache(options.cache_dir, settings.fingerprint())
+    if cache.problem is not None:
+        import sys
+
+        from worker_lint.safe_text import escape
+
+        sys.stderr.write(f"worker-lint: {escape(cache.problem)}; the result cache is not used\n")
     max_size = settings.max_file_size
-    surveys = [_survey_one(display, max_size, cache) for display in files]
+    surveys = [_survey_one(display, max_size, cache, settings.root) for display in files]
     stacks = [s.display for s in surveys if s.stack] + _stack_dir_files(settings)
     if cache.enabled and not cache.forget_unless(_digest(stacks, max_size)):
         # linted against other Stack definitions: the files taken on trust must be read after all
-        surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
+        surveys = [_survey_one(s.display, max_size, cache, settings.root) if s.entry is not None else s for s in surveys]
     seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
-    init = (settings, stacks)
+    init = (settings, stacks, cache.enabled)
     while surveys:
         cached: dict[str, FileResult] = {}
         for survey in surveys:
@@ -102,8 +113,9 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             if survey.display in cached:
                 yield survey.display, cached[survey.display]
                 continue
-            display, result, refers = next(linted)
-            if survey.key is not None and survey.info is not None:
+            display, result, refers, digest = next(linted)
+            # a file edited between its survey and its linting: the result is not that of the keyed bytes
+            if survey.key is not None and survey.info is not None and digest == survey.digest:
                 cache.put(display, survey.info, survey.key, survey.stack, result.diagnostics)
             yield display, result
             referenced.extend(refers)
@@ -115,36 +127,51 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                surveys.append(_survey_one(_display(path), max_size, cache))
+                surveys.append(_survey_one(_display(path), max_size, cache, settings.root))
     cache.save()
 
 
-def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
+def _lint_all(displays: list[str], jobs: int | str | None,
+              init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
     from worker_lint.parallel import map_files
 
     return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
 
 
-def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
+def _survey_one(display: str, max_size: int, cache: ResultCache, root: Path | None) -> _Survey:
     """Look at one file: taken from the cache when it is unchanged, else read for its key and kind."""
     info = None
     if cache.enabled:
         try:
-            info = os.stat(display)
+            info = os.lstat(display)
+            if stat.S_ISLNK(info.st_mode):
+                info = os.stat(display)  # its target's state; never trusted unread, the link must be judged
+            else:
+                entry = cache.unchanged(display, info)
+                if entry is not None:
+                    return _Survey(display, info, entry.key, entry.stack, entry)
         except OSError:
-            pass  # reading it says why
-        entry = None if info is None else cache.unchanged(display, info)
-        if entry is not None:
-            return _Survey(display, info, entry.key, entry.stack, entry)
-    data = read_manifest(Path(display), max_size)
+            info = None  # reading it says why
+    data = read_manifest(Path(display), max_size, _project_of(display, root))
     if isinstance(data, Finding):
         from worker_lint.engine import file_problem
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
     # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
     types = set(_TYPE_LINE.findall(data))
-    cacheable = cache.enabled and _DIRECTIVE not in data and b"bundle" not in types
-    return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
+    if not (cache.enabled and _DIRECTIVE not in data and b"bundle" not in types):
+        return _Survey(display, info, None, b"stack" in types)
+    digest = content_digest(data)
+    return _Survey(display, info, cache.key_for_digest(display, digest), b"stack" in types, digest=digest)
+
+
+def _project_of(display: str, root: Path | None) -> Callable[[], Path]:
+    """The folder a symbolic link among the linted files must not lead out of (asked only of links)."""
+    def project() -> Path:
+        from worker_lint.bundle import project_root
+
+        return project_root(display, root)
+    return project
 
 
 def _stack_dir_files(settings: Settings) -> list[str]:
@@ -158,23 +185,24 @@ def _stack_dir_files(settings: Settings) -> list[str]:
     return found
 
 
-def _init(settings: Settings, stacks: list[str]) -> None:
+def _init(settings: Settings, stacks: list[str], digests: bool = False) -> None:
     """Per process: the run's settings and its Stack definitions."""
     global _STATE
     from worker_lint.engine import Project, prescan_stacks
 
     project = Project(settings)
     prescan_stacks(stacks, settings, project)
-    _STATE = _State(settings, project)
+    _STATE = _State(settings, project, digests)
 
 
-def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
+def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
     from worker_lint.engine import check_text, file_problem
 
     assert _STATE is not None
-    data = read_manifest(Path(display), _STATE.settings.max_file_size)
+    settings = _STATE.settings
+    data = read_manifest(Path(display), settings.max_file_size, _project_of(display, settings.root))
     if isinstance(data, Finding):
-        return display, FileResult([file_problem(display, data.code, data.message)]), []
+        return display, FileResult([file_problem(display, data.code, data.message)]), [], None
     project = _STATE.project
     project.pending.clear()
     # A file's trees hold no reference cycles worth collecting while it is checked, and the
@@ -188,7 +216,7 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    return display, result, refers
+    return display, result, refers, content_digest(data) if _STATE.digests else None
 
 
 def _digest(paths: list[str], max_size: int) -> str:
@@ -196,7 +224,7 @@ def _digest(paths: list[str], max_size: int) -> str:
     h = blake2b(digest_size=32)
     for p in sorted(paths):
         data = read_or_none(Path(p), max_size)
-        h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
+        h.update(os.fsencode(p) + b"\0" + (data if data is not None else b"-"))
     return h.hexdigest()
 
 

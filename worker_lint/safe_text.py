@@ -115,6 +115,19 @@ def redact(ds: Sequence[Diagnostic], values: Mapping[str, str]) -> list[Diagnost
     return [_redact_one(d, *compiled) for d in ds]
 
 
+_REFERENCE = lazy_re.compile(rb"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def referenced(data: bytes, variables: Mapping[str, str]) -> dict[str, str]:
+    """The variables ``data`` refers to (``$NAME`` or ``${NAME}``), with their values: the ones to redact."""
+    found: dict[str, str] = {}
+    for match in _REFERENCE.finditer(data):
+        name = match.group(1).decode("ascii")
+        if name in variables:
+            found[name] = variables[name]
+    return found
+
+
 def _patterns(values: Mapping[str, str]) -> tuple[re.Pattern[str], list[str]] | None:
     alternatives: list[tuple[str, str]] = []
     names: dict[str, str] = {}
