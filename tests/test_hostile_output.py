@@ -258,3 +258,14 @@ def test_output_never_replaces_the_file_named_by_stdin_filename(broken: Path):
                      input=before)
     assert done.returncode == 2
     assert (broken / "w.yaml").read_bytes() == before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file system's")
+def test_a_baseline_records_a_file_name_that_is_not_utf8(tmp_path: Path):
+    with open(os.path.join(os.fsencode(tmp_path), b"bad\xff.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(VALID.replace("  compute: runnable-default\n", ""))
+    written = raw_bytes(["check", "--no-cache", "--write-baseline", "b.json", "."], tmp_path)
+    assert (written.returncode, written.stderr) == (0, b"Recorded 1 diagnostic (1 entry) in b.json.\n")
+    (tmp_path / "b.json").read_bytes().decode("utf-8")
+    again = raw_bytes(["check", "--no-cache", "--baseline", "b.json", "."], tmp_path)
+    assert (again.returncode, again.stdout) == (0, b"No problems found in 1 file.\n")

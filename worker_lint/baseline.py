@@ -92,9 +92,19 @@ def write(path: Path, diagnostics: Iterable[Diagnostic]) -> int:
             for key, count in sorted(baseline.entries.items(), key=lambda item: _sortable(item[0]))
         ],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII escapes keep a file name that is not UTF-8 exact (as `\udcff`) in a file that is valid UTF-8
+    ascii_only = any(not key.file.isascii() and not _utf8(key.file) for key in baseline.entries)
+    text = json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n"
     write_text(Path(path), text)
     return len(document["entries"])
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _sortable(key: Key) -> tuple[str, str, tuple[tuple[int, str], ...]]:
