@@ -412,25 +412,28 @@ def package_digest() -> str:
 
 
 def tree_digest(folders: Iterable[Path]) -> str:
-    h = blake2b(digest_size=16)
+    seen: list[tuple[str, int, int]] = []
     for folder in folders:
-        _feed_tree(h, str(folder), "")
-    return h.hexdigest()
+        _list_tree(str(folder), "", seen)
+    seen.sort()
+    return blake2b(repr(seen).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _feed_tree(h: Any, folder: str, prefix: str) -> None:
+_DATA_SUFFIXES = (".py", ".json", ".md", ".yaml", ".yml", ".toml", ".txt")
+
+
+def _list_tree(folder: str, prefix: str, seen: list[tuple[str, int, int]]) -> None:
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
-        if entry.name == "__pycache__" or entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            _feed_tree(h, entry.path, f"{prefix}{entry.name}/")
-        elif entry.name.endswith((".py", ".json", ".md", ".yaml", ".yml", ".toml", ".txt")):
+        name = entry.name
+        if name.endswith(_DATA_SUFFIXES):
             try:
                 info = entry.stat()
             except OSError:
                 continue
-            h.update(os.fsencode(f"{prefix}{entry.name}\0{info.st_size}\0{info.st_mtime_ns}\0"))
+            seen.append((prefix + name, info.st_size, info.st_mtime_ns))
+        elif name != "__pycache__" and not name.startswith(".") and entry.is_dir(follow_symlinks=False):
+            _list_tree(entry.path, f"{prefix}{name}/", seen)

@@ -53,13 +53,15 @@ def _replace(match: re.Match[str]) -> str:
 
 def escape(text: str) -> str:
     """``text`` with every character that could break a report's lines or a terminal shown escaped."""
-    if _UNSAFE.search(text) is None:
+    if is_safe(text):
         return text
     return _UNSAFE.sub(_replace, text)
 
 
 def is_safe(text: str) -> bool:
-    return _UNSAFE.search(text) is None
+    # Printable text (no control, format, separator or surrogate character but the space) is safe, and
+    # saying so costs no pattern: the pattern is compiled only for the rare text that is not.
+    return text.isprintable() or _UNSAFE.search(text) is None
 
 
 def diagnostic(d: Diagnostic) -> Diagnostic:
@@ -82,6 +84,14 @@ def diagnostic(d: Diagnostic) -> Diagnostic:
 
 
 def diagnostics(ds: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Every diagnostic as :func:`diagnostic` makes it; a batch with nothing to escape costs one scan."""
+    ds = list(ds)
+    flat = [s for d in ds for s in (d.path, d.message, d.name, d.code)]
+    flat += [p for d in ds for p in d.json_path if type(p) is str]
+    flat += [r.message for d in ds for r in d.related]
+    flat += [d.suppression_reason for d in ds if d.suppression_reason]
+    if " ".join(flat).isprintable():
+        return ds
     return [diagnostic(d) for d in ds]
 
 
