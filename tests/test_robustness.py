@@ -17,6 +17,7 @@ from ruamel.yaml.error import YAMLError
 
 from conftest import run_cli
 from wellformed import diagnostic_problems, json_problems
+from worker_lint.core import safe_text
 from worker_lint.run.engine import lint_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -364,7 +365,9 @@ def test_mutations_through_the_cli(tmp_path: Path):
         for path, data in contents.items():
             if b"type: bundle" in data:
                 continue  # a Bundle's referenced files resolve against its folder, which differs here
-            expected = [(d.code, d.span.line, d.span.column, d.message) for d in lint_text(data, path)]
+            # as reports show them: escaped, one line each
+            expected = [(d.code, d.span.line, d.span.column, d.message)
+                        for d in safe_text.diagnostics(lint_text(data, path))]
             assert by_path.get(path, []) == expected, path
 
 

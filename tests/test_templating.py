@@ -182,7 +182,7 @@ def test_load_variables_bad_env_file(tmp_path: Path) -> None:
     assert info.value.message == f"--env-file {bad}:2: expected `=` after 'not'"
     with pytest.raises(click.UsageError) as missing:
         load_variables([], str(tmp_path / "absent.env"), False)
-    assert missing.value.message == f"--env-file {tmp_path / 'absent.env'}: No such file or directory"
+    assert missing.value.message == f"--env-file {tmp_path / 'absent.env'}: `absent.env` does not exist"
 
 
 # --- render --------------------------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from worker_lint.core.diagnostic import Diagnostic, FileResult
+from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
 from worker_lint.core.settings import Settings
 from worker_lint.run import runner
 from worker_lint.run.files import collect
 
 
-def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str] | None = None,
+def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Finding] | None = None,
          settings: Settings | None = None, jobs: int | str | None = 1,
          cache_dir: Path | None = None, collected: bool = False) -> Iterator[tuple[str, FileResult]]:
     """Lint the files under ``paths`` and the contents in ``buffers`` (by the path to report them under).

@@ -12,7 +12,7 @@ import click
 from worker_lint import __version__
 
 if TYPE_CHECKING:
-    from worker_lint.core.diagnostic import Diagnostic
+    from worker_lint.core.diagnostic import Diagnostic, Finding
     from worker_lint.core.settings import Settings
     from worker_lint.run.fixing import Fixer
 
@@ -72,6 +72,7 @@ def check(**given: Any) -> None:
     files, buffers = _inputs(args, settings)
     fixer = _fixer(args, settings, files, buffers)
     checked, diagnostics, suppressed = _lint(args, settings, files, buffers, fixer)
+    _refuse_writes_over(args, checked)  # the files Bundles refer to are known only now
     if args.write_baseline_path:
         _write_baseline(Path(args.write_baseline_path), diagnostics)
         return
@@ -138,12 +139,14 @@ def _settings(args: CheckArgs) -> Settings:
     if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
-        settings.variables = {**(settings.variables or {}),
-                              **load_variables(list(args.variables), args.env_file, args.use_env)}
+        loaded = load_variables(list(args.variables), args.env_file, args.use_env)
+        settings.variables = {**(settings.variables or {}), **loaded}
+        typed = {item.partition("=")[0] for item in args.variables}  # shown: they are on the command line already
+        settings.hidden_variables = frozenset(name for name in loaded if name not in typed)
     return settings
 
 
-def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, bytes]]:
+def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, bytes | Finding]]:
     """The files to lint, and standard input by the name it is reported under."""
     from worker_lint.run.files import collect
 
@@ -152,14 +155,17 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
     files = collect([p for p in paths if p != "-"], settings)
-    for target in (args.output, args.write_baseline_path):
-        if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in files):
-            raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
-    buffers = {args.stdin_filename or "<stdin>": sys.stdin.buffer.read()} if "-" in paths else {}
-    return files, buffers
+    name = args.stdin_filename or "<stdin>"
+    _refuse_writes_over(args, [*files, *([name] if "-" in paths else [])])
+    if "-" not in paths:
+        return files, {}
+    from worker_lint.document.reading import read_stream
+
+    # the bytes, or why they cannot be linted (too big): reported as a file's problem is
+    return files, {name: read_stream(sys.stdin.buffer, settings.max_file_size)}
 
 
-def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes]) -> Fixer | None:
+def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes | Finding]) -> Fixer | None:
     """What fixes the run's results, when a fixing option asks for it (a plain `check` imports none of it)."""
     if not (args.fix or args.unsafe_fixes or args.diff or args.fix_only or args.show_fixes):
         return None
@@ -169,7 +175,7 @@ def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[
                  show=args.show_fixes, files=files, buffers=buffers)
 
 
-def _lint(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes],
+def _lint(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes | Finding],
           fixer: Fixer | None) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
     """Every result of the run, in an order that does not depend on the order of the paths given."""
     from worker_lint import api
@@ -267,10 +273,44 @@ def _report_base() -> Path:
     return repo_top(cwd) or cwd
 
 
+def _refuse_writes_over(args: CheckArgs, linted: list[str]) -> None:
+    """A report or baseline must never replace a manifest: one named, walked, read from stdin or referred to."""
+    from worker_lint.core.atomic import same_file
+    from worker_lint.core.safe_text import escape
+
+    for target in (args.output, args.write_baseline_path):
+        if target and same_file(target, linted) is not None:
+            raise click.UsageError(f"{escape(target)} is one of the files being linted; write the report elsewhere")
+
+
+def _write_failure(target: str, exc: OSError) -> None:
+    """Writing the report failed (a full disk, a missing folder): one line, exit 2, whatever --exit-zero says."""
+    import errno
+
+    from worker_lint.core.safe_text import escape
+
+    if exc.errno == errno.EPIPE:  # the reader went away (`| head`): the exit status still says what was found
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit has nowhere to fail
+        except OSError:
+            pass
+        return
+    try:
+        sys.stderr.write(f"worker-lint: cannot write {escape(target)}: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(2)  # standard output may hold what could not be written: flushing it again at exit would fail again
+
+
 def _write_baseline(path: Path, diagnostics: list[Diagnostic]) -> None:
     from worker_lint.run import baseline
 
-    count = baseline.write(path, diagnostics)
+    try:
+        count = baseline.write(path, diagnostics)
+    except OSError as exc:
+        _write_failure(str(path), exc)
+        return
     click.echo(f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
                f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.", err=True)
 
@@ -290,11 +330,19 @@ def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Dia
 
 def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
     if output is None:
-        (sys.stderr if to_stderr else sys.stdout).write(rendered)
+        stream = sys.stderr if to_stderr else sys.stdout
+        try:
+            stream.buffer.write(rendered.encode("utf-8"))
+            stream.buffer.flush()
+        except OSError as exc:
+            _write_failure("the report to standard " + ("error" if to_stderr else "output"), exc)
         return
     from worker_lint.core.atomic import write_text
 
-    write_text(Path(output), rendered)
+    try:
+        write_text(Path(output), rendered)
+    except OSError as exc:
+        _write_failure(output, exc)
 
 
 @main.command("rules")

@@ -40,6 +40,9 @@ class Settings:
     stack_dirs: tuple[Path, ...] = ()
     #: apply-time variables to substitute; None leaves `${VARS}` unrendered
     variables: dict[str, str] | None = None
+    #: the variables whose values came from the environment or an env file (secrets, often): messages show
+    #: their names, never their values
+    hidden_variables: frozenset[str] = frozenset()
     limits: Limits = field(default_factory=Limits)
     #: largest file read, in bytes
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
@@ -69,6 +72,7 @@ class Settings:
             str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
             self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.limits.max_line_length,
             self.max_file_size, self.fixable, self.unfixable, self.extend_safe_fixes, self.extend_unsafe_fixes,
+            sorted(self.hidden_variables),
         ))
 
 

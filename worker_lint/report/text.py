@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from worker_lint.core import safe_text
 from worker_lint.core.diagnostic import Diagnostic, Severity
 
 _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
@@ -18,9 +19,11 @@ def text(diagnostics: Sequence[Diagnostic], files_checked: int, colour: bool = F
     The first line of each diagnostic is the stable part editors match with a
     regular expression; the snippet below it is for people.  ``[*]`` after the
     code marks a diagnostic `--fix` would fix (with ``unsafe``, `--unsafe-fixes` too), as ruff marks it.
+    Every string from a manifest, a file name or the environment is escaped first
+    (``safe_text``), so each diagnostic's first line is exactly one line.
     """
     out: list[str] = []
-    for d in diagnostics:
+    for d in safe_text.diagnostics(diagnostics):
         severity = d.severity.value
         mark = "[*] " if d.fixes and _fixable(d, unsafe) else ""
         head = f"{d.path}:{d.span.line}:{d.span.column}: {severity} {d.code} {mark}{d.message}"
@@ -58,10 +61,14 @@ def fixable_summary(diagnostics: Sequence[Diagnostic], unsafe: bool = False) -> 
 def _snippet(d: Diagnostic, colour: bool) -> list[str]:
     if d.source_line is None:
         return []
-    line = d.source_line.expandtabs(1)
+    raw = d.source_line.expandtabs(1)
+    line, column = safe_text.snippet_line(raw, d.span.column)
     number = str(d.span.line)
-    width = max(1, (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else len(line) - d.span.column + 1)
-    caret = " " * (d.span.column - 1) + "^" * width
+    if d.span.end_line == d.span.line:
+        width = max(1, safe_text.snippet_line(raw, d.span.end_column)[1] - column)
+    else:
+        width = max(1, len(line) - column + 1)
+    caret = " " * (column - 1) + "^" * width
     if colour:
         caret = _COLOURS[d.severity] + caret + _RESET
         return [f"{_DIM}{number:>5} |{_RESET} {line}", f"{_DIM}{'':>5} |{_RESET} {caret}"]
@@ -80,7 +87,7 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
 
 def statistics(diagnostics: Sequence[Diagnostic]) -> str:
     """Counts per rule, most frequent first (``--statistics``)."""
-    counts = Counter((d.code, d.name, d.severity.value) for d in diagnostics)
+    counts = Counter((d.code, d.name, d.severity.value) for d in safe_text.diagnostics(diagnostics))
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
     return "".join(f"{n:>6}  {code}  {name} ({severity})\n" for (code, name, severity), n in rows)
 
@@ -114,4 +121,7 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
 
 
 def json_report(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps({"diagnostics": [as_dict(d) for d in diagnostics]}, indent=2, ensure_ascii=False) + "\n"
+    """Every string escaped as in the text report (``safe_text``), so the report is valid UTF-8 whatever
+    the file names, and no value's control characters reach a log that prints one of its strings."""
+    return json.dumps({"diagnostics": [as_dict(d) for d in safe_text.diagnostics(diagnostics)]}, indent=2,
+                      ensure_ascii=False) + "\n"

@@ -58,9 +58,16 @@ def check_text(
     project = project or Project(settings)
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        return _lint_bytes(data, path, settings, project)
+        result = _lint_bytes(data, path, settings, project)
     except Exception as exc:  # a bug must cost one diagnostic, never the run
         return FileResult([_internal_error(path, "the linter", exc)])
+    if settings.variables and settings.hidden_variables:  # a secret from the environment: its name, never its value
+        from worker_lint.core.safe_text import redact, referenced
+
+        used = referenced(data, {k: v for k, v in settings.variables.items() if k in settings.hidden_variables})
+        if used:
+            result = FileResult(redact(result.diagnostics, used), redact(result.suppressed, used))
+    return result
 
 
 def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> FileResult:

@@ -62,6 +62,19 @@ def _walk(top: str, settings: Settings) -> list[str]:
     return sorted(found, key=lambda path: path.split(os.sep))
 
 
+#: The tree being linted may be a stranger's, with its own `.git/config`: nothing in it that runs a command may
+#: apply.  `core.fsmonitor` is run by any command that reads the index, check-ignore among them; hooks and
+#: remote helpers are never needed to read ignore rules.
+_GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}", "-c", "protocol.allow=never",
+               "-c", "core.untrackedCache=false", "--no-optional-locks")
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)  # the user's own settings are trusted; only the tree's are not
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
+    return env
+
+
 def git_ignored(paths: Iterable[str]) -> set[str]:
     """The paths git would ignore, asked of ``git check-ignore`` once per repository.
 
@@ -82,15 +95,15 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
             by_repo.setdefault(top, {})[absolute] = path
     ignored: set[str] = set()
     for top, absolute in by_repo.items():
-        payload = "\0".join(absolute) + "\0"
+        payload = b"".join(os.fsencode(path) + b"\0" for path in absolute)  # a name need not be UTF-8
         try:
-            done = subprocess.run(["git", "-C", str(top), "check-ignore", "--stdin", "-z"], input=payload.encode(),
-                                  capture_output=True, check=False)
+            done = subprocess.run(["git", *_GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
+                                  input=payload, capture_output=True, check=False, env=_git_env())
         except OSError:
             return set()
         if done.returncode not in (0, 1):  # 128: not a repository after all, or a path outside it
             continue
-        for name in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        for name in os.fsdecode(done.stdout).split("\0"):
             if name:
                 original = absolute.get(os.path.abspath(os.path.join(top, name)))
                 if original is not None:

@@ -176,7 +176,7 @@ class Fixer:
     """`check --fix` and friends: wraps the run's results, fixing the files that have something to fix."""
 
     def __init__(self, settings: Settings, *, fix: bool, unsafe: bool, diff: bool, fix_only: bool,
-                 show: bool, files: Sequence[str], buffers: Mapping[str, bytes]) -> None:
+                 show: bool, files: Sequence[str], buffers: Mapping[str, bytes | Finding]) -> None:
         self.settings = settings
         #: contents given in memory (standard input): fixed text goes to standard output, never to a file
         self.buffers = buffers
@@ -196,7 +196,7 @@ class Fixer:
     def fixed(self, results: Iterable[tuple[str, FileResult]]) -> Iterator[tuple[str, FileResult]]:
         """The run's results, each file with something to fix fixed first (and linted again)."""
         for display, result in results:
-            if self.apply and display in self.buffers:  # its text goes to standard output, fixed or not
+            if self.apply and isinstance(self.buffers.get(display), bytes):  # its text goes to stdout, fixed or not
                 result = self._fix_buffer(display, result)
             elif self.apply and any(chosen_fix(d, self.unsafe) for d in result.diagnostics if d.fixes):
                 result = self._fix_file(display, result)
@@ -205,6 +205,7 @@ class Fixer:
     def _fix_buffer(self, display: str, result: FileResult) -> FileResult:
         """Standard input: with `--fix`, the fixed text goes to standard output and the report to standard error."""
         data = self.buffers[display]
+        assert isinstance(data, bytes)
         outcome = fix_bytes(data, display, self.settings, self._project_for_fixes(), self.unsafe, result)
         self.outcomes.append(outcome)
         if not self.diff:
@@ -243,10 +244,11 @@ class Fixer:
             from worker_lint.run.engine import prescan_stacks
 
             stacks = [f for f in [*self.buffers, *self.files]
-                      if (data := self.buffers.get(f) or read_or_none(Path(f), self.settings.max_file_size)) is not None
+                      if isinstance(data := self.buffers.get(f) or read_or_none(Path(f), self.settings.max_file_size), bytes)
                       and "stack" in file_kinds(data)]
             self._project = Project(self.settings)
-            prescan_stacks(stacks + runner.stack_dir_files(self.settings), self.settings, self._project, self.buffers)
+            given = {name: data for name, data in self.buffers.items() if isinstance(data, bytes)}
+            prescan_stacks(stacks + runner.stack_dir_files(self.settings), self.settings, self._project, given)
         return self._project
 
     # -- reporting
