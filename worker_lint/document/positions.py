@@ -137,8 +137,6 @@ def point_span(text: str, line0: int, column0: int) -> Span:
 
 #: the line breaks editors, the LSP and problem matchers count (the parser also counts NEL, LS and PS)
 _EDITOR_BREAK = "\r\n|\r|\n"
-#: NEL, LS and PS as UTF-8: cheap to look for in the bytes of a file before anything is decoded again
-_PARSER_ONLY_BREAKS = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 
 
 class EditorLines:
@@ -164,7 +162,7 @@ class EditorLines:
     @staticmethod
     def needed(data: bytes) -> bool:
         """Whether the file holds a break only the parser counts (most files do not: nothing to map)."""
-        return any(mark in data for mark in _PARSER_ONLY_BREAKS)
+        return b"\xe2\x80\xa8" in data or b"\xe2\x80\xa9" in data or b"\xc2\x85" in data
 
     def point(self, line: int, column: int) -> tuple[int, int]:
         """The editor's 1-based (line, column) of the parser's 1-based (line, column)."""
