@@ -179,6 +179,22 @@ def test_an_encoding_error_after_a_break_is_on_the_editors_line(cli, tmp_path: P
     assert [(d["code"], d["line"], d["column"]) for d in run.diagnostics] == [("WL003", 5, 8)]
 
 
+@pytest.mark.parametrize("char", [c for c, _ in BREAKS], ids=[n for _, n in BREAKS])
+def test_a_configuration_problem_after_a_break_is_on_the_editors_line(cli, tmp_path: Path, char: str):
+    (tmp_path / "m.yaml").write_text(VALID, encoding="utf-8")
+    config = tmp_path / ".worker-lint.yaml"
+    config.write_text(f'select: ["WL1{char}"]\nignoree: [WL2]\n', encoding="utf-8")
+    run = cli("check", "--no-cache", "m.yaml", cwd=tmp_path)
+    assert "Traceback" not in run.stderr
+    assert (run.returncode, run.stdout) == (2, "")
+    assert ".worker-lint.yaml:2:1: unknown key `ignoree`; did you mean `ignore`?" in run.stderr.splitlines()
+    # to libyaml, what follows the character in a comment is a line of its own: `select`'s `:` is out of place
+    config.write_text(f'# a{char}b\nselect: [WL1]\n', encoding="utf-8")
+    run = cli("check", "--no-cache", "m.yaml", cwd=tmp_path)
+    assert run.stderr.splitlines() == [".worker-lint.yaml:2:7: YAML syntax error: mapping values are not allowed in"
+                                       " this context"]
+
+
 # ---------------------------------------------------------------- 24: raw control characters
 
 
