@@ -1,6 +1,7 @@
 """The command line: `worker-lint check | rules | explain | schema`."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,9 @@ import click
 from worker_lint import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from worker_lint.config import Resolver
     from worker_lint.core.diagnostic import Diagnostic
     from worker_lint.core.settings import Settings
     from worker_lint.run.fixing import Fixer
@@ -121,29 +125,40 @@ class CheckArgs:
     show_fixes: bool
 
 
-def _settings(args: CheckArgs) -> Settings:
-    """The run's settings: configuration file, then flags, then apply-time variables."""
+def _settings(args: CheckArgs) -> Resolver:
+    """Each file's settings: its folder's configuration file (or --config), then flags, then apply-time variables."""
+    from worker_lint import config
+
+    overrides: dict[str, Any] = {
+        "select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
+        "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
+    if args.variables or args.env_file or args.use_env:
+        from worker_lint.dataos.variables import load_variables
+
+        overrides["variables"] = load_variables(list(args.variables), args.env_file, args.use_env)
+    with _usage_errors(args):
+        resolver = config.Resolver(Path.cwd(), Path(args.config_path) if args.config_path else None,
+                                   args.isolated, overrides)
+        _ = resolver.here  # the working folder's configuration holds the cache folder: read it first
+    return resolver
+
+
+@contextlib.contextmanager
+def _usage_errors(args: CheckArgs) -> Iterator[None]:
+    """A configuration found on the way (a folder walked into, a file named, standard input's name) that is
+    broken, or a glob no path can match, is a usage error: exit 2 with where it is."""
     from worker_lint import config
     from worker_lint.config.globs import InvalidGlob
 
-    overrides = {"select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
-                 "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
     try:
-        settings = config.load_settings(Path.cwd(), Path(args.config_path) if args.config_path else None,
-                                        args.isolated, overrides)
+        yield
     except config.ConfigError as exc:
         _usage_failure(str(exc))
     except InvalidGlob as exc:
         raise click.UsageError(f"{_glob_source(exc.pattern, args.exclude, args.per_file_ignores)}{exc}") from None
-    if args.variables or args.env_file or args.use_env:
-        from worker_lint.dataos.variables import load_variables
-
-        settings.variables = {**(settings.variables or {}),
-                              **load_variables(list(args.variables), args.env_file, args.use_env)}
-    return settings
 
 
-def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, bytes]]:
+def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, bytes]]:
     """The files to lint, and standard input by the name it is reported under."""
     from worker_lint.run.files import collect
 
@@ -151,7 +166,8 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
     for given in paths:
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
-    files = collect([p for p in paths if p != "-"], settings)
+    with _usage_errors(args):
+        files = collect([p for p in paths if p != "-"], settings)
     for target in (args.output, args.write_baseline_path):
         if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in files):
             raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
@@ -159,7 +175,7 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
     return files, buffers
 
 
-def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes]) -> Fixer | None:
+def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes]) -> Fixer | None:
     """What fixes the run's results, when a fixing option asks for it (a plain `check` imports none of it)."""
     if not (args.fix or args.unsafe_fixes or args.diff or args.fix_only or args.show_fixes):
         return None
@@ -169,21 +185,22 @@ def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[
                  show=args.show_fixes, files=files, buffers=buffers)
 
 
-def _lint(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes],
+def _lint(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes],
           fixer: Fixer | None) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
     """Every result of the run, in an order that does not depend on the order of the paths given."""
     from worker_lint import api
 
-    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings)
+    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings.here)
     checked: list[str] = []
     diagnostics: list[Diagnostic] = []
     suppressed: list[Diagnostic] = []
-    results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
-                       collected=True)
-    for display, result in fixer.fixed(results) if fixer is not None else results:
-        checked.append(display)
-        diagnostics.extend(result.diagnostics)
-        suppressed.extend(result.suppressed)
+    with _usage_errors(args):
+        results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
+                           collected=True)
+        for display, result in fixer.fixed(results) if fixer is not None else results:
+            checked.append(display)
+            diagnostics.extend(result.diagnostics)
+            suppressed.extend(result.suppressed)
     diagnostics.sort(key=lambda d: d.sort_key())
     checked.sort()
     return checked, diagnostics, suppressed

@@ -25,9 +25,28 @@ class Problem(NamedTuple):
     column: int | None = None
 
     def __str__(self) -> str:
+        # Keys, values and file names come from the configuration: shown escaped, one line per
+        # problem, so that no value can print a line a CI log reads as a command (`::error`).
         if self.line is None:
-            return f"{self.source}: {self.message}"
-        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+            return f"{_one_line(self.source)}: {_one_line(self.message)}"
+        return f"{_one_line(self.source)}:{self.line}:{self.column}: {_one_line(self.message)}"
+
+
+#: C0 controls but tab, DEL, C1 controls, and the line breaks Unicode adds (LS, PS)
+_UNSAFE = lazy_re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters and line breaks shown escaped (`\\n`, `\\x1b`), never raw."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 class ConfigError(Exception):
