@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
 from worker_lint.config.globs import anchor, matches
-from worker_lint.core.settings import Settings, specificity
+from worker_lint.core.settings import Limits, Settings, specificity
 
 if TYPE_CHECKING:
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
@@ -311,6 +311,8 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         root=Path(os.path.normpath(base / config.root)) if config.root else None,
         stack_dirs=tuple(Path(os.path.normpath(base / d)) for d in config.stack_dirs),
         variables=None if config.variables is None else {k: _text(v) for k, v in config.variables.items()},
+        limits=Limits(max_nodes=config.max_nodes, max_line_length=config.max_line_length),
+        max_file_size=config.max_file_size,
         config_path=raw.path,
     )
 
