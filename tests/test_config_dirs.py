@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 #: one WL102 (7:3): `stackspec` for `stackSpec`
@@ -204,7 +203,7 @@ def test_configuration_errors_are_one_line_with_control_characters_escaped(tmp_p
     result = run_cli("check", "w.yaml", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == expected
-    assert not any(ord(c) < 32 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in result.stderr)
+    assert not any((ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f for c in result.stderr)
 
 
 @pytest.mark.parametrize(("name", "text"), [

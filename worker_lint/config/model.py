@@ -12,10 +12,9 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits
-
 from worker_lint.core.data import CONFIG_SCHEMA_FILE as SCHEMA_FILE
 from worker_lint.core.data import data_dir
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits
 
 __all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]
 
@@ -86,14 +85,16 @@ class LintConfig(BaseModel):
         " would; unset leaves them unrendered.",
         json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}})
     max_file_size: int = Field(
-        DEFAULT_MAX_FILE_SIZE, ge=1, strict=True, description="The largest file read, in bytes; a larger one is reported"
-        " (WL011) without being read.")
+        DEFAULT_MAX_FILE_SIZE, ge=1, strict=True,
+        description="The largest file read, in bytes; a larger one is reported (WL011) without being read.")
     max_line_length: int = Field(
-        Limits.max_line_length, ge=1, strict=True, description="The longest line parsed, in characters; a file with a longer"
-        " one is reported (WL013) without being parsed.")
+        Limits.max_line_length, ge=1, strict=True,
+        description="The longest line parsed, in characters; a file with a longer one is reported (WL013) without"
+        " being parsed.")
     max_nodes: int = Field(
-        Limits.max_nodes, ge=1, strict=True, description="How many values one document may hold once its aliases are"
-        " expanded before it is reported (WL010).")
+        Limits.max_nodes, ge=1, strict=True,
+        description="How many values one document may hold once its aliases are expanded before it is reported"
+        " (WL010).")
 
 
 def json_schema() -> dict[str, Any]:
