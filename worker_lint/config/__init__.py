@@ -1,4 +1,4 @@
-"""Configuration: find and validate `.worker-lint.yaml` or `[tool.worker-lint]`, resolve it into Settings.
+"""Configuration: find each file's `.worker-lint.yaml` or `[tool.worker-lint]`, validate it, resolve it into Settings.
 
 pydantic is imported only when a configuration file exists (see
 ``config_model``); a run without one, or with ``--isolated``, never pays for it.
@@ -250,14 +250,19 @@ class Resolver:
                        if isolated or config_path is not None else None)
         self._configs: dict[str, Path | None] = {}
         self._settings: dict[Path | None, Settings] = {}
+        self._folders: dict[Path | str, Settings] = {}
 
     def for_folder(self, folder: Path | str) -> Settings:
         """The Settings of the files in ``folder`` (relative to the working folder, or absolute)."""
         if self._fixed is not None:
             return self._fixed
+        known = self._folders.get(folder)
+        if known is not None:  # a thousand files of one folder ask a thousand times
+            return known
         path = find_config(os.path.join(self.cwd, folder), self._configs)
         if path not in self._settings:
             self._settings[path] = _settings_from(path, self.cwd, self._overrides)
+        self._folders[folder] = self._settings[path]
         return self._settings[path]
 
     def for_file(self, path: Path | str) -> Settings:
