@@ -270,7 +270,7 @@ class Resolver:
         text = os.fspath(path)
         if text.startswith("<") and text.endswith(">"):
             return self.for_folder(self.cwd)
-        return self.for_folder(os.path.dirname(os.path.join(self.cwd, text)) or self.cwd)
+        return self.for_folder(os.path.dirname(text))
 
     @property
     def here(self) -> Settings:
