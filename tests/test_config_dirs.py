@@ -95,6 +95,10 @@ def test_command_line_values_apply_on_top_of_each_files_configuration(monorepo: 
                               ("top.yaml", 7, 3, "error", "WL102")]
     excluded = run_cli("check", "--format", "json", "--no-cache", "--exclude", "billing", ".", cwd=monorepo)
     assert rows(excluded) == [("top.yaml", 7, 3, "error", "WL102")]
+    # files named one by one, as pre-commit names them: each folder's `exclude` still applies
+    named = run_cli("check", "--format", "json", "--no-cache", "orders/drafts/w.yaml", "billing/drafts/w.yaml",
+                    cwd=monorepo)
+    assert rows(named) == [("billing/drafts/w.yaml", 7, 3, "warning", "WL102")]
 
 
 def test_config_overrides_every_folders_configuration_and_isolated_ignores_them(monorepo: Path):
@@ -204,6 +208,14 @@ def test_configuration_errors_are_one_line_with_control_characters_escaped(tmp_p
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == expected
     assert not any((ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f for c in result.stderr)
+
+
+def test_command_line_values_in_errors_are_escaped_too(tmp_path: Path):
+    write(tmp_path / "w.yaml", WORKER)
+    result = run_cli("check", "--ignore", "WL1\n::error::x", "w.yaml", cwd=tmp_path,
+                     env={"GITHUB_ACTIONS": "true"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "--ignore: `WL1\\n::ERROR::X` is not a rule code or prefix such as `WL201` or `WL2`\n"
 
 
 @pytest.mark.parametrize(("name", "text"), [
