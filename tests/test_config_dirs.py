@@ -53,7 +53,7 @@ def test_each_file_gets_the_closest_configuration_to_its_own_folder(monorepo: Pa
                             ("top.yaml", 7, 3, "error", "WL102")]
     assert {d["message"] for d in result.diagnostics} == {TYPO}
     text = run_cli("check", "--no-cache", ".", cwd=monorepo)
-    assert text.stdout.splitlines()[-1] == "Found 1 error, 2 warnings in 3 of 4 files."
+    assert text.stdout.splitlines()[-2:] == ["Found 1 error, 2 warnings in 3 of 4 files.", "3 fixable with --fix."]
     # from inside one product, the other's files still get their own configuration
     inside = run_cli("check", "--format", "json", "--no-cache", "workers", "../billing/w.yaml",
                      cwd=monorepo / "orders")
@@ -284,3 +284,12 @@ def test_limits_in_the_configuration_are_checked(tmp_path: Path, text: str, expe
     write(tmp_path / "w.yaml", CLEAN)
     result = run_cli("check", "w.yaml", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (2, expected + "\n")
+
+
+def test_fixes_follow_each_files_configuration(monorepo: Path):
+    result = run_cli("check", "--fix", "--no-cache", "--format", "json", ".", cwd=monorepo)
+    assert (result.returncode, rows(result)) == (0, []), result.stderr
+    # orders/ ignores WL102: its typo is neither reported nor fixed; the others are fixed
+    assert (monorepo / "orders" / "workers" / "w.yaml").read_text(encoding="utf-8") == WORKER
+    for fixed in ("billing/w.yaml", "billing/drafts/w.yaml", "top.yaml"):
+        assert (monorepo / fixed).read_text(encoding="utf-8") == CLEAN, fixed
