@@ -43,6 +43,9 @@ class Options(NamedTuple):
     #: contents given in memory (standard input, an editor's unsaved buffer) by display path, or why they
     #: could not be read; these files are not read from disk, and their results are never cached
     buffers: Mapping[str, bytes | Finding] = MappingProxyType({})
+    #: the resolved paths of files linted, or to be linted, in this run: a run of several
+    #: configurations shares one set, so that a file two Bundles name is linted once
+    seen: set[Path] | None = None
 
 
 class _Survey(NamedTuple):
@@ -95,7 +98,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
         # linted against other Stack definitions: the files taken on trust must be read after all
         surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
-    seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
+    seen = options.seen  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (settings, stacks, {name: data for name, data in buffers.items() if isinstance(data, bytes)},
             cache.enabled)
     while surveys:
