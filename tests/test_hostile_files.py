@@ -61,7 +61,7 @@ def test_endless_standard_input_stops_at_the_file_size_limit(tmp_path: Path):
     (diagnostic,) = __import__("json").loads(done.stdout)["diagnostics"]
     assert (diagnostic["path"], diagnostic["code"], diagnostic["line"], diagnostic["column"], diagnostic["message"]) \
         == ("<stdin>", "WL011", 1, 1, "the file is larger than 52,428,800 bytes; it was not read"
-            " (raise the limit if it really is a manifest)")
+            " (split it, or raise `max-file-size` in the configuration if it really is a manifest)")
 
 
 # ---------------------------------------------------------------- 25: a link out of the project

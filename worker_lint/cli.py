@@ -1,17 +1,21 @@
 """The command line: `worker-lint check | rules | explain | schema`."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
 
 from worker_lint import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from worker_lint.config import Resolver
     from worker_lint.core.diagnostic import Diagnostic, Finding
     from worker_lint.core.settings import Settings
     from worker_lint.run.fixing import Fixer
@@ -122,31 +126,43 @@ class CheckArgs:
     show_fixes: bool
 
 
-def _settings(args: CheckArgs) -> Settings:
-    """The run's settings: configuration file, then flags, then apply-time variables."""
+def _settings(args: CheckArgs) -> Resolver:
+    """Each file's settings: its folder's configuration file (or --config), then flags, then apply-time variables."""
     from worker_lint import config
-    from worker_lint.config.globs import InvalidGlob
 
-    overrides = {"select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
-                 "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
-    try:
-        settings = config.load_settings(Path.cwd(), Path(args.config_path) if args.config_path else None,
-                                        args.isolated, overrides)
-    except config.ConfigError as exc:
-        _usage_failure(str(exc))
-    except InvalidGlob as exc:
-        raise click.UsageError(f"{_glob_source(exc.pattern, args.exclude, args.per_file_ignores)}{exc}") from None
+    overrides: dict[str, Any] = {
+        "select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
+        "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
     if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
         loaded = load_variables(list(args.variables), args.env_file, args.use_env)
-        settings.variables = {**(settings.variables or {}), **loaded}
+        overrides["variables"] = loaded
         typed = {item.partition("=")[0] for item in args.variables}  # shown: they are on the command line already
-        settings.hidden_variables = frozenset(name for name in loaded if name not in typed)
-    return settings
+        overrides["hidden_variables"] = frozenset(name for name in loaded if name not in typed)
+    with _usage_errors(args):
+        resolver = config.Resolver(Path.cwd(), Path(args.config_path) if args.config_path else None,
+                                   args.isolated, overrides)
+        _ = resolver.here  # the working folder's configuration holds the cache folder: read it first
+    return resolver
 
 
-def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, bytes | Finding]]:
+@contextlib.contextmanager
+def _usage_errors(args: CheckArgs) -> Iterator[None]:
+    """A configuration found on the way (a folder walked into, a file named, standard input's name) that is
+    broken, or a glob no path can match, is a usage error: exit 2 with where it is."""
+    from worker_lint import config
+    from worker_lint.config.globs import InvalidGlob
+
+    try:
+        yield
+    except config.ConfigError as exc:
+        _usage_failure(str(exc))
+    except InvalidGlob as exc:
+        raise click.UsageError(f"{_glob_source(exc.pattern, args.exclude, args.per_file_ignores)}{exc}") from None
+
+
+def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, bytes | Finding]]:
     """The files to lint, and standard input by the name it is reported under."""
     from worker_lint.run.files import collect
 
@@ -154,7 +170,8 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
     for given in paths:
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
-    files = collect([p for p in paths if p != "-"], settings)
+    with _usage_errors(args):
+        files = collect([p for p in paths if p != "-"], settings)
     name = args.stdin_filename or "<stdin>"
     _refuse_writes_over(args, [*files, *([name] if "-" in paths else [])])
     if "-" not in paths:
@@ -162,10 +179,12 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
     from worker_lint.document.reading import read_stream
 
     # the bytes, or why they cannot be linted (too big): reported as a file's problem is
-    return files, {name: read_stream(sys.stdin.buffer, settings.max_file_size)}
+    with _usage_errors(args):
+        limit = settings.for_file(name).max_file_size
+    return files, {name: read_stream(sys.stdin.buffer, limit)}
 
 
-def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes | Finding]) -> Fixer | None:
+def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding]) -> Fixer | None:
     """What fixes the run's results, when a fixing option asks for it (a plain `check` imports none of it)."""
     if not (args.fix or args.unsafe_fixes or args.diff or args.fix_only or args.show_fixes):
         return None
@@ -175,21 +194,22 @@ def _fixer(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[
                  show=args.show_fixes, files=files, buffers=buffers)
 
 
-def _lint(args: CheckArgs, settings: Settings, files: list[str], buffers: dict[str, bytes | Finding],
+def _lint(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding],
           fixer: Fixer | None) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
     """Every result of the run, in an order that does not depend on the order of the paths given."""
     from worker_lint import api
 
-    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings)
+    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings.here)
     checked: list[str] = []
     diagnostics: list[Diagnostic] = []
     suppressed: list[Diagnostic] = []
-    results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
-                       collected=True)
-    for display, result in fixer.fixed(results) if fixer is not None else results:
-        checked.append(display)
-        diagnostics.extend(result.diagnostics)
-        suppressed.extend(result.suppressed)
+    with _usage_errors(args):
+        results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
+                           collected=True)
+        for display, result in fixer.fixed(results) if fixer is not None else results:
+            checked.append(display)
+            diagnostics.extend(result.diagnostics)
+            suppressed.extend(result.suppressed)
     diagnostics.sort(key=lambda d: d.sort_key())
     checked.sort()
     return checked, diagnostics, suppressed
@@ -236,7 +256,7 @@ def _glob_source(pattern: str, exclude: tuple[str, ...], per_file_ignores: tuple
     return "configuration: "
 
 
-def _jobs(value: str) -> int | str:
+def _jobs(value: str) -> int | Literal["auto"]:
     if value == "auto":
         return "auto"
     # ASCII digits, few enough for int(): `²` passes isdigit(), and 5,000 digits make int() raise

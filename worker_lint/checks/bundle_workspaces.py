@@ -45,5 +45,6 @@ def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | No
     found = bundle.resolve_file(value, where.directory, where.root, [b for b, _ in where.others]).found
     if found is None:
         return None
-    loaded = bundle.load_referenced(found, ctx.project.referenced)
+    loaded = bundle.load_referenced(found, ctx.project.referenced, ctx.settings.max_file_size,
+                                    ctx.settings.limits)
     return loaded.kinds[0][0] if loaded.kinds else None

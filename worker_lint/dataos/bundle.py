@@ -15,7 +15,7 @@ from worker_lint.core.diagnostic import JsonPath
 from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
 from worker_lint.dataos.templating import is_templated
 from worker_lint.document.reading import read_or_none
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
@@ -49,7 +49,7 @@ def looks_templated(value: Any) -> bool:
 class Item(NamedTuple):
     """One `bundle.resources[]` entry that is a mapping."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the item's place in `resources`; tuple.index is never used on it
     data: dict[str, Any]
 
     @property
@@ -149,13 +149,14 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
         state[start] = 1
         while stack:
             node, pending = stack[-1]
-            edge = next(pending, None)
-            if edge is None:
+            step = next(pending, None)
+            if step is None:
                 stack.pop()
                 trail.pop()
                 del where[node]
                 state[node] = 2
                 continue
+            edge = step
             mark = state.get(edge.target)
             if mark == 1:
                 cycles.append((_shown_cycle(trail, where[edge.target]), edge))
@@ -338,40 +339,46 @@ class ReferencedFile:
     documents: int = 0
 
 
-def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None) -> ReferencedFile:
+def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None,
+                    max_size: int = DEFAULT_MAX_FILE_SIZE, limits: Limits | None = None) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
     The cache key is the file's resolved path, the same key the run uses to
-    lint each file once.
+    lint each file once.  ``max_size`` and ``limits`` are the run's, so a referenced file is read
+    as far as the file itself is when it is linted.
     """
     key = Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    loaded = _load(key)
+    loaded = _load(key, max_size, limits)
     if cache is not None:
         cache[key] = loaded
     return loaded
 
 
-def _load(path: Path) -> ReferencedFile:
+#: a file that did not parse, or that a limit kept from the parser: its own lint run reports it
+_UNREAD = frozenset({"WL001", "WL010", "WL013"})
+
+
+def _load(path: Path, max_size: int, limits: Limits | None) -> ReferencedFile:
     from worker_lint.document.parse import parse
     from worker_lint.document.source import decode
 
-    raw = read_or_none(path, DEFAULT_MAX_FILE_SIZE)
+    raw = read_or_none(path, max_size)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
     decoded = decode(raw)
     if decoded.text is None:
         return ReferencedFile(path, raw, unreadable=True)
-    parsed = parse(decoded.text)
+    parsed = parse(decoded.text, limits)
     kinds: list[tuple[str, str | None]] = []
     for document in parsed.documents:
         found = classify(document.data)
         if found is not None:
             kinds.append(found)
-    broken = any(f.code == "WL001" for f in parsed.findings)
+    broken = any(f.code in _UNREAD for f in parsed.findings)
     return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
 
 

@@ -65,7 +65,7 @@ def precheck(text: str, limits: Limits) -> Finding | None:
     if long_line is not None:
         line = text.count("\n", 0, long_line) + 1
         return Finding("WL013", (), f"line {line} is longer than {max_line:,} characters; the file was not parsed"
-                       " (move the data to a file of its own, or raise the line-length limit)",
+                       " (move the data to a file of its own, or raise `max-line-length` in the configuration)",
                        span=Span(line, 1, line, 2))
     max_depth = limits.max_depth
     if not _surely_shallow(text, max_depth):

@@ -183,7 +183,7 @@ def _unreadable(path: Path, exc: OSError) -> Finding:
 
 def _too_large(max_size: int) -> Finding:
     return _problem("WL011", f"the file is larger than {max_size:,} bytes; it was not read"
-                    " (raise the limit if it really is a manifest)")
+                    " (split it, or raise `max-file-size` in the configuration if it really is a manifest)")
 
 
 def _problem(code: str, message: str) -> Finding:

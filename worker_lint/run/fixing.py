@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from worker_lint.config import Resolver
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
 from worker_lint.core.fix import DISPLAY_ONLY, SAFE, UNSAFE, Fix, applicability
 from worker_lint.core.settings import Settings
@@ -175,8 +176,9 @@ def apply_edits(text: str, edits: Sequence[Any], crlf: bool = False) -> str:
 class Fixer:
     """`check --fix` and friends: wraps the run's results, fixing the files that have something to fix."""
 
-    def __init__(self, settings: Settings, *, fix: bool, unsafe: bool, diff: bool, fix_only: bool,
+    def __init__(self, settings: Settings | Resolver, *, fix: bool, unsafe: bool, diff: bool, fix_only: bool,
                  show: bool, files: Sequence[str], buffers: Mapping[str, bytes | Finding]) -> None:
+        #: one Settings for every file, or each file's own (its folder's configuration)
         self.settings = settings
         #: contents given in memory (standard input): fixed text goes to standard output, never to a file
         self.buffers = buffers
@@ -187,7 +189,7 @@ class Fixer:
         self.show = show
         self.files = files
         self.outcomes: list[Outcome] = []
-        self._project: Any = None
+        self._projects: dict[int, Project] = {}
         #: standard output carries fixed text (`-` with `--fix`): the report goes to standard error
         self.report_to_stderr = False
 
@@ -202,11 +204,15 @@ class Fixer:
                 result = self._fix_file(display, result)
             yield display, result
 
+    def _settings_of(self, display: str) -> Settings:
+        return self.settings.for_file(display) if isinstance(self.settings, Resolver) else self.settings
+
     def _fix_buffer(self, display: str, result: FileResult) -> FileResult:
         """Standard input: with `--fix`, the fixed text goes to standard output and the report to standard error."""
         data = self.buffers[display]
         assert isinstance(data, bytes)
-        outcome = fix_bytes(data, display, self.settings, self._project_for_fixes(), self.unsafe, result)
+        settings = self._settings_of(display)
+        outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
         self.outcomes.append(outcome)
         if not self.diff:
             sys.stdout.buffer.write(outcome.fixed if outcome.fixed is not None else data)
@@ -217,26 +223,28 @@ class Fixer:
     def _fix_file(self, display: str, result: FileResult) -> FileResult:
         from worker_lint.document.reading import read_manifest
 
-        data = read_manifest(Path(display), self.settings.max_file_size)
+        settings = self._settings_of(display)
+        data = read_manifest(Path(display), settings.max_file_size)
         if isinstance(data, Finding):
             return result
         try:
-            outcome = fix_bytes(data, display, self.settings, self._project_for_fixes(), self.unsafe, result)
+            outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
         except Exception as exc:  # noqa: BLE001 - a bug in fixing must leave the file as it was, never end the run
             sys.stderr.write(f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc};"
                              " please report it\n")
             return result
         if outcome.fixed is not None and not self.diff:
-            problem = write_fixed(Path(display), outcome.fixed, self.settings)
+            problem = write_fixed(Path(display), outcome.fixed, settings)
             if problem is not None:
                 sys.stderr.write(f"worker-lint: {display}: not fixed: {problem}\n")
                 outcome = outcome._replace(fixed=None, applied=(), result=result)
         self.outcomes.append(outcome)
         return outcome.result
 
-    def _project_for_fixes(self) -> Project:
-        """The run's custom Stack definitions, read again only once a file has something to fix."""
-        if self._project is None:
+    def _project_for_fixes(self, settings: Settings) -> Project:
+        """The run's custom Stack definitions, read again only once a file has something to fix (per configuration)."""
+        project = self._projects.get(id(settings))
+        if project is None:
             from worker_lint.checks.context import Project
             from worker_lint.dataos.resource import file_kinds
             from worker_lint.document.reading import read_or_none
@@ -244,12 +252,12 @@ class Fixer:
             from worker_lint.run.engine import prescan_stacks
 
             stacks = [f for f in [*self.buffers, *self.files]
-                      if isinstance(data := self.buffers.get(f) or read_or_none(Path(f), self.settings.max_file_size), bytes)
+                      if isinstance(data := self.buffers.get(f) or read_or_none(Path(f), settings.max_file_size), bytes)
                       and "stack" in file_kinds(data)]
-            self._project = Project(self.settings)
+            project = self._projects[id(settings)] = Project(settings)
             given = {name: data for name, data in self.buffers.items() if isinstance(data, bytes)}
-            prescan_stacks(stacks + runner.stack_dir_files(self.settings), self.settings, self._project, given)
-        return self._project
+            prescan_stacks(stacks + runner.stack_dir_files(settings), settings, project, given)
+        return project
 
     # -- reporting
 

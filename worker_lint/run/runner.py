@@ -28,6 +28,7 @@ from worker_lint.core.diagnostic import FileResult, Finding
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import file_kinds
+from worker_lint.run.parallel import Jobs
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Project
@@ -37,12 +38,15 @@ _DIRECTIVE = b"worker-lint:"
 
 
 class Options(NamedTuple):
-    jobs: int | str | None = "auto"
+    jobs: Jobs = "auto"
     #: the cache folder; None disables the cache
     cache_dir: Path | None = None
     #: contents given in memory (standard input, an editor's unsaved buffer) by display path, or why they
     #: could not be read; these files are not read from disk, and their results are never cached
     buffers: Mapping[str, bytes | Finding] = MappingProxyType({})
+    #: the resolved paths of files linted, or to be linted, in this run: a run of several
+    #: configurations shares one set, so that a file two Bundles name is linted once
+    seen: set[Path] | None = None
 
 
 class _Survey(NamedTuple):
@@ -95,7 +99,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
         # linted against other Stack definitions: the files taken on trust must be read after all
         surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
-    seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
+    seen = options.seen  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (settings, stacks, {name: data for name, data in buffers.items() if isinstance(data, bytes)},
             cache.enabled)
     while surveys:
@@ -137,7 +141,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     cache.save()
 
 
-def _lint_all(displays: list[str], jobs: int | str | None,
+def _lint_all(displays: list[str], jobs: Jobs,
               init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
     from worker_lint.run.parallel import map_files
 
