@@ -79,7 +79,7 @@ def test_a_negative_cpu_of_many_digits(cli, tmp_path: Path):
 
 
 def test_a_memory_in_millibytes_of_many_digits(cli, tmp_path: Path):
-    status, found = _check(cli, tmp_path, _worker(f"    limits:\n      memory: {'1' * 5_000}m\n"))
+    _, found = _check(cli, tmp_path, _worker(f"    limits:\n      memory: {'1' * 5_000}m\n"))
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("WL203", 11, 15)]
     assert "which is a 4,997-digit number of bytes: `m` means milli, not mega" in found[0]["message"]
 
@@ -148,7 +148,7 @@ def test_a_break_inside_a_quoted_value_does_not_shift_later_lines(cli, tmp_path:
 def test_a_break_in_a_value_and_a_column_on_the_same_line(cli, tmp_path: Path, char: str):
     # after the character, the parser starts a new line at column 1; to an editor the line goes on
     text = HEAD + f'description: "a{char}b"\nname: x\n' + VALID[len(HEAD):]
-    status, found = _check(cli, tmp_path, text)
+    _, found = _check(cli, tmp_path, text)
     assert [(d["code"], d["line"], d["column"], d["message"]) for d in found] == [
         ("WL002", 5, 1, "duplicate key `name` (first defined on line 2); YAML keeps only the last value, so remove"
                         " or rename one")]
@@ -219,5 +219,5 @@ def test_a_raw_control_character_is_placed_where_it_is(cli, tmp_path: Path, char
 
 def test_a_control_character_after_a_line_break_only_the_parser_counts(cli, tmp_path: Path):
     text = HEAD + 'description: "a\u2028b"\ntitle: x\x1by\n' + VALID[len(HEAD):]
-    status, found = _check(cli, tmp_path, text)
+    _, found = _check(cli, tmp_path, text)
     assert [(d["code"], d["line"], d["column"], d["end_column"]) for d in found] == [("WL001", 5, 9, 10)]

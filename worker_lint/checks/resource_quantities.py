@@ -121,8 +121,8 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
                                  f" {_examples(name)}", fixes=fixes)
         quantity = from_number
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
-        return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{_shown(text)}`, a memory unit on a CPU amount; CPU is"
-                             " counted in cores (`2`) or millicores (`500m`)")
+        return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{_shown(text)}`, a memory unit on a CPU amount;"
+                             " CPU is counted in cores (`2`) or millicores (`500m`)")
     if quantity.sign < 0:
         return None, Finding(NEGATIVE, path, f"`{where}` is `{_shown(text)}`, a negative amount; Kubernetes rejects"
                              " quantities below zero")
@@ -140,8 +140,8 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
                              f" `{number}M` (megabytes)", fixes=fixes)
     if name == "cpu" and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT) \
             and quantity.compare(Quantity.of(max_cores)) > 0:
-        return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{_shown(text)}`, that is {_plain(quantity)} CPU cores,"
-                             f" more than {max_cores}; {_millicores(text, quantity)}")
+        return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{_shown(text)}`, that is {_plain(quantity)} CPU"
+                             f" cores, more than {max_cores}; {_millicores(text, quantity)}")
     return Entry(path, text, quantity), None
 
 
@@ -210,9 +210,9 @@ _PLAIN_DIGITS = 30
 
 def _plain(quantity: Quantity) -> str:
     """A quantity as a plain decimal number (`0.5`, `200`, `1.024`) for messages."""
-    digits = quantity.magnitude_digits()
-    if digits > _PLAIN_DIGITS:
-        return f"a {digits:,}-digit number of"  # str() of a huge int fails past 4,300 digits, and nobody reads it
+    width = quantity.magnitude_digits()
+    if width > _PLAIN_DIGITS:
+        return f"a {width:,}-digit number of"  # str() of a huge int fails past 4,300 digits, and nobody reads it
     try:
         value = quantity.as_fraction()
     except OverflowError:

@@ -74,8 +74,8 @@ def validate(expression: str) -> CronError | None:
             return None
         if text.lower().startswith("@every"):
             return CronError("`@every` intervals are not cron schedules; write five fields such as `0 * * * *`")
-        return CronError(f"{quoted(text.split()[0])} is not a cron macro; use one of {', '.join(sorted(MACROS))} or five"
-                         " fields")
+        return CronError(f"{quoted(text.split()[0])} is not a cron macro; use one of {', '.join(sorted(MACROS))} or"
+                         " five fields")
     tokens = _split(expression)
     if len(tokens) != 5:
         hint = "; DataOS schedules have no seconds (or year) field" if len(tokens) == 6 else ""
