@@ -259,7 +259,8 @@ def _glob_source(pattern: str, exclude: tuple[str, ...], per_file_ignores: tuple
 def _jobs(value: str) -> int | Literal["auto"]:
     if value == "auto":
         return "auto"
-    if value.isdigit() and int(value) >= 1:
+    # ASCII digits, few enough for int(): `²` passes isdigit(), and 5,000 digits make int() raise
+    if 0 < len(value) <= 9 and all("0" <= c <= "9" for c in value) and int(value) >= 1:
         return int(value)
     raise click.BadParameter(f"`{value}` is not a number of processes; use a positive integer or `auto`",
                              param_hint="--jobs")
