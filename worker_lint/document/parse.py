@@ -224,7 +224,7 @@ class _Builder:
             self._tagged.add(key)
             kind = "list" if isinstance(node, SequenceNode) else "mapping"
             self.findings.append(Finding(
-                "WL005", path, f"tag `{_short_tag(node.tag)}` is not something DataOS reads; the value is treated as"
+                "WL005", path, f"tag `{_short_tag(str(node.tag))}` is not something DataOS reads; the value is treated as"
                 f" the plain {kind} it contains", span=node_span(node, self.text)))
         if key in self._in_progress:
             self.findings.append(Finding("WL010", path, "this alias refers to a node that contains it (a recursive"
@@ -239,6 +239,7 @@ class _Builder:
         if isinstance(node, SequenceNode):
             value = [self._node(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         else:
+            assert isinstance(node, MappingNode)
             value = self._mapping(node, path, depth)
         self._in_progress.discard(key)
         self._built[key] = value
@@ -287,7 +288,7 @@ class _Builder:
         convert = _CONVERTERS.get(id(node.ctag))
         if convert is not None:
             return convert(node.value)
-        tag, text = node.tag, node.value
+        tag, text = str(node.tag), node.value
         if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
             if tag != "!":
                 self.findings.append(Finding(
