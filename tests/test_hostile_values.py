@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_hostile import HEAD, VALID
 
 BUNDLE = "version: v1beta\nname: b\ntype: bundle\nbundle:\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
@@ -227,7 +227,8 @@ def _render(args: CheckArgs, checked: list[str], diagnostics: list[Diagnostic], 
             args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         rendered = report.text(diagnostics, len(checked), colour=bool(colour), unsafe=args.unsafe_fixes)
     else:
-        from worker_lint import catalogue, report as formats
+        from worker_lint import catalogue
+        from worker_lint import report as formats
 
         rendered = formats.render(fmt, diagnostics, catalogue.rules(), base=_report_base(), files=checked,
                                   baselined=known, suppressed=suppressed)

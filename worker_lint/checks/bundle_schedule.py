@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from worker_lint.dataos import bundle
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
+from worker_lint.dataos import bundle
 from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:

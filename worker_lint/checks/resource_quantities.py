@@ -4,10 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint.core import lazy_re
 from worker_lint.checks import check
+from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, JsonPath, Related
-from worker_lint.document.positions import describe
 from worker_lint.dataos.quantity import (
     BINARY_SUFFIXES,
     DECIMAL_EXPONENT,
@@ -18,10 +17,11 @@ from worker_lint.dataos.quantity import (
     decode_quantity,
 )
 from worker_lint.dataos.templating import is_templated, substitute
+from worker_lint.document.positions import describe
 
 if TYPE_CHECKING:
-    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
+    from worker_lint.core.fix import FixSpec
     from worker_lint.dataos.resource import Resource
 
 INVALID = "WL200"

@@ -10,9 +10,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from worker_lint.config import PYPROJECT
 from worker_lint.core import lazy_re, type_names
 from worker_lint.core.safe_text import escape
-from worker_lint.config import PYPROJECT
 
 if TYPE_CHECKING:
     from worker_lint.config.model import LintConfig
@@ -135,7 +135,6 @@ def _read_toml(path: Path, shown: str, text: str) -> RawConfig:
 
 def _read_yaml(path: Path, shown: str, text: str) -> RawConfig:
     from worker_lint.document.parse import parse
-
     from worker_lint.document.source import normalize_breaks
 
     result = parse(normalize_breaks(text))

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core import lazy_re
-from worker_lint.core.paths import relative, repo_top
 from worker_lint.core.diagnostic import JsonPath
+from worker_lint.core.paths import relative, repo_top
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
 from worker_lint.dataos.templating import is_templated
 from worker_lint.document.reading import read_or_none
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one

@@ -374,7 +374,7 @@ class _Scanner:
 
 
 class _FlowLevel:
-    __slots__ = ("is_seq", "depth", "pair", "entry", "inner")
+    __slots__ = ("depth", "entry", "inner", "is_seq", "pair")
 
     def __init__(self, is_seq: bool, depth: int) -> None:
         self.is_seq = is_seq

@@ -14,16 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
-from worker_lint.document.guard import precheck
 from worker_lint.core.settings import Limits
-from worker_lint.document.positions import is_merge_key, node_span, point_span
-
+from worker_lint.document.guard import precheck
 from worker_lint.document.loader import CANONICAL_TAGS as _CANONICAL_TAGS
 from worker_lint.document.loader import Loader as _Loader
+from worker_lint.document.positions import is_merge_key, node_span, point_span
 
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})

@@ -13,21 +13,26 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint import catalogue
-
-from worker_lint.core import lazy_re
-
-from worker_lint.document import positions
-
-from worker_lint.dataos import schema
 from worker_lint.checks import CheckSpec, all_checks
 from worker_lint.checks.context import Context, Project
-from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
-from worker_lint.document.parse import Document, parse
-from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
+from worker_lint.core import lazy_re
+from worker_lint.core.diagnostic import (
+    SNIPPET_MAX_WIDTH,
+    Diagnostic,
+    FileResult,
+    Finding,
+    JsonPath,
+    RelatedLocation,
+    Span,
+)
 from worker_lint.core.settings import Settings
+from worker_lint.dataos import schema
+from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
+from worker_lint.dataos.templating import is_templated
+from worker_lint.document import positions
+from worker_lint.document.parse import Document, parse
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.document.source import decode, editor_breaks
-from worker_lint.dataos.templating import is_templated
 
 #: codes whose finding already explains any shape error at the same path
 _EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306", "WL418"})
@@ -390,8 +395,8 @@ def _place(path: str, text: str, finding: Finding, doc: Document | None, setting
 
 
 def _fixes(finding: Finding, doc: Document | None, text: str, settings: Settings) -> tuple[Any, ...]:
-    from worker_lint.document.edits import place
     from worker_lint.core.fix import applicability
+    from worker_lint.document.edits import place
 
     fixes = place(finding.fixes, doc.root if doc is not None else None, text)
     return tuple(f._replace(applicability=applicability(finding.code, f.applicability, settings)) for f in fixes)
