@@ -14,6 +14,7 @@ from worker_lint import catalogue
 from worker_lint.core.settings import Settings
 
 if TYPE_CHECKING:
+    from worker_lint.checks import CheckSpec
     from worker_lint.core.diagnostic import Finding
     from worker_lint.dataos.bundle import ReferencedFile
     from worker_lint.dataos.stacks import StackRegistry
@@ -37,6 +38,8 @@ class Project:
     pending: list[Path] = field(default_factory=list)
     #: findings of Stack definitions registered before their own file was linted, by display path
     stack_findings: dict[str, list[tuple[Finding, Document | None]]] = field(default_factory=dict)
+    #: the checks a configuration selects, by its identity and (with `per-file-ignores`) the file's path
+    selected_checks: dict[tuple[int, str], list[CheckSpec]] = field(default_factory=dict)
 
     @property
     def stacks(self) -> StackRegistry:

@@ -333,8 +333,16 @@ def looks_like_dataos(text: str) -> bool:
                for doc in documents)
 
 
+#: where a Bundle or a Stack definition shows itself: a top-level `bundle:` or `stack:` body section or a
+#: `type` naming it (however misspelt, `Bundel`, `stacks`, the one names it), or a line a block scan
+#: cannot read (flow or JSON style, a quoted key); a file with none of these holds neither
+_MAY_HOLD_BUNDLE_OR_STACK = lazy_re.compile(
+    rb"(?im)^(?:[{\[\"']|bund|sta|[ \t]*type[ \t]*:[^\n]*(?:bund|sta))")
+
+
 def file_kinds(data: bytes) -> set[str]:
-    """The resource types among a file's documents, as the engine will take them, for the run's survey.
+    """The resource types among a file's documents, as the engine will take them, for the run's survey;
+    a file that cannot hold a Bundle or a Stack definition is not looked at (an empty set).
 
     The run must know before linting which files hold a Stack definition (it
     changes other files' results) and which a Bundle (its result depends on the
@@ -344,6 +352,8 @@ def file_kinds(data: bytes) -> set[str]:
     documents decide, with the scan's reading added for the part of a file
     past a syntax error.
     """
+    if b"\x00" not in data and not _MAY_HOLD_BUNDLE_OR_STACK.search(data):  # UTF-16 and -32 hold NULs
+        return set()  # the run asks only whether a file holds a Bundle or a Stack definition
     from worker_lint.document.source import decode
 
     text = decode(data).text

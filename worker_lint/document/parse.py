@@ -250,7 +250,7 @@ class _Builder:
         first_key: dict[str, Node] = {}
         seen_times: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if is_merge_key(key_node):
+            if key_node.value == "<<" and is_merge_key(key_node):  # most keys are not `<<`
                 for source in _merge_sources(value_node):
                     value = self._node(source, path, depth + 1)
                     if isinstance(value, dict):

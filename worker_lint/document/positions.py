@@ -42,7 +42,7 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 
 def is_merge_key(key: Node) -> bool:
     """Whether a mapping key is YAML's merge key `<<`, whose value's mappings are merged into this one."""
-    return key.tag == MERGE_TAG and key.value == "<<"
+    return key.value == "<<" and key.tag == MERGE_TAG  # the value first: reading a node's tag costs a call
 
 
 def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node, Node] | None:
@@ -57,7 +57,7 @@ def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node
         value = k.value  # a complex key's value is a list and never equals a string
         if value == wanted and isinstance(k, ScalarNode):
             match = (k, v)
-        elif is_merge_key(k):
+        elif value == "<<" and is_merge_key(k):  # the value first: most keys are not `<<`
             merges.extend(v.value if isinstance(v, SequenceNode) else [v])
     if match is not None:
         return match

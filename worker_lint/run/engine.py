@@ -95,7 +95,7 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
         after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
         findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings, after))
     _register_stacks(documents, path, project, findings)
-    checks = _selected_checks(settings, path)
+    checks = _selected_checks(settings, path, project)
     for doc, kind in documents:
         if kind is None:
             if doc.truncated and dataos:  # too big or cyclic to classify: say why it was not checked
@@ -143,11 +143,20 @@ def _to_editor(diagnostic: Diagnostic, editor: positions.EditorLines) -> Diagnos
         source_line=_source_line([editor.line(span.line) or ""], 1) if editor.line(span.line) is not None else None)
 
 
-def _selected_checks(settings: Settings, path: str) -> list[CheckSpec]:
-    """The checks with at least one code reported in this file: the others would only be filtered out."""
+def _selected_checks(settings: Settings, path: str, project: Project) -> list[CheckSpec]:
+    """The checks with at least one code reported in this file: the others would only be filtered out.
+
+    Without `per-file-ignores` the answer is the same for every file of a configuration, so it is
+    worked out once per run and configuration.
+    """
     from worker_lint.config import is_selected
 
-    return [spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)]
+    key = (id(settings), path if settings.per_file_ignores else "")
+    found = project.selected_checks.get(key)
+    if found is None:
+        found = project.selected_checks[key] = [
+            spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)]
+    return found
 
 
 def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list[Finding]:
@@ -217,7 +226,7 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
             out.append(Finding("WL900", (), f"internal error in the check for {', '.join(spec.codes)}: "
                                f"{type(exc).__name__}: {exc}; please report it", span=Span(1, 1, 1, 2)))
             continue
-        undeclared = sorted({f.code for f in found} - set(spec.codes))
+        undeclared = sorted({f.code for f in found if f.code not in spec.codes})
         if undeclared:  # a check reports only the codes it registered with: selection and docs rely on it
             out.append(Finding("WL900", (), f"internal error: the check for {', '.join(spec.codes)} reported"
                                f" {', '.join(undeclared)}, which it does not declare; please report it",
