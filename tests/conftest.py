@@ -31,14 +31,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                                 " cannot run")
 
 
+def missing_shared(what: str) -> None:
+    """A test that needs a part of ../shared it cannot find: a failure under CI, a skip saying what elsewhere."""
+    message = f"{what} is missing (the shared corpora and references beside the checkout)"
+    if _in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_shared(*parts: str) -> Path:
     """``../shared/<parts>``; a test that needs it fails under CI and skips elsewhere, saying what is missing."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        message = f"{path} is missing (the shared corpora and references beside the checkout)"
-        if _in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_shared(str(path))
     return path
 
 

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import SHARED, missing_shared
 
 from worker_lint.api import lint_paths
 from worker_lint.checks.context import Project
@@ -16,7 +17,6 @@ from worker_lint.dataos.resource import Resource, classify
 from worker_lint.document.parse import parse
 from worker_lint.run.engine import lint_text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"
 
 
@@ -752,7 +752,7 @@ _BROKEN = {
 def _corpus_file(name: str) -> Path:
     path = CORPUS / name
     if not path.is_file():
-        pytest.skip(f"the shared corpus is not available ({path})")
+        missing_shared(f"the shared corpus is not available ({path})")
     return path
 
 
@@ -784,7 +784,7 @@ def test_database_bundle_with_its_files_laid_out(tmp_path: Path) -> None:
 def test_every_corpus_bundle_lints_without_internal_errors() -> None:
     """All 26 published Bundles, in place: the Bundle rules' totals, and no internal error anywhere."""
     if not CORPUS.is_dir():
-        pytest.skip("the shared corpus is not available")
+        missing_shared("the shared corpus is not available")
     names = sorted(p.name for p in CORPUS.glob("*.yaml") if b"type: bundle" in p.read_bytes())
     assert len(names) == 26
     codes: dict[str, int] = {}

@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import missing_shared, run_cli
 
 DEFECT_MARKERS = ("looks invalid", "YAML ERROR", "fragment", "contains ${{ }} placeholders", "<angle> placeholder",
                   "bare {{ }}; historical")
@@ -32,7 +32,7 @@ def _notes(shared: Path) -> dict[str, str]:
 def corpus_run():
     shared = Path(__file__).resolve().parents[1].parent / "shared"
     if not shared.is_dir():
-        pytest.skip("../shared is not present")
+        missing_shared("../shared is not present")
     folder = shared / "corpus" / "dataos"
     result = run_cli("check", "--format", "json", ".", cwd=folder)
     return shared, result

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SHARED, run_cli
+from conftest import ROOT, SHARED, missing_shared, run_cli
 
 from worker_lint import catalogue
 from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
@@ -25,7 +25,7 @@ PROBLEM_MATCHER_REGEXP = r"^(.+?):(\d+):(\d+): (error|warning|info) (WL\d{3}) (?
 
 def sarif_schema() -> dict[str, Any]:
     if not SARIF_SCHEMA.is_file():
-        pytest.skip("../shared/schemas-ext/sarif-2.1.0.json is not present")
+        missing_shared("../shared/schemas-ext/sarif-2.1.0.json is not present")
     return json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, missing_shared
 
 from worker_lint.document.parse import parse
 from worker_lint.run.engine import lint_text
@@ -74,7 +74,7 @@ def test_worker_lint_gives_go_yamls_verdict(kind: str):
 def test_the_mutation_corpus_is_reproducible_from_its_seed():
     corpus = SHARED / "corpus" / "dataos"
     if not corpus.is_dir():
-        pytest.skip("../shared is not present")
+        missing_shared("../shared is not present")
     sys.path.insert(0, str(ROOT / "conformance"))
     try:
         import mutations

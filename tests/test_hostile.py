@@ -22,7 +22,6 @@ from worker_lint.document import guard, reading
 from worker_lint.document.parse import Limits
 from worker_lint.run.engine import lint_text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
 VALID = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n  stackSpec:\n"
                 "    image: docker.io/library/alpine:3.20\n")

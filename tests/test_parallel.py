@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from pathlib import Path
 
 import pytest
+from conftest import SHARED, missing_shared
 
 from worker_lint.document.parse import parse
 from worker_lint.run import parallel
 from worker_lint.run.parallel import AUTO_THRESHOLD, available_cpus, chunk_size, effective_jobs, map_files
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def _summarise(text: str) -> tuple:
@@ -182,7 +180,7 @@ def test_available_cpus_is_positive_and_bounded() -> None:
 def test_corpus_manifests_identical_with_two_jobs() -> None:
     corpus = SHARED / "corpus" / "dataos"
     if not corpus.is_dir():
-        pytest.skip("../shared corpus not available")
+        missing_shared("../shared corpus not available")
     texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.y*ml"))]
     assert len(texts) == 90
     assert list(map_files(_summarise, texts, jobs=2)) == [_summarise(t) for t in texts]

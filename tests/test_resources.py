@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
+from conftest import SHARED, missing_shared
 
 from worker_lint.core.diagnostic import Diagnostic, Span
 from worker_lint.core.settings import Settings
 from worker_lint.run.engine import lint_text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"
 
 
@@ -398,7 +397,7 @@ OVER_LIMIT = {
 
 def test_corpus_over_limit_manifests_and_no_other_errors() -> None:
     if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus/dataos is not available")
+        missing_shared("../shared/corpus/dataos is not available")
     notes = dict(line.split("\t")[0::4] for line in (CORPUS / "SOURCES.tsv").read_text().splitlines()[1:] if line)
     for name in OVER_LIMIT:
         assert "1000m > limits.cpu 400m" in notes[name]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import SHARED, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.cyaml import CSafeLoader
@@ -21,7 +21,6 @@ from wellformed import diagnostic_problems, json_problems
 from worker_lint.core import safe_text
 from worker_lint.run.engine import lint_text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SUITE = SHARED / "corpus" / "yaml-test-suite"
 DATAOS = SHARED / "corpus" / "dataos"
 HEAD = b"version: v1beta\nname: w\ntype: worker\n"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SHARED, missing_shared
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing import Resource as RefResource
@@ -21,14 +22,13 @@ from worker_lint.run.engine import lint_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas" / "stacks"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"
 STACK_CODES = {f"WL{n}" for n in range(120, 140)}
 
 
 def needs_corpus() -> None:
     if not (CORPUS / "SOURCES.tsv").is_file():
-        pytest.skip("../shared/corpus/dataos is not available")
+        missing_shared("../shared/corpus/dataos is not available")
 
 
 # --------------------------------------------------------------------------- reference grammar

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import pytest
+from conftest import SHARED, missing_shared
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -38,7 +39,6 @@ from worker_lint.dataos.variables import load_variables, render
 from worker_lint.document.parse import parse
 from worker_lint.run.engine import lint_text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"
 REFERENCE = SHARED / "reference" / "worker-v2alpha-reference.md"
 PROJECT = Path(__file__).resolve().parents[1]
@@ -374,7 +374,7 @@ def test_inline_bundle_resource_is_reported_once() -> None:
 
 def reference_blocks() -> tuple[str, str]:
     if not REFERENCE.is_file():
-        pytest.skip("../shared is not available")
+        missing_shared("../shared is not available")
     blocks = re.findall(r"```yaml\n(.*?)```", REFERENCE.read_text(encoding="utf-8"), re.S)
     syntax = next(b for b in blocks if "${{worker-name}}" in b and "version: v2alpha" in b)
     sleep = next(b for b in blocks if "${WORKER_NAME}" in b)
@@ -439,7 +439,7 @@ BARE_BRACE_FILES = (
 def corpus_file(name: str) -> Path:
     path = CORPUS / name
     if not path.is_file():
-        pytest.skip("../shared corpus is not available")
+        missing_shared("../shared corpus is not available")
     return path
 
 
@@ -473,7 +473,7 @@ def test_corpus_syncing_worker_true_placeholder_position() -> None:
 
 def test_corpus_bento_liquid_go_and_variable_files_are_not_reported() -> None:
     if not CORPUS.is_dir():
-        pytest.skip("../shared corpus is not available")
+        missing_shared("../shared corpus is not available")
     quiet = sorted(p for p in CORPUS.glob("*.yaml") if p.name not in PLACEHOLDER_FILES and p.name not in BARE_BRACE_FILES)
     # the Bento workers, the Go-templated Stack definitions, the Liquid domain and Stack, the ${ENV} files
     for must in ("dataosinfo__docs__examples__resources__worker__sample_worker.yaml",
