@@ -17,18 +17,23 @@ from worker_lint.run.files import collect
 
 def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str] | None = None,
          settings: Settings | None = None, jobs: int | str | None = 1,
-         cache_dir: Path | None = None, collected: bool = False) -> Iterator[tuple[str, FileResult]]:
+         cache_dir: Path | None = None, collected: bool = False,
+         unsaved: Mapping[str, bytes | str] | None = None) -> Iterator[tuple[str, FileResult]]:
     """Lint the files under ``paths`` and the contents in ``buffers`` (by the path to report them under).
 
     Yields ``(display path, result)`` for each file, then for each file their Bundles name.
     A buffer stands for its file: a file that is both given and buffered is linted once, from memory.
     ``collected`` says ``paths`` are already the files to lint (folders expanded, exclusions applied).
+    ``unsaved`` holds an editor's open documents by path: read instead of the disk where a Bundle
+    names them, and not linted unless they are among the files or buffers.
     """
     settings = settings or Settings()
     given = {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in (buffers or {}).items()}
     found = list(paths) if collected else collect(list(paths), settings) if paths else []
     files = [f for f in found if f not in given]
-    options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given)
+    open_documents = {name: data.encode("utf-8") if isinstance(data, str) else data
+                      for name, data in (unsaved or {}).items()}
+    options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given, unsaved=open_documents)
     yield from runner.run([*given, *files], settings, options)
 
 

@@ -28,7 +28,7 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
             yield _missing(resolution, where, path)
             continue
         _queue(ctx, resolution.found)
-        loaded = bundle.load_referenced(resolution.found, ctx.project.referenced)
+        loaded = bundle.load_referenced(resolution.found, ctx.project.referenced, ctx.project.unsaved)
         if loaded.unreadable:
             continue  # the file's own lint run reports why it does not parse
         if loaded.documents == 0:

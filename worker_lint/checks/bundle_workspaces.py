@@ -45,5 +45,5 @@ def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | No
     found = bundle.resolve_file(value, where.directory, where.root).found
     if found is None:
         return None
-    loaded = bundle.load_referenced(found, ctx.project.referenced)
+    loaded = bundle.load_referenced(found, ctx.project.referenced, ctx.project.unsaved)
     return loaded.kinds[0][0] if loaded.kinds else None

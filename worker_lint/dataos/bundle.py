@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -265,28 +265,31 @@ class ReferencedFile:
     documents: int = 0
 
 
-def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None) -> ReferencedFile:
+def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None,
+                    unsaved: Mapping[Path, bytes] | None = None) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
     The cache key is the file's resolved path, the same key the run uses to
-    lint each file once.
+    lint each file once.  ``unsaved`` holds the documents open in an editor (``Project.unsaved``):
+    a Bundle sees what is being typed, not what was last saved.
     """
     key = Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    loaded = _load(key)
+    loaded = _load(key, unsaved.get(key) if unsaved else None)
     if cache is not None:
         cache[key] = loaded
     return loaded
 
 
-def _load(path: Path) -> ReferencedFile:
+def _load(path: Path, raw: bytes | None = None) -> ReferencedFile:
     from worker_lint.document.parse import parse
     from worker_lint.document.source import decode
 
-    raw = read_or_none(path, DEFAULT_MAX_FILE_SIZE)
+    if raw is None:
+        raw = read_or_none(path, DEFAULT_MAX_FILE_SIZE)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
     decoded = decode(raw)

@@ -45,6 +45,9 @@ class Options(NamedTuple):
     #: contents given in memory (standard input, an editor's unsaved buffer) by display path;
     #: these files are not read from disk, and their results are never cached
     buffers: Mapping[str, bytes] = MappingProxyType({})
+    #: an editor's open documents by path: what a Bundle's `file:` reference reads, instead of the disk;
+    #: not linted unless they are also among the files (the language server lints one document at a time)
+    unsaved: Mapping[str, bytes] = MappingProxyType({})
 
 
 class _Survey(NamedTuple):
@@ -68,6 +71,8 @@ class _State:
     settings: Settings
     project: Project
     buffers: dict[str, bytes]
+    #: the open documents, by resolved path
+    unsaved: dict[Path, bytes]
 
 
 _STATE: _State | None = None
@@ -88,7 +93,8 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
         # linted against other Stack definitions: the files taken on trust must be read after all
         surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
     seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
-    init = (settings, stacks, dict(buffers))
+    init = (settings, stacks, dict(buffers), dict(options.unsaved))
+    unsaved = {Path(os.path.realpath(name)): data for name, data in options.unsaved.items()}
     while surveys:
         cached: dict[str, FileResult] = {}
         for survey in surveys:
@@ -123,7 +129,8 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                surveys.append(_survey_one(_display(path), max_size, cache))
+                surveys.append(_survey_buffer(_display(path), unsaved[resolved]) if resolved in unsaved
+                               else _survey_one(_display(path), max_size, cache))
     cache.save()
 
 
@@ -175,22 +182,28 @@ def _stack_dir_files(settings: Settings) -> list[str]:
     return found
 
 
-def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes]) -> None:
+def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes],
+          unsaved: dict[str, bytes] | None = None) -> None:
     """Per process: the run's settings, its Stack definitions and the files given in memory."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
 
-    project = Project(settings)
+    by_path = {Path(os.path.realpath(name)): data for name, data in (unsaved or {}).items()}
+    project = Project(settings, unsaved=by_path)
     prescan_stacks(stacks, settings, project, buffers)
-    _STATE = _State(settings, project, buffers)
+    _STATE = _State(settings, project, buffers, by_path)
 
 
 def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
     from worker_lint.run.engine import check_text, file_problem
 
     assert _STATE is not None
-    data = _STATE.buffers.get(display) or read_manifest(Path(display), _STATE.settings.max_file_size)
+    data: bytes | Finding | None = _STATE.buffers.get(display)
+    if data is None:
+        data = _unsaved(display)
+    if data is None:
+        data = read_manifest(Path(display), _STATE.settings.max_file_size)
     if isinstance(data, Finding):
         return display, FileResult([file_problem(display, data.code, data.message)]), []
     project = _STATE.project
@@ -207,6 +220,14 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
     refers = list(project.pending)
     project.pending.clear()
     return display, result, refers
+
+
+def _unsaved(display: str) -> bytes | None:
+    """An open document's contents, when a file a Bundle names is open in the editor."""
+    assert _STATE is not None
+    if not _STATE.unsaved:
+        return None
+    return _STATE.unsaved.get(Path(os.path.realpath(display)))
 
 
 def _digest(paths: list[str], max_size: int, buffers: Mapping[str, bytes]) -> str:
