@@ -356,3 +356,24 @@ async def test_a_malformed_request_gets_an_error_and_the_server_lives_on(client:
         assert "Invalid" in type(raised.value).__name__ or "params" in str(raised.value).lower()
     uri = await _open(client, BAD)
     assert len(client.diagnostics[uri]) == 3
+
+
+@pytest.mark.asyncio
+async def test_tags_related_locations_and_severities(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("name: orders-relay\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
+                    "  stack: container\n  resources:\n    requests: {cpu: 2000m}\n    limits: {cpu: 1000m}\n"
+                    "  container:\n    image: docker.io/library/alpine:3.20\n"
+                    "  # worker-lint: disable-next-line=WL301\n  replicas: 1\n")
+    uri = await _open(client, path)
+    found = {str(d.code): d for d in client.diagnostics[uri]}
+    assert sorted(found) == ["WL050", "WL123", "WL201"]
+    assert list(found["WL050"].tags or ()) == [types.DiagnosticTag.Unnecessary]
+    assert list(found["WL123"].tags or ()) == [types.DiagnosticTag.Deprecated]
+    assert found["WL123"].severity == types.DiagnosticSeverity.Warning
+    assert found["WL201"].tags is None
+    related = found["WL201"].related_information
+    assert related is not None and len(related) == 1
+    assert related[0].location.uri == uri
+    assert related[0].location.range.start == types.Position(8, 18)
+    assert related[0].message == "the cpu limit is `1000m`"
