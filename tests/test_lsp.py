@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("pytest_lsp", reason="the `test` extra installs pytest-lsp")
 
-import pytest_lsp  # noqa: E402
-from lsprotocol import types  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from worker_lint.lsp import actions  # noqa: E402
-from worker_lint.lsp.text import Position, TextMap  # noqa: E402
+from worker_lint.lsp import actions
+from worker_lint.lsp.text import Position, TextMap
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = [sys.executable, "-c", "from worker_lint.cli import main; main()", "server"]
@@ -118,7 +118,6 @@ async def test_change_relints_and_columns_count_utf16_units(client: LanguageClie
     # offers UTF-16 only, Neovim's prefers UTF-8, Emacs's UTF-32
     astral = fixed.replace('replicas: "two"', 'replicas: {"\U0001F600x": 1, "é": "two"}')
     found = await _change(client, uri, astral, 3)
-    line = astral.splitlines()[6]
     end = {"utf-8": 37, "utf-16": 34, "utf-32": 33}[client.encoding]  # type: ignore[attr-defined]
     assert ("WL103", 6, 12, end) in _codes(found)
 

@@ -149,3 +149,23 @@ def test_fix_all_takes_safe_fixes_that_do_not_overlap() -> None:
                                              _diagnostic((risky,))])
     assert every is not None and every.kind == "source.fixAll.worker-lint"
     assert actions.apply(text, every.edits) == "AA: 1\nBB: 2\n"
+
+
+def test_handled_notifications_leave_nothing_behind() -> None:
+    """pygls files a future per notification its generator handlers run (`didChange`); the server drops them."""
+    import pytest
+
+    pytest.importorskip("pygls")
+    from worker_lint.lsp.server import WorkerLintServer
+
+    protocol = WorkerLintServer().protocol
+    calls = []
+
+    def handler(*args: object) -> object:
+        calls.append(args)
+        yield (lambda *given: calls.append(given)), ("typed",), None
+
+    for number in range(1000):
+        protocol._execute_handler(f"notification-{number}", handler, protocol._check_handler_result, args=(number,))
+    assert len(calls) == 2000
+    assert protocol._request_futures == {}

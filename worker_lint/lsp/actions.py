@@ -62,7 +62,8 @@ def disable_for_line(text: TextMap, code: str, line: int) -> Action | None:
         return trailing
     indent = content[:len(content) - len(content.lstrip(" \t"))]
     break_ = "\r\n" if "\r\n" in text.text else "\n"
-    above = Action(title, QUICKFIX, (TextEdit(start, start, f"{indent}# worker-lint: disable-next-line={code}{break_}"),))
+    comment = f"{indent}# worker-lint: disable-next-line={code}{break_}"
+    above = Action(title, QUICKFIX, (TextEdit(start, start, comment),))
     return _checked(text, code, line + 1, above)  # the line moves down by the one inserted above it
 
 
@@ -89,9 +90,9 @@ def _checked(text: TextMap, code: str, target: int, action: Action) -> Action | 
 
     edited = apply(text.text, action.edits)[text.base:]
     for directive in suppress.scan_directives(edited).directives:
-        if directive.target == target and (not directive.codes or code in directive.codes):
-            if directive.action != "disable-file" and _parses_as_before(text.text[text.base:], edited):
-                return action
+        if directive.target == target and (not directive.codes or code in directive.codes) \
+                and directive.action != "disable-file" and _parses_as_before(text.text[text.base:], edited):
+            return action
     return None
 
 
@@ -167,4 +168,4 @@ def _edits(text: TextMap, fix: Any) -> tuple[TextEdit, ...] | None:
 
 
 def _overlap(a: TextEdit, b: TextEdit) -> bool:
-    return a.start < b.end and b.start < a.end or (a.start == b.start and a.start == a.end == b.end)
+    return (a.start < b.end and b.start < a.end) or (a.start == b.start and a.start == a.end == b.end)

@@ -51,7 +51,7 @@ def parsed(text: str) -> Parsed:
 # -- offsets to paths ------------------------------------------------------------------------------------------------
 
 def _contains(node: Node, offset: int) -> bool:
-    return node.start_mark.index <= offset <= node.end_mark.index
+    return bool(node.start_mark.index <= offset <= node.end_mark.index)
 
 
 def path_at(documents: list[Document], offset: int) -> tuple[Document, JsonPath, Node, bool] | None:
@@ -65,17 +65,17 @@ def path_at(documents: list[Document], offset: int) -> tuple[Document, JsonPath,
             if isinstance(node, MappingNode):
                 for key, value in node.value:
                     if isinstance(key, ScalarNode) and _contains(key, offset) and offset < key.end_mark.index + 1:
-                        return doc, path + (str(key.value),), key, True
+                        return doc, (*path, str(key.value)), key, True
                     if _contains(value, offset) and not (isinstance(value, ScalarNode) and value.value == ""
                                                           and value.start_mark.index != offset):
-                        path, node = path + (str(key.value),), value
+                        path, node = (*path, str(key.value)), value
                         break
                 else:
                     return doc, path, node, False
             elif isinstance(node, SequenceNode):
                 for index, item in enumerate(node.value):
                     if _contains(item, offset):
-                        path, node = path + (index,), item
+                        path, node = (*path, index), item
                         break
                 else:
                     return doc, path, node, False

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -24,7 +25,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 
 from worker_lint import __version__, api
-from worker_lint.core.diagnostic import Diagnostic, Severity
+from worker_lint.core.diagnostic import Diagnostic, FileResult, Severity
 from worker_lint.core.settings import Settings
 from worker_lint.lsp import actions, navigate
 from worker_lint.lsp.text import UTF8, UTF16, UTF32, Position, TextMap, units
@@ -40,6 +41,8 @@ DEPRECATED = frozenset({"WL123", "WL127"})
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.INFO: types.DiagnosticSeverity.Information}
 _ON_TYPE, _ON_SAVE = "onType", "onSave"
+#: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
+_NAMED_TYPE = re.compile(r"^type:[ \t]*['\"]?(bundle|workflow)\b", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass
@@ -79,7 +82,18 @@ class _Open:
 
 
 class _Protocol(LanguageServerProtocol):
-    """pygls, given a request it cannot read, logs it and never answers: a client would wait forever."""
+    """Two gaps of pygls 2.1 closed here, where an editor would feel them.
+
+    Given a request it cannot read, pygls logs it and never answers: a client would wait forever.
+    And it files a future for every notification handled by one of its own generator handlers
+    (`didChange` is one) under a fresh id that nothing removes: about 2 KiB per keystroke, forever.
+    """
+
+    def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: Any = None, kwargs: Any = None) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:  # done: answered (a request) or finished (a notification), it is no longer pending
+            future.add_done_callback(lambda _, key=msg_id: self._request_futures.pop(key, None))
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -182,8 +196,8 @@ class WorkerLintServer(LanguageServer):
             other_path = self.path_of(other) if other != uri else None
             if other_path is not None:
                 unsaved[str(other_path)] = self.workspace.get_text_document(other).source
-        results = api.lint((), buffers={name: document.source}, settings=settings, jobs=1, cache_dir=None,
-                           unsaved=unsaved)
+        results = cast("Generator[tuple[str, FileResult], None, None]", api.lint(
+            (), buffers={name: document.source}, settings=settings, jobs=1, cache_dir=None, unsaved=unsaved))
         try:
             _, result = next(results)
         finally:
@@ -211,7 +225,8 @@ class WorkerLintServer(LanguageServer):
     def remember(self, uri: str, state: _Open, text: TextMap) -> None:
         """Keep the last text that parsed (completion reads it) and, for a Bundle, the files it names."""
         source = text.text[text.base:]
-        if "bundle" not in source and "dag" not in source and "resources" not in source:
+        kinds = {kind.lower() for kind in _NAMED_TYPE.findall(source)}
+        if not kinds:  # a Worker: nothing to keep, and no second parse on every keystroke
             state.last_good, state.references = None, set()
             return
         parsed = navigate.parsed(source)
@@ -219,7 +234,7 @@ class WorkerLintServer(LanguageServer):
             state.last_good = parsed
         path = self.path_of(uri)
         state.references = navigate.referenced_files(path, parsed, self.settings_for(path)) \
-            if path is not None and "bundle" in source else set()
+            if path is not None and "bundle" in kinds else set()
 
     def lint_dependents(self, uri: str) -> None:
         """A file a Bundle names changed: the open Bundles that name it are linted again."""
@@ -279,8 +294,6 @@ def _rule_doc(code: str, markdown: bool) -> str | None:
 
 
 def _plain(markdown: str) -> str:
-    import re
-
     lines = [line for line in markdown.splitlines() if not line.startswith("```")]
     text = re.sub(r"^#+\s*", "", "\n".join(lines), flags=re.M)
     return re.sub(r"\*\*([^*]*)\*\*|`([^`]*)`", lambda m: m.group(1) or m.group(2) or "", text).strip()
@@ -371,8 +384,6 @@ def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | None:
-    import re
-
     uri = params.text_document.uri
     state = ls.documents.get(uri)
     text = ls.text_map(uri)
@@ -387,9 +398,9 @@ def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | Non
                 codes.append(match.group())
     for _, published in state.published if state is not None else ():
         r = published.range
-        if (r.start.line, r.start.character) <= (where.line, where.character) <= (r.end.line, r.end.character):
-            if isinstance(published.code, str) and published.code not in codes:
-                codes.append(published.code)
+        inside = (r.start.line, r.start.character) <= (where.line, where.character) <= (r.end.line, r.end.character)
+        if inside and isinstance(published.code, str) and published.code not in codes:
+            codes.append(published.code)
     pages = [page for page in (_rule_doc(code, ls.markdown) for code in codes) if page]
     if not pages:
         return None
@@ -451,7 +462,8 @@ def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[t
     lookup = {id(d): p for d, p in chosen}
     for action in made:
         edits = [types.TextEdit(ls.lsp_range(text, e.start, e.end), e.new_text) for e in action.edits]
-        diagnostics = [lookup[id(action.diagnostic)]] if action.diagnostic is not None and id(action.diagnostic) in lookup else None
+        fixed = lookup.get(id(action.diagnostic)) if action.diagnostic is not None else None
+        diagnostics = [fixed] if fixed is not None else None
         out.append(types.CodeAction(action.title, kind=action.kind, diagnostics=diagnostics,
                                     is_preferred=action.preferred or None,
                                     edit=types.WorkspaceEdit(changes={uri: edits})))
