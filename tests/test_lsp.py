@@ -376,3 +376,51 @@ async def test_tags_related_locations_and_severities(client: LanguageClient, tmp
     assert related[0].location.uri == uri
     assert related[0].location.range.start == types.Position(8, 18)
     assert related[0].message == "the cpu limit is `1000m`"
+
+
+CRASHING = [sys.executable, "-c", "import worker_lint.checks.workflow_dag as dag\n"
+            "def boom(*args):\n    raise RuntimeError('boom')\n"
+            "dag._targets = boom\nfrom worker_lint.cli import main\nmain()", "server"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=CRASHING))
+async def crashing(lsp_client: LanguageClient):
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri(),
+        initialization_options={"lint": {"debounceMs": 0}}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_crashing_rule_is_one_wl900_and_the_server_lives_on(crashing: LanguageClient, tmp_path: Path) -> None:
+    workflow = tmp_path / "wf.yaml"
+    workflow.write_text("version: v1\nname: wf\ntype: workflow\nworkflow:\n  dag:\n    - name: first\n"
+                        "      spec: {stack: flare}\n")
+    uri = await _open(crashing, workflow)
+    found = crashing.diagnostics[uri]
+    assert [(str(d.code), d.range.start.line) for d in found] == [("WL900", 0)]
+    assert "internal error in the check for WL416, WL417: RuntimeError: boom" in found[0].message
+    for version in range(2, 12):
+        await _change(crashing, uri, workflow.read_text() + f"# edit {version}\n", version)
+    assert await _open(crashing, BAD) is not None
+    assert [c for c, *_ in _codes(crashing.diagnostics[BAD.as_uri()])] == ["WL106", "WL103", "WL102"]
+
+
+@pytest.mark.asyncio
+async def test_stack_dirs_are_read_again_when_a_definition_changes(client: LanguageClient, tmp_path: Path) -> None:
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (tmp_path / ".worker-lint.yaml").write_text("stack-dirs: [stacks]\n")
+    path = tmp_path / "w.yaml"
+    path.write_text("version: v1beta\nname: w\ntype: worker\nworker:\n  compute: runnable-default\n"
+                    "  stack: my-stack:1.0\n  stackSpec: {}\n")
+    uri = await _open(client, path)
+    assert [c for c, *_ in _codes(client.diagnostics[uri])] == ["WL121"]
+    definition = stacks / "mine.yaml"
+    definition.write_text("name: my-stack-v1\nversion: v1alpha\ntype: stack\nstack:\n  name: my-stack\n"
+                          "  version: '1.0'\n  workerConfig:\n    configFileTemplate: x\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        [types.FileEvent(definition.as_uri(), types.FileChangeType.Created)]))
+    assert await _until(client, uri, []) == []
