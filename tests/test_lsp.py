@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("pytest_lsp", reason="the `test` extra installs pytest-lsp")
-
-import pytest_lsp
+import pytest_lsp  # the `test` extra installs it, with the `lsp` extra
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from worker_lint.core.diagnostic import Diagnostic
 from worker_lint.lsp import actions
 from worker_lint.lsp.text import Position, TextMap
 
@@ -90,6 +88,8 @@ def _apply(text: str, edits: list[types.TextEdit]) -> str:
 
 
 BAD = ROOT / "examples" / "bad" / "replicas-and-typos.yaml"
+#: the quick fixes WL102 offers on `stackspec` once diagnostics carry fixes (the autofix model); none before
+STACKSPEC_FIXES = ["Rename `stackspec` to `stackSpec`"] if "fixes" in Diagnostic._fields else []
 
 
 @pytest.mark.asyncio
@@ -152,15 +152,20 @@ async def test_suppression_actions_edit_the_buffer_and_silence_the_diagnostic(
     got = await client.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), unknown.range, types.CodeActionContext([unknown])))
     titles = [a.title for a in got]
-    assert titles == ["Disable WL102 for this line", "Disable WL102 for this file"]
-    line_edit = got[0].edit.changes[uri]
-    edited = _apply(text, line_edit)
+    assert titles == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file"]
+    assert [(a.kind, list(a.diagnostics or ())) for a in got] == [("quickfix", [unknown])] * len(got)
+    by_title = {a.title: a for a in got}
+    edited = _apply(text, by_title["Disable WL102 for this line"].edit.changes[uri])
     assert edited.splitlines()[8] == "  stackspec:  # worker-lint: disable=WL102"
     assert [c for c, *_ in _codes(await _change(client, uri, edited, 2))] == ["WL106", "WL103"]
-    file_edit = got[1].edit.changes[uri]
-    edited = _apply(text, file_edit)
+    edited = _apply(text, by_title["Disable WL102 for this file"].edit.changes[uri])
     assert edited.startswith("# worker-lint: disable-file=WL102\n# Three common")
     assert [c for c, *_ in _codes(await _change(client, uri, edited, 3))] == ["WL106", "WL103"]
+    if STACKSPEC_FIXES:  # the fix itself, applied as the client would
+        assert got[0].is_preferred
+        edited = _apply(text, got[0].edit.changes[uri])
+        assert edited.splitlines()[8] == "  stackSpec:"
+        assert [c for c, *_ in _codes(await _change(client, uri, edited, 4))] == ["WL106", "WL103"]
 
 
 @pytest.mark.asyncio
@@ -188,7 +193,7 @@ async def test_code_actions_are_recomputed_not_read_from_the_request(client: Lan
                              source="worker-lint", data={"fix": "rm -rf"})
     got = await client.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), stale.range, types.CodeActionContext([stale])))
-    assert {a.title for a in got} == {"Disable WL102 for this line", "Disable WL102 for this file"}
+    assert [a.title for a in got] == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file"]
 
 
 @pytest.mark.asyncio
@@ -424,3 +429,65 @@ async def test_stack_dirs_are_read_again_when_a_definition_changes(client: Langu
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         [types.FileEvent(definition.as_uri(), types.FileChangeType.Created)]))
     assert await _until(client, uri, []) == []
+
+
+#: a server whose diagnostics carry fixes as the autofix model shapes them: WL102 on `stackspec` a safe
+#: rename, WL106 an unsafe one (offsets count code points of the decoded text)
+FIXING = [sys.executable, "-c", """
+from typing import NamedTuple
+from worker_lint.lsp import actions
+
+class Edit(NamedTuple):
+    start: int
+    end: int
+    content: str
+
+class Fix(NamedTuple):
+    title: str
+    applicability: str
+    edits: tuple
+
+def fixes_of(diagnostic):
+    if diagnostic.code == 'WL102':
+        return (Fix('Rename `stackspec` to `stackSpec`', 'safe', (Edit(210, 219, 'stackSpec'),)),)
+    if diagnostic.code == 'WL106':
+        return (Fix('Rename to `sleep-worker`', 'unsafe', (Edit(111, 123, 'sleep-worker'),)),)
+    return ()
+
+actions.fixes_of = fixes_of
+from worker_lint.cli import main
+main()
+""", "server"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=FIXING))
+async def fixing(lsp_client: LanguageClient):
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri(),
+        initialization_options={"lint": {"debounceMs": 0}}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_fixes_are_quick_fixes_and_fix_all_takes_the_safe_ones(fixing: LanguageClient, tmp_path: Path) -> None:
+    text = BAD.read_text()
+    assert text[210:219] == "stackspec" and text[111:123] == "Sleep_Worker"
+    path = tmp_path / "w.yaml"
+    path.write_text(text)
+    uri = await _open(fixing, path)
+    doc = types.TextDocumentIdentifier(uri)
+    found = list(fixing.diagnostics[uri])
+    whole = types.Range(types.Position(0, 0), types.Position(10, 0))
+    got = await fixing.text_document_code_action_async(types.CodeActionParams(
+        doc, whole, types.CodeActionContext(found, only=[types.CodeActionKind.QuickFix])))
+    fixes = [a for a in got if not a.title.startswith("Disable")]
+    assert [(a.title, a.is_preferred) for a in fixes] == [("Rename to `sleep-worker` (unsafe)", None),
+                                                         ("Rename `stackspec` to `stackSpec`", True)]
+    assert _apply(text, fixes[1].edit.changes[uri]).splitlines()[8] == "  stackSpec:"
+    every = await fixing.text_document_code_action_async(types.CodeActionParams(
+        doc, whole, types.CodeActionContext([], only=["source.fixAll"])))
+    assert [a.kind for a in every] == ["source.fixAll.worker-lint"]
+    edited = _apply(text, every[0].edit.changes[uri])
+    assert "Sleep_Worker" in edited and "  stackSpec:" in edited  # the unsafe rename is left out

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from worker_lint.core.diagnostic import Diagnostic
+
 ROOT = Path(__file__).resolve().parents[1]
 EDITORS = ROOT / "tests" / "editors"
 BAD = ROOT / "examples" / "bad" / "replicas-and-typos.yaml"
 ACTION = "Disable WL102 for this line"
+#: the quick fixes WL102 offers on `stackspec` once diagnostics carry fixes (the autofix model); none before
+STACKSPEC_FIXES = ["Rename `stackspec` to `stackSpec`"] if "fixes" in Diagnostic._fields else []
 #: (code, 0-based line, 0-based start column, end column) as an editor shows them
 EXPECTED = [("WL106", 2, 6, 18), ("WL103", 6, 12, 17), ("WL102", 8, 2, 11)]
 
@@ -53,6 +57,7 @@ def test_neovim_shows_diagnostics_hovers_and_applies_a_code_action(tmp_path: Pat
     assert "diagnostic WL102 8:2-8:11 unknown field `stackspec` in `spec`; did you mean `stackSpec`?" in out
     assert "hover **WL102** `unknown-field` (error)" in out and "hover-has-page true" in out
     assert [line for line in out if line.startswith("action ")] == [
+        *(f"action {title}" for title in STACKSPEC_FIXES),
         "action Disable WL102 for this line", "action Disable WL102 for this file"]
     assert "line 9   stackspec:  # worker-lint: disable=WL102" in out
     assert out[-1] == "after 2"

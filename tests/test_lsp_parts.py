@@ -153,9 +153,6 @@ def test_fix_all_takes_safe_fixes_that_do_not_overlap() -> None:
 
 def test_handled_notifications_leave_nothing_behind() -> None:
     """pygls files a future per notification its generator handlers run (`didChange`); the server drops them."""
-    import pytest
-
-    pytest.importorskip("pygls")
     from worker_lint.lsp.server import WorkerLintServer
 
     protocol = WorkerLintServer().protocol

@@ -7,6 +7,7 @@ is offered only when worker-lint itself would then see a directive covering that
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -98,12 +99,17 @@ def _checked(text: TextMap, code: str, target: int, action: Action) -> Action | 
 
 def _parses_as_before(before: str, after: str) -> bool:
     """A comment changes no data: the edited text must hold the same documents, with no new syntax error."""
+    old, new = _reading(before), _reading(after)
+    return new[0] <= old[0] and old[1] == new[1]
+
+
+@functools.lru_cache(maxsize=2)
+def _reading(text: str) -> tuple[int, list[Any]]:
+    """How many syntax errors the text has, and its documents' data (the text before edits is read once per request)."""
     from worker_lint.document.parse import parse
 
-    old, new = parse(before), parse(after)
-    if len(new.findings) > len(old.findings):
-        return False
-    return [d.data for d in old.documents] == [d.data for d in new.documents]
+    parsed = parse(text)
+    return len(parsed.findings), [d.data for d in parsed.documents]
 
 
 def apply(text: str, edits: Sequence[TextEdit]) -> str:

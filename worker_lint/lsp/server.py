@@ -93,7 +93,11 @@ class _Protocol(LanguageServerProtocol):
         super()._execute_handler(msg_id, handler, callback, args, kwargs)
         future = self._request_futures.get(msg_id)
         if future is not None:  # done: answered (a request) or finished (a notification), it is no longer pending
-            future.add_done_callback(lambda _, key=msg_id: self._request_futures.pop(key, None))
+
+            def forget(_: object) -> None:
+                self._request_futures.pop(msg_id, None)
+
+            future.add_done_callback(forget)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
