@@ -345,6 +345,10 @@ async def test_dag_step_definition(client: LanguageClient, tmp_path: Path) -> No
         types.TextDocumentIdentifier(uri), types.Position(9, 11)))
     assert isinstance(found, types.Location)
     assert found.range.start == types.Position(5, 12)
+    await _change(client, uri, path.read_text().replace("        - first\n", "        - \n"), 2)
+    steps = await client.text_document_completion_async(types.CompletionParams(
+        types.TextDocumentIdentifier(uri), types.Position(9, 10)))
+    assert [(i.label, i.detail) for i in steps.items] == [("first", "dag step"), ("second", "dag step")]
 
 
 @pytest.mark.asyncio

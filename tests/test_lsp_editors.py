@@ -19,9 +19,11 @@ from worker_lint.core.diagnostic import Diagnostic
 ROOT = Path(__file__).resolve().parents[1]
 EDITORS = ROOT / "tests" / "editors"
 BAD = ROOT / "examples" / "bad" / "replicas-and-typos.yaml"
-ACTION = "Disable WL102 for this line"
 #: the quick fixes WL102 offers on `stackspec` once diagnostics carry fixes (the autofix model); none before
 STACKSPEC_FIXES = ["Rename `stackspec` to `stackSpec`"] if "fixes" in Diagnostic._fields else []
+#: the action the editor runs, and line 9 after it: the quick fix where there is one, else the suppression
+ACTION, FIXED_LINE = (STACKSPEC_FIXES[0], "  stackSpec:") if STACKSPEC_FIXES else \
+    ("Disable WL102 for this line", "  stackspec:  # worker-lint: disable=WL102")
 #: (code, 0-based line, 0-based start column, end column) as an editor shows them
 EXPECTED = [("WL106", 2, 6, 18), ("WL103", 6, 12, 17), ("WL102", 8, 2, 11)]
 
@@ -59,7 +61,7 @@ def test_neovim_shows_diagnostics_hovers_and_applies_a_code_action(tmp_path: Pat
     assert [line for line in out if line.startswith("action ")] == [
         *(f"action {title}" for title in STACKSPEC_FIXES),
         "action Disable WL102 for this line", "action Disable WL102 for this file"]
-    assert "line 9   stackspec:  # worker-lint: disable=WL102" in out
+    assert f"line 9 {FIXED_LINE}" in out
     assert out[-1] == "after 2"
 
 
@@ -110,7 +112,7 @@ def test_vim_with_ale_shows_diagnostics_hovers_and_applies_a_code_action(tmp_pat
         assert any(line.endswith("Disable WL102 for this file") for line in menu)
         _tmux(socket, "send-keys", choice, "Enter")
         buffer = out.with_suffix(".buf")
-        assert _wait(lambda: "  stackspec:  # worker-lint: disable=WL102" in _read(buffer)), _read(buffer)
+        assert _wait(lambda: FIXED_LINE in _read(buffer)), _read(buffer)
         assert _wait(lambda: [line.split()[1] for line in _read(diag)] == ["WL106", "WL103"]), _read(diag)
     finally:
         _tmux(socket, "kill-server")
