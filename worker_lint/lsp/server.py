@@ -196,7 +196,8 @@ class WorkerLintServer(LanguageServer):
         if path is not None and settings.exclude and is_excluded(path, settings):
             return text, []
         unsaved = {}
-        for other in self.documents:
+        # only a Bundle reads other files (its `file:` items): other documents need not be handed over
+        for other in self.documents if "bundle" in document.source else ():
             other_path = self.path_of(other) if other != uri else None
             if other_path is not None:
                 unsaved[str(other_path)] = self.workspace.get_text_document(other).source
