@@ -166,3 +166,27 @@ def test_handled_notifications_leave_nothing_behind() -> None:
         protocol._execute_handler(f"notification-{number}", handler, protocol._check_handler_result, args=(number,))
     assert len(calls) == 2000
     assert protocol._request_futures == {}
+
+
+def test_the_api_reads_open_documents_where_a_bundle_names_them(tmp_path: Path) -> None:
+    from worker_lint import api
+
+    worker = tmp_path / "worker.yaml"
+    worker.write_text((ROOT / "examples" / "good" / "sleep-worker.yaml").read_text())
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
+                      "    - id: w\n      file: worker.yaml\n      workspace: public\n")
+    on_disk = {display: [d.code for d in result.diagnostics] for display, result in api.lint([str(bundle)])}
+    assert list(on_disk.values()) == [[], []]
+    unsaved = {str(worker): "version: v1beta\nname: Bad_Name\ntype: worker\n"}
+    found = {display: [(d.code, d.span.line) for d in result.diagnostics]
+             for display, result in api.lint([str(bundle)], unsaved=unsaved)}
+    # the Bundle still sees a Worker; the Worker it names is linted as it is in the editor
+    assert [v for k, v in found.items() if k.endswith("bundle.yaml")] == [[]]
+    worker_found = next(v for k, v in found.items() if k.endswith("worker.yaml"))
+    assert ("WL106", 2) in worker_found
+    unsaved = {str(worker): ""}
+    found = {display: [(d.code, d.message) for d in result.diagnostics]
+             for display, result in api.lint([str(bundle)], unsaved=unsaved)}
+    assert [v for k, v in found.items() if k.endswith("bundle.yaml")] == [
+        [("WL415", "`worker.yaml` is empty; it holds no manifest to apply")]]
