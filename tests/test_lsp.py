@@ -495,3 +495,29 @@ async def test_fixes_are_quick_fixes_and_fix_all_takes_the_safe_ones(fixing: Lan
     assert [a.kind for a in every] == ["source.fixAll.worker-lint"]
     edited = _apply(text, every[0].edit.changes[uri])
     assert "Sleep_Worker" in edited and "  stackSpec:" in edited  # the unsafe rename is left out
+
+
+@pytest.mark.asyncio
+async def test_saving_the_configuration_in_the_editor_reloads_it(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(BAD.read_text())
+    config = tmp_path / ".worker-lint.yaml"
+    config.write_text("ignore: [WL106]\n")
+    uri = await _open(client, path)
+    assert [c for c, *_ in _codes(client.diagnostics[uri])] == ["WL103", "WL102"]
+    config_uri = await _open(client, config)
+    config.write_text("ignore: [WL103]\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(config_uri)))
+    assert [c for c, *_ in _codes(await _until(client, uri, ["WL106", "WL102"]))] == ["WL106", "WL102"]
+
+
+@pytest.mark.asyncio
+async def test_an_invalid_configuration_is_shown_and_the_defaults_apply(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / ".worker-lint.yaml").write_text("select: [WL1]\nignroe: [WL102]\n")
+    path = tmp_path / "w.yaml"
+    path.write_text(BAD.read_text())
+    uri = await _open(client, path)
+    assert [c for c, *_ in _codes(client.diagnostics[uri])] == ["WL106", "WL103", "WL102"]
+    shown = [m for m in client.messages if m.type == types.MessageType.Error]
+    assert len(shown) == 1
+    assert "configuration is invalid" in shown[0].message and "ignroe" in shown[0].message
