@@ -521,3 +521,18 @@ async def test_an_invalid_configuration_is_shown_and_the_defaults_apply(client: 
     shown = [m for m in client.messages if m.type == types.MessageType.Error]
     assert len(shown) == 1
     assert "configuration is invalid" in shown[0].message and "ignroe" in shown[0].message
+
+
+@pytest.mark.asyncio
+async def test_a_bundle_is_linted_again_when_a_file_it_names_changes_on_disk(
+        client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "worker.yaml").write_text((ROOT / "examples" / "good" / "sleep-worker.yaml").read_text())
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
+                      "    - id: w\n      file: worker.yaml\n      workspace: public\n")
+    uri = await _open(client, bundle)
+    assert list(client.diagnostics[uri]) == []
+    (tmp_path / "worker.yaml").write_text("just: text\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        [types.FileEvent((tmp_path / "worker.yaml").as_uri(), types.FileChangeType.Changed)]))
+    assert [c for c, *_ in _codes(await _until(client, uri, ["WL415"]))] == ["WL415"]

@@ -262,7 +262,7 @@ class WorkerLintServer(LanguageServer):
         if delay <= 0:
             self.lint(uri, dependents=True)
         else:
-            state.pending = asyncio.get_event_loop().call_later(delay, self.lint, uri, True)
+            state.pending = asyncio.get_running_loop().call_later(delay, self.lint, uri, True)
 
     def to_lsp(self, uri: str, text: TextMap, d: Diagnostic) -> types.Diagnostic:
         span = d.span
@@ -342,9 +342,14 @@ def _configuration(ls: WorkerLintServer, params: types.DidChangeConfigurationPar
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def _watched(ls: WorkerLintServer, params: types.DidChangeWatchedFilesParams) -> None:
-    paths = [ls.path_of(change.uri) for change in params.changes]
-    if any(p is not None and ls.is_config_file(p) for p in paths):
+    paths = [p for p in (ls.path_of(change.uri) for change in params.changes) if p is not None]
+    if any(ls.is_config_file(p) for p in paths):
         ls.reload()
+        return
+    changed = {Path(os.path.realpath(p)) for p in paths}
+    for uri, state in list(ls.documents.items()):  # a file an open Bundle names changed on disk
+        if state.references & changed:
+            ls.lint(uri)
 
 
 # -- documents ---------------------------------------------------------------------------------------------------------
