@@ -51,7 +51,9 @@ local ok, err = pcall(function()
   vim.ui.select = function(items, opts, on_choice)
     for _, item in ipairs(items) do
       say("action " .. opts.format_item(item))
-      if item[2].title == vim.env.WL_ACTION then chosen = item end
+      -- Neovim 0.7 to 0.9 offer {client_id, action}; later versions {action = ..., ctx = ...}
+      local action = item.action or item[2]
+      if action.title == vim.env.WL_ACTION then chosen = item end
     end
     on_choice(chosen)
   end
