@@ -35,7 +35,7 @@ from tools import OK_EXIT, MissingTool, Tool, build_tools, versions  # noqa: E40
 
 ROOT = HERE.parent
 DEFAULT_SHARED = ROOT.parent / "shared" / "bench"
-ALL_TOOLS = ["worker-lint", "worker-lint-j1", "floor", "floor-jN", "floor-nogc", "check-jsonschema", "yamllint"]
+ALL_TOOLS = ["worker-lint", "worker-lint-j1", "worker-lint-fix", "floor", "floor-jN", "floor-nogc", "check-jsonschema", "yamllint"]
 SLOW_PEERS = {"yamllint", "check-jsonschema"}
 
 

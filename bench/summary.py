@@ -25,6 +25,8 @@ GOALS = [
     Goal("one 10MB file", "one 10 MB file vs the floor", "worker-lint", "floor", 2.0),
     Goal("one 1MB file", "one 1 MB file vs the floor", "worker-lint", "floor", 2.0),
     Goal("1000 files, multi-document", "multi-document files vs the floor", "worker-lint", "floor", 2.0),
+    Goal("1000 files", "1000 files, nothing to fix: check --fix (as --diff) vs check", "worker-lint-fix",
+         "worker-lint", 1.05),
 ]
 #: A second run over unchanged files, with the cache, against the first.
 CACHE_LIMIT = 0.2

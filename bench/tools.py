@@ -33,6 +33,7 @@ class WorkerLint:
     has_no_cache: bool
     has_cache_dir: bool
     has_jobs: bool
+    has_fix: bool = False
 
     def check(self, *options: str) -> Callable[[Corpus], list[str]]:
         def command(corpus: Corpus) -> list[str]:
@@ -52,7 +53,7 @@ def find_worker_lint(venv: Path) -> WorkerLint:
         tail = (probe.stderr or probe.stdout).strip().splitlines()[-1:] or ["(no output)"]
         raise MissingTool(f"`{' '.join(argv[-3:])} check --help` failed: {tail[0]}")
     text = probe.stdout
-    return WorkerLint(argv, "--no-cache" in text, "--cache-dir" in text, "--jobs" in text)
+    return WorkerLint(argv, "--no-cache" in text, "--cache-dir" in text, "--jobs" in text, "--diff" in text)
 
 
 def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) -> tuple[list[Tool], WorkerLint | None]:
@@ -67,7 +68,7 @@ def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) ->
     wl: WorkerLint | None = None
 
     for name in wanted:
-        if name in ("worker-lint", "worker-lint-j1"):
+        if name in ("worker-lint", "worker-lint-j1", "worker-lint-fix"):
             if wl is None:
                 try:
                     wl = find_worker_lint(venv)
@@ -78,6 +79,11 @@ def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) ->
             base = ("--no-cache",) if wl.has_no_cache else ()
             if name == "worker-lint":
                 tools.append(Tool(name, wl.check(*base)))
+            elif name == "worker-lint-fix":
+                # The fixing path over a corpus with nothing to fix, which must cost what `check` does.
+                # `--diff` runs it exactly as `--fix` does but never writes, so the corpus stays as generated.
+                if wl.has_fix:
+                    tools.append(Tool(name, wl.check(*base, "--diff"), accepts=lambda c: c.count == 1000))
             elif wl.has_jobs:
                 tools.append(Tool(name, wl.check(*base, "--jobs", "1"), accepts=lambda c: c.count >= 1000))
         elif name == "floor-nogc":

@@ -42,6 +42,18 @@ def require_shared(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes a result cache into the checkout, or a cache-key secret into the user's cache folder.
+
+    Each test gets its own result cache folder (a test that names one with
+    `--cache-dir` or `--no-cache` still has its way) and its own user cache
+    folder, where the machine secret is created.
+    """
+    monkeypatch.setenv("WORKER_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
 @pytest.fixture
 def shared() -> Path:
     return require_shared()

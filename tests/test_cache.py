@@ -375,7 +375,8 @@ def test_a_run_reads_only_the_files_that_changed(tmp_path: Path, monkeypatch: py
         age(tmp_path / name)
     read: list[str] = []
     real_read = runner.read_manifest
-    monkeypatch.setattr(runner, "read_manifest", lambda path, size: read.append(str(path)) or real_read(path, size))
+    monkeypatch.setattr(runner, "read_manifest",
+                        lambda path, size, within=None: read.append(str(path)) or real_read(path, size, within))
     options = runner.Options(jobs=1, cache_dir=tmp_path / "cache")
 
     def lint() -> dict[str, list[str]]:

@@ -189,25 +189,24 @@ def test_variables_are_read_as_dataos_ctl_substitutes_them(tmp_path: Path):
                              " not starting with a digit"]
 
 
-@pytest.mark.parametrize("text", [YAML_CONFIG, "{}", "select: []\nroot: x\n", "variables: {A: b, N: 2}\n"])
+@pytest.mark.parametrize("text", [YAML_CONFIG, "{}", "select: []\nroot: x\n", "variables: {A: b, N: 2}\n",
+                                  "max-file-size: 10\nmax-line-length: 20\nmax-nodes: 30\n"])
 def test_the_fast_path_reads_what_pydantic_reads(text: str):
-    import dataclasses
-
     from worker_lint.config.file import ConfigValues
     from worker_lint.config.model import LintConfig
     from worker_lint.document.parse import parse
 
     data = parse(text).documents[0].data
-    fast = dataclasses.asdict(ConfigValues(**{k.replace("-", "_"): v for k, v in data.items()}))
-    assert fast == LintConfig.model_validate(data).model_dump()
-    assert dataclasses.asdict(ConfigValues()) == LintConfig().model_dump()
+    assert ConfigValues(data).model_dump() == LintConfig.model_validate(data).model_dump()
+    assert ConfigValues({}).model_dump() == LintConfig().model_dump()
 
 
 @pytest.mark.parametrize("data", [
     {"selcet": []}, {"select": "WL1"}, {"select": ["XX"]}, {"ignore": [1]}, {"severity": {"bad": "error"}},
     {"severity": {"WL1": "loud"}}, {"options": {"WL2": {}}}, {"options": {"WL201": 3}}, {"root": ["a"]},
     {"per-file-ignores": {"a": "WL1"}}, {"exclude": "x"}, {"stack-dirs": [None]}, {"extend_select": []},
-    {"variables": {"A": [1]}}, {"variables": {"2BAD": "x"}},
+    {"variables": {"A": [1]}}, {"variables": {"2BAD": "x"}}, {"max-file-size": 0}, {"max-line-length": "9"},
+    {"max-nodes": True}, {"max-nodes": 1.5},
 ])
 def test_the_fast_path_rejects_what_pydantic_rejects(data: dict):
     from pydantic import ValidationError

@@ -20,7 +20,7 @@ SARIF_SCHEMA = SHARED / "schemas-ext" / "sarif-2.1.0.json"
 BAD = ROOT / "examples" / "bad"
 
 #: The VS Code problem matcher the README documents for the text format.
-PROBLEM_MATCHER_REGEXP = r"^(.+?):(\d+):(\d+): (error|warning|info) (WL\d{3}) (.*)$"
+PROBLEM_MATCHER_REGEXP = r"^(.+?):(\d+):(\d+): (error|warning|info) (WL\d{3}) (?:\[\*\] )?(.*)$"
 
 
 def sarif_schema() -> dict[str, Any]:
@@ -74,7 +74,7 @@ def test_sarif_is_valid_and_carries_every_rule(sample: list[Diagnostic], tmp_pat
     assert first["ruleId"] == "WL102"
     assert driver["rules"][first["ruleIndex"]]["id"] == "WL102"
     assert first["level"] == "error"
-    assert first["message"] == {"text": "unknown field `cpus`: 50% of\nthe node"}
+    assert first["message"] == {"text": "unknown field `cpus`: 50% of\\nthe node"}  # a message is one line
     assert first["locations"] == [{"physicalLocation": {
         "artifactLocation": {"uri": "workers/orders%20relay.yaml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 12, "startColumn": 7, "endLine": 12, "endColumn": 11}}}]
@@ -114,9 +114,9 @@ def test_github_workflow_commands_are_escaped(sample: list[Diagnostic], tmp_path
     out = render("github", sample, {}, base=tmp_path)
     assert out.splitlines() == [
         "::error file=workers/orders relay.yaml,line=12,col=7,endLine=12,endColumn=11,"
-        "title=worker-lint WL102 (unknown-field)::unknown field `cpus`: 50%25 of%0Athe node",
+        "title=worker-lint WL102 (unknown-field)::unknown field `cpus`: 50%25 of\\nthe node",
         "::warning file=workers/a%2Cb%3Ac.yaml,line=3,col=1,endLine=3,endColumn=5,"
-        "title=worker-lint WL050 (unused-suppression)::`WL102` is not reported <here> & \x01 there",
+        "title=worker-lint WL050 (unused-suppression)::`WL102` is not reported <here> & \\x01 there",
         "::notice file=b.yaml,line=1,col=1,endLine=1,endColumn=2,"
         "title=worker-lint WL109 (invalid-log-level)::note",
     ]
@@ -134,11 +134,11 @@ def test_gitlab_code_quality(sample: list[Diagnostic], tmp_path: Path):
     issues = json.loads(render("gitlab", sample, {}, base=tmp_path))
     assert [{k: v for k, v in issue.items() if k != "fingerprint"} for issue in issues] == [
         {"type": "issue", "check_name": "WL102", "categories": ["Bug Risk"], "severity": "major",
-         "description": "WL102 unknown field `cpus`: 50% of\nthe node (unknown-field)",
+         "description": "WL102 unknown field `cpus`: 50% of\\nthe node (unknown-field)",
          "location": {"path": "workers/orders relay.yaml", "lines": {"begin": 12, "end": 12},
                       "positions": {"begin": {"line": 12, "column": 7}, "end": {"line": 12, "column": 11}}}},
         {"type": "issue", "check_name": "WL050", "categories": ["Style"], "severity": "minor",
-         "description": "WL050 `WL102` is not reported <here> & \x01 there (unused-suppression)",
+         "description": "WL050 `WL102` is not reported <here> & \\x01 there (unused-suppression)",
          "location": {"path": "workers/a,b:c.yaml", "lines": {"begin": 3, "end": 3},
                       "positions": {"begin": {"line": 3, "column": 1}, "end": {"line": 3, "column": 5}}}},
         {"type": "issue", "check_name": "WL109", "categories": ["Style"], "severity": "info",
@@ -174,9 +174,8 @@ workers/a,b:c.yaml:3:1: warning [WL050] `WL102` is not reported &lt;here&gt; &am
 (unused-suppression)</failure>
     </testcase>
     <testcase name="workers/orders relay.yaml" classname="worker-lint" file="workers/orders relay.yaml">
-      <failure type="WL102" message="12:7: unknown field `cpus`: 50% of&#10;the node">\
-workers/orders relay.yaml:12:7: error [WL102] unknown field `cpus`: 50% of
-the node (unknown-field)</failure>
+      <failure type="WL102" message="12:7: unknown field `cpus`: 50% of\\nthe node">\
+workers/orders relay.yaml:12:7: error [WL102] unknown field `cpus`: 50% of\\nthe node (unknown-field)</failure>
     </testcase>
   </testsuite>
 </testsuites>

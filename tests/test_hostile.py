@@ -296,7 +296,7 @@ def test_precheck_reports_the_first_long_line():
     text = HEAD + "description: " + "x" * (2 * 1024 * 1024) + "\n"
     assert guard.precheck(text, Limits()) == Finding(
         "WL013", (), "line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file"
-        " of its own, or raise the line-length limit)", span=Span(4, 1, 4, 2))
+        " of its own, or raise `max-line-length` in the configuration)", span=Span(4, 1, 4, 2))
 
 
 def test_precheck_counts_lines_as_the_parser_does():
@@ -400,7 +400,7 @@ def test_ten_thousand_levels_in_process():
 
 
 LONG_MESSAGE = ("line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file of its"
-                " own, or raise the line-length limit)")
+                " own, or raise `max-line-length` in the configuration)")
 
 
 @pytest.mark.parametrize("value", ["x" * 5_000_000, "[" + "a, " * 1_700_000 + "a]"], ids=["plain", "flow-items"])
@@ -487,7 +487,8 @@ def test_read_manifest_on_a_file_without_read_permission(tmp_path: Path):
     assert reading.read_manifest(path, 100) == _problem("WL012", "`secret.yaml` cannot be read: permission denied")
 
 
-TOO_LARGE = "the file is larger than 100 bytes; it was not read (raise the limit if it really is a manifest)"
+TOO_LARGE = ("the file is larger than 100 bytes; it was not read (split it, or raise `max-file-size` in the"
+             " configuration if it really is a manifest)")
 
 
 def test_read_manifest_checks_the_size_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

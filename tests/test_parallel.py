@@ -125,9 +125,11 @@ def test_pool_without_semaphores_falls_back_in_process(monkeypatch: pytest.Monke
     assert list(map_files(_summarise, _texts()[:10], jobs=2)) == [_summarise(t) for t in _texts()[:10]]
 
 
-def test_worker_dying_midway_still_gives_every_result_in_order() -> None:
+def test_worker_dying_midway_still_gives_every_other_result_in_order() -> None:
+    # the item a worker died on is reported through on_crash, never retried in this process
     items = [(os.getpid(), i) for i in range(100)]
-    assert list(map_files(_die_in_worker, items, jobs=2)) == [i * i for i in range(100)]
+    assert list(map_files(_die_in_worker, items, jobs=2, on_crash=lambda item: -1)) == [
+        -1 if i == 40 else i * i for i in range(100)]
 
 
 def test_initializer_runs_in_workers_and_in_process() -> None:
@@ -153,8 +155,12 @@ def test_effective_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert effective_jobs("auto", AUTO_THRESHOLD) == 2
     assert effective_jobs(None, 10_000) == 2
     assert effective_jobs(0, 10_000) == 2
+    assert effective_jobs(4, 10_000) == 2  # never more processes than CPUs
+    assert effective_jobs(300, 10_000) == 2
+    assert effective_jobs(4, 3) == 2
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 8)
     assert effective_jobs(4, 10_000) == 4
-    assert effective_jobs(4, 3) == 3
+    assert effective_jobs(300, 3) == 3
     assert effective_jobs(1, 10_000) == 1
     assert effective_jobs(3, 0) == 1
     for bad in (-1, "two", 1.5, True):

@@ -367,18 +367,19 @@ def test_utilization_targets() -> None:
         """)
     diags = _mine(text)
     assert [(d.code, d.severity.value, d.span.line) for d in diags] == [("WL212", "warning", 10), ("WL212", "warning", 11)]
-    assert diags[0].message == ("`worker.autoScaling.targetCPUUtilizationPercentage` is 120, outside 1-100, the"
-                                " percentage range the DataOS docs give; above 100 the autoscaler adds replicas only"
-                                " once pods use more than they request")
-    assert diags[1].message.endswith("below 1 the autoscaler adds replicas on almost any load")
+    assert diags[0].message == ("`worker.autoScaling.targetCPUUtilizationPercentage` is 120, outside the documented"
+                                " range, \"any integer between 0 and 100\" (a target of 0 scales on any load); above"
+                                " 100 the autoscaler adds replicas only once pods use more than they request")
+    assert diags[1].message.endswith("at 0 or below the autoscaler adds replicas on almost any load")
 
 
-def test_non_finite_target() -> None:
-    text = _worker("autoscaling:\n  targetCPUUtilizationPercentage: .nan\n")
-    [diag] = _mine(text)
-    assert (diag.code, diag.span.line) == ("WL212", 8)
-    assert diag.message == ("`worker.autoscaling.targetCPUUtilizationPercentage` is `nan`, not a percentage; write a"
-                            " number from 1 to 100")
+@pytest.mark.parametrize(("value", "shown"), [("72.5", "72.5"), (".nan", "NaN"), ("-0.5", "-0.5")])
+def test_a_target_is_an_integer(value: str, shown: str) -> None:
+    # "integer | optional | 80 | any integer between 0 and 100"
+    text = _worker(f"autoscaling:\n  targetCPUUtilizationPercentage: {value}\n")
+    assert [(d.code, d.severity.value, d.span.line, d.message) for d in lint_text(text, "w.yaml")] == [
+        ("WL103", "error", 8, "`worker.autoscaling.targetCPUUtilizationPercentage` must be an integer (the docs: any"
+                              f" integer between 0 and 100), not `{shown}`")]
 
 
 def test_valid_targets_pass() -> None:

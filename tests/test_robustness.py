@@ -17,6 +17,7 @@ from ruamel.yaml.error import YAMLError
 
 from conftest import run_cli
 from wellformed import diagnostic_problems, json_problems
+from worker_lint.core import safe_text
 from worker_lint.run.engine import lint_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -83,9 +84,10 @@ def test_every_suite_case_in_process():
             reported.add(case)
         if _rejected_by_the_parser(variant):
             rejected.add(case)
-    # every variant the parser rejects gets its syntax error, and no other does
-    assert reported == rejected
-    assert len(reported) == 220
+    # every variant the parser rejects gets its syntax error, and no other does, but for the two that libyaml
+    # refuses and DataOS's Go parser reads: an anchor defined twice (3GZX) and the escape `\'` (HRE5)
+    assert reported == rejected - {"3GZX", "HRE5"}
+    assert len(reported) == 218
 
 
 def _check_cases(cases: list[str], variant_dir: Path) -> list[str]:
@@ -363,7 +365,9 @@ def test_mutations_through_the_cli(tmp_path: Path):
         for path, data in contents.items():
             if b"type: bundle" in data:
                 continue  # a Bundle's referenced files resolve against its folder, which differs here
-            expected = [(d.code, d.span.line, d.span.column, d.message) for d in lint_text(data, path)]
+            # as reports show them: escaped, one line each
+            expected = [(d.code, d.span.line, d.span.column, d.message)
+                        for d in safe_text.diagnostics(lint_text(data, path))]
             assert by_path.get(path, []) == expected, path
 
 

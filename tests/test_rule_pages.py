@@ -102,3 +102,62 @@ def test_rule_page_example(page: Path, index: int, tmp_path: Path, monkeypatch: 
         if d.code == code or any(d.code == c and d.span.line == line for line, _, c in expected)
     }
     assert found == expected
+
+
+# -- "Fix" sections: a `fix=before` block, fixed, is exactly the `fix=after` block that follows it
+
+_FIX_FENCE = re.compile(r"^```yaml (?P<attrs>[^\n]*\bfix=(?:before|after)\b[^\n]*)\n(?P<body>.*?)^```\s*$",
+                        re.MULTILINE | re.DOTALL)
+_MARKER_COMMENT = re.compile(r"[ \t]*#\s*(error|warning|info):\s*WL\d{3}(?:\s*,\s*WL\d{3})*[ \t]*$", re.MULTILINE)
+
+
+def _fix_examples(page: Path) -> list[tuple[str, str, str]]:
+    """(applicability, before, after) for each pair of a page's Fix section; markers removed from `before`."""
+    blocks = [(dict(a.split("=", 1) for a in m["attrs"].split() if "=" in a), m["body"])
+              for m in _FIX_FENCE.finditer(page.read_text(encoding="utf-8"))]
+    pairs = []
+    for (attrs, before), (after_attrs, after) in zip(blocks[::2], blocks[1::2]):
+        assert attrs["fix"] == "before" and after_attrs["fix"] == "after", f"{page.name}: unpaired fix blocks"
+        pairs.append((attrs["applicability"], _MARKER_COMMENT.sub("", before), after))
+    return pairs
+
+
+FIX_CASES = [
+    pytest.param(page, i, id=f"{page.stem.split('-')[0]}-fix-{i}")
+    for page in _pages()
+    for i in range(len(_fix_examples(page)))
+]
+
+
+def test_every_page_has_a_fix_section():
+    for page in _pages():
+        text = page.read_text(encoding="utf-8")
+        assert "\n## Fix\n" in text, f"{page.name} has no Fix section"
+        section = text.split("\n## Fix\n", 1)[1].split("\n## ", 1)[0]
+        stated = re.match(r"\s*(Safe|Unsafe|Display-only|None)\b", section)
+        assert stated, f"{page.name}: the Fix section must start with Safe, Unsafe, Display-only or None"
+        assert (stated[1] == "None") == (not _fix_examples(page)), f"{page.name}: a fix needs a before/after example"
+
+
+@pytest.mark.parametrize(("page", "index"), FIX_CASES)
+def test_rule_page_fix_example(page: Path, index: int):
+    from worker_lint.checks.context import Project
+    from worker_lint.run.engine import check_text
+    from worker_lint.run.fixing import apply_edits, fix_bytes
+
+    code = page.name.split("-")[0]
+    applicability, before, after = _fix_examples(page)[index]
+    settings = Settings(fixable=(code,))
+    diagnostics = [d for d in check_text(before, "example.yaml", settings).diagnostics if d.code == code]
+    assert diagnostics, f"the before example reports no {code}"
+    assert all(d.fixes and d.fixes[0].applicability == applicability for d in diagnostics), \
+        [(d.message, d.fixes) for d in diagnostics]
+    if applicability == "display-only":
+        fixed = apply_edits(before, [e for d in diagnostics[:1] for e in d.fixes[0].edits])
+    else:
+        outcome = fix_bytes(before.encode(), "example.yaml", settings, Project(settings), unsafe=True)
+        assert not outcome.failed and outcome.converged
+        fixed = (outcome.fixed or before.encode()).decode()
+        if applicability == "unsafe":  # and --fix alone leaves it
+            assert fix_bytes(before.encode(), "example.yaml", settings, Project(settings), unsafe=False).fixed is None
+    assert fixed == after

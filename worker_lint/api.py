@@ -6,17 +6,19 @@ they come in, with the same Stack definitions, configuration and Bundle referenc
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from worker_lint.core.diagnostic import Diagnostic, FileResult
+from worker_lint.config import Resolver
+from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
 from worker_lint.core.settings import Settings
 from worker_lint.run import runner
 from worker_lint.run.files import collect
 
 
-def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str] | None = None,
-         settings: Settings | None = None, jobs: int | str | None = 1,
+def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Finding] | None = None,
+         settings: Settings | Resolver | None = None, jobs: int | str | None = 1,
          cache_dir: Path | None = None, collected: bool = False,
          unsaved: Mapping[str, bytes | str] | None = None) -> Iterator[tuple[str, FileResult]]:
     """Lint the files under ``paths`` and the contents in ``buffers`` (by the path to report them under).
@@ -24,17 +26,34 @@ def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str] | None
     Yields ``(display path, result)`` for each file, then for each file their Bundles name.
     A buffer stands for its file: a file that is both given and buffered is linted once, from memory.
     ``collected`` says ``paths`` are already the files to lint (folders expanded, exclusions applied).
+
+    ``settings`` is one Settings for every file, or a :class:`~worker_lint.config.Resolver` that
+    finds each file's configuration from its own folder (a buffer's from the folder of the name
+    it is given), as the command line does.  Files are then linted in groups of one
+    configuration each, in the order of each group's first file, Bundle references after
+    their group; a file is linted once however many groups' Bundles name it.
+
     ``unsaved`` holds an editor's open documents by path: read instead of the disk where a Bundle
     names them, and not linted unless they are among the files or buffers.
     """
-    settings = settings or Settings()
     given = {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in (buffers or {}).items()}
-    found = list(paths) if collected else collect(list(paths), settings) if paths else []
-    files = [f for f in found if f not in given]
+    found = list(paths) if collected else collect(list(paths), settings or Settings()) if paths else []
+    files = [*given, *(f for f in found if f not in given)]
     open_documents = {name: data.encode("utf-8") if isinstance(data, str) else data
                       for name, data in (unsaved or {}).items()}
-    options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given, unsaved=open_documents)
-    yield from runner.run([*given, *files], settings, options)
+    if not isinstance(settings, Resolver):
+        options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given, unsaved=open_documents)
+        yield from runner.run(files, settings or Settings(), options)
+        return
+    groups: dict[int, tuple[Settings, list[str]]] = {}
+    for name in files:  # every configuration is read before anything is linted: a broken one fails the run first
+        chosen = settings.for_file(name)
+        groups.setdefault(id(chosen), (chosen, []))[1].append(name)
+    seen = {Path(os.path.realpath(f)) for f in files} if len(groups) > 1 else None
+    for chosen, members in groups.values():
+        options = runner.Options(jobs=jobs, cache_dir=cache_dir, seen=seen, unsaved=open_documents,
+                                 buffers={name: given[name] for name in members if name in given})
+        yield from runner.run(members, chosen, options)
 
 
 def lint_paths(paths: Iterable[str], settings: Settings | None = None,

@@ -1,6 +1,7 @@
 """The command line: `worker-lint check | rules | explain | schema | server`."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -12,8 +13,12 @@ import click
 from worker_lint import __version__
 
 if TYPE_CHECKING:
-    from worker_lint.core.diagnostic import Diagnostic
+    from collections.abc import Iterator
+
+    from worker_lint.config import Resolver
+    from worker_lint.core.diagnostic import Diagnostic, Finding
     from worker_lint.core.settings import Settings
+    from worker_lint.run.fixing import Fixer
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
@@ -57,6 +62,11 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Where to keep the result cache (default: .worker-lint-cache in the project root).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, in place (with `-`: print the fixed text).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --diff or --fix-only: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing that remains.")
+@click.option("--show-fixes", is_flag=True, help="List what was fixed, per file and rule.")
 def check(**given: Any) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
     args = CheckArgs(**given)
@@ -64,15 +74,21 @@ def check(**given: Any) -> None:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
     settings = _settings(args)
     files, buffers = _inputs(args, settings)
-    checked, diagnostics, suppressed = _lint(args, settings, files, buffers)
+    fixer = _fixer(args, settings, files, buffers)
+    checked, diagnostics, suppressed = _lint(args, settings, files, buffers, fixer)
+    _refuse_writes_over(args, checked)  # the files Bundles refer to are known only now
     if args.write_baseline_path:
         _write_baseline(Path(args.write_baseline_path), diagnostics)
         return
     known: list[Diagnostic] = []
     if args.baseline_path:
         diagnostics, known = _apply_baseline(Path(args.baseline_path), diagnostics)
-    _emit(_render(args, checked, diagnostics, suppressed, known), args.output)
-    sys.exit(_exit_status(args, diagnostics))
+    rendered = _render(args, checked, diagnostics, suppressed, known)
+    status = None
+    if fixer is not None:
+        rendered, status = fixer.finish(diagnostics, rendered, args.output_format or _default_format())
+    _emit(rendered, args.output, to_stderr=fixer is not None and fixer.report_to_stderr)
+    sys.exit(_exit_status(args, diagnostics) if status is None else status)
 
 
 @dataclass
@@ -103,28 +119,50 @@ class CheckArgs:
     jobs: str
     no_cache: bool
     cache_dir: str | None
+    fix: bool
+    unsafe_fixes: bool
+    diff: bool
+    fix_only: bool
+    show_fixes: bool
 
 
-def _settings(args: CheckArgs) -> Settings:
-    """The run's settings: configuration file, then flags, then apply-time variables."""
+def _settings(args: CheckArgs) -> Resolver:
+    """Each file's settings: its folder's configuration file (or --config), then flags, then apply-time variables."""
     from worker_lint import config
 
-    overrides = {"select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
-                 "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
-    try:
-        settings = config.load_settings(Path.cwd(), Path(args.config_path) if args.config_path else None,
-                                        args.isolated, overrides)
-    except config.ConfigError as exc:
-        _usage_failure(str(exc))
+    overrides: dict[str, Any] = {
+        "select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
+        "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
     if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
-        settings.variables = {**(settings.variables or {}),
-                              **load_variables(list(args.variables), args.env_file, args.use_env)}
-    return settings
+        loaded = load_variables(list(args.variables), args.env_file, args.use_env)
+        overrides["variables"] = loaded
+        typed = {item.partition("=")[0] for item in args.variables}  # shown: they are on the command line already
+        overrides["hidden_variables"] = frozenset(name for name in loaded if name not in typed)
+    with _usage_errors(args):
+        resolver = config.Resolver(Path.cwd(), Path(args.config_path) if args.config_path else None,
+                                   args.isolated, overrides)
+        _ = resolver.here  # the working folder's configuration holds the cache folder: read it first
+    return resolver
 
 
-def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, bytes]]:
+@contextlib.contextmanager
+def _usage_errors(args: CheckArgs) -> Iterator[None]:
+    """A configuration found on the way (a folder walked into, a file named, standard input's name) that is
+    broken, or a glob no path can match, is a usage error: exit 2 with where it is."""
+    from worker_lint import config
+    from worker_lint.config.globs import InvalidGlob
+
+    try:
+        yield
+    except config.ConfigError as exc:
+        _usage_failure(str(exc))
+    except InvalidGlob as exc:
+        raise click.UsageError(f"{_glob_source(exc.pattern, args.exclude, args.per_file_ignores)}{exc}") from None
+
+
+def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, bytes | Finding]]:
     """The files to lint, and standard input by the name it is reported under."""
     from worker_lint.run.files import collect
 
@@ -132,28 +170,46 @@ def _inputs(args: CheckArgs, settings: Settings) -> tuple[list[str], dict[str, b
     for given in paths:
         if given != "-" and not os.path.lexists(given):
             raise click.UsageError(f"path does not exist: {given}")
-    files = collect([p for p in paths if p != "-"], settings)
-    for target in (args.output, args.write_baseline_path):
-        if target and os.path.exists(target) and any(os.path.exists(p) and os.path.samefile(target, p) for p in files):
-            raise click.UsageError(f"{target} is one of the files being linted; write the report elsewhere")
-    buffers = {args.stdin_filename or "<stdin>": sys.stdin.buffer.read()} if "-" in paths else {}
-    return files, buffers
+    with _usage_errors(args):
+        files = collect([p for p in paths if p != "-"], settings)
+    name = args.stdin_filename or "<stdin>"
+    _refuse_writes_over(args, [*files, *([name] if "-" in paths else [])])
+    if "-" not in paths:
+        return files, {}
+    from worker_lint.document.reading import read_stream
+
+    # the bytes, or why they cannot be linted (too big): reported as a file's problem is
+    with _usage_errors(args):
+        limit = settings.for_file(name).max_file_size
+    return files, {name: read_stream(sys.stdin.buffer, limit)}
 
 
-def _lint(args: CheckArgs, settings: Settings, files: list[str],
-          buffers: dict[str, bytes]) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
+def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding]) -> Fixer | None:
+    """What fixes the run's results, when a fixing option asks for it (a plain `check` imports none of it)."""
+    if not (args.fix or args.unsafe_fixes or args.diff or args.fix_only or args.show_fixes):
+        return None
+    from worker_lint.run.fixing import Fixer
+
+    return Fixer(settings, fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, fix_only=args.fix_only,
+                 show=args.show_fixes, files=files, buffers=buffers)
+
+
+def _lint(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding],
+          fixer: Fixer | None) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
     """Every result of the run, in an order that does not depend on the order of the paths given."""
     from worker_lint import api
 
-    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings)
+    cache_dir = None if args.no_cache else _cache_dir(args.cache_dir, settings.here)
     checked: list[str] = []
     diagnostics: list[Diagnostic] = []
     suppressed: list[Diagnostic] = []
-    for display, result in api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs),
-                                    cache_dir=cache_dir, collected=True):
-        checked.append(display)
-        diagnostics.extend(result.diagnostics)
-        suppressed.extend(result.suppressed)
+    with _usage_errors(args):
+        results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
+                           collected=True)
+        for display, result in fixer.fixed(results) if fixer is not None else results:
+            checked.append(display)
+            diagnostics.extend(result.diagnostics)
+            suppressed.extend(result.suppressed)
     diagnostics.sort(key=lambda d: d.sort_key())
     checked.sort()
     return checked, diagnostics, suppressed
@@ -169,7 +225,7 @@ def _render(args: CheckArgs, checked: list[str], diagnostics: list[Diagnostic], 
     elif fmt == "text":
         colour = args.color if args.color is not None else (
             args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        rendered = report.text(diagnostics, len(checked), colour=bool(colour))
+        rendered = report.text(diagnostics, len(checked), colour=bool(colour), unsafe=args.unsafe_fixes)
     else:
         from worker_lint import catalogue, report as formats
 
@@ -189,6 +245,15 @@ def _exit_status(args: CheckArgs, diagnostics: list[Diagnostic]) -> int:
 
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     return int(not args.exit_zero and any(d.severity in failing for d in diagnostics))
+
+
+def _glob_source(pattern: str, exclude: tuple[str, ...], per_file_ignores: tuple[str, ...]) -> str:
+    """Where a glob came from, for its error: an option, or else the configuration."""
+    if any(pattern in value for value in exclude):
+        return "--exclude: "
+    if any(pattern in value for value in per_file_ignores):
+        return "--per-file-ignores: "
+    return "configuration: "
 
 
 def _jobs(value: str) -> int | str:
@@ -227,10 +292,44 @@ def _report_base() -> Path:
     return repo_top(cwd) or cwd
 
 
+def _refuse_writes_over(args: CheckArgs, linted: list[str]) -> None:
+    """A report or baseline must never replace a manifest: one named, walked, read from stdin or referred to."""
+    from worker_lint.core.atomic import same_file
+    from worker_lint.core.safe_text import escape
+
+    for target in (args.output, args.write_baseline_path):
+        if target and same_file(target, linted) is not None:
+            raise click.UsageError(f"{escape(target)} is one of the files being linted; write the report elsewhere")
+
+
+def _write_failure(target: str, exc: OSError) -> None:
+    """Writing the report failed (a full disk, a missing folder): one line, exit 2, whatever --exit-zero says."""
+    import errno
+
+    from worker_lint.core.safe_text import escape
+
+    if exc.errno == errno.EPIPE:  # the reader went away (`| head`): the exit status still says what was found
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit has nowhere to fail
+        except OSError:
+            pass
+        return
+    try:
+        sys.stderr.write(f"worker-lint: cannot write {escape(target)}: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(2)  # standard output may hold what could not be written: flushing it again at exit would fail again
+
+
 def _write_baseline(path: Path, diagnostics: list[Diagnostic]) -> None:
     from worker_lint.run import baseline
 
-    count = baseline.write(path, diagnostics)
+    try:
+        count = baseline.write(path, diagnostics)
+    except OSError as exc:
+        _write_failure(str(path), exc)
+        return
     click.echo(f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
                f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.", err=True)
 
@@ -248,13 +347,21 @@ def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Dia
     return result.new, result.known
 
 
-def _emit(rendered: str, output: str | None) -> None:
+def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
     if output is None:
-        sys.stdout.write(rendered)
+        stream = sys.stderr if to_stderr else sys.stdout
+        try:
+            stream.buffer.write(rendered.encode("utf-8"))
+            stream.buffer.flush()
+        except OSError as exc:
+            _write_failure("the report to standard " + ("error" if to_stderr else "output"), exc)
         return
     from worker_lint.core.atomic import write_text
 
-    write_text(Path(output), rendered)
+    try:
+        write_text(Path(output), rendered)
+    except OSError as exc:
+        _write_failure(output, exc)
 
 
 @main.command("rules")

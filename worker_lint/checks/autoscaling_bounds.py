@@ -1,7 +1,6 @@
 """Autoscaling bounds: `minReplicas` above `maxReplicas`, `replicas` outside them, utilisation targets outside 1-100."""
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,8 @@ TARGET_OUT_OF_RANGE = "WL212"
 #: the docs define `autoscaling`; every real example writes `autoScaling`; both are read
 SPELLINGS = ("autoscaling", "autoScaling")
 TARGETS = ("targetCPUUtilizationPercentage", "targetMemoryUtilizationPercentage")
+#: the Service docs' row: "integer | optional | 80 | any integer between 0 and 100"
+DOCUMENTED_RANGE = "the documented range, \"any integer between 0 and 100\" (a target of 0 scales on any load)"
 
 
 @check(MIN_ABOVE_MAX, REPLICAS_OUTSIDE, TARGET_OUT_OF_RANGE, kinds={"worker"})
@@ -56,17 +57,14 @@ def _check_scaling(body_key: str, spelling: str, scaling: dict[str, Any], replic
             yield _outside(replicas_path, count, base + ("maxReplicas",), "above", high)
     for target in TARGETS:
         value = scaling.get(target)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue  # a missing, templated or mistyped target is not this rule's
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # `1e3` is an integer to the schema too
+        if isinstance(value, bool) or not isinstance(value, int):
+            continue  # a missing, templated or non-integer target is the schema's to report
         if not 1 <= value <= 100:
             path = base + (target,)
-            if not math.isfinite(value):
-                yield Finding(TARGET_OUT_OF_RANGE, path,
-                              f"`{describe(path)}` is `{value}`, not a percentage; write a number from 1 to 100")
-                continue
             yield Finding(TARGET_OUT_OF_RANGE, path,
-                          f"`{describe(path)}` is {value:g}, outside 1-100, the percentage range the DataOS docs"
-                          f" give; {_target_effect(value)}")
+                          f"`{describe(path)}` is {value}, outside {DOCUMENTED_RANGE}; {_target_effect(value)}")
 
 
 def _count(value: Any) -> int | None:
@@ -84,7 +82,7 @@ def _outside(path: tuple[str, ...], count: int, bound_path: tuple[str, ...], rel
                    related=(Related(bound_path, f"`{bound_name}` is {bound}"),))
 
 
-def _target_effect(value: float) -> str:
+def _target_effect(value: int) -> str:
     if value > 100:
         return "above 100 the autoscaler adds replicas only once pods use more than they request"
-    return "below 1 the autoscaler adds replicas on almost any load"
+    return "at 0 or below the autoscaler adds replicas on almost any load"

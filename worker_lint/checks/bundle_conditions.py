@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from worker_lint.core import lazy_re
 from worker_lint.dataos import bundle
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
     from worker_lint.dataos.resource import Resource
 
 
+#: a Go duration (`90s`, `5m`, `1h30m`), the other documented form of a `runtime` condition
+_DURATION = lazy_re.compile(r"(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+")
+
+
 @check("WL405", "WL406", kinds={"bundle"})
 def condition_values(res: Resource, ctx: Context) -> Iterator[Finding]:
     for item in bundle.items(res):
@@ -21,9 +26,19 @@ def condition_values(res: Resource, ctx: Context) -> Iterator[Finding]:
             for kind, code, valid in (("status", "WL405", bundle.STATUS_VALUES),
                                       ("runtime", "WL406", bundle.RUNTIME_VALUES)):
                 match = cond.get(kind)
+                if isinstance(match, str) and kind == "runtime":
+                    # the Bundle page: "string or time duration format", `runtime: succeeded`
+                    if not bundle.looks_templated(match) and not _ok(kind, "is", match) \
+                            and not _DURATION.fullmatch(match.strip()):
+                        yield Finding(code, path + (kind,), _message(kind, "is", match, valid)
+                                      + "; or a duration such as `5m`")
+                    continue
                 if not isinstance(match, dict):
                     continue
-                for operator in ("is", "contains"):
+                # a status `contains` is a substring test on what the platform reports, which the Bundle
+                # page's own example (`contains: [error, warning]`) shows to be freer than the documented
+                # statuses: only `is` is checked there
+                for operator in ("is",) if kind == "status" else ("is", "contains"):
                     values = match.get(operator)
                     if not isinstance(values, list):
                         continue

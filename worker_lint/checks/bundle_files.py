@@ -23,19 +23,21 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
     where = bundle.place(ctx.path, ctx.settings, ctx.project.roots)
     for item, value in pairs:
         path = item.path + ("file",)
-        resolution = bundle.resolve_file(value, where.directory, where.root)
+        resolution = bundle.resolve_file(value, where.directory, where.root, [b for b, _ in where.others])
         if resolution.found is None:
             yield _missing(resolution, where, path)
             continue
         _queue(ctx, resolution.found)
-        loaded = bundle.load_referenced(resolution.found, ctx.project.referenced, ctx.project.unsaved)
+        loaded = bundle.load_referenced(resolution.found, ctx.project.referenced,
+                                         ctx.settings.max_file_size, ctx.settings.limits, ctx.project.unsaved)
         if loaded.unreadable:
             continue  # the file's own lint run reports why it does not parse
         if loaded.documents == 0:
             yield Finding("WL415", path, f"`{value}` is empty; it holds no manifest to apply")
         elif not loaded.kinds:
             yield Finding("WL415", path, f"`{value}` is not a DataOS resource manifest: no document in it has a"
-                          " `type` naming a DataOS resource and a `name` or `version`")
+                          " `type` naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
+                          " `version` and a body section such as `worker:`")
 
 
 def _queue(ctx: Context, path: Path) -> None:
@@ -48,18 +50,26 @@ def _queue(ctx: Context, path: Path) -> None:
 def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str | int, ...]) -> Finding:
     value = resolution.value
     if resolution.outside is not None:
+        root = bundle.shown(where.root)
         if resolution.via_symlink is not None:
-            message = (f"`{value}` is a symlink to `{resolution.via_symlink}`, outside the project root"
-                       f" `{where.root}`; it was not followed or checked")
+            message = (f"`{value}` is a symlink to `{bundle.shown(resolution.via_symlink)}`, outside the project"
+                       f" root `{root}`; it was not followed or checked")
         else:
-            message = f"`{value}` is outside the project root `{where.root}`; it was not followed or checked"
+            message = f"`{value}` is outside the project root `{root}`; it was not followed or checked"
         return Finding("WL414", path, message)
-    places = [f"`{bundle.shown(p, where.root)}`" for p in resolution.tried]
     if len(resolution.tried) == 1 and os.path.isabs(os.path.expanduser(value.strip())):
-        message = f"`{value}` does not exist"
-    elif len(places) == 1:
-        message = f"`{value}` was not found; looked for {places[0]} (beside the Bundle, at the project root)"
-    else:
-        message = f"`{value}` was not found; looked for {places[0]} beside the Bundle and {places[1]} from the" \
-                  " project root"
-    return Finding("WL413", path, message)
+        return Finding("WL413", path, f"`{value}` does not exist")
+    # every folder looked from, named; a candidate several folders lead to is listed once with all their names
+    labels = where.labels()
+    raw = Path(os.path.expanduser(value.strip()))
+    named: dict[Path, list[str]] = {}
+    for base, label in labels:
+        candidate = Path(os.path.normpath(base / raw))
+        if label not in named.setdefault(candidate, []):
+            named[candidate].append(label)
+    places = [f"`{bundle.shown(p, where.root)}` ({', '.join(named.get(p, ['']))})" for p in resolution.tried]
+    return Finding("WL413", path, f"`{value}` was not found; looked for {_joined(places)}")
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

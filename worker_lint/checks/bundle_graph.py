@@ -70,7 +70,21 @@ def _reference(rid: str | None, path: JsonPath, target: str, known: dict[str, bu
             message += f"; did you mean `{hint}`?"
         elif known:
             message += f"; ids are {_listing(list(known))}"
-        yield Finding("WL401", path, message)
+        fixes = ()
+        if hint and _one_close_match(target, list(known)):
+            from worker_lint.core.fix import UNSAFE, replace_value, spec
+
+            fixes = (spec(f"Depend on `{hint}`", UNSAFE, replace_value(path, hint)),)
+        yield Finding("WL401", path, message, fixes=fixes)
+
+
+def _one_close_match(target: str, ids: list[str]) -> bool:
+    """Whether one id alone is close to ``target``: with two, which was meant is anyone's guess."""
+    import difflib
+
+    if sum(1 for i in ids if i.lower() == target.lower()) == 1:
+        return True
+    return len(difflib.get_close_matches(target, ids, n=2, cutoff=0.75)) == 1
 
 
 def _listing(values: list[Any]) -> str:

@@ -1,4 +1,4 @@
-"""WL411-WL412: a Bundle schedule's time zone and cron expressions."""
+"""WL411, WL412, WL418: a Bundle schedule's time zone and cron expressions, and their documented shape."""
 from __future__ import annotations
 
 import functools
@@ -30,7 +30,7 @@ def time_zones() -> frozenset[str]:
         return frozenset()
 
 
-@check("WL411", "WL412", kinds={"bundle"})
+@check("WL411", "WL412", "WL418", kinds={"bundle"})
 def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
     sched = res.mapping(*_SCHEDULE)
     if sched is None:
@@ -43,7 +43,11 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
         message += f"; did you mean `{hint}`?" if hint else "; use a name such as `Asia/Kolkata` or `UTC`"
         yield Finding("WL411", _SCHEDULE + ("timezone",), message)
     for action in ("create", "delete"):
-        for path, expression in _crons(sched.get(action), _SCHEDULE + (action,)):
+        value = sched.get(action)
+        if isinstance(value, dict) and "cron" in value:
+            yield Finding("WL418", _SCHEDULE + (action,), f"`{action}:` is one `cron:` mapping; the Bundle"
+                          f" configuration page writes it as a list: `{action}:` then `- cron: ...`", at="key")
+        for path, expression in _crons(value, _SCHEDULE + (action,)):
             if bundle.looks_templated(expression):
                 continue
             from worker_lint.dataos import cron
@@ -58,8 +62,7 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
 
 
 def _crons(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    # the documented shape is a list of {cron: ...}; a lone mapping (a shape error the
-    # schema reports) still gets its expression checked, since that is a second cause
+    # the documented shape is a list of {cron: ...}; a lone mapping, which the docs also show, is checked too
     entries: list[tuple[JsonPath, Any]]
     if isinstance(value, dict):
         entries = [((), value)]

@@ -109,9 +109,13 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
     except QuantityError as exc:
         quantity = _from_yaml_number(value)
         if quantity is None:
+            from worker_lint.core.fix import SAFE, replace_value, spec
+
+            repaired = _repaired(text) if text == res.scalar_text(*path) else None
+            fixes = (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
             return None, Finding(INVALID, path, f"`{where}` is `{text}`, which is not a Kubernetes quantity:"
                                  f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
-                                 f" {_examples(name)}")
+                                 f" {_examples(name)}", fixes=fixes)
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
         return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{text}`, a memory unit on a CPU amount; CPU is"
                              " counted in cores (`2`) or millicores (`500m`)")
@@ -121,9 +125,15 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
     if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
         unit = FRACTION_SUFFIXES[quantity.suffix]
         number = text.strip()[:-1]
+        from worker_lint.core.fix import UNSAFE, replace_value, spec
+
+        # which of the two was meant is the author's call, and either changes the amount: unsafe
+        fixes = (spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
+                 spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M"))) \
+            if quantity.suffix == "m" and text == res.scalar_text(*path) else ()
         return None, Finding(MEMORY_MILLI, path, f"`{where}` is `{text}`, which is {_plain(quantity)} bytes: `"
                              f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
-                             f" `{number}M` (megabytes)")
+                             f" `{number}M` (megabytes)", fixes=fixes)
     if name == "cpu" and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT) \
             and quantity.compare(Quantity.of(max_cores)) > 0:
         return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{text}`, that is {_plain(quantity)} CPU cores,"
@@ -142,6 +152,30 @@ def _why_invalid(text: str, exc: QuantityError) -> str:
     return exc.explanation
 
 
+_UNITS = ("n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+
+
+def _repaired(text: str) -> str | None:
+    """`16 Gi` -> `16Gi`, `2gi` -> `2Gi`: the quantity meant, when a space or the unit's case is the only slip.
+
+    A unit with two valid spellings in other cases (`m` and `M`) is a choice of
+    amount, not a slip, and gets no repair.
+    """
+    match = _NUMBER_AND_WORD.match(text.strip())
+    if match is None:
+        return None
+    number, _, unit = match.groups()
+    spellings = [u for u in _UNITS if u.lower() == unit.lower()]
+    if len(spellings) != 1:
+        return None
+    fixed = number + spellings[0]
+    try:
+        decode_quantity(fixed)
+    except QuantityError:
+        return None
+    return fixed if fixed != text else None
+
+
 def _from_yaml_number(value: Any) -> Quantity | None:
     """A YAML integer written in another base (`0x10`, `0o20`) reaches Kubernetes as its decimal value."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -153,6 +187,8 @@ def _from_yaml_number(value: Any) -> Quantity | None:
 
 
 def _above_limit(name: str, request: Entry, limit: Entry) -> Finding:
+    from worker_lint.core.fix import DISPLAY_ONLY, replace_value, spec
+
     same_unit = request.quantity.suffix == limit.quantity.suffix
     detail = "" if same_unit else f" ({request.quantity.canonical()} > {limit.quantity.canonical()})"
     return Finding(
@@ -160,6 +196,10 @@ def _above_limit(name: str, request: Entry, limit: Entry) -> Finding:
         f"`{describe(request.path)}` is `{request.text}`, above its limit `{limit.text}`{detail}; Kubernetes"
         f" rejects a {name} request larger than the limit",
         related=(Related(limit.path, f"the {name} limit is `{limit.text}`"),),
+        # which of the two is wrong is a decision about the Worker's sizing: shown, never applied
+        fixes=(spec(f"Lower the request to the limit `{limit.text}`", DISPLAY_ONLY, replace_value(request.path, limit.text)),
+               spec(f"Raise the limit to the request `{request.text}`", DISPLAY_ONLY,
+                    replace_value(limit.path, request.text))),
     )
 
 

@@ -25,7 +25,13 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         message = f"`{text}` is not a valid stack reference: {stack_ref_problem(text)}"
         fixed = repaired(text)
         message += f"; did you mean `{fixed}`?" if fixed else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
-        yield Finding("WL120", path, message)
+        fixes = ()
+        if fixed:
+            from worker_lint.core.fix import SAFE, replace_value, spec
+
+            # only case, spaces and doubled separators change: the reference the author wrote, well-formed
+            fixes = (spec(f"Write `{fixed}`", SAFE, replace_value(path, fixed)),)
+        yield Finding("WL120", path, message, fixes=fixes)
         return
     registry = ctx.stacks
     info = registry.lookup(ref)
@@ -35,7 +41,11 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
             hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
         else:
             hint = "stacks that run Workers are " + ", ".join(f"`{n}`" for n in registry.worker_names())
-        yield Finding("WL121", path, f"unknown stack `{ref.name}`; {hint}")
+        from worker_lint.core.fix import UNSAFE, replace_in_value, spec
+
+        fixes = (spec(f"Use stack `{close[0]}`", UNSAFE, replace_in_value(path, ref.name, close[0])),) \
+            if len(close) == 1 and text.lstrip().startswith(ref.name) else ()
+        yield Finding("WL121", path, f"unknown stack `{ref.name}`; {hint}", fixes=fixes)
         return
     if info is not None and not info.worker:
         if info.custom:
@@ -47,4 +57,9 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         yield Finding("WL122", path, f"stack `{ref.family}` does not run as a Worker: {why}")
     elif info is not None and info.renamed_to is not None:
         renamed = str(ref._replace(name=info.renamed_to))
-        yield Finding("WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`")
+        from worker_lint.core.fix import UNSAFE, replace_in_value, spec
+
+        fixes = (spec(f"Use the new name `{info.renamed_to}`", UNSAFE, replace_in_value(path, ref.name, info.renamed_to)),) \
+            if text.lstrip().startswith(ref.name) else ()
+        yield Finding("WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`",
+                      fixes=fixes)

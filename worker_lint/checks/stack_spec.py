@@ -38,7 +38,7 @@ def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
     sections = root_sections(info.schema)
     misplaced = [k for k in body if k in sections and k not in schema.worker_fields(bk)]
     if misplaced:
-        yield _misplaced(bk, misplaced, spec, "stackSpec" in body, info)
+        yield _misplaced(bk, misplaced, spec, "stackSpec" in body, info)._replace(fixes=_indent_fix(res, bk, misplaced))
     if not isinstance(spec, dict) or (misplaced and not spec):
         # a missing or empty stackSpec is the core schema's to report, and the indentation explains it
         return
@@ -50,6 +50,28 @@ def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
         if len(finding.path) > 2 and finding.path[2] in misplaced and finding.path[2] not in spec:
             continue
         yield finding._replace(message=finding.message + origin) if origin else finding
+
+
+def _indent_fix(res: Resource, bk: str, keys: list[str]) -> tuple[Any, ...]:
+    """Indent the sections under an empty `stackSpec:` when they follow it directly, as the lost level left them."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    node = res.node_at(bk)
+    if not isinstance(node, MappingNode) or node.flow_style:
+        return ()
+    names = [k.value if isinstance(k, ScalarNode) else None for k, _ in node.value]
+    if names.count("stackSpec") != 1:
+        return ()
+    at = names.index("stackSpec")
+    spec_key, spec_value = node.value[at]
+    following = node.value[at + 1:at + 1 + len(keys)]
+    if not (isinstance(spec_value, ScalarNode) and spec_value.value == "" and not spec_value.style
+            and sorted(names[at + 1:at + 1 + len(keys)]) == sorted(keys)
+            and all(k.start_mark.column == spec_key.start_mark.column for k, _ in following)):
+        return ()
+    from worker_lint.core.fix import UNSAFE, reindent, spec
+
+    return (spec("Indent the sections under `stackSpec`", UNSAFE, *(reindent((bk, k), 2) for k in keys)),)
 
 
 def _misplaced(bk: str, keys: list[str], spec: Any, has_spec: bool, info: StackInfo) -> Finding:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
 _PROJECTION_KEYS = frozenset({"projection", "projections"})
+#: a lower-case `${name}` whose upper-case form is a valid apply-time variable name
+_LOWER_VARIABLE = lazy_re.compile(r"\$\{[a-z_][a-z0-9_]*\}")
 #: anything the scanner could report: a `$` that does not open a Bento interpolation, `<`, `{{` or `{%`
 _CANDIDATE = lazy_re.compile(r"\$(?!\{!)|<|\{\{|\{%")
 
@@ -103,7 +105,13 @@ def _tokens(res: Resource, node: ScalarNode, path: JsonPath, where: _Where, at: 
             # positions narrows `substring` inside a value only, so a key's span is computed here.
             yield Finding(code, path, message_text, at="key", span=substring_span(node, written, res.text))
         else:
-            yield Finding(code, path, message_text, substring=written)
+            fixes = ()
+            if code == "WL301" and _LOWER_VARIABLE.fullmatch(written):
+                from worker_lint.core.fix import UNSAFE, replace_in_value, spec
+
+                # upper-case is what the apply-time variable is called only if someone defines it so: unsafe
+                fixes = (spec(f"Write `{written.upper()}`", UNSAFE, replace_in_value(path, written, written.upper())),)
+            yield Finding(code, path, message_text, substring=written, fixes=fixes)
 
 
 def _message(token: t.Token, written: str, full_path: JsonPath, where: _Where, at: str,

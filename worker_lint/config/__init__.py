@@ -1,4 +1,4 @@
-"""Configuration: find and validate `.worker-lint.yaml` or `[tool.worker-lint]`, resolve it into Settings.
+"""Configuration: find each file's `.worker-lint.yaml` or `[tool.worker-lint]`, validate it, resolve it into Settings.
 
 pydantic is imported only when a configuration file exists (see
 ``config_model``); a run without one, or with ``--isolated``, never pays for it.
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
 from worker_lint.config.globs import anchor, matches
-from worker_lint.core.settings import Settings
+from worker_lint.core.settings import Limits, Settings, specificity
 
 if TYPE_CHECKING:
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
     from worker_lint.config.model import LintConfig
 
-__all__ = ["ConfigError", "Problem", "find_config", "load_settings", "is_selected", "is_excluded"]
+__all__ = ["ConfigError", "Problem", "Resolver", "find_config", "load_settings", "is_selected", "is_excluded"]
 
 YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
 PYPROJECT = "pyproject.toml"
@@ -51,17 +51,43 @@ def __getattr__(name: str) -> Any:
 
 # -- finding the file ---------------------------------------------------------------------------------------------
 
-def find_config(start: Path) -> Path | None:
-    """The closest configuration file from ``start`` upward; `.worker-lint.yaml` beats pyproject.toml in one folder."""
-    folder = Path(os.path.abspath(start))
-    for directory in (folder, *folder.parents):
-        for name in YAML_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-        candidate = directory / PYPROJECT
-        if candidate.is_file() and _has_tool_table(candidate):
-            return candidate
+def find_config(start: Path | str, memo: dict[str, Path | None] | None = None) -> Path | None:
+    """The closest configuration file from ``start`` upward; `.worker-lint.yaml` beats pyproject.toml in one folder.
+
+    Inside a git repository the search stops at its top (the folder holding `.git`, a folder or,
+    in a worktree, a file): a configuration above a repository is not the project's, and must
+    neither silence it nor receive its cache.  ``memo`` (folder to answer) spares a run that asks
+    for many folders of one tree from looking at the same parents again.
+    """
+    folder = os.path.abspath(start)
+    visited: list[str] = []
+    found: Path | None = None
+    while True:
+        if memo is not None and folder in memo:
+            found = memo[folder]
+            break
+        visited.append(folder)
+        found = _config_in(folder)
+        if found is not None or os.path.exists(os.path.join(folder, ".git")):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if memo is not None:
+        for seen in visited:
+            memo[seen] = found
+    return found
+
+
+def _config_in(folder: str) -> Path | None:
+    for name in YAML_NAMES:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    candidate = os.path.join(folder, PYPROJECT)
+    if os.path.isfile(candidate) and _has_tool_table(Path(candidate)):
+        return Path(candidate)
     return None
 
 
@@ -77,7 +103,7 @@ def _has_tool_table(path: Path) -> bool:
     tomllib = toml_module()
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return True  # it means to configure us; reading it will report the syntax error
     return isinstance(data.get("tool"), dict) and "worker-lint" in data["tool"]
 
@@ -184,6 +210,10 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
 
         raise ConfigError([Problem("--config", "cannot be combined with --isolated")])
     path = None if isolated else (Path(os.path.abspath(cwd / config_path)) if config_path else find_config(cwd))
+    return _settings_from(path, cwd, cli_overrides)
+
+
+def _settings_from(path: Path | None, cwd: Path, cli_overrides: Mapping[str, Any] | None) -> Settings:
     settings = Settings()
     rules: Mapping[str, Any] | None = None
     if path is not None:
@@ -201,6 +231,53 @@ def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = F
     return settings
 
 
+class Resolver:
+    """The Settings of each file: the closest configuration to the file's own folder, as ruff finds it.
+
+    A monorepo gives each data product's folder its own `.worker-lint.yaml`; a file, standard
+    input named with ``--stdin-filename`` and an editor's buffer all get the configuration of the
+    folder they name.  ``config_path`` (``--config``) overrides every file's, ``isolated`` ignores
+    them all; ``cli_overrides`` (as :func:`load_settings` takes them) apply on top of each.
+    Configurations are read once per run, and files of one configuration share one Settings
+    object, which is how callers group them.  Raises ConfigError as files are resolved.
+    """
+
+    def __init__(self, cwd: Path | str, config_path: Path | None = None, isolated: bool = False,
+                 cli_overrides: Mapping[str, Any] | None = None) -> None:
+        self.cwd = Path(os.path.abspath(cwd))
+        self._overrides = cli_overrides
+        self._fixed = (load_settings(self.cwd, config_path, isolated, cli_overrides)
+                       if isolated or config_path is not None else None)
+        self._configs: dict[str, Path | None] = {}
+        self._settings: dict[Path | None, Settings] = {}
+        self._folders: dict[Path | str, Settings] = {}
+
+    def for_folder(self, folder: Path | str) -> Settings:
+        """The Settings of the files in ``folder`` (relative to the working folder, or absolute)."""
+        if self._fixed is not None:
+            return self._fixed
+        known = self._folders.get(folder)
+        if known is not None:  # a thousand files of one folder ask a thousand times
+            return known
+        path = find_config(os.path.join(self.cwd, folder), self._configs)
+        if path not in self._settings:
+            self._settings[path] = _settings_from(path, self.cwd, self._overrides)
+        self._folders[folder] = self._settings[path]
+        return self._settings[path]
+
+    def for_file(self, path: Path | str) -> Settings:
+        """The Settings of the file ``path``; `<stdin>` (no name given) is in the working folder."""
+        text = os.fspath(path)
+        if text.startswith("<") and text.endswith(">"):
+            return self.for_folder(self.cwd)
+        return self.for_folder(os.path.dirname(text))
+
+    @property
+    def here(self) -> Settings:
+        """The working folder's Settings: what a run keeps one of (its cache folder, for one)."""
+        return self.for_folder(self.cwd)
+
+
 def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
     from worker_lint.config.file import ConfigError, Problem
 
@@ -213,7 +290,8 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
 
     if rules is not None:
         entries: list[tuple[str, Sequence[Any]]] = []
-        for name in ("select", "ignore", "extend-select"):
+        for name in ("select", "ignore", "extend-select", "fixable", "unfixable", "extend-safe-fixes",
+                     "extend-unsafe-fixes"):
             for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
                 entries.append((selector, (name, i)))
         for glob, codes in config.per_file_ignores.items():
@@ -227,6 +305,10 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         select=_normal(config.select or ()),
         ignore=_normal(config.ignore),
         extend_select=_normal(config.extend_select),
+        fixable=None if config.fixable is None else _normal(config.fixable),
+        unfixable=_normal(config.unfixable),
+        extend_safe_fixes=_normal(config.extend_safe_fixes),
+        extend_unsafe_fixes=_normal(config.extend_unsafe_fixes),
         per_file_ignores={anchor(glob, base): _normal(codes) for glob, codes in config.per_file_ignores.items()},
         severity=_expand_severity({_ALL.get(k, k): v for k, v in config.severity.items()}, rules),
         options={code: dict(values) for code, values in config.options.items()},
@@ -234,6 +316,8 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         root=Path(os.path.normpath(base / config.root)) if config.root else None,
         stack_dirs=tuple(Path(os.path.normpath(base / d)) for d in config.stack_dirs),
         variables=None if config.variables is None else {k: _text(v) for k, v in config.variables.items()},
+        limits=Limits(max_nodes=config.max_nodes, max_line_length=config.max_line_length),
+        max_file_size=config.max_file_size,
         config_path=raw.path,
     )
 
@@ -343,8 +427,8 @@ def is_selected(code: str, settings: Settings, path: Path | str | None = None) -
     ``ignore = ["WL2"]`` keeps WL201; at equal specificity ignore wins.
     A matching per-file-ignores entry always wins.
     """
-    chosen = max(_specificity(code, settings.select or ("WL",)), _specificity(code, settings.extend_select))
-    if chosen <= _specificity(code, settings.ignore):
+    chosen = max(specificity(code, settings.select or ("WL",)), specificity(code, settings.extend_select))
+    if chosen <= specificity(code, settings.ignore):
         return False
     if path is not None and settings.per_file_ignores:
         return not _ignored_in_file(code, str(path), tuple(settings.per_file_ignores.items()))
@@ -356,11 +440,6 @@ def is_excluded(path: Path | str, settings: Settings) -> bool:
     return any(matches(path, pattern) for pattern in settings.exclude)
 
 
-def _specificity(code: str, selectors: Iterable[str]) -> int:
-    """The length of the longest selector that is a prefix of ``code``; -1 when none is."""
-    return max((len(s) for s in selectors if code.startswith(s)), default=-1)
-
-
 @functools.lru_cache(maxsize=4096)
 def _ignored_in_file(code: str, path: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
-    return any(_specificity(code, codes) >= 0 and matches(path, glob) for glob, codes in items)
+    return any(specificity(code, codes) >= 0 and matches(path, glob) for glob, codes in items)

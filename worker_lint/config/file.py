@@ -1,6 +1,7 @@
 """Reading a configuration file: TOML or YAML to plain data, pydantic validation, errors at file:line:column."""
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -10,6 +11,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint.core import lazy_re, type_names
+from worker_lint.core.safe_text import escape
 from worker_lint.config import PYPROJECT
 
 if TYPE_CHECKING:
@@ -25,9 +27,11 @@ class Problem(NamedTuple):
     column: int | None = None
 
     def __str__(self) -> str:
+        # Keys, values and file names come from the configuration: shown escaped, one line per
+        # problem, so that no value can print a line a CI log reads as a command (`::error`).
         if self.line is None:
-            return f"{self.source}: {self.message}"
-        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+            return f"{escape(self.source)}: {escape(self.message)}"
+        return f"{escape(self.source)}:{self.line}:{self.column}: {escape(self.message)}"
 
 
 class ConfigError(Exception):
@@ -71,9 +75,31 @@ def read_config(path: Path, cwd: Path) -> RawConfig:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError([Problem(shown, "the configuration file is not UTF-8")]) from None
-    if path.suffix == ".toml":
-        return _read_toml(path, shown, text)
-    return _read_yaml(path, shown, text)
+    try:
+        raw_config = _read_toml(path, shown, text) if path.suffix == ".toml" else _read_yaml(path, shown, text)
+    except RecursionError:  # tomllib reads nested arrays and inline tables by recursion
+        raw_config = None
+    if raw_config is None or _deeper_than(raw_config.data, MAX_DEPTH):
+        raise ConfigError([Problem(shown, f"values nested more than {MAX_DEPTH} levels deep; a configuration"
+                                   " needs a few")])
+    return raw_config
+
+
+#: how deeply a configuration's values may nest: its deepest key (`options.WL201.name`) is three
+#: levels down, and validating data thousands of levels deep would exhaust the stack
+MAX_DEPTH = 64
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether ``data`` nests lists and tables more than ``limit`` levels deep, found without recursion."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= limit:
+                return True
+            stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def toml_module() -> ModuleType:
@@ -228,20 +254,35 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 # -- validating ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class ConfigValues:
-    """A valid configuration's values, shaped like LintConfig (a test keeps the two in step)."""
+    """A valid configuration's values by LintConfig's field names, with LintConfig's defaults.
 
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    severity: dict[str, str] = field(default_factory=dict)
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=list)
-    root: str | None = None
-    stack_dirs: list[str] = field(default_factory=list)
-    variables: dict[str, str | int | float | bool] | None = None
+    Nothing here restates the shape: the keys and their defaults are read from the JSON Schema
+    generated from the model (which a test keeps up to date), so a key added to the model is
+    read without pydantic with no other change.
+    """
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        for key, spec in _schema()["properties"].items():
+            value = data[key] if key in data else spec.get("default")
+            setattr(self, key.replace("-", "_"), copy.deepcopy(value))
+
+    def model_dump(self) -> dict[str, Any]:
+        """The values as LintConfig.model_dump() gives them."""
+        return dict(vars(self))
+
+    def __getattr__(self, name: str) -> Any:  # for type checkers: every field is set in __init__
+        raise AttributeError(name)
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    import json
+
+    from worker_lint.core.data import CONFIG_SCHEMA_FILE, data_dir
+
+    schema: dict[str, Any] = json.loads((data_dir("schemas") / CONFIG_SCHEMA_FILE).read_text(encoding="utf-8"))
+    return schema
 
 
 def validate(raw: RawConfig) -> ConfigValues | LintConfig:
@@ -253,7 +294,7 @@ def validate(raw: RawConfig) -> ConfigValues | LintConfig:
     against it); pydantic runs only when that check fails, to explain why.
     """
     if _fast_valid(raw.data):
-        return ConfigValues(**{name.replace("-", "_"): value for name, value in raw.data.items()})
+        return ConfigValues(raw.data)
     from pydantic import ValidationError
 
     from worker_lint.config.model import LintConfig
@@ -274,14 +315,9 @@ def _fast_valid(data: Any) -> bool:
 
 @functools.cache
 def _fast_validator() -> Any:
-    import json
-
     import jsonschema_rs
 
-    from worker_lint.core.data import CONFIG_SCHEMA_FILE, data_dir
-
-    schema = json.loads((data_dir("schemas") / CONFIG_SCHEMA_FILE).read_text(encoding="utf-8"))
-    return jsonschema_rs.validator_for(schema)
+    return jsonschema_rs.validator_for(_schema())
 
 
 def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
@@ -308,21 +344,24 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
                   " such as `WL201` or `WL2`"
     elif kind == "literal_error":
         message = f"`{value}` is not a severity for {where}; use error, warning or info"
-    elif kind in ("list_type", "dict_type", "string_type"):
-        wanted = type_names.wanted({"list_type": "array", "dict_type": "object", "string_type": "string"}[kind])
-        message = f"{where} must be {wanted}, not {type_names.of_value(value)}"
+    elif kind in _JSON_TYPES:
+        message = f"{where} must be {type_names.wanted(_JSON_TYPES[kind])}, not {type_names.of_value(value)}"
+    elif kind == "greater_than_equal":
+        message = f"{where} must be at least {error.get('ctx', {}).get('ge')}, not {value}"
     else:
         message = f"{where}: {error['msg']}"
     line, column = raw.locate(loc, at, value)
     return Problem(raw.shown, message, line, column)
 
 
+#: pydantic's error types for a value of the wrong JSON type, and the type wanted
+_JSON_TYPES = {"list_type": "array", "dict_type": "object", "string_type": "string", "int_type": "integer"}
+
+
 def _known_keys(parent: Sequence[Any]) -> list[str]:
     if parent:
         return []
-    from worker_lint.config.model import LintConfig
-
-    return [f.alias or name for name, f in LintConfig.model_fields.items()]
+    return list(_schema()["properties"])
 
 
 def _describe(loc: Sequence[Any]) -> str:

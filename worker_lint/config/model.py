@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from worker_lint.core.data import CONFIG_SCHEMA_FILE as SCHEMA_FILE
 from worker_lint.core.data import data_dir
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits
 
 __all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]
 
@@ -33,6 +34,11 @@ def _kebab(name: str) -> str:
 class LintConfig(BaseModel):
     """`[tool.worker-lint]` in pyproject.toml, or the whole of `.worker-lint.yaml`."""
 
+    # The one statement of the configuration's keys, types and defaults: the shipped JSON Schema
+    # is generated from it, and a valid file's values are read through that schema
+    # (config.file.ConfigValues) without importing pydantic.  Every default is written as a value
+    # (pydantic copies mutable ones), never a factory, so that the schema carries it.
+
     model_config = ConfigDict(
         extra="forbid",
         alias_generator=_kebab,
@@ -43,33 +49,52 @@ class LintConfig(BaseModel):
     select: Optional[list[Selector]] = Field(
         None, description="Rule codes or prefixes to report (`WL2` selects every WL2xx rule); every rule when unset.")
     ignore: list[Selector] = Field(
-        default_factory=list, description="Rule codes or prefixes never to report; the more specific of select and"
+        [], description="Rule codes or prefixes never to report; the more specific of select and"
         " ignore wins.")
     extend_select: list[Selector] = Field(
-        default_factory=list, description="Rule codes or prefixes to report in addition to `select`.")
+        [], description="Rule codes or prefixes to report in addition to `select`.")
+    fixable: Optional[list[Selector]] = Field(
+        None, description="Rule codes or prefixes whose fixes `--fix` may apply; every rule when unset.")
+    unfixable: list[Selector] = Field(
+        [], description="Rule codes or prefixes whose fixes are shown but never applied.")
+    extend_safe_fixes: list[Selector] = Field(
+        [], description="Rule codes or prefixes whose unsafe fixes `--fix` applies as safe.")
+    extend_unsafe_fixes: list[Selector] = Field(
+        [], description="Rule codes or prefixes whose safe fixes need `--unsafe-fixes`.")
     per_file_ignores: dict[str, list[Selector]] = Field(
-        default_factory=dict, description="Glob (relative to this file's folder) to the rule codes or prefixes"
+        {}, description="Glob (relative to this file's folder) to the rule codes or prefixes"
         " ignored in matching files.")
     # pydantic checks dict keys but does not write them into the JSON Schema; `propertyNames`
     # says the same for editors and for the compiled fast path in config_file.
     severity: dict[Selector, Level] = Field(
-        default_factory=dict, description="Rule code or prefix to the severity it is reported with.",
+        {}, description="Rule code or prefix to the severity it is reported with.",
         json_schema_extra={"propertyNames": {"pattern": SELECTOR_PATTERN}})
     options: dict[Code, dict[str, Any]] = Field(
-        default_factory=dict, description="Rule code to that rule's options, as its page under rules/ documents.",
+        {}, description="Rule code to that rule's options, as its page under rules/ documents.",
         json_schema_extra={"propertyNames": {"pattern": CODE_PATTERN}})
     exclude: list[str] = Field(
-        default_factory=list, description="Globs (relative to this file's folder) of files and folders not to lint;"
+        [], description="Globs (relative to this file's folder) of files and folders not to lint;"
         " files ignored by .gitignore are skipped too.")
     root: Optional[str] = Field(
         None, description="The project root indexed for cross-file Bundle references, relative to this file's folder.")
     stack_dirs: list[str] = Field(
-        default_factory=list, description="Folders of extra stack schemas, relative to this file's folder.")
+        [], description="Folders of extra stack schemas, relative to this file's folder.")
     variables: Optional[dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)],
                              Union[str, int, float, bool]]] = Field(
         None, description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
         " would; unset leaves them unrendered.",
         json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}})
+    max_file_size: int = Field(
+        DEFAULT_MAX_FILE_SIZE, ge=1, strict=True,
+        description="The largest file read, in bytes; a larger one is reported (WL011) without being read.")
+    max_line_length: int = Field(
+        Limits.max_line_length, ge=1, strict=True,
+        description="The longest line parsed, in characters; a file with a longer one is reported (WL013) without"
+        " being parsed.")
+    max_nodes: int = Field(
+        Limits.max_nodes, ge=1, strict=True,
+        description="How many values one document may hold once its aliases are expanded before it is reported"
+        " (WL010).")
 
 
 def json_schema() -> dict[str, Any]:

@@ -12,6 +12,11 @@ CONFIG_SCHEMA_FILE = "worker-lint-config.schema.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
+def package_dir() -> Path:
+    """The installed ``worker_lint`` package's folder."""
+    return _PACKAGE
+
+
 @functools.cache
 def data_dir(name: str) -> Path:
     """Return the folder ``name`` ("rules" or "schemas").

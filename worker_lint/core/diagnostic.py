@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Literal, NamedTuple, Union
+from typing import TYPE_CHECKING, Literal, NamedTuple, Union
+
+if TYPE_CHECKING:
+    from worker_lint.core.fix import Fix, FixSpec
 
 #: A JSON path into a document: mapping keys and sequence indexes.
 JsonPath = tuple[Union[str, int], ...]
@@ -61,6 +64,8 @@ class Finding(NamedTuple):
     substring: str | None = None
     related: tuple[Related, ...] = ()
     span: Span | None = None
+    #: ways to fix it, the preferred first, as intents over JSON paths (worker_lint.core.fix)
+    fixes: tuple[FixSpec, ...] = ()
 
 
 class RelatedLocation(NamedTuple):
@@ -84,6 +89,8 @@ class Diagnostic(NamedTuple):
     #: the line the span starts on, for the text report's snippet: kept with the diagnostic (and in the
     #: cache) so that reporting never reads the file again; None when there is none to show
     source_line: str | None = None
+    #: ways to fix it, the preferred first, as exact text edits (worker_lint.core.fix)
+    fixes: tuple[Fix, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.message)

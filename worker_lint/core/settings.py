@@ -1,6 +1,7 @@
 """The resolved settings one run uses, whatever they were read from (defaults, config file, flags)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,20 @@ class Settings:
     stack_dirs: tuple[Path, ...] = ()
     #: apply-time variables to substitute; None leaves `${VARS}` unrendered
     variables: dict[str, str] | None = None
+    #: the variables whose values came from the environment or an env file (secrets, often): messages show
+    #: their names, never their values
+    hidden_variables: frozenset[str] = frozenset()
     limits: Limits = field(default_factory=Limits)
     #: largest file read, in bytes
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: where the configuration came from, for messages and cache keys
     config_path: Path | None = None
+    #: codes or prefixes whose fixes may be applied (None: every rule), and those whose may not
+    fixable: tuple[str, ...] | None = None
+    unfixable: tuple[str, ...] = ()
+    #: codes or prefixes whose fixes are promoted to safe, or demoted to unsafe
+    extend_safe_fixes: tuple[str, ...] = ()
+    extend_unsafe_fixes: tuple[str, ...] = ()
 
     def project_root(self, start: Path) -> Path | None:
         """The root of the project a file in ``start`` belongs to: the configured `root`, else the folder
@@ -61,5 +71,14 @@ class Settings:
             sorted((k, v.value) for k, v in self.severity.items()), sorted((k, sorted(v.items())) for k, v in self.options.items()),
             str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
             self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.limits.max_line_length,
-            self.max_file_size,
+            self.max_file_size, self.fixable, self.unfixable, self.extend_safe_fixes, self.extend_unsafe_fixes,
+            sorted(self.hidden_variables),
         ))
+
+
+def specificity(code: str, selectors: Iterable[str]) -> int:
+    """The length of the longest selector that is a prefix of ``code``; -1 when none is.
+
+    Selection, `per-file-ignores` and the fix lists all let the most specific selector win.
+    """
+    return max((len(s) for s in selectors if code.startswith(s)), default=-1)

@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core import lazy_re
-from worker_lint.core.paths import relative
+from worker_lint.core.paths import relative, repo_top
 from worker_lint.core.diagnostic import JsonPath
-from worker_lint.dataos.resource import Resource, classify
+from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
 from worker_lint.dataos.templating import is_templated
 from worker_lint.document.reading import read_or_none
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
 #: inline must say which workspace.
-WORKSPACE_LEVEL = frozenset({"workflow", "service", "worker", "secret", "database", "lakehouse", "cluster"})
+WORKSPACE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level == "workspace")
 #: Resources that live at instance level, per the same callout: a `workspace` on their item is ignored.
-INSTANCE_LEVEL = frozenset({"depot", "policy", "compute", "stack", "instance-secret", "bundle"})
+INSTANCE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level == "instance")
 
 #: `dependencyConditions[].status` values (dataos.info `templates/bundle_dependencies.md`).
 STATUS_VALUES = ("active", "pending", "failed", "error")
@@ -33,7 +33,7 @@ ITEMS: JsonPath = ("bundle", "resources")
 
 
 def looks_templated(value: Any) -> bool:
-    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `{{x}}`, `<workspace_name>`.
+    """True for a value that is not written yet: `${{x}}`, `${VAR}`, `$VAR`, `{{x}}`, `<workspace_name>`.
 
     Placeholders are the templating rules' business; a Bundle check that
     treated one as an id or a path would report the same cause twice.
@@ -125,7 +125,12 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
     """Each cycle once, as (the ids around it, first id repeated at the end; the edge that closes it).
 
     Depth-first in declaration order; the closing edge is the back edge, the
-    entry a reader meets last when following the chain from its start.
+    entry a reader meets last when following the chain from its start.  A
+    cycle of more than ``CYCLE_SHOWN`` ids is shortened to its first and last
+    few, with one entry saying how many are left out between them: every back
+    edge is a cycle of its own, so showing each whole made the report grow
+    with the square of the Bundle (a chain of n ids, each depending back on
+    the first, has n cycles of up to n ids).
     """
     adjacency: dict[str, list[Edge]] = {}
     for edge in graph_edges:
@@ -138,6 +143,7 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
         # iterative DFS keeps deep dependency chains from hitting the recursion limit
         stack: list[tuple[str, Iterator[Edge]]] = [(start, iter(adjacency.get(start, ())))]
         trail = [start]
+        where = {start: 0}  # position on the trail of each id on the current path
         state[start] = 1
         while stack:
             node, pending = stack[-1]
@@ -145,17 +151,32 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
             if edge is None:
                 stack.pop()
                 trail.pop()
+                del where[node]
                 state[node] = 2
                 continue
             mark = state.get(edge.target)
             if mark == 1:
-                loop = trail[trail.index(edge.target):] + [edge.target]
-                cycles.append((loop, edge))
+                cycles.append((_shown_cycle(trail, where[edge.target]), edge))
             elif mark is None:
                 state[edge.target] = 1
+                where[edge.target] = len(trail)
                 trail.append(edge.target)
                 stack.append((edge.target, iter(adjacency.get(edge.target, ()))))
     return cycles
+
+
+#: the most ids a reported cycle shows; a longer one shows its first and last few
+CYCLE_SHOWN = 10
+_HEAD_SHOWN, _TAIL_SHOWN = 5, 3
+
+
+def _shown_cycle(trail: list[str], start: int) -> list[str]:
+    length = len(trail) - start
+    if length <= CYCLE_SHOWN:
+        return trail[start:] + [trail[start]]
+    left_out = length - _HEAD_SHOWN - _TAIL_SHOWN
+    return (trail[start:start + _HEAD_SHOWN] + [f"... {left_out:,} more ..."] + trail[len(trail) - _TAIL_SHOWN:]
+            + [trail[start]])
 
 
 def runtime_value_ok(value: str) -> bool:
@@ -198,16 +219,19 @@ class Resolution(NamedTuple):
     via_symlink: Path | None = None
 
 
-def resolve_file(value: str, bundle_directory: Path, root: Path) -> Resolution:
-    """Resolve a `file:` value: beside the Bundle first, then from the project root.
+def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterable[Path] = ()) -> Resolution:
+    """Resolve a `file:` value: beside the Bundle first, then from each of ``others``, then from the project root.
 
-    Both conventions occur in published Bundles (`./database.yaml` beside it,
-    `build/dag.yml` from the repository root) and the base is undocumented, so
-    the first candidate that exists wins.  A candidate outside ``root``, or a
+    Every convention occurs in published Bundles (`./database.yaml` beside it,
+    `build/dag.yml` from the repository root, `clickstream/deploy/x.yaml` from
+    the folder `dataos-ctl` is run in) and the base is undocumented, so the
+    first candidate that exists wins.  A candidate outside ``root``, or a
     symlink pointing out of it, is never opened.
     """
     raw = Path(os.path.expanduser(value.strip()))
-    bases = [None] if raw.is_absolute() else [bundle_directory, root]
+    # a folder outside the root is no place to look from (the working directory may be anywhere)
+    inside = [base for base in others if _inside(Path(os.path.abspath(base)), root)]
+    bases = [None] if raw.is_absolute() else [bundle_directory, *inside, root]
     tried: list[Path] = []
     outside: Path | None = None
     via: Path | None = None
@@ -238,9 +262,20 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def shown(path: Path, root: Path) -> str:
-    """A path as messages show it: relative to the project root when inside it."""
-    return relative(path, root)
+def shown(path: Path, root: Path | None = None) -> str:
+    """A path as messages show it: relative to the working directory when near it (at most two folders up,
+    below a common folder that is not the file system's root), else to ``root`` when inside it."""
+    from_cwd = relative(path, climb=True)
+    cwd = os.path.abspath(os.getcwd())
+    try:
+        common = os.path.commonpath([cwd, os.path.abspath(path)])
+    except ValueError:  # another drive
+        common = ""
+    if not os.path.isabs(from_cwd) and from_cwd.split("/")[:3].count("..") < 3 and common != os.path.dirname(common):
+        return from_cwd
+    if root is not None and _inside(path, root):
+        return relative(path, root)
+    return relative(path)
 
 
 def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
@@ -266,50 +301,82 @@ class ReferencedFile:
 
 
 def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None,
+                    max_size: int = DEFAULT_MAX_FILE_SIZE, limits: Limits | None = None,
                     unsaved: Mapping[Path, bytes] | None = None) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
     The cache key is the file's resolved path, the same key the run uses to
-    lint each file once.  ``unsaved`` holds the documents open in an editor (``Project.unsaved``):
-    a Bundle sees what is being typed, not what was last saved.
+    lint each file once.  ``max_size`` and ``limits`` are the run's, so a referenced file is read
+    as far as the file itself is when it is linted.  ``unsaved`` holds the documents open in an
+    editor (``Project.unsaved``): a Bundle sees what is being typed, not what was last saved.
     """
     key = Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    loaded = _load(key, unsaved.get(key) if unsaved else None)
+    loaded = _load(key, max_size, limits, unsaved.get(key) if unsaved else None)
     if cache is not None:
         cache[key] = loaded
     return loaded
 
 
-def _load(path: Path, raw: bytes | None = None) -> ReferencedFile:
+#: a file that did not parse, or that a limit kept from the parser: its own lint run reports it
+_UNREAD = frozenset({"WL001", "WL010", "WL013"})
+
+
+def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = None) -> ReferencedFile:
     from worker_lint.document.parse import parse
     from worker_lint.document.source import decode
 
     if raw is None:
-        raw = read_or_none(path, DEFAULT_MAX_FILE_SIZE)
+        raw = read_or_none(path, max_size)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
     decoded = decode(raw)
     if decoded.text is None:
         return ReferencedFile(path, raw, unreadable=True)
-    parsed = parse(decoded.text)
+    parsed = parse(decoded.text, limits)
     kinds: list[tuple[str, str | None]] = []
     for document in parsed.documents:
         found = classify(document.data)
         if found is not None:
             kinds.append(found)
-    broken = any(f.code == "WL001" for f in parsed.findings)
+    broken = any(f.code in _UNREAD for f in parsed.findings)
     return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
 
 
+def search_bases(directory: Path, root: Path, settings: Settings) -> list[tuple[Path, str]]:
+    """Where a relative `file:` is looked for besides the Bundle's folder and ``root``, with how messages name them.
+
+    The working directory (`dataos-ctl` resolves from where it runs: monorepos
+    keep one folder per data product and apply from there), the configured
+    `root`, and the folder of the configuration or the repository's top.
+    """
+    out: list[tuple[Path, str]] = []
+    cwd = Path(os.path.abspath(os.getcwd()))
+    marked = settings.config_path.parent if settings.config_path is not None else repo_top(directory)
+    for base, label in ((cwd, "from the working directory"), (settings.root, "from the configured root"),
+                        (marked, "from the project root")):
+        if base is None:
+            continue
+        base = Path(os.path.abspath(base))
+        if base != directory and base != root and base not in [b for b, _ in out]:
+            out.append((base, label))
+    return out
+
+
 class Place(NamedTuple):
-    """Where the Bundle being checked sits: its directory and the project root."""
+    """Where the Bundle being checked sits: its directory, the project root, and where else `file:` is looked for."""
 
     directory: Path
     root: Path
+    #: the other folders a relative `file:` is looked for from, with how messages name them
+    others: tuple[tuple[Path, str], ...] = ()
+
+    def labels(self) -> list[tuple[Path, str]]:
+        """How a message names each folder a `file:` was looked for from."""
+        return [(self.directory, "beside the Bundle"), *self.others, (self.root, "at the project root")]
 
 
 def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Place:
@@ -318,4 +385,4 @@ def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Plac
     root = roots.get(directory)
     if root is None:
         root = roots[directory] = project_root(path, settings)
-    return Place(directory, root)
+    return Place(directory, root, tuple(search_bases(directory, root, settings)))

@@ -198,7 +198,7 @@ def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | Non
             if name not in instance:
                 where = f" in `{describe(path)}`" if path else ""
                 message = custom.format(field=name, value=name) if custom else f"missing required field `{name}`{where}"
-                yield _Routed(Finding(code, path, message, at="key"), name)
+                yield _Routed(Finding(code, path, message, at="key", fixes=_insert_fix(path, name)), name)
         return
     if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
         known = list(subschema.get("properties", {}))
@@ -214,7 +214,7 @@ def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | Non
             elif known:
                 message += f"; known fields are {_listing(known)}"
             yield _Routed(Finding(code, path + (name,), custom.format(field=name, value=name) if custom else message,
-                                  at="key"), hint or "")
+                                  at="key", fixes=_rename_fix(path + (name,), hint, instance, known)), hint or "")
         return
     if keyword in ("anyOf", "oneOf") and not custom:
         yield from _route_alternatives(error, base, is_templated)
@@ -225,15 +225,68 @@ def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | Non
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         wanted = " or ".join(type_names.wanted(t) for t in expected)
         message = f"`{field}` must be {wanted}, not {type_names.of_value(instance)}{_value_suffix(instance)}"
+        yield _Routed(Finding(code, path, message, at="value", fixes=_number_fix(path, instance, expected)))
+        return
     elif keyword in ("enum", "const"):
         allowed = list(error.validator_value) if keyword == "enum" else [error.validator_value]
         message = f"`{_show(instance)}` is not a valid value for `{field}`; expected {_listing(allowed)}"
         hint = suggest(str(instance), [str(a) for a in allowed]) if isinstance(instance, str) else None
         if hint:
             message += f"; did you mean `{hint}`?"
+            yield _Routed(Finding(code, path, message, at="value", fixes=_value_fix(path, instance, hint, allowed)))
+            return
     else:
         message = _constraint_message(keyword, error, field, instance)
     yield _Routed(Finding(code, path, message, at="value"))
+
+
+# -- fixes: a case slip is safe to correct; a guess by edit distance, or a value only a person knows, is not
+
+#: plain scalars YAML would read as something other than a string
+_NOT_A_STRING = re.compile(r"[-+]?(\.?[0-9].*|\.inf|\.nan)|true|false|True|False|TRUE|FALSE|null|Null|NULL|~|")
+_INTEGER = re.compile(r"[-+]?[0-9]+")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+def _rename_fix(path: JsonPath, hint: str | None, instance: dict[str, Any], known: list[str]) -> tuple[Any, ...]:
+    from worker_lint.core.fix import SAFE, UNSAFE, rename_key, spec
+
+    name = path[-1]
+    if not hint or hint in instance or not isinstance(name, str) or _NOT_A_STRING.fullmatch(hint):
+        return ()
+    case_only = hint.lower() == name.lower() and sum(1 for k in known if k.lower() == name.lower()) == 1
+    return (spec(f"Rename `{name}` to `{hint}`", SAFE if case_only else UNSAFE, rename_key(path, hint)),)
+
+
+def _value_fix(path: JsonPath, instance: Any, hint: str, allowed: list[Any]) -> tuple[Any, ...]:
+    from worker_lint.core.fix import SAFE, UNSAFE, replace_value, spec
+
+    if not isinstance(instance, str) or hint not in allowed or _NOT_A_STRING.fullmatch(hint):
+        return ()
+    case_only = hint.lower() == instance.lower() and sum(
+        1 for a in allowed if isinstance(a, str) and a.lower() == hint.lower()) == 1
+    return (spec(f"Write `{hint}`", SAFE if case_only else UNSAFE, replace_value(path, hint)),)
+
+
+def _number_fix(path: JsonPath, instance: Any, expected: list[str]) -> tuple[Any, ...]:
+    """`replicas: "2"`: the number, unquoted; the value the author wrote is kept, only its type changes."""
+    from worker_lint.core.fix import SAFE, replace_value, spec
+
+    if not isinstance(instance, str):
+        return ()
+    written = instance.strip()
+    wanted = ("integer" in expected and _INTEGER.fullmatch(written)) or (
+        "number" in expected and _NUMBER.fullmatch(written))
+    if not wanted:
+        return ()
+    return (spec(f"Write the number {written} without quotes", SAFE, replace_value(path, written, style="plain")),)
+
+
+def _insert_fix(path: JsonPath, name: str) -> tuple[Any, ...]:
+    from worker_lint.core.fix import DISPLAY_ONLY, insert_key, spec
+
+    # only the author knows the value: the placeholder is there to be replaced
+    return (spec(f"Add `{name}` with a placeholder value", DISPLAY_ONLY, insert_key(path, name, f"<{name}>")),)
 
 
 def _route_alternatives(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | None) -> Iterator[_Routed]:
@@ -253,7 +306,7 @@ def _route_alternatives(error: Any, base: JsonPath, is_templated: Callable[[str]
         path = base + tuple(error.absolute_path)
         wanted = " or ".join(type_names.wanted(t) for t in expected)
         yield _Routed(Finding("WL103", path, f"`{_field(path)}` must be {wanted}, not {type_names.of_value(error.instance)}"
-                              f"{_value_suffix(error.instance)}"))
+                              f"{_value_suffix(error.instance)}", fixes=_number_fix(path, error.instance, expected)))
         return
     yield from _route(best_match(context), base, is_templated)
 

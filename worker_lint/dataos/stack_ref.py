@@ -6,7 +6,9 @@ from typing import NamedTuple
 
 from worker_lint.core import lazy_re
 
-_WORD = r"[a-z0-9][a-z0-9-]*"
+# Upper-case letters are allowed: the docs' own `dataos-ctl develop stack versions` output lists
+# `Lakesearch`, and nothing in the grammar forbids them; names are matched without regard to case.
+_WORD = r"[A-Za-z0-9][A-Za-z0-9-]*"
 _VERSION = r"[0-9]+(?:\.[0-9]+)*"
 # docs/dataos-manifests.md §4.1: `fastfun+alpha:1.0`, `soda+python:1.0`, `scanner:2.0`, `bento`
 _REF = lazy_re.compile(rf"(?P<name>{_WORD})(?:\+(?P<flavor>{_WORD}))?(?::(?P<version>{_VERSION}))?")
@@ -35,7 +37,8 @@ def parse_stack_ref(text: str) -> StackRef | None:
     match = _REF.fullmatch(text)
     if match is None:
         return None
-    return StackRef(match["name"], match["flavor"], match["version"])
+    flavor = match["flavor"]
+    return StackRef(match["name"].lower(), None if flavor is None else flavor.lower(), match["version"])
 
 
 def stack_ref_problem(text: str) -> str | None:
@@ -48,8 +51,6 @@ def stack_ref_problem(text: str) -> str | None:
         return "it has leading or trailing spaces"
     if any(c.isspace() for c in text):
         return "it contains a space; a reference is one word such as `bento-worker:3.0`"
-    if text != text.lower() and _REF.fullmatch(text.lower()):
-        return "stack names, flavors and versions are lower case"
     if text.count(":") > 1:
         return "it has more than one `:`; only the version follows a `:`"
     if text.count("+") > 1:
@@ -66,7 +67,7 @@ def stack_ref_problem(text: str) -> str | None:
         return "the version after `:` is empty"
     for label, word in (("stack name", name), ("flavor", flavor)):
         if word and not _WORD_RE.fullmatch(word):
-            return (f"the {label} `{word}` may only contain lower-case letters, digits and hyphens,"
+            return (f"the {label} `{word}` may only contain letters, digits and hyphens,"
                     " and must start with a letter or digit")
     if version and not _VERSION_RE.fullmatch(version):
         return f"the version `{version}` must be numbers separated by dots, such as `1.0`"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from typing import Any, NamedTuple
 
@@ -103,8 +104,9 @@ class StackRegistry:
         version = _text(res, body, "version")
         findings: list[Finding] = []
         schema = _definition_schema(res, findings)
-        label = f"Stack `{res.data.get('name', name)}` in {file_path}"
-        info = StackInfo(name, flavor, version, "workerConfig" in body, schema, label, custom=True)
+        label = f"Stack `{res.data.get('name', name)}` in {_shown(file_path)}"
+        info = StackInfo(name.lower(), None if flavor is None else flavor.lower(), version, "workerConfig" in body,
+                         schema, label, custom=True)
         self._custom.append(info)
         return findings
 
@@ -245,3 +247,14 @@ def stack_ref_of(res: Resource) -> tuple[str, StackRef | None] | None:
     if not isinstance(text, str) or is_templated(text):
         return None
     return text, parse_stack_ref(text)
+
+
+def _shown(file_path: str) -> str:
+    """A definition's path as messages show it: relative to the working directory when inside it."""
+    if not os.path.isabs(file_path):
+        return file_path
+    try:
+        relative = os.path.relpath(file_path)
+    except ValueError:  # another drive
+        return file_path
+    return file_path if relative.startswith("..") else relative

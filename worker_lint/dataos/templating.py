@@ -192,8 +192,27 @@ def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:
     return "".join(out), missing
 
 
-# A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.
-_BARE_BRACE_LINE = lazy_re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#{][^#]*?:[ \t]+)?)(?P<tok>\{\{[^{}\n]*\}\})[ \t]*(?:#.*)?$")
+# A line whose value is a bare `{{...}}`: `key: {{x}}`, `- {{x}}` or `{{x}}` alone.  The token is
+# the only `{{...}}` followed by nothing but a comment (a later one would sit in that comment); what
+# comes before it is checked on its own (see _bare_lead), since one regex over the whole line
+# backtracks in quadratic time on a long line of `- - - ...`.
+_BARE_TOKEN = lazy_re.compile(r"\{\{[^{}\n]*\}\}(?=[ \t]*(?:#.*)?$)")
+_DASHES = lazy_re.compile(r"(?:-[ \t]+)*")
+_KEY_START = lazy_re.compile(r"[^\s#{]")
+
+
+def _bare_lead(lead: str) -> bool:
+    """Whether ``lead`` matches `[ \\t]*(?:-[ \\t]+)*(?:[^\\s#{][^#]*?:[ \\t]+)?`, in linear time."""
+    indent = len(lead) - len(lead.lstrip(" \t"))
+    dashes = _DASHES.match(lead, indent).end()  # type: ignore[union-attr]
+    key = lead[dashes:]
+    if not key:
+        return True
+    colon = key.rstrip(" \t")
+    if len(colon) == len(key) or not colon.endswith(":") or "#" in key:
+        return False
+    # the key's first character may also be the last `- `'s dash, given back by `(?:-[ \t]+)*`
+    return (len(colon) >= 2 and _KEY_START.match(key) is not None) or dashes > indent
 
 
 def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
@@ -205,29 +224,22 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
     explained as the placeholder it is.
     """
     found: list[tuple[int, int, int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if "{{" not in line:
             continue
-        m = _BARE_BRACE_LINE.match(line)
-        if m:
-            col = m.start("tok") + 1
-            found.append((number, col, col + len(m.group("tok")), m.group("tok")))
+        m = _BARE_TOKEN.search(line)
+        if m and _bare_lead(line[:m.start()]):
+            col = m.start() + 1
+            found.append((number, col, col + len(m.group()), m.group()))
     return found
 
 
-def explain_syntax_error(text: str, error: Finding) -> list[Finding] | None:
-    """WL303 findings replacing a WL001 syntax error that a bare ``{{...}}`` value caused, else None.
+def bare_brace_findings(text: str, after: int = 0) -> list[Finding]:
+    """WL303 for every bare ``{{...}}`` value from line ``after + 1`` on, read from the raw lines.
 
-    ``{{dataos:type:resource}}`` stops the YAML parser with "found unexpected ':'";
-    when the error sits on a line whose value is a bare ``{{...}}``, every such
-    line of the file is reported as the placeholder it is, since the file
-    cannot be read past the first one anyway.
+    A syntax error ends the stream: the placeholders past the last document
+    that parsed are seen by no check, so they are reported from the text.
     """
-    if error.code != "WL001" or error.span is None:
-        return None
-    found = bare_brace_spans(text)
-    if not any(line == error.span.line for line, *_ in found):
-        return None
     return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
                     " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
-            for line, col, end, token in found]
+            for line, col, end, token in bare_brace_spans(text) if line > after]

@@ -29,11 +29,13 @@ def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_
     """
     values: dict[str, str] = dict(os.environ) if use_env else {}
     if env_file is not None:
+        from worker_lint.document.reading import ReadError, read_bytes
+        from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+
         try:
-            with open(env_file, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise click.UsageError(f"--env-file {env_file}: {exc.strerror or exc}") from exc
+            text = read_bytes(env_file, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig")
+        except ReadError as exc:
+            raise click.UsageError(f"--env-file {env_file}: {exc}") from None
         except UnicodeDecodeError as exc:
             raise click.UsageError(f"--env-file {env_file}: not UTF-8 text ({exc.reason})") from exc
         try:

@@ -21,8 +21,12 @@ from worker_lint.core.settings import Limits
 
 _SPACES = lazy_re.compile(r"[ ]*")
 _BLANKS = lazy_re.compile(r"[ \t]*")
+#: a tag as libyaml scans it: `!`, then URI characters, which include `'`, `,`, `[` and `]` in
+#: every context; a character outside them right after a tag is a syntax error, where the parser stops
+_TAG = r"!(?:<[0-9A-Za-z_\-;/?:@&=+$,.!~*'()\[\]%]*>?|[0-9A-Za-z_\-;/?:@&=+$,.!~*'()\[\]%]*)"
+_TAG_TOKEN = lazy_re.compile(_TAG)
 #: anchors and tags written before a node (`&name`, `!!str`, `!<tag:x>`)
-_PROPERTIES = lazy_re.compile(r"(?:(?:!<[^>\s]*>|[&!][^\s,\[\]{}]*)[ \t]*)+")
+_PROPERTIES = lazy_re.compile(r"(?:(?:%s|&[^\s,\[\]{}]*)[ \t]*)+" % _TAG)
 #: where a plain scalar in block context ends: a mapping indicator, a comment, or the line end
 _PLAIN_END = lazy_re.compile(r":(?=[ \t\r\n]|$)|[ \t]#|\r?\n|$")
 _KEY_AFTER = lazy_re.compile(r"[ \t]*:(?=[ \t\r\n]|$)")
@@ -61,17 +65,65 @@ def precheck(text: str, limits: Limits) -> Finding | None:
     if long_line is not None:
         line = text.count("\n", 0, long_line) + 1
         return Finding("WL013", (), f"line {line} is longer than {max_line:,} characters; the file was not parsed"
-                       " (move the data to a file of its own, or raise the line-length limit)",
+                       " (move the data to a file of its own, or raise `max-line-length` in the configuration)",
                        span=Span(line, 1, line, 2))
     max_depth = limits.max_depth
-    if _surely_shallow(text, max_depth):
+    if not _surely_shallow(text, max_depth):
+        found = nesting_depth(text, max_depth)
+        if found.offset is not None:
+            line, column = _line_column(text, found.offset)
+            return Finding("WL010", (), f"nesting deeper than {max_depth} levels; the file was not parsed",
+                           span=Span(line, column, line, column + 1))
+    return too_many_nodes(text, limits.max_nodes)
+
+
+def too_many_nodes(text: str, limit: int) -> Finding | None:
+    """A finding when composing ``text`` would build more than ``limit`` nodes.
+
+    Every node the composer builds costs a few hundred bytes: a 49 MB file of
+    dense flow items, within the size and line limits, took 7 GB.  Most files
+    are settled by a bound on the node count read from a few character counts
+    at C speed (see _node_bound); the rest are counted exactly, in libyaml's
+    own event stream, which builds nothing and needs no recursion (the depth
+    is already known to be within bounds).
+    """
+    if len(text) * 3 < limit or _node_bound(text) <= limit:
         return None
-    found = nesting_depth(text, max_depth)
-    if found.offset is not None:
-        line, column = _line_column(text, found.offset)
-        return Finding("WL010", (), f"nesting deeper than {max_depth} levels; the file was not parsed",
-                       span=Span(line, column, line, column + 1))
+    from ruamel.yaml.cyaml import CParser
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import CollectionStartEvent, ScalarEvent
+
+    parser = CParser(text)
+    count = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (ScalarEvent, CollectionStartEvent)):
+                count += 1
+                if count > limit:
+                    mark = event.start_mark
+                    line, column = _line_column(text, mark.index) if mark.index <= len(text) else (1, 1)
+                    return Finding("WL010", (), f"the file holds more than {limit:,} YAML nodes; it was not parsed"
+                                   " (split the data over several files)", span=Span(line, column, line, column + 1))
+    except YAMLError:
+        pass  # parsing stops at the same place, and reports it
+    finally:
+        parser.dispose()
     return None
+
+
+def _node_bound(text: str) -> int:
+    """More than the nodes the composer can build from ``text``.
+
+    A node other than a document's root starts after a line break, `,`, `:`,
+    `?`, `-` or an opening bracket; an implicit empty key or value (`{a, b}`,
+    `[:]`, `? `) adds one after `,`, `:`, `?` or `{`, and a tag or an anchor
+    alone (`{!t , &a }`) makes a node of nothing.  The weights cover each
+    case; tests check the bound against libyaml on random input.
+    """
+    count = text.count
+    return (1 + count("\n") + count("\r") + 2 * (count(",") + count(":") + count("?")) + count("-") + count("[")
+            + 3 * count("{") + count("!") + count("&"))
 
 
 def _surely_shallow(text: str, limit: int) -> bool:
@@ -294,8 +346,13 @@ class _Scanner:
                 expect_node = text[index:index + 1] in _AFTER_VALUE_INDICATOR or after_json
                 if expect_node:
                     deepest = max(deepest, self._pair(levels[-1], token.start()))
+            elif first == "!" and expect_node:
+                # a tag runs over quotes, commas and brackets (see _TAG): the node it belongs to still follows
+                index = _TAG_TOKEN.match(text, token.start()).end()
+                after_space = after_json = False
+                continue
             elif first in "&!":
-                pass  # anchors and tags: the node they belong to still follows
+                pass  # an anchor (or a `!` inside a plain scalar): the node still follows
             elif value == "?" and text[index:index + 1] in _LINE_GAP:
                 deepest = max(deepest, self._pair(levels[-1], token.start()))
                 expect_node = True

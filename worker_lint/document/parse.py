@@ -21,35 +21,8 @@ from worker_lint.document.guard import precheck
 from worker_lint.core.settings import Limits
 from worker_lint.document.positions import is_merge_key, node_span, point_span
 
-try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
-    from ruamel.yaml.cyaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover
-    from ruamel.yaml.loader import SafeLoader as _BaseLoader
-
-#: resolved tags, shared so the builder can dispatch on their identity (see _Loader.resolve)
-_RESOLVED: dict[tuple[Any, str, Any], Any] = {}
-_CANONICAL_TAGS: dict[str, Any] = {}
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The composer with a memoised tag resolver.
-
-    The composer asks the (Python) resolver for the tag of every scalar; keys and
-    small values repeat across a manifest and across files, so remembering the
-    answer per text avoids most regular-expression matching, and returning one
-    shared tag object per tag lets the builder find its converter by identity.
-    """
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        key = (kind, value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            tag = _CANONICAL_TAGS.setdefault(str(tag), tag)
-            if (value is None or len(value) <= 64) and len(_RESOLVED) < 100_000:
-                _RESOLVED[key] = tag
-        return tag
-
+from worker_lint.document.loader import CANONICAL_TAGS as _CANONICAL_TAGS
+from worker_lint.document.loader import Loader as _Loader
 
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
@@ -81,6 +54,35 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
     if blocked is not None:
         return ParseResult(findings=[blocked])
     result = ParseResult()
+    # only anchors can make a document expand; most streams have none, so one look spares every document
+    anchored = "&" in text
+    composed, error = _compose(text)
+    if isinstance(error, MarkedYAMLError) and _rescuable(error, text):
+        from worker_lint.document import goyaml  # only for streams libyaml refuses: keeps the clean run's imports
+
+        composed, error = goyaml.recompose(text)
+    for index, node in composed:
+        findings: list[Finding] = []
+        builder = _Builder(text, limits, findings, anchored)
+        data = builder.build(node)
+        result.documents.append(Document(index, node, data, builder.truncated, findings))
+    if isinstance(error, MarkedYAMLError):
+        result.findings.append(_syntax_finding(error, text))
+    elif error is not None:
+        result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {error}", span=Span(1, 1, 1, 2)))
+    if text.startswith("%") or "\n%" in text or "\\/" in text:
+        # a directive or a `\/` escape: libyaml accepts some that DataOS's parser refuses
+        from worker_lint.document import goyaml
+
+        stopped = {f.span.line for f in result.findings if f.span is not None}  # a version libyaml refuses too
+        result.findings[:0] = [f for f in goyaml.refusals(text, [node for _, node in composed])
+                               if f.span is None or f.span.line not in stopped]
+    return result
+
+
+def _compose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
+    """The root node of every document up to the first error, with its index, and that error."""
+    composed: list[tuple[int, Node]] = []
     loader = _Loader(text)
     try:
         index = 0
@@ -89,24 +91,29 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
                 if not loader.check_node():
                     break
                 node = loader.get_node()
-            except MarkedYAMLError as exc:
-                result.findings.append(_syntax_finding(exc, text))
-                break
             except (YAMLError, RecursionError, ValueError) as exc:
-                result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {exc}", span=Span(1, 1, 1, 2)))
-                break
+                return composed, exc
             if node is not None:
-                findings: list[Finding] = []
-                builder = _Builder(text, limits, findings)
-                data = builder.build(node)
-                result.documents.append(Document(index, node, data, builder.truncated, findings))
+                composed.append((index, node))
             index += 1
     finally:
         loader.dispose()
         # The loader refers to itself as its own parser, composer, constructor and resolver: without
         # this, every file would leave a reference cycle for the garbage collector to find.
         loader.__dict__.clear()
-    return result
+    return composed, None
+
+
+_GO_READS_ON = ("found unexpected ':'", "second occurrence", "found unknown escape character")
+
+
+def _rescuable(error: MarkedYAMLError, text: str) -> bool:
+    """Whether libyaml stopped where DataOS's Go parser reads on (see worker_lint.document.goyaml)."""
+    if error.problem not in _GO_READS_ON:
+        return False
+    from worker_lint.document import goyaml
+
+    return goyaml.rescuable(error, text)
 
 
 def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
@@ -118,6 +125,12 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
         # libyaml puts the end of a stream without a final line break on a line of its own
         line0, col0 = len(lines) - 1, len(lines[-1])
     at_char = lines[line0][col0:col0 + 1]
+    if at_char == "?":
+        from worker_lint.document import goyaml
+
+        explained = goyaml.explain(exc, text)
+        if explained is not None:
+            return explained
     if at_char == "\t":
         message = "a tab character cannot indent YAML; indent with spaces"
     else:
@@ -130,8 +143,9 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
 class _Builder:
     """Builds plain data from one composed document, reporting what YAML-level rules see."""
 
-    def __init__(self, text: str, limits: Limits, findings: list[Finding]) -> None:
+    def __init__(self, text: str, limits: Limits, findings: list[Finding], anchored: bool = True) -> None:
         self.text = text
+        self.anchored = anchored
         self.limits = limits
         self.findings = findings
         self.truncated = False
@@ -141,8 +155,7 @@ class _Builder:
         self._tagged: set[int] = set()
 
     def build(self, root: Node) -> Any:
-        # only anchors can make a document expand; most manifests have none, so skip the count
-        if "&" in self.text and self._expanded_size(root) > self.limits.max_nodes:
+        if self.anchored and self._expanded_size(root) > self.limits.max_nodes:
             self.truncated = True
             self.findings.append(Finding(
                 "WL010", (), f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"
@@ -212,6 +225,7 @@ class _Builder:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         first_key: dict[str, Node] = {}
+        seen_times: dict[str, int] = {}
         for key_node, value_node in node.value:
             if is_merge_key(key_node):
                 for source in _merge_sources(value_node):
@@ -226,13 +240,20 @@ class _Builder:
             name = key_node.value
             if name in first_key:
                 first = first_key[name]
+                from worker_lint.core.fix import UNSAFE, delete_entry, spec
+
+                earlier = seen_times[name] - 1  # the entry this one overrides
+                seen_times[name] += 1
                 self.findings.append(Finding(
                     "WL002", path + (name,),
                     f"duplicate key `{name}` (first defined on line {first.start_mark.line + 1}); YAML keeps only the"
                     " last value, so remove or rename one",
-                    span=node_span(key_node, self.text)))
+                    span=node_span(key_node, self.text),
+                    fixes=(spec("Remove the earlier entry, which YAML ignores", UNSAFE,
+                                delete_entry(path + (name,), occurrence=earlier)),)))
             else:
                 first_key[name] = key_node
+                seen_times[name] = 1
             out[name] = self._node(value_node, path + (name,), depth + 1)
         if merged:
             for k, v in merged.items():
@@ -298,6 +319,12 @@ def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, te
             span = node_span(parent, text)
         return Finding("WL303", path, f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
                        " bare braces as a mapping, so replace it with a real value", span=span)
+    if (isinstance(key_node, MappingNode) and key_node.flow_style and parent.flow_style and len(parent.value) == 1
+            and parent.start_mark.line == parent.end_mark.line):
+        # `{{name: value}}`: a placeholder written with a colon in it
+        token = text[parent.start_mark.index:parent.end_mark.index]
+        return Finding("WL303", path, f"`{token}` is a template placeholder that was never filled in; YAML reads"
+                       " bare braces as a mapping, so replace it with a real value", span=node_span(parent, text))
     return Finding("WL006", path, "a mapping key must be a plain scalar, not a collection; DataOS manifests"
                    " use string keys", span=span)
 

@@ -116,6 +116,7 @@ class WorkerLintServer(LanguageServer):
         self.documents: dict[str, _Open] = {}
         #: configuration per folder, found as the command line finds it from that folder
         self.settings_cache: dict[Path, Settings] = {}
+        self.resolver: Any = None  # a config.Resolver, made on first use and anew when configuration changes
         self.markdown = True
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -146,15 +147,18 @@ class WorkerLintServer(LanguageServer):
     # -- configuration -----------------------------------------------------------------------------------------
 
     def settings_for(self, path: Path | None) -> Settings:
-        """The configuration the command line would use for a file in this folder (per folder, cached)."""
+        """The configuration the command line would use for this file: its own folder's (a Resolver, as `check`)."""
+        from worker_lint import config
+        from worker_lint.config.globs import InvalidGlob
+
         folder = Path(os.path.abspath(path.parent if path is not None else Path.cwd()))
         found = self.settings_cache.get(folder)
         if found is None:
-            from worker_lint import config
-
+            if self.resolver is None:
+                self.resolver = config.Resolver(Path.cwd())
             try:
-                found = config.load_settings(folder, None, False, {})
-            except config.ConfigError as exc:
+                found = self.resolver.for_folder(folder)
+            except (config.ConfigError, InvalidGlob) as exc:
                 self.window_show_message(types.ShowMessageParams(
                     types.MessageType.Error, f"worker-lint: the configuration is invalid; linting with the"
                                              f" defaults until it is fixed:\n{exc}"))
@@ -175,6 +179,7 @@ class WorkerLintServer(LanguageServer):
     def reload(self) -> None:
         """Configuration or Stack definitions changed: forget the configuration and lint every open document again."""
         self.settings_cache.clear()
+        self.resolver = None
         for uri in list(self.documents):
             self.lint(uri)
 

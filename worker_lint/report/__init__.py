@@ -32,8 +32,21 @@ INFORMATION_URI = "https://pypi.org/project/worker-lint/"
 
 
 def render(name: str, diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], **options: Any) -> str:
+    """The report in format ``name``, every string from a manifest, a file name or the environment escaped.
+
+    Escaping happens here, once for every format (``safe_text``): a value's
+    line break can then never start a workflow command or a problem-matcher
+    line, and a file name that is not UTF-8 never makes a report invalid.
+    """
+    from worker_lint.core import safe_text
+
     module = importlib.import_module(f"{__name__}.{FORMATS[name]}")
-    return module.render(diagnostics, rules, **options)  # type: ignore[no-any-return]
+    for key in ("suppressed", "baselined"):
+        if key in options:
+            options[key] = safe_text.diagnostics(options[key])
+    if "files" in options:
+        options["files"] = [safe_text.escape(str(f)) for f in options["files"]]
+    return module.render(safe_text.diagnostics(diagnostics), rules, **options)  # type: ignore[no-any-return]
 
 
 def default_format(environ: Mapping[str, str] | None = None) -> str | None:

@@ -131,7 +131,21 @@ def _result(diagnostic: Diagnostic, rule_index: int, fingerprint: str, root: Pat
              "message": {"text": related.message}}
             for number, related in enumerate(diagnostic.related, start=1)
         ]
+    if diagnostic.fixes:
+        # every fix, the preferred first; SARIF has no applicability, so a property says it
+        result["fixes"] = [
+            {"description": {"text": fix.title},
+             "artifactChanges": [{"artifactLocation": _artifact(diagnostic.path, root), "replacements": [
+                 {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.content}}
+                 for edit in fix.edits]}],
+             "properties": {"applicability": fix.applicability}}
+            for fix in diagnostic.fixes
+        ]
     return result
+
+
+def _region(span: Span) -> dict[str, int]:
+    return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
 def _physical(path: str, span: Span, root: Path) -> dict[str, Any]:

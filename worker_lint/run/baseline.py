@@ -87,9 +87,19 @@ def write(path: Path, diagnostics: Iterable[Diagnostic]) -> int:
             for key, count in sorted(baseline.entries.items(), key=lambda item: _sortable(item[0]))
         ],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII escapes keep a file name that is not UTF-8 exact (as `\udcff`) in a file that is valid UTF-8
+    ascii_only = any(not key.file.isascii() and not _utf8(key.file) for key in baseline.entries)
+    text = json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n"
     write_text(Path(path), text)
     return len(document["entries"])
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _sortable(key: Key) -> tuple[str, str, tuple[tuple[int, str], ...]]:
@@ -98,12 +108,19 @@ def _sortable(key: Key) -> tuple[str, str, tuple[tuple[int, str], ...]]:
 
 
 def load(path: Path) -> Baseline:
+    from worker_lint.document.reading import ReadError, read_bytes
+    from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+
+    if not os.path.lexists(path):
+        raise BaselineError(f"{path}: baseline file not found; create it with --write-baseline")
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found; create it with --write-baseline") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        document = json.loads(read_bytes(path, DEFAULT_MAX_FILE_SIZE).decode("utf-8"))
+    except ReadError as exc:
         raise BaselineError(f"{path}: cannot read the baseline: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: the baseline is nested too deeply to be one") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or document.get(_HEADER) != FORMAT_VERSION:

@@ -1,15 +1,32 @@
-"""A content-hash cache of per-file lint results, so unchanged files are not linted, nor even read, twice."""
+"""A content-hash cache of per-file lint results, so unchanged files are not linted, nor even read, twice.
+
+The cache folder usually sits inside the project, where a pull request can
+put anything: a results file, a symbolic link, a FIFO.  So nothing in it is
+trusted that this machine did not write.  Every key is made with a secret
+kept outside the project (:func:`machine_secret`, a random key created once in
+the user's cache folder, readable by the user only), so a results file
+committed to a repository, or copied from another machine, has another name
+and another seed, and is never read.  Files in the cache are read only when
+they are regular files, not symbolic links, and smaller than
+``MAX_RESULTS_SIZE``; a cache folder that is a symbolic link is not used at all.
+Keys also hold a digest of the installed package's own code and data
+(:func:`package_digest`), so editing a schema or a check never brings back a
+result the old code gave.
+"""
 from __future__ import annotations
 
 import json
 import os
+import stat
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core.atomic import write_bytes
-from worker_lint.core.digest import blake2b
+from worker_lint.core.digest import blake2b, content_digest
+from worker_lint.document.reading import ReadError, read_bytes
 from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 
 #: Folder name used under the project root when the caller names no other.
@@ -17,9 +34,14 @@ DEFAULT_DIRNAME = ".worker-lint-cache"
 #: Environment variable that moves the cache (the CLI's ``--cache-dir`` wins over it).
 ENV_DIR = "WORKER_LINT_CACHE_DIR"
 #: Bumped whenever the layout below changes, so an old cache is never misread.
-FORMAT = 5
+FORMAT = 6
 #: a file modified this close to the cache's writing is read again, whatever its size and time say
 RACY_NS = 2_000_000_000
+#: a results file larger than this is not read (an empty cache): no project's results come near it
+MAX_RESULTS_SIZE = 256 * 1024 * 1024
+#: the machine's cache-key secret: its file name under the user's cache folder, and its length
+SECRET_FILE = "cache-key"
+_SECRET_SIZE = 32
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -77,6 +99,9 @@ def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
         out["suppression_reason"] = d.suppression_reason
     if d.source_line is not None:
         out["source_line"] = d.source_line
+    if d.fixes:
+        out["fixes"] = [[f.title, f.applicability, [[e.start, e.end, e.content, _dump_span(e.span)] for e in f.edits]]
+                        for f in d.fixes]
     return out
 
 
@@ -98,7 +123,20 @@ def _load_one(e: dict[str, Any], path: str | None) -> Diagnostic:
         related=tuple(RelatedLocation(_load_span(s), str(m)) for s, m in e.get("related", ())),
         suppression_reason=e.get("suppression_reason"),
         source_line=e.get("source_line"),
+        fixes=_load_fixes(e["fixes"]) if "fixes" in e else (),
     )
+
+
+def _load_fixes(entries: Any) -> tuple[Any, ...]:
+    from worker_lint.core.fix import APPLICABILITIES, Edit, Fix
+
+    fixes = []
+    for title, applicability, edits in entries:
+        if applicability not in APPLICABILITIES or not isinstance(title, str):
+            raise TypeError("malformed fix")
+        fixes.append(Fix(title, applicability, tuple(
+            Edit(int(start), int(end), str(content), _load_span(span)) for start, end, content, span in edits)))
+    return tuple(fixes)
 
 
 # ---------------------------------------------------------------- the store
@@ -147,14 +185,26 @@ class ResultCache:
     A disabled cache (``directory=None``) misses on every lookup and writes nothing.
     """
 
-    def __init__(self, directory: str | os.PathLike[str] | None, fingerprint: str, version: str | None = None) -> None:
+    def __init__(self, directory: str | os.PathLike[str] | None, fingerprint: str, version: str | None = None,
+                 *, secret: bytes | None = None) -> None:
         if version is None:
             from worker_lint import __version__ as version
         self.directory = None if directory is None else Path(directory)
         self.version = version
+        #: why the cache is off although a folder was given (a symbolic link, no secret), for a warning
+        self.problem: str | None = None
+        if self.directory is not None:
+            if secret is None:
+                secret = machine_secret()
+            if secret is None:
+                self.problem = "no cache-key secret could be created in the user's cache folder"
+            elif os.path.islink(self.directory):
+                self.problem = f"the cache folder `{self.directory}` is a symbolic link"
+            if self.problem is not None:
+                self.directory = None
         # The constant part of every key is hashed once; each file then only feeds its name and bytes.
-        self._seed = blake2b(digest_size=32)
-        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint):
+        self._seed = blake2b(digest_size=32, key=secret or b"")
+        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint, package_digest()):
             encoded = part.encode("utf-8")
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
         self._file = None if self.directory is None else (
@@ -169,9 +219,13 @@ class ResultCache:
         return self._file is not None
 
     def key(self, path: str, content: bytes) -> str:
+        return self.key_for_digest(path, content_digest(content))
+
+    def key_for_digest(self, path: str, digest: bytes) -> str:
+        """The key of a file whose bytes have this ``content_digest``."""
         h = self._seed.copy()
-        encoded = path.encode("utf-8", "surrogateescape")
-        h.update(len(encoded).to_bytes(8, "big") + encoded + content)
+        encoded = os.fsencode(path)
+        h.update(len(encoded).to_bytes(8, "big") + encoded + digest)
         return h.hexdigest()
 
     def unchanged(self, path: str, info: os.stat_result) -> Entry | None:
@@ -232,7 +286,7 @@ class ResultCache:
         data = json.dumps(document, separators=(",", ":")).encode("utf-8")
         try:
             self._prepare()
-            write_bytes(self._file, data, durable=False)
+            write_bytes(self._file, data, durable=False, in_place=False)
         except OSError:
             return False
         self._dirty = False
@@ -247,8 +301,7 @@ class ResultCache:
 
     def _read(self, file: Path) -> dict[str, Entry]:
         try:
-            with open(file, "rb") as handle:
-                document = json.loads(handle.read())
+            document = json.loads(read_bytes(file, MAX_RESULTS_SIZE, follow_symlinks=False))
             if not isinstance(document, dict) or document.get("seed") != self._seed.hexdigest():
                 return {}  # a foreign or damaged file under our name
             entries = {path: Entry(*fields) for path, fields in document["files"].items()}
@@ -256,7 +309,7 @@ class ResultCache:
                 return {}
             self._written_ns = int(document["written_ns"])
             self._stacks = str(document["stacks"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return {}
         return entries
 
@@ -264,10 +317,13 @@ class ResultCache:
         """Create the folder with its CACHEDIR.TAG and .gitignore."""
         assert self.directory is not None and self._file is not None
         self._file.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (self.directory, self._file.parent):
+            if stat.S_ISLNK(os.lstat(folder).st_mode):  # planted since the run began: never write through it
+                raise OSError(f"{folder} is a symbolic link")
         for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by worker-lint.\n*\n")):
             marker = self.directory / name
             if not marker.exists():
-                write_bytes(marker, text.encode("utf-8"), durable=False)
+                write_bytes(marker, text.encode("utf-8"), durable=False, in_place=False)
 
     def clear(self) -> None:
         """Remove every result of every format (the folder and its markers stay)."""
@@ -285,3 +341,115 @@ class ResultCache:
 def _well_formed(entry: Entry) -> bool:
     return (all(type(n) is int for n in entry[:4]) and isinstance(entry.key, str) and type(entry.stack) is bool
             and isinstance(entry.diagnostics, list))
+
+
+# ---------------------------------------------------------------- what keys are made of, besides the files
+
+
+def user_cache_home() -> Path:
+    """The user's cache folder: `$XDG_CACHE_HOME`, else the platform's usual place."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg)
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        if local:
+            return Path(local)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches"
+    return Path.home() / ".cache"
+
+
+def machine_secret() -> bytes | None:
+    """This machine's (this user's) random cache-key secret, created on first use; None if it cannot be.
+
+    It lives outside every project, in ``<user cache folder>/worker-lint/cache-key``,
+    created with mode 0600 (where the system has modes), so no repository can
+    carry it and no other user can read it.  It is written to a temporary file
+    and linked into place, so concurrent first runs agree on one secret.
+    """
+    folder = user_cache_home() / "worker-lint"
+    path = folder / SECRET_FILE
+    try:
+        data = read_bytes(path, _SECRET_SIZE, follow_symlinks=False)
+        if len(data) == _SECRET_SIZE:
+            return data
+    except ReadError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = folder / f".{SECRET_FILE}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_BINARY", 0), 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(_SECRET_SIZE))
+            try:
+                os.link(tmp, path)  # fails if another run created it first: theirs is kept
+            except FileExistsError:
+                if os.path.islink(path) or os.path.getsize(path) != _SECRET_SIZE:
+                    os.replace(tmp, path)  # a damaged or planted one is replaced
+        finally:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        data = read_bytes(path, _SECRET_SIZE, follow_symlinks=False)
+    except (OSError, ReadError):
+        return None
+    return data if len(data) == _SECRET_SIZE else None
+
+
+_PACKAGE_DIGEST: str | None = None
+
+
+def package_digest() -> str:
+    """A digest of the installed package's code (``worker_lint/**.py``) and data (rule pages, schemas).
+
+    Made from each file's name, size and modification time, which every edit,
+    reinstall or checkout changes, so it costs a directory listing rather than
+    reading the package; computed once per process.
+    """
+    global _PACKAGE_DIGEST
+    if _PACKAGE_DIGEST is None:
+        from worker_lint.core.data import data_dir, package_dir
+
+        package = package_dir()
+        folders = [package]
+        for name in ("rules", "schemas"):
+            try:
+                folder = data_dir(name)
+            except FileNotFoundError:
+                continue
+            if package not in folder.parents:
+                folders.append(folder)
+        _PACKAGE_DIGEST = tree_digest(folders)
+    return _PACKAGE_DIGEST
+
+
+def tree_digest(folders: Iterable[Path]) -> str:
+    seen: list[tuple[str, int, int]] = []
+    for folder in folders:
+        _list_tree(str(folder), "", seen)
+    seen.sort()
+    return blake2b(repr(seen).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+_DATA_SUFFIXES = (".py", ".json", ".md", ".yaml", ".yml", ".toml", ".txt")
+
+
+def _list_tree(folder: str, prefix: str, seen: list[tuple[str, int, int]]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.endswith(_DATA_SUFFIXES):
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            seen.append((prefix + name, info.st_size, info.st_mtime_ns))
+        elif name != "__pycache__" and not name.startswith(".") and entry.is_dir(follow_symlinks=False):
+            _list_tree(entry.path, f"{prefix}{name}/", seen)

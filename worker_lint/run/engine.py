@@ -23,20 +23,17 @@ from worker_lint.checks import CheckSpec, all_checks
 from worker_lint.checks.context import Context, Project
 from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
 from worker_lint.document.parse import Document, parse
-from worker_lint.dataos.resource import Resource, classify
+from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
 from worker_lint.core.settings import Settings
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.document.source import decode, normalize_breaks
 from worker_lint.dataos.templating import is_templated
 
-#: a DataOS resource's `type:` line, to tell a broken manifest from any other broken YAML file
-_LOOKS_LIKE_DATAOS = lazy_re.compile(
-    rb"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|compute|"
-    rb"database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*(#.*)?\r?$",
-    re.MULTILINE)
 #: codes whose finding already explains any shape error at the same path
-_EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306"})
+_EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306", "WL418"})
 _SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
+#: what a bare `{{name}}` placeholder value (a mapping to YAML) also trips: the placeholder is the one cause
+_PLACEHOLDER_HIDES = frozenset({"WL101", "WL106"})
 #: body sections of other resource types, for the type/body mismatch rule
 
 
@@ -61,9 +58,16 @@ def check_text(
     project = project or Project(settings)
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        return _lint_bytes(data, path, settings, project)
+        result = _lint_bytes(data, path, settings, project)
     except Exception as exc:  # a bug must cost one diagnostic, never the run
         return FileResult([_internal_error(path, "the linter", exc)])
+    if settings.variables and settings.hidden_variables:  # a secret from the environment: its name, never its value
+        from worker_lint.core.safe_text import redact, referenced
+
+        used = referenced(data, {k: v for k, v in settings.variables.items() if k in settings.hidden_variables})
+        if used:
+            result = FileResult(redact(result.diagnostics, used), redact(result.suppressed, used))
+    return result
 
 
 def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> FileResult:
@@ -77,14 +81,17 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     text = decoded.text
     parsed = parse(text, settings.limits)
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
-    looks_like_dataos = _LOOKS_LIKE_DATAOS.search(data) is not None
-    if parsed.findings and (looks_like_dataos or any(kind for _, kind in documents)):
-        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings))
+    # what a document that could not be read into data is: a tolerant look at the text decides
+    unknown = bool(parsed.findings) or any(doc.truncated for doc in parsed.documents)
+    dataos = unknown and (any(kind for _, kind in documents) or looks_like_dataos(text))
+    if parsed.findings and dataos:
+        after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
+        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings, after))
     _register_stacks(documents, path, project, findings)
     checks = _selected_checks(settings, path)
     for doc, kind in documents:
         if kind is None:
-            if doc.truncated and looks_like_dataos:  # too big or cyclic to classify: say why it was not checked
+            if doc.truncated and dataos:  # too big or cyclic to classify: say why it was not checked
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
@@ -108,14 +115,19 @@ def _selected_checks(settings: Settings, path: str) -> list[CheckSpec]:
     return [spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)]
 
 
-def _explain_syntax_errors(text: str, errors: list[Finding]) -> list[Finding]:
-    """A syntax error caused by an old-style `{{name}}` placeholder is reported as that placeholder."""
-    from worker_lint.dataos.templating import explain_syntax_error
+def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list[Finding]:
+    """A syntax error in a file of old-style `{{name}}` placeholders also names the placeholders it hides.
 
-    out: list[Finding] = []
-    for error in errors:
-        out.extend(explain_syntax_error(text, error) or [error])
-    return out
+    The placeholders of the documents that parsed are reported by the checks;
+    those past line ``after``, where the parser stopped, are reported from the
+    raw lines, next to the syntax error itself.
+    """
+    if "{{" not in text or not any(error.code == "WL001" for error in errors):
+        return errors
+    from worker_lint.dataos.templating import bare_brace_findings
+
+    return sorted([*bare_brace_findings(text, after), *errors],
+                  key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0))
 
 
 def _classify(doc: Document) -> tuple[str, str | None] | None:
@@ -143,6 +155,9 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
 
 def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Finding]:
     out: list[Finding] = []
+    type_finding = _type_finding(res)
+    if type_finding is not None:
+        out.append(type_finding)
     schema_name = schema.schema_name_for(res.kind, res.version)
     if res.kind == "worker":
         schema_name, version_finding = _worker_schema(res)
@@ -154,6 +169,8 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
     if schema_name is not None:
         for finding in schema.validate(schema_name, res.data, (), is_templated):
             if mismatch is not None and _mismatch_explains(finding, res, mismatch):
+                continue
+            if type_finding is not None and _is_type_finding(finding):
                 continue
             out.append(finding)
     for spec in checks:
@@ -174,6 +191,41 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
     if res.prefix:
         out = [_prefixed(f, res.prefix) for f in out]
     return out
+
+
+def _type_finding(res: Resource) -> Finding | None:
+    """A resource taken for its shape (see ``resource.classify``) whose `type` is missing or wrong."""
+    written = res.data.get("type")
+    if written == res.kind:
+        return None
+    if not res.kind:
+        return Finding("WL101", (), "missing required field `type`; a manifest with `name`, `version` and a `spec:`"
+                       " section is a DataOS resource: add the type it is, such as `type: worker`", at="key")
+    label = res.kind.replace("-", " ").title().replace(" ", "-")
+    if written is None:
+        body = f"its `{res.kind}:` section" if res.kind in res.data else "its shape"
+        return Finding("WL101", (), f"missing required field `type`; {body} says it is a {label}:"
+                       f" add `type: {res.kind}`", at="key")
+    shown = written if isinstance(written, str) else str(written)
+    if isinstance(written, str) and written.strip().lower() == res.kind:
+        return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?"
+                       " Resource types are lower case")
+    if isinstance(written, str) and _close(written) == res.kind:
+        return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?")
+    return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; the `{res.kind}:` section says it"
+                   f" is a {label}: use `type: {res.kind}`")
+
+
+def _close(written: str) -> str | None:
+    from worker_lint.dataos.resource import close_type
+
+    return close_type(written)
+
+
+def _is_type_finding(finding: Finding) -> bool:
+    if finding.path == ("type",):
+        return True
+    return finding.code == "WL101" and finding.path == () and finding.message.startswith("missing required field `type`")
 
 
 def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
@@ -208,8 +260,6 @@ def _body_mismatch(res: Resource) -> Finding | None:
     versions = schema.worker_versions()
     if res.kind != "worker" or any(k in res.data for k in versions.values()):
         return None
-    from worker_lint.dataos.resource import DATAOS_TYPES
-
     for key in res.data:
         if key in DATAOS_TYPES and key != "worker":
             expected = versions.get(res.version or "", "worker")
@@ -227,6 +277,10 @@ def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bo
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
     related = tuple(r._replace(path=prefix + r.path) for r in finding.related)
+    if finding.fixes:
+        fixes = tuple(f._replace(intents=tuple(i._replace(path=prefix + i.path) if i.span is None else i
+                                               for i in f.intents)) for f in finding.fixes)
+        return finding._replace(path=prefix + finding.path, related=related, fixes=fixes)
     return finding._replace(path=prefix + finding.path, related=related)
 
 
@@ -235,7 +289,9 @@ def _explain(findings: list[Finding]) -> list[Finding]:
     explained = {path for f in findings if f.code in _EXPLAINING for path in (f.path, *(r.path for r in f.related))}
     if not explained:
         return findings
-    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)]
+    placeholders = {f.path for f in findings if f.code == "WL303"}
+    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)
+            and not (f.code in _PLACEHOLDER_HIDES and f.path in placeholders)]
 
 
 def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
@@ -296,7 +352,16 @@ def _place(path: str, text: str, finding: Finding, doc: Document | None, setting
         severity=settings.severity.get(finding.code, rule.severity), message=finding.message,
         json_path=finding.path, document=doc.index if doc is not None else 0, related=related,
         source_line=_source_line(lines, span.line),
+        fixes=_fixes(finding, doc, text, settings) if finding.fixes else (),
     )
+
+
+def _fixes(finding: Finding, doc: Document | None, text: str, settings: Settings) -> tuple[Any, ...]:
+    from worker_lint.document.edits import place
+    from worker_lint.core.fix import applicability
+
+    fixes = place(finding.fixes, doc.root if doc is not None else None, text)
+    return tuple(f._replace(applicability=applicability(finding.code, f.applicability, settings)) for f in fixes)
 
 
 def _source_line(lines: list[str], number: int) -> str | None:

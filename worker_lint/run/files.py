@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from worker_lint.config import is_excluded
+from worker_lint.config import Resolver, is_excluded
 from worker_lint.core.paths import repo_top
 from worker_lint.core.settings import Settings
 
@@ -15,7 +15,7 @@ SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules"
                           ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".worker-lint-cache"})
 
 
-def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: bool = True) -> list[str]:
+def collect(paths: Sequence[str | Path], settings: Settings | Resolver, respect_gitignore: bool = True) -> list[str]:
     """The files to lint, as the paths to show for them, in a stable order.
 
     A folder is walked for ``*.yaml``/``*.yml`` files, hidden ones and
@@ -25,8 +25,15 @@ def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: 
     are skipped when found by walking, never when named explicitly.  ``-``
     (standard input) and paths that do not exist are passed through for the
     caller to read or report.  Paths are strings throughout: a folder of
-    thousands of files is walked without a Path object per file.
+    thousands of files is walked without a Path object per file.  With a Resolver, each
+    path's `exclude` globs are its own folder's configuration's.
     """
+    settings_of: Callable[[str], Settings]
+    if isinstance(settings, Resolver):
+        settings_of = settings.for_folder
+    else:
+        fixed = settings
+        settings_of = lambda _folder: fixed  # noqa: E731
     out: list[str] = []
     walked: list[str] = []
     for item in paths:
@@ -34,9 +41,9 @@ def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: 
         if path == "-" or not os.path.exists(path):
             out.append(str(Path(path)) if path != "-" else path)
         elif os.path.isdir(path):
-            if not is_excluded(path, settings):
-                walked += _walk(path, settings)
-        elif not is_excluded(path, settings):
+            if not is_excluded(path, settings_of(path)):
+                walked += _walk(path, settings_of)
+        elif not is_excluded(path, settings_of(os.path.dirname(path))):
             out.append(str(Path(path)))
     if respect_gitignore and walked:
         ignored = git_ignored(walked)
@@ -44,11 +51,12 @@ def collect(paths: Sequence[str | Path], settings: Settings, respect_gitignore: 
     return list(dict.fromkeys(out + walked))
 
 
-def _walk(top: str, settings: Settings) -> list[str]:
-    excluding = bool(settings.exclude)
+def _walk(top: str, settings_of: Callable[[str], Settings]) -> list[str]:
     found: list[str] = []
     for folder, dirs, files in os.walk(top):
         base = str(Path(folder))  # spelt as Path spells it, like the named files
+        settings = settings_of(base)  # the configuration of this folder's files and sub-folders
+        excluding = bool(settings.exclude)
         # Hidden files and folders (`.github/`, `.pre-commit-config.yaml`, this tool's own configuration)
         # are never DataOS manifests; they are linted only when named.
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
@@ -60,6 +68,19 @@ def _walk(top: str, settings: Settings) -> list[str]:
                     found.append(path)
     # in the order of the paths' parts, as Path objects sort: `a/b.yaml` before `a-b/c.yaml`
     return sorted(found, key=lambda path: path.split(os.sep))
+
+
+#: The tree being linted may be a stranger's, with its own `.git/config`: nothing in it that runs a command may
+#: apply.  `core.fsmonitor` is run by any command that reads the index, check-ignore among them; hooks and
+#: remote helpers are never needed to read ignore rules.
+_GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}", "-c", "protocol.allow=never",
+               "-c", "core.untrackedCache=false", "--no-optional-locks")
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)  # the user's own settings are trusted; only the tree's are not
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
+    return env
 
 
 def git_ignored(paths: Iterable[str]) -> set[str]:
@@ -82,15 +103,15 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
             by_repo.setdefault(top, {})[absolute] = path
     ignored: set[str] = set()
     for top, absolute in by_repo.items():
-        payload = "\0".join(absolute) + "\0"
+        payload = b"".join(os.fsencode(path) + b"\0" for path in absolute)  # a name need not be UTF-8
         try:
-            done = subprocess.run(["git", "-C", str(top), "check-ignore", "--stdin", "-z"], input=payload.encode(),
-                                  capture_output=True, check=False)
+            done = subprocess.run(["git", *_GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
+                                  input=payload, capture_output=True, check=False, env=_git_env())
         except OSError:
             return set()
         if done.returncode not in (0, 1):  # 128: not a repository after all, or a path outside it
             continue
-        for name in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        for name in os.fsdecode(done.stdout).split("\0"):
             if name:
                 original = absolute.get(os.path.abspath(os.path.join(top, name)))
                 if original is not None:

@@ -15,26 +15,24 @@ from __future__ import annotations
 
 import gc
 import os
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint.core import lazy_re
-from worker_lint.core.digest import blake2b
+from worker_lint.core.digest import blake2b, content_digest
 from worker_lint.core.diagnostic import FileResult, Finding
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.core.settings import Settings
+from worker_lint.dataos.resource import file_kinds
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Project
     from worker_lint.run.cache import Entry, ResultCache
 
-#: the resource types a run must know of before linting: a Stack definition changes other files'
-#: results, and a Bundle's result depends on the files it names (so it is never cached)
-_TYPE_LINE = lazy_re.compile(rb"^type:[ \t]*['\"]?(bundle|stack)['\"]?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 _DIRECTIVE = b"worker-lint:"
 
 
@@ -42,9 +40,12 @@ class Options(NamedTuple):
     jobs: int | str | None = "auto"
     #: the cache folder; None disables the cache
     cache_dir: Path | None = None
-    #: contents given in memory (standard input, an editor's unsaved buffer) by display path;
-    #: these files are not read from disk, and their results are never cached
-    buffers: Mapping[str, bytes] = MappingProxyType({})
+    #: contents given in memory (standard input, an editor's unsaved buffer) by display path, or why they
+    #: could not be read; these files are not read from disk, and their results are never cached
+    buffers: Mapping[str, bytes | Finding] = MappingProxyType({})
+    #: the resolved paths of files linted, or to be linted, in this run: a run of several
+    #: configurations shares one set, so that a file two Bundles name is linted once
+    seen: set[Path] | None = None
     #: an editor's open documents by path: what a Bundle's `file:` reference reads, instead of the disk;
     #: not linted unless they are also among the files (the language server lints one document at a time)
     unsaved: Mapping[str, bytes] = MappingProxyType({})
@@ -62,6 +63,8 @@ class _Survey(NamedTuple):
     stack: bool = False
     #: the cache's entry for it, when the file is unchanged since that entry was made: it was not read
     entry: Entry | None = None
+    #: the digest of the bytes the key was made from: the result is cached only if the same bytes were linted
+    digest: bytes | None = None
     #: the file could not be read: this is its whole result
     problem: FileResult | None = None
 
@@ -71,8 +74,10 @@ class _State:
     settings: Settings
     project: Project
     buffers: dict[str, bytes]
+    #: return the digest of the bytes each file was linted from (for the cache)
+    digests: bool = False
     #: the open documents, by resolved path
-    unsaved: dict[Path, bytes]
+    unsaved: dict[Path, bytes] = field(default_factory=dict)
 
 
 _STATE: _State | None = None
@@ -84,16 +89,23 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
 
     options = options or Options()
     cache = ResultCache(options.cache_dir, settings.fingerprint())
+    if cache.problem is not None:
+        import sys
+
+        from worker_lint.core.safe_text import escape
+
+        sys.stderr.write(f"worker-lint: {escape(cache.problem)}; the result cache is not used\n")
     max_size = settings.max_file_size
     buffers = options.buffers
-    surveys = [_survey_buffer(display, buffers[display]) if display in buffers else _survey_one(display, max_size, cache)
-               for display in files]
-    stacks = [s.display for s in surveys if s.stack] + _stack_dir_files(settings)
+    surveys = [_survey_buffer(display, buffers[display]) if display in buffers
+               else _survey_one(display, max_size, cache, settings) for display in files]
+    stacks = [s.display for s in surveys if s.stack] + stack_dir_files(settings)
     if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
         # linted against other Stack definitions: the files taken on trust must be read after all
-        surveys = [_survey_one(s.display, max_size, cache) if s.entry is not None else s for s in surveys]
-    seen: set[Path] | None = None  # resolved only when a Bundle refers to files: realpath costs a stat per part
-    init = (settings, stacks, dict(buffers), dict(options.unsaved))
+        surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
+    seen = options.seen  # resolved only when a Bundle refers to files: realpath costs a stat per part
+    init = (settings, stacks, {name: data for name, data in buffers.items() if isinstance(data, bytes)},
+            cache.enabled, dict(options.unsaved))
     unsaved = {Path(os.path.realpath(name)): data for name, data in options.unsaved.items()}
     while surveys:
         cached: dict[str, FileResult] = {}
@@ -116,8 +128,9 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             if survey.display in cached:
                 yield survey.display, cached[survey.display]
                 continue
-            display, result, refers = next(linted)
-            if survey.key is not None and survey.info is not None:
+            display, result, refers, digest = next(linted)
+            # a file edited between its survey and its linting: the result is not that of the keyed bytes
+            if survey.key is not None and survey.info is not None and digest == survey.digest:
                 cache.put(display, survey.info, survey.key, survey.stack, result.diagnostics)
             yield display, result
             referenced.extend(refers)
@@ -130,59 +143,83 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             if resolved not in seen:
                 seen.add(resolved)
                 surveys.append(_survey_buffer(_display(path), unsaved[resolved]) if resolved in unsaved
-                               else _survey_one(_display(path), max_size, cache))
+                               else _survey_one(_display(path), max_size, cache, settings))
     cache.save()
 
 
-def _lint_all(displays: list[str], jobs: int | str | None, init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path]]]:
+def _lint_all(displays: list[str], jobs: int | str | None,
+              init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
     from worker_lint.run.parallel import map_files
 
-    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init)
+    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init, on_crash=_crashed)
 
 
-def _survey_one(display: str, max_size: int, cache: ResultCache) -> _Survey:
+def _crashed(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
+    """The result of a file whose worker process died on it, twice: reported, never retried in this process."""
+    from worker_lint.run.engine import file_problem
+
+    return display, FileResult([file_problem(
+        display, "WL900", "the process checking this file died (a crash in the YAML parser, or out of memory);"
+        " the file was not checked; please report it")]), [], None
+
+
+def _survey_one(display: str, max_size: int, cache: ResultCache, settings: Settings) -> _Survey:
     """Look at one file: taken from the cache when it is unchanged, else read for its key and kind."""
     info = None
     if cache.enabled:
         try:
-            info = os.stat(display)
+            info = os.lstat(display)
+            if stat.S_ISLNK(info.st_mode):
+                info = os.stat(display)  # its target's state; never trusted unread, the link must be judged
+            else:
+                entry = cache.unchanged(display, info)
+                if entry is not None:
+                    return _Survey(display, info, entry.key, entry.stack, entry)
         except OSError:
-            pass  # reading it says why
-        entry = None if info is None else cache.unchanged(display, info)
-        if entry is not None:
-            return _Survey(display, info, entry.key, entry.stack, entry)
-    data = read_manifest(Path(display), max_size)
+            info = None  # reading it says why
+    data = read_manifest(Path(display), max_size, _project_of(display, settings))
     if isinstance(data, Finding):
         from worker_lint.run.engine import file_problem
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
     # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
-    types = set(_TYPE_LINE.findall(data))
-    cacheable = cache.enabled and _DIRECTIVE not in data and b"bundle" not in types
-    return _Survey(display, info, cache.key(display, data) if cacheable else None, b"stack" in types)
+    types = file_kinds(data)
+    if not (cache.enabled and _DIRECTIVE not in data and "bundle" not in types):
+        return _Survey(display, info, None, "stack" in types)
+    digest = content_digest(data)
+    return _Survey(display, info, cache.key_for_digest(display, digest), "stack" in types, digest=digest)
 
 
-def _survey_buffer(display: str, data: bytes) -> _Survey:
+def _project_of(display: str, settings: Settings) -> Callable[[], Path]:
+    """The folder a symbolic link among the linted files must not lead out of (asked only of links)."""
+    def project() -> Path:
+        from worker_lint.dataos.bundle import project_root
+
+        return project_root(display, settings)
+    return project
+
+
+def _survey_buffer(display: str, data: bytes | Finding) -> _Survey:
     """An in-memory file: never cached, since no stat of the disk can vouch for it later."""
-    return _Survey(display, stack=_holds_stack(data))
+    if isinstance(data, Finding):
+        from worker_lint.run.engine import file_problem
+
+        return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
+    return _Survey(display, stack="stack" in file_kinds(data))
 
 
-def _holds_stack(data: bytes) -> bool:
-    return b"stack" in _TYPE_LINE.findall(data)
-
-
-def _stack_dir_files(settings: Settings) -> list[str]:
+def stack_dir_files(settings: Settings) -> list[str]:
     """The Stack definitions in the configured `stack-dirs`, which are not linted themselves."""
     found = []
     for folder in settings.stack_dirs:
         for path in sorted(Path(folder).rglob("*.y*ml")):
             data = read_or_none(path, settings.max_file_size)
-            if data is not None and b"stack" in _TYPE_LINE.findall(data):
+            if data is not None and "stack" in file_kinds(data):
                 found.append(str(path))
     return found
 
 
-def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes],
+def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes], digests: bool = False,
           unsaved: dict[str, bytes] | None = None) -> None:
     """Per process: the run's settings, its Stack definitions and the files given in memory."""
     global _STATE
@@ -192,20 +229,21 @@ def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes],
     by_path = {Path(os.path.realpath(name)): data for name, data in (unsaved or {}).items()}
     project = Project(settings, unsaved=by_path)
     prescan_stacks(stacks, settings, project, buffers)
-    _STATE = _State(settings, project, buffers, by_path)
+    _STATE = _State(settings, project, buffers, digests, by_path)
 
 
-def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
+def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
     from worker_lint.run.engine import check_text, file_problem
 
     assert _STATE is not None
+    settings = _STATE.settings
     data: bytes | Finding | None = _STATE.buffers.get(display)
     if data is None:
         data = _unsaved(display)
     if data is None:
-        data = read_manifest(Path(display), _STATE.settings.max_file_size)
+        data = read_manifest(Path(display), settings.max_file_size, _project_of(display, settings))
     if isinstance(data, Finding):
-        return display, FileResult([file_problem(display, data.code, data.message)]), []
+        return display, FileResult([file_problem(display, data.code, data.message)]), [], None
     project = _STATE.project
     project.pending.clear()
     # A file's trees hold no reference cycles worth collecting while it is checked, and the
@@ -219,7 +257,7 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path]]:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    return display, result, refers
+    return display, result, refers, content_digest(data) if _STATE.digests else None
 
 
 def _unsaved(display: str) -> bytes | None:
@@ -230,12 +268,13 @@ def _unsaved(display: str) -> bytes | None:
     return _STATE.unsaved.get(Path(os.path.realpath(display)))
 
 
-def _digest(paths: list[str], max_size: int, buffers: Mapping[str, bytes]) -> str:
+def _digest(paths: list[str], max_size: int, buffers: Mapping[str, bytes | Finding] = MappingProxyType({})) -> str:
     """Stack definitions change other files' results: the cache holds for these contents only."""
     h = blake2b(digest_size=32)
     for p in sorted(paths):
-        data = buffers[p] if p in buffers else read_or_none(Path(p), max_size)
-        h.update(p.encode() + b"\0" + (data if data is not None else b"-"))
+        given = buffers.get(p)
+        data = given if isinstance(given, bytes) else read_or_none(Path(p), max_size)
+        h.update(os.fsencode(p) + b"\0" + (data if data is not None else b"-"))
     return h.hexdigest()
 
 

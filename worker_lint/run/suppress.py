@@ -75,10 +75,11 @@ def apply(
         return list(diagnostics), [], []
     scan = scan_directives(text, known_codes)
     kept, suppressed = _split(diagnostics, scan.directives)
-    findings = _unused(scan.directives, selected, known_codes, skip=OWN_CODES)
+    lines = text.split("\n")
+    findings = _unused(scan.directives, selected, known_codes, skip=OWN_CODES, lines=lines)
     own = _filter_own(scan.findings + findings, scan.directives)
     # Directives that name the suppression rules themselves are judged last, once those findings exist.
-    own += _unused(scan.directives, selected, known_codes, only=OWN_CODES)
+    own += _unused(scan.directives, selected, known_codes, only=OWN_CODES, lines=lines)
     own.sort(key=lambda f: (f.span.line, f.span.column, f.code) if f.span else (0, 0, f.code))
     return kept, suppressed, own
 
@@ -119,13 +120,15 @@ def _filter_own(findings: list[Finding], directives: list[Directive]) -> list[Fi
 
 
 def _unused(directives: list[Directive], selected: Callable[[str], bool] | None, known: Collection[str] | None,
-            skip: Collection[str] = (), only: Collection[str] | None = None) -> list[Finding]:
+            skip: Collection[str] = (), only: Collection[str] | None = None,
+            lines: list[str] | None = None) -> list[Finding]:
     findings = []
     for directive in directives:
         if not directive.codes:
             if only is not None or directive.used or not _judge_blanket(selected, known):
                 continue
-            findings.append(Finding(UNUSED, (), _unused_message(directive, None), span=directive.span))
+            findings.append(Finding(UNUSED, (), _unused_message(directive, None), span=directive.span,
+                                    fixes=_removal(directive, None, lines)))
             continue
         for code, span in directive.codes.items():
             if code in directive.used or code in skip or (only is not None and code not in only):
@@ -136,8 +139,39 @@ def _unused(directives: list[Directive], selected: Callable[[str], bool] | None,
                 continue  # WL051 already says the code is unknown
             whole = len(directive.codes) == 1
             findings.append(Finding(UNUSED, (), _unused_message(directive, code),
-                                    span=directive.span if whole else span))
+                                    span=directive.span if whole else span,
+                                    fixes=_removal(directive, None if whole else span, lines)))
     return findings
+
+
+def _removal(directive: Directive, code: Span | None, lines: list[str] | None) -> tuple:
+    """Remove the directive (the whole line when it is alone on it), or one code and its comma from its list."""
+    if lines is None or not 1 <= directive.line <= len(lines):
+        return ()
+    from worker_lint.core.fix import SAFE, replace_span, spec
+
+    line = lines[directive.line - 1].rstrip("\r")
+    n = directive.line
+    if code is not None:
+        after = re.match(r"[ \t]*,[ \t]*", line[code.end_column - 1:])
+        if after:
+            region = Span(n, code.column, n, code.end_column + after.end())
+        else:
+            before = re.search(r"[ \t]*,[ \t]*$", line[:code.column - 1])
+            if before is None:
+                return ()
+            region = Span(n, before.start() + 1, n, code.end_column)
+        return (spec("Remove the unused code from the suppression comment", SAFE, replace_span(region, "")),)
+    span = directive.span
+    rest = line[span.end_column - 1:]
+    if directive.own_line and not rest.strip():
+        region = Span(n, 1, n + 1, 1)
+    elif directive.own_line:
+        region = Span(n, span.column, n, span.end_column + len(rest) - len(rest.lstrip(" \t")))
+    else:
+        start = len(line[:span.column - 1].rstrip(" \t"))
+        region = Span(n, start + 1, n, span.end_column)
+    return (spec("Remove the unused suppression comment", SAFE, replace_span(region, "")),)
 
 
 def _judge_blanket(selected: Callable[[str], bool] | None, known: Collection[str] | None) -> bool:

@@ -1,0 +1,336 @@
+"""Applying fixes: choose, edit, lint again, keep or roll back, write.
+
+Only files whose diagnostics carry an applicable fix are touched again: the
+run's own results say which, so a run with nothing to fix lints every file
+once, as `check` does.  A file is fixed in passes: the applicable fixes, in
+order of position, that neither overlap nor touch a fix already chosen, are
+applied together; the result is linted again, and the next pass picks up what
+waited.  A pass that makes a diagnostic appear (a code at a JSON path that was
+not reported before) is undone and its fixes retried one by one, so the one at
+fault is reported as failed and the others still apply.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from worker_lint.config import Resolver
+from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
+from worker_lint.core.fix import DISPLAY_ONLY, SAFE, UNSAFE, Fix, applicability
+from worker_lint.core.settings import Settings
+
+if TYPE_CHECKING:
+    from worker_lint.checks.context import Project
+
+MAX_PASSES = 10
+#: a file with one of these is left alone: its text is not what the linter understood
+_UNTOUCHABLE = frozenset({"WL001", "WL003", "WL010", "WL011", "WL012", "WL900"})
+_BOM = b"\xef\xbb\xbf"
+
+
+def chosen_fix(d: Diagnostic, unsafe: bool) -> Fix | None:
+    """The preferred fix a run may apply: safe ones, and unsafe ones when allowed."""
+    for fix in d.fixes:
+        if fix.applicability == SAFE or (unsafe and fix.applicability == UNSAFE):
+            return fix
+    return None
+
+
+class Outcome(NamedTuple):
+    """What fixing one file did."""
+
+    display: str
+    original: bytes
+    #: the new contents, or None when nothing changed
+    fixed: bytes | None
+    #: the final lint of the file (of the fixed text when it changed)
+    result: FileResult
+    #: the diagnostics that were fixed, as reported before their fix
+    applied: tuple[Diagnostic, ...] = ()
+    #: fixes undone because they made a new diagnostic appear: (diagnostic, what appeared)
+    failed: tuple[tuple[Diagnostic, str], ...] = ()
+    converged: bool = True
+
+
+def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsafe: bool,
+              result: FileResult | None = None) -> Outcome:
+    """Fix one file's contents in passes; ``result`` is its lint when the run already has it."""
+    from worker_lint.run.engine import check_text
+
+    def lint(raw: bytes) -> FileResult:
+        project.pending.clear()
+        out = check_text(raw, display, settings, project)
+        project.pending.clear()
+        return out
+
+    if result is None:
+        result = lint(data)
+    bom = _BOM if data.startswith(_BOM) else b""
+    try:
+        text = data[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        return Outcome(display, data, None, result)
+    if any(d.code in _UNTOUCHABLE for d in result.diagnostics) or _syntax_error(text, settings):
+        return Outcome(display, data, None, result)
+    crlf = text.count("\r\n") * 2 > text.count("\n")
+    applied: list[Diagnostic] = []
+    failed: list[tuple[Diagnostic, str]] = []
+    refused: set[tuple[Any, ...]] = set()
+    passes = 0
+    current = text
+    while True:
+        candidates = [(d, f) for d in result.diagnostics
+                      if (f := chosen_fix(d, unsafe)) is not None and _identity(d, f) not in refused]
+        if not candidates:
+            break
+        if passes >= MAX_PASSES:
+            return _outcome(display, data, bom, text, current, result, applied, failed, converged=False)
+        batch = _non_overlapping(candidates)
+        new_text = apply_edits(current, [e for _, f in batch for e in f.edits], crlf)
+        new_result = lint(bom + new_text.encode("utf-8"))
+        appeared = _syntax_error(new_text, settings) or _appeared(result.diagnostics, new_result.diagnostics)
+        if appeared is not None:
+            # undo the pass; find the fixes at fault by trying each alone
+            alone = [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch] if len(batch) > 1 else \
+                [(batch[0][0], batch[0][1], new_text)]
+            tried = [(d, f, t, new_result if len(batch) == 1 else lint(bom + t.encode("utf-8"))) for d, f, t in alone]
+            faults = [(d, f, what) for d, f, t, r in tried
+                      if (what := _syntax_error(t, settings) or _appeared(result.diagnostics, r.diagnostics))]
+            for d, f, what in faults:
+                refused.add(_identity(d, f))
+                failed.append((d, what))
+            if faults:
+                continue
+            # each is fine alone but not together: this pass applies the first only
+            d, f, new_text, new_result = tried[0]
+            batch = [(d, f)]
+        passes += 1
+        applied.extend(d for d, _ in batch)
+        current, result = new_text, new_result
+    return _outcome(display, data, bom, text, current, result, applied, failed)
+
+
+def _outcome(display: str, data: bytes, bom: bytes, text: str, current: str, result: FileResult,
+             applied: list[Diagnostic], failed: list[tuple[Diagnostic, str]], converged: bool = True) -> Outcome:
+    if current != text and text.endswith("\n") and not current.endswith("\n"):
+        current += "\r\n" if text.endswith("\r\n") else "\n"  # a deleted last entry keeps the final newline
+    fixed = None if current == text else bom + current.encode("utf-8")
+    return Outcome(display, data, fixed, result, tuple(applied), tuple(failed), converged)
+
+
+def _syntax_error(text: str, settings: Settings) -> str | None:
+    """A syntax error in ``text``, whatever the run selects (a deselected WL001 must not let a fix through)."""
+    from worker_lint.document.parse import parse
+    from worker_lint.document.source import normalize_breaks
+
+    for finding in parse(normalize_breaks(text), settings.limits).findings:
+        if finding.code == "WL001":
+            where = f" at {finding.span.line}:{finding.span.column}" if finding.span else ""
+            return f"a syntax error{where}: {finding.message}"
+    return None
+
+
+def _identity(d: Diagnostic, f: Fix) -> tuple[Any, ...]:
+    return (d.code, d.document, d.json_path, f.title)
+
+
+def _non_overlapping(candidates: list[tuple[Diagnostic, Fix]]) -> list[tuple[Diagnostic, Fix]]:
+    """Fixes in order of position; one that overlaps or touches an earlier choice waits for the next pass."""
+    chosen: list[tuple[Diagnostic, Fix]] = []
+    taken: list[tuple[int, int]] = []
+    for d, f in sorted(candidates, key=lambda c: (c[1].edits[0].start, c[1].edits[-1].end, c[0].code)):
+        if any(e.start <= end and start <= e.end for e in f.edits for start, end in taken):
+            continue
+        chosen.append((d, f))
+        taken.extend((e.start, e.end) for e in f.edits)
+    return chosen
+
+
+def _appeared(before: Sequence[Diagnostic], after: Sequence[Diagnostic]) -> str | None:
+    """A diagnostic after the fix whose code and JSON path were not reported before, described."""
+    known = {(d.code, d.document, d.json_path) for d in before}
+    for d in after:
+        if (d.code, d.document, d.json_path) not in known:
+            return f"{d.code} at {d.span.line}:{d.span.column}: {d.message}"
+    return None
+
+
+def apply_edits(text: str, edits: Sequence[Any], crlf: bool = False) -> str:
+    """``text`` with non-overlapping ``edits`` applied; new line breaks follow the file's (CRLF stays CRLF)."""
+    out: list[str] = []
+    at = 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(text[at:e.start])
+        out.append(e.content.replace("\n", "\r\n") if crlf else e.content)
+        at = e.end
+    out.append(text[at:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- a run
+
+
+class Fixer:
+    """`check --fix` and friends: wraps the run's results, fixing the files that have something to fix."""
+
+    def __init__(self, settings: Settings | Resolver, *, fix: bool, unsafe: bool, diff: bool, fix_only: bool,
+                 show: bool, files: Sequence[str], buffers: Mapping[str, bytes | Finding]) -> None:
+        #: one Settings for every file, or each file's own (its folder's configuration)
+        self.settings = settings
+        #: contents given in memory (standard input): fixed text goes to standard output, never to a file
+        self.buffers = buffers
+        self.apply = fix or diff or fix_only
+        self.unsafe = unsafe
+        self.diff = diff
+        self.fix_only = fix_only or diff
+        self.show = show
+        self.files = files
+        self.outcomes: list[Outcome] = []
+        self._projects: dict[int, Project] = {}
+        #: standard output carries fixed text (`-` with `--fix`): the report goes to standard error
+        self.report_to_stderr = False
+
+    # -- linting
+
+    def fixed(self, results: Iterable[tuple[str, FileResult]]) -> Iterator[tuple[str, FileResult]]:
+        """The run's results, each file with something to fix fixed first (and linted again)."""
+        for display, result in results:
+            if self.apply and isinstance(self.buffers.get(display), bytes):  # its text goes to stdout, fixed or not
+                result = self._fix_buffer(display, result)
+            elif self.apply and any(chosen_fix(d, self.unsafe) for d in result.diagnostics if d.fixes):
+                result = self._fix_file(display, result)
+            yield display, result
+
+    def _settings_of(self, display: str) -> Settings:
+        return self.settings.for_file(display) if isinstance(self.settings, Resolver) else self.settings
+
+    def _fix_buffer(self, display: str, result: FileResult) -> FileResult:
+        """Standard input: with `--fix`, the fixed text goes to standard output and the report to standard error."""
+        data = self.buffers[display]
+        assert isinstance(data, bytes)
+        settings = self._settings_of(display)
+        outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
+        self.outcomes.append(outcome)
+        if not self.diff:
+            sys.stdout.buffer.write(outcome.fixed if outcome.fixed is not None else data)
+            sys.stdout.flush()
+            self.report_to_stderr = True
+        return outcome.result
+
+    def _fix_file(self, display: str, result: FileResult) -> FileResult:
+        from worker_lint.document.reading import read_manifest
+
+        settings = self._settings_of(display)
+        data = read_manifest(Path(display), settings.max_file_size)
+        if isinstance(data, Finding):
+            return result
+        try:
+            outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
+        except Exception as exc:  # noqa: BLE001 - a bug in fixing must leave the file as it was, never end the run
+            sys.stderr.write(f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc};"
+                             " please report it\n")
+            return result
+        if outcome.fixed is not None and not self.diff:
+            problem = write_fixed(Path(display), outcome.fixed, settings)
+            if problem is not None:
+                sys.stderr.write(f"worker-lint: {display}: not fixed: {problem}\n")
+                outcome = outcome._replace(fixed=None, applied=(), result=result)
+        self.outcomes.append(outcome)
+        return outcome.result
+
+    def _project_for_fixes(self, settings: Settings) -> Project:
+        """The run's custom Stack definitions, read again only once a file has something to fix (per configuration)."""
+        project = self._projects.get(id(settings))
+        if project is None:
+            from worker_lint.checks.context import Project
+            from worker_lint.dataos.resource import file_kinds
+            from worker_lint.document.reading import read_or_none
+            from worker_lint.run import runner
+            from worker_lint.run.engine import prescan_stacks
+
+            stacks = [f for f in [*self.buffers, *self.files]
+                      if isinstance(data := self.buffers.get(f) or read_or_none(Path(f), settings.max_file_size), bytes)
+                      and "stack" in file_kinds(data)]
+            project = self._projects[id(settings)] = Project(settings)
+            given = {name: data for name, data in self.buffers.items() if isinstance(data, bytes)}
+            prescan_stacks(stacks + runner.stack_dir_files(settings), settings, project, given)
+        return project
+
+    # -- reporting
+
+    def finish(self, diagnostics: list[Diagnostic], rendered: str, fmt: str) -> tuple[str, int | None]:
+        """The report to print, and the exit status when fixing decides it (None: as `check` would)."""
+        for outcome in self.outcomes:
+            if not outcome.converged:
+                sys.stderr.write(f"worker-lint: {outcome.display}: fixes did not converge after {MAX_PASSES}"
+                                 " passes; the file was fixed as far as it got, please report it\n")
+            for d, appeared in outcome.failed:
+                sys.stderr.write(f"worker-lint: {outcome.display}:{d.span.line}:{d.span.column}: the fix for {d.code}"
+                                 f" was not applied: it would introduce {appeared}\n")
+        fixed = sum(len(o.applied) for o in self.outcomes)
+        if self.diff:
+            changed = [o for o in self.outcomes if o.fixed is not None]
+            out = "".join(unified_diff(o) for o in changed)
+            sys.stderr.write(f"Would fix {fixed} problem{'s' if fixed != 1 else ''}"
+                             f" in {len(changed)} file{'s' if len(changed) != 1 else ''}.\n")
+            return out, 1 if changed else 0
+        note = ""
+        if self.show and fixed:
+            note += self.listing()
+        if self.apply:
+            files = len({o.display for o in self.outcomes if o.applied})
+            note += f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}.\n"
+        if self.fix_only:
+            sys.stderr.write(note)
+            return "", 0
+        if fmt == "text" and not self.report_to_stderr:
+            return rendered + note, None
+        sys.stderr.write(note)
+        return rendered, None
+
+    def listing(self) -> str:
+        """`--show-fixes`: what was fixed, per file and rule."""
+        lines = []
+        for o in sorted(self.outcomes, key=lambda o: o.display):
+            if not o.applied:
+                continue
+            lines.append(f"{o.display}:")
+            counts: dict[tuple[str, str], int] = {}
+            for d in o.applied:
+                counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+            lines += [f"  {n} x {code} ({name})" for (code, name), n in sorted(counts.items())]
+        return "".join(line + "\n" for line in lines)
+
+
+def unified_diff(outcome: Outcome) -> str:
+    import difflib  # only a run that prints a diff pays for it
+
+    before = outcome.original.decode("utf-8", errors="replace").splitlines(keepends=True)
+    after = (outcome.fixed or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(before, after, outcome.display, outcome.display))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def write_fixed(path: Path, data: bytes, settings: Settings) -> str | None:
+    """Write fixed contents in place, atomically, keeping the file's mode; a reason when it must not be written."""
+    from worker_lint.core.atomic import write_bytes
+
+    target = Path(os.path.realpath(path))
+    if target != Path(os.path.abspath(path)):  # a link, of the file or of a folder on its way
+        root = Path(os.path.realpath(_project_root(settings)))
+        if root != target and root not in target.parents:
+            return f"it is a symbolic link to {target}, outside the project ({root}); fix that file itself"
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+        write_bytes(target, data, mode=mode)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _project_root(settings: Settings) -> Path:
+    cwd = Path.cwd()
+    return settings.project_root(cwd) or cwd
