@@ -90,6 +90,8 @@ def _apply(text: str, edits: list[types.TextEdit]) -> str:
 BAD = ROOT / "examples" / "bad" / "replicas-and-typos.yaml"
 #: the quick fixes WL102 offers on `stackspec` once diagnostics carry fixes (the autofix model); none before
 STACKSPEC_FIXES = ["Rename `stackspec` to `stackSpec`"] if "fixes" in Diagnostic._fields else []
+#: with fixes, the fix-all source action comes last whenever the request does not filter kinds
+FIX_ALL = ["Fix all safe worker-lint problems"] if STACKSPEC_FIXES else []
 
 
 @pytest.mark.asyncio
@@ -152,8 +154,9 @@ async def test_suppression_actions_edit_the_buffer_and_silence_the_diagnostic(
     got = await client.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), unknown.range, types.CodeActionContext([unknown])))
     titles = [a.title for a in got]
-    assert titles == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file"]
-    assert [(a.kind, list(a.diagnostics or ())) for a in got] == [("quickfix", [unknown])] * len(got)
+    assert titles == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file", *FIX_ALL]
+    quick = [a for a in got if a.kind == "quickfix"]
+    assert [list(a.diagnostics or ()) for a in quick] == [[unknown]] * len(quick) and len(quick) == len(got) - len(FIX_ALL)
     by_title = {a.title: a for a in got}
     edited = _apply(text, by_title["Disable WL102 for this line"].edit.changes[uri])
     assert edited.splitlines()[8] == "  stackspec:  # worker-lint: disable=WL102"
@@ -193,7 +196,8 @@ async def test_code_actions_are_recomputed_not_read_from_the_request(client: Lan
                              source="worker-lint", data={"fix": "rm -rf"})
     got = await client.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), stale.range, types.CodeActionContext([stale])))
-    assert [a.title for a in got] == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file"]
+    assert [a.title for a in got] == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file",
+                                      *FIX_ALL]
 
 
 @pytest.mark.asyncio

@@ -60,7 +60,8 @@ def test_neovim_shows_diagnostics_hovers_and_applies_a_code_action(tmp_path: Pat
     assert "hover **WL102** `unknown-field` (error)" in out and "hover-has-page true" in out
     assert [line for line in out if line.startswith("action ")] == [
         *(f"action {title}" for title in STACKSPEC_FIXES),
-        "action Disable WL102 for this line", "action Disable WL102 for this file"]
+        "action Disable WL102 for this line", "action Disable WL102 for this file",
+        *(["action Fix all safe worker-lint problems"] if STACKSPEC_FIXES else [])]
     assert f"line 9 {FIXED_LINE}" in out
     assert out[-1] == "after 2"
 
