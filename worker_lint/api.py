@@ -14,11 +14,12 @@ from worker_lint.config import Resolver
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
 from worker_lint.core.settings import Settings
 from worker_lint.run import runner
+from worker_lint.run.parallel import Jobs
 from worker_lint.run.files import collect
 
 
 def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Finding] | None = None,
-         settings: Settings | Resolver | None = None, jobs: int | str | None = 1,
+         settings: Settings | Resolver | None = None, jobs: Jobs = 1,
          cache_dir: Path | None = None, collected: bool = False,
          unsaved: Mapping[str, bytes | str] | None = None) -> Iterator[tuple[str, FileResult]]:
     """Lint the files under ``paths`` and the contents in ``buffers`` (by the path to report them under).
@@ -57,7 +58,7 @@ def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Findi
 
 
 def lint_paths(paths: Iterable[str], settings: Settings | None = None,
-               jobs: int | str | None = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
+               jobs: Jobs = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
     """Lint every file under ``paths`` (and the files their Bundles name): ``(display path, diagnostics)``."""
     for display, result in lint(paths, settings=settings, jobs=jobs):
-        yield display, result.diagnostics
+        yield display, list(result.diagnostics)

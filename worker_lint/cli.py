@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
 
@@ -256,7 +256,7 @@ def _glob_source(pattern: str, exclude: tuple[str, ...], per_file_ignores: tuple
     return "configuration: "
 
 
-def _jobs(value: str) -> int | str:
+def _jobs(value: str) -> int | Literal["auto"]:
     if value == "auto":
         return "auto"
     if value.isdigit() and int(value) >= 1:

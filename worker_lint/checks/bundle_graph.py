@@ -10,6 +10,7 @@ from worker_lint.core.diagnostic import Finding, JsonPath, Related
 from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:
+    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
@@ -39,9 +40,10 @@ def dependency_graph(res: Resource, ctx: Context) -> Iterator[Finding]:
             dependency_targets.add(target)
             yield from _reference(rid, path, target, known, "dependency")
         for path, cond in item.conditions():
-            target = cond.get("resourceId")
-            if not isinstance(target, str):
+            condition_target = cond.get("resourceId")
+            if not isinstance(condition_target, str):
                 continue
+            target = condition_target
             id_path = path + ("resourceId",)
             problems = list(_reference(rid, id_path, target, known, "condition"))
             yield from problems
@@ -70,7 +72,7 @@ def _reference(rid: str | None, path: JsonPath, target: str, known: dict[str, bu
             message += f"; did you mean `{hint}`?"
         elif known:
             message += f"; ids are {_listing(list(known))}"
-        fixes = ()
+        fixes: tuple[FixSpec, ...] = ()
         if hint and _one_close_match(target, list(known)):
             from worker_lint.core.fix import UNSAFE, replace_value, spec
 

@@ -20,6 +20,7 @@ from worker_lint.dataos.quantity import (
 from worker_lint.dataos.templating import is_templated, substitute
 
 if TYPE_CHECKING:
+    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
@@ -107,15 +108,17 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
     try:
         quantity = decode_quantity(text)
     except QuantityError as exc:
-        quantity = _from_yaml_number(value)
-        if quantity is None:
+        from_number = _from_yaml_number(value)
+        if from_number is None:
             from worker_lint.core.fix import SAFE, replace_value, spec
 
             repaired = _repaired(text) if text == res.scalar_text(*path) else None
-            fixes = (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
+            fixes: tuple[FixSpec, ...] = (
+                (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ())
             return None, Finding(INVALID, path, f"`{where}` is `{text}`, which is not a Kubernetes quantity:"
                                  f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
                                  f" {_examples(name)}", fixes=fixes)
+        quantity = from_number
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
         return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{text}`, a memory unit on a CPU amount; CPU is"
                              " counted in cores (`2`) or millicores (`500m`)")

@@ -10,6 +10,7 @@ from worker_lint.dataos.stack_ref import repaired, stack_ref_problem
 from worker_lint.dataos.stacks import stack_ref_of
 
 if TYPE_CHECKING:
+    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
@@ -25,7 +26,7 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         message = f"`{text}` is not a valid stack reference: {stack_ref_problem(text)}"
         fixed = repaired(text)
         message += f"; did you mean `{fixed}`?" if fixed else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
-        fixes = ()
+        fixes: tuple[FixSpec, ...] = ()
         if fixed:
             from worker_lint.core.fix import SAFE, replace_value, spec
 

@@ -59,7 +59,7 @@ def _indent_fix(res: Resource, bk: str, keys: list[str]) -> tuple[Any, ...]:
     node = res.node_at(bk)
     if not isinstance(node, MappingNode) or node.flow_style:
         return ()
-    names = [k.value if isinstance(k, ScalarNode) else None for k, _ in node.value]
+    names = [str(k.value) if isinstance(k, ScalarNode) else "" for k, _ in node.value]
     if names.count("stackSpec") != 1:
         return ()
     at = names.index("stackSpec")

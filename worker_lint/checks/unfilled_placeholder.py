@@ -14,6 +14,7 @@ from worker_lint.document.positions import describe, substring_span
 from worker_lint.dataos.resource import Resource, classify
 
 if TYPE_CHECKING:
+    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
 
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
@@ -85,7 +86,7 @@ def _stack_name(node: MappingNode) -> str | None:
     """The stack name (`bento` of `bento+python:3.0`) when this mapping has a `stack` scalar."""
     for key_node, value_node in node.value:
         if isinstance(key_node, ScalarNode) and key_node.value == "stack" and isinstance(value_node, ScalarNode):
-            return value_node.value.strip().lower()
+            return str(value_node.value).strip().lower()
     return None
 
 
@@ -105,7 +106,7 @@ def _tokens(res: Resource, node: ScalarNode, path: JsonPath, where: _Where, at: 
             # positions narrows `substring` inside a value only, so a key's span is computed here.
             yield Finding(code, path, message_text, at="key", span=substring_span(node, written, res.text))
         else:
-            fixes = ()
+            fixes: tuple[FixSpec, ...] = ()
             if code == "WL301" and _LOWER_VARIABLE.fullmatch(written):
                 from worker_lint.core.fix import UNSAFE, replace_in_value, spec
 

@@ -107,7 +107,7 @@ def toml_module() -> ModuleType:
     try:
         import tomllib
     except ImportError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
     return tomllib
 
 
@@ -213,10 +213,10 @@ def _toml_locate(text: str, table: tuple[str, ...], loc: Sequence[str | int], at
             if not stripped.startswith("[") and depth < len(target):
                 # An inline table such as `severity = { WL201 = "error" }`: find the inner key on the line.
                 for name in target[depth:]:
-                    inner = re.search(rf'(?:^|[{{,\s])("?{re.escape(name)}"?)\s*=', line[key_column:])
-                    if inner is None:
+                    found = re.search(rf'(?:^|[{{,\s])("?{re.escape(name)}"?)\s*=', line[key_column:])
+                    if found is None:
                         break
-                    key_column += inner.start(1) + 1
+                    key_column += found.start(1) + 1
                     best = (best[0] + 1, index + 1, key_column)
     _, line_no, column = best
     if at == "value" and best[0] > 0:

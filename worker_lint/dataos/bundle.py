@@ -47,7 +47,7 @@ def looks_templated(value: Any) -> bool:
 class Item(NamedTuple):
     """One `bundle.resources[]` entry that is a mapping."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the item's place in `resources`; tuple.index is never used on it
     data: dict[str, Any]
 
     @property
@@ -147,13 +147,14 @@ def find_cycles(nodes: Iterable[str], graph_edges: Iterable[Edge]) -> list[tuple
         state[start] = 1
         while stack:
             node, pending = stack[-1]
-            edge = next(pending, None)
-            if edge is None:
+            step = next(pending, None)
+            if step is None:
                 stack.pop()
                 trail.pop()
                 del where[node]
                 state[node] = 2
                 continue
+            edge = step
             mark = state.get(edge.target)
             if mark == 1:
                 cycles.append((_shown_cycle(trail, where[edge.target]), edge))

@@ -27,19 +27,19 @@ def build() -> dict[str, Any]:
             continue
         for version, name in versions.items():
             routes.append((kind, None if version == "*" else version, name))
-    for kind, name in _EXTRA_TYPES.items():
-        if kind not in index and (root / name).is_file():
-            routes.append((kind, None, name))
+    for kind, extra in _EXTRA_TYPES.items():
+        if kind not in index and (root / extra).is_file():
+            routes.append((kind, None, extra))
     defs: dict[str, Any] = {}
-    for _, _, name in routes:
-        _inline(root, name, defs)
+    for _, _, route in routes:
+        _inline(root, route, defs)
     branches = []
-    for kind, version, name in routes:
+    for kind, route_version, route in routes:
         condition: dict[str, Any] = {"properties": {"type": {"const": kind}}, "required": ["type"]}
-        if version is not None:
-            condition["properties"]["version"] = {"const": version}
+        if route_version is not None:
+            condition["properties"]["version"] = {"const": route_version}
             condition["required"] = ["type", "version"]
-        branches.append({"if": condition, "then": {"$ref": f"#/$defs/{_key(name)}"}})
+        branches.append({"if": condition, "then": {"$ref": f"#/$defs/{_key(route)}"}})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "DataOS manifests checked by worker-lint",

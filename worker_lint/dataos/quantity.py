@@ -234,7 +234,7 @@ def _compare(ca: int, ea: int, cb: int, eb: int) -> int:
 def _integral(coefficient: int, exponent: int) -> int | None:
     """The value as an int when it is whole, else None."""
     if exponent >= 0:
-        return coefficient * 10**exponent
+        return int(coefficient * 10**exponent)
     return None  # the coefficient has no trailing zeros, so a negative exponent is never whole
 
 
@@ -253,7 +253,7 @@ def _from_digits(digits: str) -> int:
     if len(digits) <= _STR_CHUNK:
         return int(digits)
     half = len(digits) // 2
-    return _from_digits(digits[:half]) * 10 ** (len(digits) - half) + _from_digits(digits[half:])
+    return int(_from_digits(digits[:half]) * 10 ** (len(digits) - half)) + _from_digits(digits[half:])
 
 
 def _wrap32(n: int) -> int:

@@ -121,7 +121,7 @@ class Recognised(NamedTuple):
     version: str | None
 
 
-def classify(data: Any) -> tuple[str, str | None] | None:
+def classify(data: Any) -> Recognised | None:
     """``(type, version)`` when ``data`` is a DataOS resource, None for any other YAML.
 
     This is the one decision of what a DataOS resource is; every caller (the

@@ -235,7 +235,7 @@ def schema_problem(schema: dict[str, Any]) -> str | None:
         cls.check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(p) for p in exc.absolute_path)
-        draft = cls.META_SCHEMA.get("$id", cls.META_SCHEMA.get("id", "")).rstrip("#")
+        draft = str(cls.META_SCHEMA.get("$id", cls.META_SCHEMA.get("id", ""))).rstrip("#")
         at = f" at `{where}`" if where else ""
         return f"`jsonSchema` is not a valid JSON Schema{at}: {exc.message} (checked against {draft})"
     return None

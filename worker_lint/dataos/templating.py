@@ -88,7 +88,7 @@ def _dollar(text: str, i: int, bento: bool) -> Token | None:
             if first > 0:
                 # `${{team-name}`: one closing brace short.
                 return Token(MALFORMED, i, first, text[i + 3:first - 1].strip())
-            stop = i + 3 + _WORD_RUN.match(text, i + 3).end() - (i + 3)
+            stop = _word_end(text, i + 3)
             return Token(MALFORMED, i, stop, text[i + 3:stop].strip())
         if text.startswith("${!", i):
             end, _ = _close(text, i + 2, 1)
@@ -96,7 +96,7 @@ def _dollar(text: str, i: int, bento: bool) -> Token | None:
         end, _ = _close(text, i + 2, 1)
         if end < 0:
             # `${NAME` never closed: the token runs to the end of the word.
-            stop = i + 2 + _WORD_RUN.match(text, i + 2).end() - (i + 2)
+            stop = _word_end(text, i + 2)
             return Token(MALFORMED, i, stop, text[i + 2:stop])
         inner = text[i + 2:end - 1]
         if _UPPER_NAME.match(inner):
@@ -243,3 +243,9 @@ def bare_brace_findings(text: str, after: int = 0) -> list[Finding]:
     return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
                     " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
             for line, col, end, token in bare_brace_spans(text) if line > after]
+
+
+def _word_end(text: str, start: int) -> int:
+    """Where the run of word characters from ``start`` ends (``start`` itself when there is none)."""
+    match = _WORD_RUN.match(text, start)
+    return match.end() if match is not None else start

@@ -91,7 +91,7 @@ def write(path: Path, diagnostics: Iterable[Diagnostic]) -> int:
     ascii_only = any(not key.file.isascii() and not _utf8(key.file) for key in baseline.entries)
     text = json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n"
     write_text(Path(path), text)
-    return len(document["entries"])
+    return len(baseline.entries)
 
 
 def _utf8(text: str) -> bool:

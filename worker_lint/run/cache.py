@@ -188,7 +188,9 @@ class ResultCache:
     def __init__(self, directory: str | os.PathLike[str] | None, fingerprint: str, version: str | None = None,
                  *, secret: bytes | None = None) -> None:
         if version is None:
-            from worker_lint import __version__ as version
+            from worker_lint import __version__
+
+            version = __version__
         self.directory = None if directory is None else Path(directory)
         self.version = version
         #: why the cache is off although a folder was given (a symbolic link, no secret), for a warning

@@ -44,7 +44,7 @@ def lint_text(
     project: Project | None = None,
 ) -> list[Diagnostic]:
     """Lint one file's contents; ``path`` is only used for reporting and relative references."""
-    return check_text(text, path, settings, project).diagnostics
+    return list(check_text(text, path, settings, project).diagnostics)
 
 
 def check_text(
@@ -145,7 +145,7 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
     for i, item in enumerate(items):
         spec = item.get("spec") if isinstance(item, dict) else None
         kind = classify(spec)
-        if kind is None:
+        if kind is None or not isinstance(spec, dict):
             continue
         prefix = ("bundle", "resources", i, "spec")
         node = res.node_at(*prefix)

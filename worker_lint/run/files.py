@@ -102,8 +102,8 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
         if top is not None:
             by_repo.setdefault(top, {})[absolute] = path
     ignored: set[str] = set()
-    for top, absolute in by_repo.items():
-        payload = b"".join(os.fsencode(path) + b"\0" for path in absolute)  # a name need not be UTF-8
+    for top, originals in by_repo.items():
+        payload = b"".join(os.fsencode(path) + b"\0" for path in originals)  # a name need not be UTF-8
         try:
             done = subprocess.run(["git", *_GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
                                   input=payload, capture_output=True, check=False, env=_git_env())
@@ -113,7 +113,7 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
             continue
         for name in os.fsdecode(done.stdout).split("\0"):
             if name:
-                original = absolute.get(os.path.abspath(os.path.join(top, name)))
+                original = originals.get(os.path.abspath(os.path.join(top, name)))
                 if original is not None:
                     ignored.add(original)
     return ignored

@@ -28,6 +28,7 @@ from worker_lint.core.diagnostic import FileResult, Finding
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import file_kinds
+from worker_lint.run.parallel import Jobs
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Project
@@ -37,7 +38,7 @@ _DIRECTIVE = b"worker-lint:"
 
 
 class Options(NamedTuple):
-    jobs: int | str | None = "auto"
+    jobs: Jobs = "auto"
     #: the cache folder; None disables the cache
     cache_dir: Path | None = None
     #: contents given in memory (standard input, an editor's unsaved buffer) by display path, or why they
@@ -147,7 +148,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     cache.save()
 
 
-def _lint_all(displays: list[str], jobs: int | str | None,
+def _lint_all(displays: list[str], jobs: Jobs,
               init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
     from worker_lint.run.parallel import map_files
 

@@ -12,9 +12,13 @@ import bisect
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Diagnostic, Finding, Span
+
+if TYPE_CHECKING:
+    from worker_lint.core.fix import FixSpec
 
 UNUSED = "WL050"
 INVALID = "WL051"
@@ -144,7 +148,7 @@ def _unused(directives: list[Directive], selected: Callable[[str], bool] | None,
     return findings
 
 
-def _removal(directive: Directive, code: Span | None, lines: list[str] | None) -> tuple:
+def _removal(directive: Directive, code: Span | None, lines: list[str] | None) -> tuple[FixSpec, ...]:
     """Remove the directive (the whole line when it is alone on it), or one code and its comma from its list."""
     if lines is None or not 1 <= directive.line <= len(lines):
         return ()
