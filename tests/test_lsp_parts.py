@@ -190,3 +190,22 @@ def test_the_api_reads_open_documents_where_a_bundle_names_them(tmp_path: Path) 
              for display, result in api.lint([str(bundle)], unsaved=unsaved)}
     assert [v for k, v in found.items() if k.endswith("bundle.yaml")] == [
         [("WL415", "`worker.yaml` is empty; it holds no manifest to apply")]]
+
+
+def _frame(message: dict[str, object]) -> bytes:
+    import json
+
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_the_server_exits_as_the_protocol_says_without_a_traceback() -> None:
+    start = _frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}}}) + \
+        _frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    shutdown = _frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    leave = _frame({"jsonrpc": "2.0", "method": "exit"})
+    for tail, status, answers in ((shutdown + leave, 0, 2), (leave, 1, 1), (b"", 1, 1)):
+        run = subprocess.run([sys.executable, "-m", "worker_lint", "server"], input=start + tail, capture_output=True,
+                             timeout=60, cwd=ROOT)
+        assert (run.returncode, run.stderr, run.stdout.count(b"Content-Length")) == (status, b"", answers)

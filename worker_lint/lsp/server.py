@@ -313,8 +313,18 @@ server = WorkerLintServer()
 
 
 def serve() -> None:
+    """Serve on standard input and output until the client says `exit` (or goes away).
+
+    pygls closes the output it was given when it stops, so it gets a duplicate of the standard
+    output: the process's own stays open for the command line's last flush.  The exit status is
+    the protocol's: 0 after a `shutdown` request, else 1.
+    """
+    import sys
+
     logging.basicConfig(level=logging.WARNING)
-    server.start_io()
+    output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    server.start_io(sys.stdin.buffer, output)
+    sys.exit(0 if getattr(server.protocol, "_shutdown", False) else 1)
 
 
 # -- life cycle and settings -------------------------------------------------------------------------------------------
