@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from worker_lint.core.diagnostic import Diagnostic, Severity, Span
 from worker_lint.run import baseline
 from worker_lint.run.baseline import BaselineError
-from worker_lint.core.diagnostic import Diagnostic, Severity, Span
 
 
 def diag(path: str, code: str, json_path: tuple[str | int, ...], line: int, message: str = "m") -> Diagnostic:

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker_lint import __version__
-from worker_lint.run.cache import DEFAULT_DIRNAME, ENV_DIR, FORMAT, ResultCache, dump, load, resolve_dir
 from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
+from worker_lint.run.cache import DEFAULT_DIRNAME, ENV_DIR, FORMAT, ResultCache, dump, load, resolve_dir
 
 CONTENT = b"version: v1beta\nname: w\ntype: worker\n"
 
@@ -365,8 +365,8 @@ BAD = CONTENT + b"worker:\n  replicas: 1\n"
 
 
 def test_a_run_reads_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from worker_lint.run import runner
     from worker_lint.core.settings import Settings
+    from worker_lint.run import runner
 
     monkeypatch.chdir(tmp_path)
     names = [f"w{i}.yaml" for i in range(3)]

@@ -12,8 +12,8 @@ import pytest
 from worker_lint import config
 from worker_lint.config import ConfigError, find_config, is_excluded, is_selected, load_settings
 from worker_lint.core.diagnostic import Severity
-from worker_lint.run.files import collect
 from worker_lint.core.settings import Settings
+from worker_lint.run.files import collect
 
 ROOT = Path(__file__).resolve().parents[1]
 

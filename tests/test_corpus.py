@@ -17,7 +17,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 DEFECT_MARKERS = ("looks invalid", "YAML ERROR", "fragment", "contains ${{ }} placeholders", "<angle> placeholder",

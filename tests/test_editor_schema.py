@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 import jsonschema
-
 from conftest import ROOT, run_cli
+
 from worker_lint.dataos.editor_schema import build as editor_schema
 from worker_lint.document.parse import parse
 

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
 from test_formats import validate_sarif
 
@@ -239,9 +238,9 @@ def test_nothing_to_fix_exits_as_check_does(tmp_path: Path, flag: str):
 
 
 def test_a_file_that_needs_more_passes_than_allowed_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from worker_lint.run import fixing
     from worker_lint.checks.context import Project
     from worker_lint.core.settings import Settings
+    from worker_lint.run import fixing
 
     text = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n"
                    "  replicas: 2  # worker-lint: disable=WL102,WL201,WL202\n  stackSpec:\n    image: x\n")

@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings
+from conftest import SHARED
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from conftest import SHARED
 from worker_lint.checks.context import Project
+from worker_lint.core.settings import Settings
+from worker_lint.document.parse import parse
+from worker_lint.document.source import decode
 from worker_lint.run.engine import check_text
 from worker_lint.run.fixing import chosen_fix, fix_bytes
-from worker_lint.document.parse import parse
-from worker_lint.core.settings import Settings
-from worker_lint.document.source import decode
 
 CORPUS = SHARED / "corpus" / "dataos"
 

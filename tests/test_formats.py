@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT, SHARED, run_cli
+
 from worker_lint import catalogue
 from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 from worker_lint.report import default_format, fingerprints, render

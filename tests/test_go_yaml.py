@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SHARED
-from worker_lint.run.engine import lint_text
+
 from worker_lint.document.parse import parse
+from worker_lint.run.engine import lint_text
 
 DATA = ROOT / "tests" / "data"
 #: the codes that say a stream does not parse as the platform reads it

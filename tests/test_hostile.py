@@ -13,13 +13,14 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import Run
-from worker_lint.document import guard, reading
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from worker_lint.core.diagnostic import Finding, Span
-from worker_lint.run.engine import lint_text
+from worker_lint.document import guard, reading
 from worker_lint.document.parse import Limits
+from worker_lint.run.engine import lint_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
@@ -162,7 +163,7 @@ class _Listener:
         hits = self.hits = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            def do_GET(self) -> None:
                 hits.append(self.path)
                 body = b'{"type": "string"}'
                 self.send_response(200)

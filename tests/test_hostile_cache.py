@@ -1,7 +1,6 @@
 """Hostile caches: planted files and links, committed results, a cache folder leading elsewhere, stale results."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -9,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, Run
 from test_hostile import VALID, _limit_memory, cli_found
+
 from worker_lint.run.cache import FORMAT as CACHE_FORMAT
 
 BROKEN = VALID.replace("  compute: runnable-default\n", "")
@@ -172,8 +171,8 @@ def test_a_link_planted_inside_the_cache_folder_is_not_written_through(project: 
 
 def test_a_file_edited_between_keying_and_linting_is_not_cached_under_the_old_key(
         project: Path, monkeypatch: pytest.MonkeyPatch):
-    from worker_lint.run import runner
     from worker_lint.core.settings import Settings
+    from worker_lint.run import runner
 
     monkeypatch.chdir(project)
     real_read = runner.read_manifest

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from test_hostile import VALID, _limit_memory, cli_found
 from test_hostile_cache import cli

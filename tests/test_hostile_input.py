@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from test_hostile import VALID, bounded_cli
+
 from worker_lint.config import globs
 
 MISSING_COMPUTE = VALID.replace("  compute: runnable-default\n", "")

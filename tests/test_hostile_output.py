@@ -11,7 +11,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from test_hostile import VALID
 from test_hostile_cache import cli
 

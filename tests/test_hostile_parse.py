@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_hostile import HEAD, VALID, _event_depth, _events, bounded_cli, cli_found
 
-from test_hostile import HEAD, VALID, _event_depth, _events, bounded_cli, cli_found, found
 from worker_lint.document import guard
 from worker_lint.run import parallel
 from worker_lint.run.parallel import WorkerCrashed, map_files

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from test_hostile import HEAD, VALID, bounded_cli, cli_found
 
 

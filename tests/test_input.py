@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 from worker_lint.checks.context import Project
-from worker_lint.run.engine import lint_file, lint_text
 from worker_lint.core.settings import Settings
+from worker_lint.run.engine import lint_file, lint_text
 
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
 

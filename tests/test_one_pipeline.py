@@ -2,14 +2,13 @@
 standard input with `--stdin-filename`, and from the Python API, with and without the cache."""
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from worker_lint.api import lint
 from worker_lint.core.settings import Settings
 

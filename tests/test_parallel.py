@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from worker_lint.document.parse import parse
 from worker_lint.run import parallel
 from worker_lint.run.parallel import AUTO_THRESHOLD, available_cpus, chunk_size, effective_jobs, map_files
-from worker_lint.document.parse import parse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -108,7 +108,7 @@ def test_pool_that_cannot_start_falls_back_in_process(monkeypatch: pytest.Monkey
         def __getattr__(self, name: str):
             return getattr(multiprocessing.get_context("fork"), name)
 
-        def Process(self, *args, **kwargs):  # noqa: N802 - mirrors the context API
+        def Process(self, *args, **kwargs):
             raise OSError(38, "Function not implemented")
 
     monkeypatch.setattr(parallel, "_context", lambda: NoProcesses())

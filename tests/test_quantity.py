@@ -307,7 +307,7 @@ def test_value_matches_exact_arithmetic(text: str) -> None:
     binary = suffix.endswith("i")
     if binary and abs(exact) > 2**63 - 1:
         assert got == (2**63 - 1) * (1 if exact > 0 else -1)
-    elif exact and abs(exact) < Fraction(1, 10**9) or (exact * 10**9).denominator != 1:
+    elif (exact and abs(exact) < Fraction(1, 10**9)) or (exact * 10**9).denominator != 1:
         # finer than a nano: rounded away from zero to the next nano
         assert got.denominator <= 10**9 and abs(got) > abs(exact) and abs(got) - abs(exact) < Fraction(1, 10**9)
     else:

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
-from worker_lint.run.engine import lint_text
+
 from worker_lint.dataos import resource
 from worker_lint.dataos.resource import RESOURCE_TYPES, Recognised, classify, file_kinds
+from worker_lint.run.engine import lint_text
 
 #: the v1 Worker of the docs' `first_steps.md`, shortened to what these tests need
 _WORKER = """\
@@ -153,8 +153,8 @@ def test_classify(data: object, expected: Recognised | None) -> None:
 def test_one_table_of_resource_types() -> None:
     from worker_lint.dataos import bundle
 
-    assert bundle.WORKSPACE_LEVEL == {t for t, info in RESOURCE_TYPES.items() if info.level == "workspace"}
-    assert bundle.INSTANCE_LEVEL == {t for t, info in RESOURCE_TYPES.items() if info.level == "instance"}
+    assert {t for t, info in RESOURCE_TYPES.items() if info.level == "workspace"} == bundle.WORKSPACE_LEVEL
+    assert {t for t, info in RESOURCE_TYPES.items() if info.level == "instance"} == bundle.INSTANCE_LEVEL
 
 
 @pytest.mark.parametrize(("text", "kinds", "certain"), [

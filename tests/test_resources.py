@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from worker_lint.core.diagnostic import Diagnostic, Span
-from worker_lint.run.engine import lint_text
 from worker_lint.core.settings import Settings
+from worker_lint.run.engine import lint_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.error import YAMLError
-
-from conftest import run_cli
 from wellformed import diagnostic_problems, json_problems
+
 from worker_lint.core import safe_text
 from worker_lint.run.engine import lint_text
 

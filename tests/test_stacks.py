@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource as RefResource
+from referencing import Registry
+from referencing import Resource as RefResource
 from referencing.jsonschema import DRAFT202012
 
-from worker_lint.run.engine import lint_text
 from worker_lint.api import lint_paths
-from worker_lint.document.parse import parse
-from worker_lint.dataos.resource import Resource, classify
 from worker_lint.core.settings import Settings
+from worker_lint.dataos.resource import Resource, classify
 from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref, repaired, stack_ref_problem
 from worker_lint.dataos.stacks import StackRegistry, builtin_stacks, schema_problem
+from worker_lint.document.parse import parse
+from worker_lint.run.engine import lint_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas" / "stacks"

@@ -10,18 +10,33 @@ from pathlib import Path
 
 import click
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from worker_lint.core.diagnostic import Diagnostic
-from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
-from worker_lint.run.engine import lint_text
-from worker_lint.document.parse import parse
 from worker_lint.core.settings import Settings
+from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
 from worker_lint.dataos.templating import (
-    ANGLE_PLACEHOLDER, APPLY_VARIABLE, BENTO_ENV, BENTO_ESCAPE, BENTO_FUNCTION, BRACE_TEMPLATE, DOC_PLACEHOLDER,
-    LOWER_PLACEHOLDER, MALFORMED, TAG_TEMPLATE, bare_brace_findings, bare_brace_spans, is_templated, scan, substitute,
+    ANGLE_PLACEHOLDER,
+    APPLY_VARIABLE,
+    BENTO_ENV,
+    BENTO_ESCAPE,
+    BENTO_FUNCTION,
+    BRACE_TEMPLATE,
+    DOC_PLACEHOLDER,
+    LOWER_PLACEHOLDER,
+    MALFORMED,
+    TAG_TEMPLATE,
+    bare_brace_findings,
+    bare_brace_spans,
+    is_templated,
+    scan,
+    substitute,
 )
 from worker_lint.dataos.variables import load_variables, render
+from worker_lint.document.parse import parse
+from worker_lint.run.engine import lint_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "dataos"

@@ -10,13 +10,13 @@ from worker_lint.core.diagnostic import Diagnostic
 SEVERITIES = {"error", "warning", "info"}
 
 
-#: the line breaks the C parser counts (YAML 1.1, as libyaml reads): CRLF, CR, LF, NEL, LS, PS;
-#: editors count a lone CR as a break too
-_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+#: the line breaks editors count, and so every reported position: CRLF, CR, LF (NEL, LS and PS,
+#: breaks to the C parser, are not)
+_BREAKS = re.compile("\r\n|[\r\n]")
 
 
 def lines_of(data: bytes) -> list[str]:
-    """The file's lines as positions count them: decoded leniently, split where the parser breaks lines."""
+    """The file's lines as positions count them: decoded leniently, split where an editor breaks lines."""
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -14,8 +14,8 @@ from worker_lint.config import Resolver
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
 from worker_lint.core.settings import Settings
 from worker_lint.run import runner
-from worker_lint.run.parallel import Jobs
 from worker_lint.run.files import collect
+from worker_lint.run.parallel import Jobs
 
 
 def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Finding] | None = None,

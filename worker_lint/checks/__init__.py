@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from worker_lint.core.diagnostic import Finding
     from worker_lint.checks.context import Context
+    from worker_lint.core.diagnostic import Finding
     from worker_lint.dataos.resource import Resource
 
 CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]

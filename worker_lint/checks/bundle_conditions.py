@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from worker_lint.core import lazy_re
-from worker_lint.dataos import bundle
 from worker_lint.checks import check
+from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos import bundle
 from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from worker_lint.dataos import bundle
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos import bundle
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
@@ -57,11 +57,13 @@ def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str
         else:
             message = f"`{value}` is outside the project root `{root}`; it was not followed or checked"
         return Finding("WL414", path, message)
-    if len(resolution.tried) == 1 and os.path.isabs(os.path.expanduser(value.strip())):
+    if resolution.refused is not None:
+        return Finding("WL413", path, f"`{value}` was not found: {resolution.refused}")
+    if len(resolution.tried) == 1 and bundle.value_path(value).is_absolute():
         return Finding("WL413", path, f"`{value}` does not exist")
     # every folder looked from, named; a candidate several folders lead to is listed once with all their names
     labels = where.labels()
-    raw = Path(os.path.expanduser(value.strip()))
+    raw = bundle.value_path(value)
     named: dict[Path, list[str]] = {}
     for base, label in labels:
         candidate = Path(os.path.normpath(base / raw))

@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from worker_lint.dataos import bundle
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding, JsonPath, Related
+from worker_lint.dataos import bundle
 from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:
-    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
+    from worker_lint.core.fix import FixSpec
     from worker_lint.dataos.resource import Resource
 
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from worker_lint.dataos import bundle
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
+from worker_lint.dataos import bundle
 from worker_lint.dataos.schema import suggest
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
             span = None
             if problem.start is not None and problem.end is not None:
                 span = _inner_span(res, path, expression, problem.start, problem.end)
-            yield Finding("WL412", path, f"invalid cron `{expression.strip()}`: {problem.message}", span=span)
+            yield Finding("WL412", path, f"invalid cron {cron.quoted(expression.strip())}: {problem.message}",
+                          span=span)
 
 
 def _crons(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:

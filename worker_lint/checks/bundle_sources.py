@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from worker_lint.dataos import bundle
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos import bundle
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context

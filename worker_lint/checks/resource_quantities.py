@@ -4,10 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint.core import lazy_re
 from worker_lint.checks import check
+from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, JsonPath, Related
-from worker_lint.document.positions import describe
 from worker_lint.dataos.quantity import (
     BINARY_SUFFIXES,
     DECIMAL_EXPONENT,
@@ -18,10 +17,11 @@ from worker_lint.dataos.quantity import (
     decode_quantity,
 )
 from worker_lint.dataos.templating import is_templated, substitute
+from worker_lint.document.positions import describe
 
 if TYPE_CHECKING:
-    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
+    from worker_lint.core.fix import FixSpec
     from worker_lint.dataos.resource import Resource
 
 INVALID = "WL200"
@@ -40,6 +40,7 @@ CPU_MEMORY_SUFFIXES = frozenset({"k", "M", "G", "T", "P", "E", *BINARY_SUFFIXES}
 #: sub-unit suffixes: a fraction of a byte for memory
 FRACTION_SUFFIXES = {"m": "milli", "u": "micro", "n": "nano"}
 DEFAULT_MAX_CORES = 64
+_DIGITS_ONLY = lazy_re.compile(r"[0-9]+")
 _NUMBER_AND_WORD = lazy_re.compile(r"([+-]?[0-9]*\.?[0-9]+\.?)(\s*)([A-Za-z]+)\Z")
 _KNOWN_UNITS = "n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi and Ei"
 
@@ -115,33 +116,32 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
             repaired = _repaired(text) if text == res.scalar_text(*path) else None
             fixes: tuple[FixSpec, ...] = (
                 (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ())
-            return None, Finding(INVALID, path, f"`{where}` is `{text}`, which is not a Kubernetes quantity:"
+            return None, Finding(INVALID, path, f"`{where}` is `{_shown(text)}`, which is not a Kubernetes quantity:"
                                  f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
                                  f" {_examples(name)}", fixes=fixes)
         quantity = from_number
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
-        return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{text}`, a memory unit on a CPU amount; CPU is"
-                             " counted in cores (`2`) or millicores (`500m`)")
+        return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{_shown(text)}`, a memory unit on a CPU amount;"
+                             " CPU is counted in cores (`2`) or millicores (`500m`)")
     if quantity.sign < 0:
-        return None, Finding(NEGATIVE, path, f"`{where}` is `{text}`, a negative amount; Kubernetes rejects"
+        return None, Finding(NEGATIVE, path, f"`{where}` is `{_shown(text)}`, a negative amount; Kubernetes rejects"
                              " quantities below zero")
     if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
         unit = FRACTION_SUFFIXES[quantity.suffix]
-        number = text.strip()[:-1]
+        number = _shown(text.strip()[:-1])
         from worker_lint.core.fix import UNSAFE, replace_value, spec
 
         # which of the two was meant is the author's call, and either changes the amount: unsafe
         fixes = (spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
                  spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M"))) \
             if quantity.suffix == "m" and text == res.scalar_text(*path) else ()
-        return None, Finding(MEMORY_MILLI, path, f"`{where}` is `{text}`, which is {_plain(quantity)} bytes: `"
+        return None, Finding(MEMORY_MILLI, path, f"`{where}` is `{_shown(text)}`, which is {_plain(quantity)} bytes: `"
                              f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
                              f" `{number}M` (megabytes)", fixes=fixes)
     if name == "cpu" and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT) \
             and quantity.compare(Quantity.of(max_cores)) > 0:
-        return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{text}`, that is {_plain(quantity)} CPU cores,"
-                             f" more than {max_cores}; if millicores were meant, write"
-                             f" `{_millicores(text, quantity)}`")
+        return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{_shown(text)}`, that is {_plain(quantity)} CPU"
+                             f" cores, more than {max_cores}; {_millicores(text, quantity)}")
     return Entry(path, text, quantity), None
 
 
@@ -182,10 +182,8 @@ def _repaired(text: str) -> str | None:
 def _from_yaml_number(value: Any) -> Quantity | None:
     """A YAML integer written in another base (`0x10`, `0o20`) reaches Kubernetes as its decimal value."""
     if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return decode_quantity(str(value))
-        except QuantityError:
-            return None
+        # the exact value, as decode_quantity(str(value)) reads it, without str() (which refuses 4,300 digits)
+        return Quantity.of(value)
     return None
 
 
@@ -206,12 +204,19 @@ def _above_limit(name: str, request: Entry, limit: Entry) -> Finding:
     )
 
 
+#: past this many digits a number in a message is shown in Kubernetes' own notation instead of written out
+_PLAIN_DIGITS = 30
+
+
 def _plain(quantity: Quantity) -> str:
     """A quantity as a plain decimal number (`0.5`, `200`, `1.024`) for messages."""
+    width = quantity.magnitude_digits()
+    if width > _PLAIN_DIGITS:
+        return f"a {width:,}-digit number of"  # str() of a huge int fails past 4,300 digits, and nobody reads it
     try:
         value = quantity.as_fraction()
     except OverflowError:
-        return quantity.canonical()
+        return _shown(quantity.canonical())
     whole, rest = divmod(abs(value.numerator), value.denominator)
     sign = "-" if value < 0 else ""
     if rest == 0:
@@ -225,10 +230,24 @@ def _plain(quantity: Quantity) -> str:
 
 
 def _millicores(text: str, quantity: Quantity) -> str:
+    """The hint to write millicores, naming the value meant when it can be written out."""
     stripped = text.strip()
-    if quantity.suffix == "" and stripped.isdigit():
-        return f"{stripped}m"
-    return f"{_plain(quantity)}m"
+    if quantity.suffix == "" and _DIGITS_ONLY.fullmatch(stripped):
+        return f"if millicores were meant, write `{_shown(stripped + 'm')}`"
+    if quantity.magnitude_digits() > _PLAIN_DIGITS:
+        return "if millicores were meant, write the number followed by `m`"
+    return f"if millicores were meant, write `{_plain(quantity)}m`"
+
+
+#: how much of a long value a message quotes
+_SHOWN = 40
+
+
+def _shown(text: str) -> str:
+    """A long number as a message shows it: its ends and its length, not 5,000 digits."""
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[:_SHOWN // 2]}...{text[-8:]} ({len(text):,} characters)"
 
 
 def _examples(name: str) -> str:

@@ -10,8 +10,8 @@ from worker_lint.dataos.stack_ref import repaired, stack_ref_problem
 from worker_lint.dataos.stacks import stack_ref_of
 
 if TYPE_CHECKING:
-    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
+    from worker_lint.core.fix import FixSpec
     from worker_lint.dataos.resource import Resource
 
 

@@ -12,9 +12,9 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from worker_lint.dataos import schema
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding, Related
+from worker_lint.dataos import schema
 from worker_lint.dataos.stacks import SchemaRef, StackInfo, stack_ref_of
 from worker_lint.dataos.templating import is_templated
 

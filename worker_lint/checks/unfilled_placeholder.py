@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from worker_lint.core import lazy_re
-from worker_lint.dataos import templating as t
 from worker_lint.checks import check
+from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
-from worker_lint.document.positions import describe, substring_span
+from worker_lint.dataos import templating as t
 from worker_lint.dataos.resource import Resource, classify
+from worker_lint.document.positions import describe, substring_span
 
 if TYPE_CHECKING:
-    from worker_lint.core.fix import FixSpec
     from worker_lint.checks.context import Context
+    from worker_lint.core.fix import FixSpec
 
 _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack section of v1 workers
 _PROJECTION_KEYS = frozenset({"projection", "projections"})
@@ -72,9 +72,7 @@ def _interesting(text: object) -> bool:
 
 
 def _enter(where: _Where, key: str, stack: str | None) -> _Where:
-    if key == "stackSpec" and stack is not None and stack.startswith(("bento", "benthos")):
-        where = where._replace(bento=True)
-    elif key in _BENTO_SECTIONS:
+    if (key == "stackSpec" and stack is not None and stack.startswith(("bento", "benthos"))) or key in _BENTO_SECTIONS:
         where = where._replace(bento=True)
     if key in _PROJECTION_KEYS or key.lower().endswith("template"):
         # envVarsTemplate, filesTemplate, template, resourceTemplate, configFileTemplate, ...

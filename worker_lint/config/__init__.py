@@ -12,16 +12,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from worker_lint.config.globs import anchor, matches
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
-from worker_lint.config.globs import anchor, matches
 from worker_lint.core.settings import Limits, Settings, specificity
 
 if TYPE_CHECKING:
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
     from worker_lint.config.model import LintConfig
 
-__all__ = ["ConfigError", "Problem", "Resolver", "find_config", "load_settings", "is_selected", "is_excluded"]
+__all__ = ["ConfigError", "Problem", "Resolver", "find_config", "is_excluded", "is_selected", "load_settings"]
 
 YAML_NAMES = (".worker-lint.yaml", ".worker-lint.yml")
 PYPROJECT = "pyproject.toml"

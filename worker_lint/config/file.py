@@ -10,9 +10,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from worker_lint.config import PYPROJECT
 from worker_lint.core import lazy_re, type_names
 from worker_lint.core.safe_text import escape
-from worker_lint.config import PYPROJECT
 
 if TYPE_CHECKING:
     from worker_lint.config.model import LintConfig
@@ -135,18 +135,25 @@ def _read_toml(path: Path, shown: str, text: str) -> RawConfig:
 
 def _read_yaml(path: Path, shown: str, text: str) -> RawConfig:
     from worker_lint.document.parse import parse
+    from worker_lint.document.source import normalize_breaks
 
-    result = parse(text)
+    result = parse(normalize_breaks(text))
+    editor = _editor_lines(text)
     problems = []
     for finding in result.findings:
         span = finding.span
-        problems.append(Problem(shown, finding.message, span.line if span else 1, span.column if span else 1))
+        line, column = (span.line, span.column) if span else (1, 1)
+        if editor is not None and span is not None:
+            line, column = editor.point(line, column)
+        problems.append(Problem(shown, finding.message, line, column))
     if problems:
         raise ConfigError(problems)
     if len(result.documents) > 1:
         second = result.documents[1].root.start_mark
-        raise ConfigError([Problem(shown, "a configuration file holds one YAML document", second.line + 1,
-                                   second.column + 1)])
+        line, column = second.line + 1, second.column + 1
+        if editor is not None:
+            line, column = editor.point(line, column)
+        raise ConfigError([Problem(shown, "a configuration file holds one YAML document", line, column)])
     if not result.documents or result.documents[0].data is None:
         return RawConfig(path, shown, text, {}, False)
     document = result.documents[0]
@@ -166,9 +173,21 @@ def _shown(path: Path, cwd: Path) -> str:
 
 def _yaml_locate(root: Any, text: str, loc: Sequence[str | int], at: str) -> tuple[int, int]:
     from worker_lint.document.positions import resolve
+    from worker_lint.document.source import normalize_breaks
 
-    span = resolve(root, tuple(loc), "key" if at == "key" else "value", text)
-    return span.line, span.column
+    span = resolve(root, tuple(loc), "key" if at == "key" else "value", normalize_breaks(text))
+    editor = _editor_lines(text)
+    return editor.point(span.line, span.column) if editor is not None else (span.line, span.column)
+
+
+def _editor_lines(text: str) -> Any:
+    """The map from the parser's lines to the editor's, when NEL, LS or PS makes them differ (see positions)."""
+    if "\x85" not in text and "\u2028" not in text and "\u2029" not in text:
+        return None
+    from worker_lint.document.positions import EditorLines
+    from worker_lint.document.source import normalize_breaks
+
+    return EditorLines(text, normalize_breaks(text))
 
 
 # TOML has no position-keeping parser in the standard library, so positions

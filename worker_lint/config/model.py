@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -16,7 +16,7 @@ from worker_lint.core.data import CONFIG_SCHEMA_FILE as SCHEMA_FILE
 from worker_lint.core.data import data_dir
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits
 
-__all__ = ["LintConfig", "SCHEMA_FILE", "json_schema", "render_schema"]
+__all__ = ["SCHEMA_FILE", "LintConfig", "json_schema", "render_schema"]
 
 SELECTOR_PATTERN = r"^(WL[0-9]{0,3}|ALL)$"
 CODE_PATTERN = r"^WL[0-9]{3}$"
@@ -46,14 +46,14 @@ class LintConfig(BaseModel):
         title="worker-lint configuration",
     )
 
-    select: Optional[list[Selector]] = Field(
+    select: list[Selector] | None = Field(
         None, description="Rule codes or prefixes to report (`WL2` selects every WL2xx rule); every rule when unset.")
     ignore: list[Selector] = Field(
         [], description="Rule codes or prefixes never to report; the more specific of select and"
         " ignore wins.")
     extend_select: list[Selector] = Field(
         [], description="Rule codes or prefixes to report in addition to `select`.")
-    fixable: Optional[list[Selector]] = Field(
+    fixable: list[Selector] | None = Field(
         None, description="Rule codes or prefixes whose fixes `--fix` may apply; every rule when unset.")
     unfixable: list[Selector] = Field(
         [], description="Rule codes or prefixes whose fixes are shown but never applied.")
@@ -75,12 +75,11 @@ class LintConfig(BaseModel):
     exclude: list[str] = Field(
         [], description="Globs (relative to this file's folder) of files and folders not to lint;"
         " files ignored by .gitignore are skipped too.")
-    root: Optional[str] = Field(
+    root: str | None = Field(
         None, description="The project root indexed for cross-file Bundle references, relative to this file's folder.")
     stack_dirs: list[str] = Field(
         [], description="Folders of extra stack schemas, relative to this file's folder.")
-    variables: Optional[dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)],
-                             Union[str, int, float, bool]]] = Field(
+    variables: dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)], str | int | float | bool] | None = Field(
         None, description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
         " would; unset leaves them unrendered.",
         json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}})

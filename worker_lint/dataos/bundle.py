@@ -1,19 +1,21 @@
 """Bundle knowledge shared by the Bundle checks: resource levels, the dependency graph, and `file:` resolution."""
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core import lazy_re
-from worker_lint.core.paths import relative, repo_top
 from worker_lint.core.diagnostic import JsonPath
+from worker_lint.core.paths import relative, repo_top
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
 from worker_lint.dataos.templating import is_templated
 from worker_lint.document.reading import read_or_none
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 
 #: Resources that live in a workspace, per the Bundle documentation's callout
 #: (dataos.info `docs/resources/bundle/index.md`); a Bundle item deploying one
@@ -26,7 +28,7 @@ INSTANCE_LEVEL = frozenset(t for t, info in RESOURCE_TYPES.items() if info.level
 STATUS_VALUES = ("active", "pending", "failed", "error")
 #: `dependencyConditions[].runtime` values; `running:N` means at least N pods running.
 RUNTIME_VALUES = ("running", "running:N", "succeeded", "failed")
-_RUNNING_N = lazy_re.compile(r"running:\d+")
+_RUNNING_N = lazy_re.compile(r"running:[0-9]+")  # ASCII: \d also takes `٣`, which DataOS does not
 
 ITEMS: JsonPath = ("bundle", "resources")
 
@@ -218,6 +220,37 @@ class Resolution(NamedTuple):
     outside: Path | None = None
     #: the symlink target when ``outside`` was reached through a symlink
     via_symlink: Path | None = None
+    #: why the file system refused to look at a candidate (a name too long, a folder not searchable)
+    refused: str | None = None
+
+
+def value_path(value: str) -> Path:
+    """The path a `file:` value names, `~` expanded; a value the home lookup refuses (a NUL) is taken as written."""
+    try:
+        return Path(os.path.expanduser(value.strip()))
+    except (ValueError, OSError):
+        return Path(value.strip())
+
+
+def _is_file(candidate: Path) -> bool | str:
+    """Whether ``candidate`` is a file, or why the file system would not say.
+
+    The value comes from the manifest: a name longer than the file system
+    allows (ENAMETOOLONG), a NUL, a folder that cannot be searched are facts
+    about the manifest to report, not errors of the linter.
+    """
+    try:
+        return stat.S_ISREG(os.stat(candidate).st_mode)
+    except ValueError:
+        return "it holds a NUL character, which no file name can"
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            return False
+        if exc.errno == errno.ENAMETOOLONG:
+            return "its name is longer than the file system allows; shorten it"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "a folder on its path cannot be searched (permission denied)"
+        return f"looking for it failed: {exc.strerror or type(exc).__name__}"
 
 
 def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterable[Path] = ()) -> Resolution:
@@ -229,13 +262,14 @@ def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterabl
     first candidate that exists wins.  A candidate outside ``root``, or a
     symlink pointing out of it, is never opened.
     """
-    raw = Path(os.path.expanduser(value.strip()))
+    raw = value_path(value)
     # a folder outside the root is no place to look from (the working directory may be anywhere)
     inside = [base for base in others if _inside(Path(os.path.abspath(base)), root)]
     bases = [None] if raw.is_absolute() else [bundle_directory, *inside, root]
     tried: list[Path] = []
     outside: Path | None = None
     via: Path | None = None
+    refused: str | None = None
     real_root = Path(os.path.realpath(root))
     for base in bases:
         candidate = Path(os.path.normpath(raw if base is None else base / raw))
@@ -245,14 +279,18 @@ def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterabl
         if not _inside(candidate, root):
             outside = outside or candidate
             continue
-        if not candidate.is_file():
+        is_file = _is_file(candidate)
+        if isinstance(is_file, str):
+            refused = refused or is_file
+            continue
+        if not is_file:
             continue
         real = Path(os.path.realpath(candidate))
         if not _inside(real, real_root):
             outside, via = outside or candidate, via or real
             continue
         return Resolution(value, found=candidate, tried=tuple(tried))
-    return Resolution(value, tried=tuple(tried), outside=outside, via_symlink=via)
+    return Resolution(value, tried=tuple(tried), outside=outside, via_symlink=via, refused=refused)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -30,6 +30,29 @@ FIELDS = (
 )
 
 
+#: the widest number any field holds is two digits; leading zeros aside, a longer run is out of range
+#: before it is ever converted (int() refuses more than 4,300 digits, and costs time on fewer)
+_MAX_DIGITS = 4
+#: Go's strconv.Atoi reads a step into an int64: nineteen digits at most
+_MAX_STEP_DIGITS = 18
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes `²` and `٣`, which the Go parser (and int()) do not."""
+    return text != "" and all("0" <= c <= "9" for c in text)
+
+
+#: how much of a long field or expression a message quotes
+_SHOWN = 40
+
+
+def quoted(text: str) -> str:
+    """``text`` in backticks as a message quotes it; a long run (a 5,000-digit field) by its ends and length."""
+    if len(text) <= _SHOWN:
+        return f"`{text}`"
+    return f"`{text[:_SHOWN // 2]}...{text[-8:]}` ({len(text):,} characters)"
+
+
 class CronError(NamedTuple):
     """What is wrong, and where: ``start``/``end`` are offsets into the expression (end exclusive).
 
@@ -51,8 +74,8 @@ def validate(expression: str) -> CronError | None:
             return None
         if text.lower().startswith("@every"):
             return CronError("`@every` intervals are not cron schedules; write five fields such as `0 * * * *`")
-        return CronError(f"`{text.split()[0]}` is not a cron macro; use one of {', '.join(sorted(MACROS))} or five"
-                         " fields")
+        return CronError(f"{quoted(text.split()[0])} is not a cron macro; use one of {', '.join(sorted(MACROS))} or"
+                         " five fields")
     tokens = _split(expression)
     if len(tokens) != 5:
         hint = "; DataOS schedules have no seconds (or year) field" if len(tokens) == 6 else ""
@@ -99,11 +122,14 @@ def _part(part: str, spec: Field) -> tuple[str, int, int] | None:
         return f"empty item in the {spec.name} field (a stray comma)", 0, 1
     base, slash, step = part.partition("/")
     if slash:
-        if not step.isdigit():
-            return (f"step `{step}` in `{part}` ({spec.name} field) must be a whole number", len(base) + 1,
-                    max(len(step), 1))
+        if not _is_number(step):
+            return (f"step {quoted(step)} in {quoted(part)} ({spec.name} field) must be a whole number",
+                    len(base) + 1, max(len(step), 1))
+        if len(step.lstrip("0")) > _MAX_STEP_DIGITS:
+            return (f"step {quoted(step)} in {quoted(part)} ({spec.name} field) is too large; write a step"
+                    f" within the field's range ({spec.shown})", len(base) + 1, len(step))
         if int(step) == 0:
-            return f"step `/0` in `{part}` ({spec.name} field) must be at least 1", len(base), len(step) + 1
+            return f"step `/0` in {quoted(part)} ({spec.name} field) must be at least 1", len(base), len(step) + 1
     if base in ("*", "?"):
         if base == "?" and spec.name not in ("day-of-month", "day-of-week"):
             return f"`?` is only allowed in the day-of-month and day-of-week fields, not {spec.name}", 0, 1
@@ -118,7 +144,8 @@ def _part(part: str, spec: Field) -> tuple[str, int, int] | None:
     if isinstance(high, str):
         return high, len(low_text) + 1, max(len(high_text), 1)
     if high < low:
-        return f"range `{base}` in the {spec.name} field runs backwards; write the smaller value first", 0, len(base)
+        return (f"range {quoted(base)} in the {spec.name} field runs backwards; write the smaller value first", 0,
+                len(base))
     return None
 
 
@@ -126,15 +153,16 @@ def _value(text: str, spec: Field) -> int | str:
     """The number a field item names, or a message saying why it is not one."""
     if text == "":
         return f"missing value in the {spec.name} field"
-    if text.isdigit():
-        number = int(text)
+    if _is_number(text):
+        significant = text.lstrip("0")
+        number = int(significant or "0") if len(significant) <= _MAX_DIGITS else spec.high + 1
         if not spec.low <= number <= spec.high:
-            return f"`{text}` is out of range for the {spec.name} field ({spec.shown})"
+            return f"{quoted(text)} is out of range for the {spec.name} field ({spec.shown})"
         return number
     if spec.names:
         upper = text.upper()
         if upper in spec.names:
             return spec.names[upper]
         kind = "month" if spec.name == "month" else "day"
-        return f"`{text}` is not a {kind} name or number in the {spec.name} field ({spec.shown})"
-    return f"`{text}` is not a number in the {spec.name} field ({spec.shown})"
+        return f"{quoted(text)} is not a {kind} name or number in the {spec.name} field ({spec.shown})"
+    return f"{quoted(text)} is not a number in the {spec.name} field ({spec.shown})"

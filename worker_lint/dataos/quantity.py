@@ -129,6 +129,10 @@ class Quantity:
     def __ge__(self, other: Quantity) -> bool:
         return self.compare(other) >= 0
 
+    def magnitude_digits(self) -> int:
+        """Digits before the decimal point when written out (0 below one), without writing it out."""
+        return max(_ndigits(self.coefficient) + self.exponent, 0) if self.coefficient else 0
+
     def as_fraction(self) -> Fraction:
         """The value as a Fraction; only for values whose exponent is modest (OverflowError otherwise)."""
         from fractions import Fraction  # for messages only: a clean run never imports it

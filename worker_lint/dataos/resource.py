@@ -7,8 +7,9 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import Node, ScalarNode
 
 from worker_lint.core import lazy_re
-from worker_lint.document import positions
 from worker_lint.core.diagnostic import JsonPath
+from worker_lint.document import positions
+
 
 class TypeInfo(NamedTuple):
     """What the documentation says of one resource type."""
@@ -310,9 +311,8 @@ def _scan_block(text: str) -> TextScan | None:
             if key in _DECIDING and value and not _PLAIN_VALUE.fullmatch(value):
                 return None
             doc.setdefault(key, {} if not value or value.startswith("#") else value)
-        if not doc and not _only_comments(chunk):
-            if not chunk.lstrip().startswith("- "):
-                return None  # not a top-level list either: only a parse knows what it is
+        if not doc and not _only_comments(chunk) and not chunk.lstrip().startswith("- "):
+            return None  # not a top-level list either: only a parse knows what it is
         if doc:
             documents.append(doc)
     return TextScan(documents, True)

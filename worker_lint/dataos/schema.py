@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
-from worker_lint.core.data import data_dir
 from worker_lint.core import type_names
-from worker_lint.core.suggest import closest
+from worker_lint.core.data import data_dir
 from worker_lint.core.diagnostic import Finding, JsonPath
+from worker_lint.core.suggest import closest
 from worker_lint.document.positions import describe
 
 _BASE = "file:///worker-lint/schemas/"

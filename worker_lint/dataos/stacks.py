@@ -60,12 +60,17 @@ def builtin_stacks() -> tuple[StackInfo, ...]:
     return tuple(entries)
 
 
-def _version_key(version: str | None) -> tuple[int, ...]:
-    """``"3.0"`` and ``"3"`` compare equal; None sorts first."""
+def _version_key(version: str | None) -> tuple[tuple[int, str], ...]:
+    """``"3.0"`` and ``"3"`` compare equal; None sorts first.
+
+    Each number is kept as (length, digits) without its leading zeros, which
+    orders as the number does with no int(): a version comes from the manifest,
+    and int() refuses 4,300 digits.  ASCII digits only (``\\d`` takes `٣`).
+    """
     if version is None:
         return ()
-    parts = [int(p) for p in re.findall(r"\d+", version)]
-    while parts and parts[-1] == 0:
+    parts = [(len(p), p) for p in (d.lstrip("0") for d in re.findall(r"[0-9]+", version))]
+    while parts and parts[-1] == (0, ""):
         parts.pop()
     return tuple(parts)
 

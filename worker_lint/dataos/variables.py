@@ -12,8 +12,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
 from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
-from worker_lint.document.positions import describe, is_merge_key, substring_span
 from worker_lint.dataos.templating import Token, substitute
+from worker_lint.document.positions import describe, is_merge_key, substring_span
 
 _NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -29,8 +29,8 @@ def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_
     """
     values: dict[str, str] = dict(os.environ) if use_env else {}
     if env_file is not None:
-        from worker_lint.document.reading import ReadError, read_bytes
         from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+        from worker_lint.document.reading import ReadError, read_bytes
 
         try:
             text = read_bytes(env_file, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig")

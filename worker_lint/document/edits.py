@@ -30,7 +30,7 @@ def place(specs: Iterable[FixSpec], root: Node | None, text: str) -> tuple[Fix, 
                                  key=lambda e: (e.start, e.end)))
         except _Unplaceable:
             continue
-        except Exception:  # noqa: BLE001 - a fix that cannot be placed must never cost the diagnostic itself
+        except Exception:
             continue
         if edits and all(a.end <= b.start for a, b in zip(edits, edits[1:])):
             out.append(Fix(spec.title, spec.applicability, edits))
@@ -76,7 +76,7 @@ def _entry(root: Node, path: JsonPath, occurrence: int) -> tuple[Node | None, No
     """The key, value and parent mapping at ``path``; ``occurrence`` picks among equal keys."""
     if not path:
         return None, root, None
-    key, parent, depth = find(root, path[:-1])
+    _, parent, depth = find(root, path[:-1])
     if depth < len(path) - 1:
         raise _Unplaceable
     last = path[-1]
@@ -86,7 +86,7 @@ def _entry(root: Node, path: JsonPath, occurrence: int) -> tuple[Node | None, No
             raise _Unplaceable
         k, v = pairs[occurrence] if -len(pairs) <= occurrence < len(pairs) else pairs[-1]
         return k, v, parent
-    key, node, depth = find(root, path)
+    _key, node, depth = find(root, path)
     if depth < len(path):
         raise _Unplaceable
     return None, node, None

@@ -38,7 +38,7 @@ from worker_lint.core.diagnostic import Finding, Span
 from worker_lint.document.loader import Loader
 
 try:
-    from ruamel.yaml.cyaml import CParser as _CParser
+    from ruamel.yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     from ruamel.yaml.loader import SafeLoader as _CParser
 
@@ -60,7 +60,7 @@ def rescuable(exc: MarkedYAMLError, text: str) -> bool:
     return exc.problem == _ESCAPE and text[mark.index:mark.index + 2] == "\\'"
 
 
-class _EventLoader(Composer, _CParser):  # type: ignore[misc, valid-type]
+class _EventLoader(Composer, _CParser):  # type: ignore[misc]
     """libyaml's parser under ruamel.yaml's Python composer, which lets an anchor be redefined as go-yaml does."""
 
     max_depth = 0

@@ -89,7 +89,7 @@ def too_many_nodes(text: str, limit: int) -> Finding | None:
     """
     if len(text) * 3 < limit or _node_bound(text) <= limit:
         return None
-    from ruamel.yaml.cyaml import CParser
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.events import CollectionStartEvent, ScalarEvent
 
@@ -204,9 +204,9 @@ class _Scanner:
     def _line(self, start: int) -> int:
         """Scan the line starting at ``start``; return where the next line starts."""
         text = self.text
-        content = _SPACES.match(text, start).end()
+        content = _end_of(_SPACES, text, start)
         column = content - start
-        blank_end = _BLANKS.match(text, content).end()
+        blank_end = _end_of(_BLANKS, text, content)
         at = text[blank_end:blank_end + 1]
         marker = column == 0 and _DOCUMENT_MARKER.match(text, start) is not None
         if self.block_scalar is not None:
@@ -218,7 +218,7 @@ class _Scanner:
         if marker:
             self.stack.clear()
             self.opened = True
-            after = _BLANKS.match(text, start + 3).end()
+            after = _end_of(_BLANKS, text, start + 3)
             if text[after:after + 1] in ("", "\n", "\r", "#"):
                 return _next_line(text, start)
             return self._node(after, after - start, key_allowed=False)
@@ -253,7 +253,7 @@ class _Scanner:
             if key_allowed and ch in "-?:" and _is_indicator(text, pos, ch) and (ch == ":" or props is None):
                 # `- ` opens a sequence entry; `? ` and a bare `: ` open a mapping entry
                 self._open(node_start - line_start, _SEQ if ch == "-" else _MAP, node_start)
-                pos = _BLANKS.match(text, pos + 1).end()
+                pos = _end_of(_BLANKS, text, pos + 1)
                 continue
             inner = 0
             if ch in "[{":
@@ -277,7 +277,7 @@ class _Scanner:
             self._open(node_start - line_start, _MAP, node_start)
             if inner and len(self.stack) > before:
                 self._reached(inner + 1, key.start())  # a flow key sits inside the mapping it opens
-            pos = _BLANKS.match(text, key.end()).end()
+            pos = _end_of(_BLANKS, text, key.end())
             key_allowed = False
 
     def _open(self, column: int, kind: int, offset: int) -> None:
@@ -348,7 +348,7 @@ class _Scanner:
                     deepest = max(deepest, self._pair(levels[-1], token.start()))
             elif first == "!" and expect_node:
                 # a tag runs over quotes, commas and brackets (see _TAG): the node it belongs to still follows
-                index = _TAG_TOKEN.match(text, token.start()).end()
+                index = _end_of(_TAG_TOKEN, text, token.start())
                 after_space = after_json = False
                 continue
             elif first in "&!":
@@ -374,7 +374,7 @@ class _Scanner:
 
 
 class _FlowLevel:
-    __slots__ = ("is_seq", "depth", "pair", "entry", "inner")
+    __slots__ = ("depth", "entry", "inner", "is_seq", "pair")
 
     def __init__(self, is_seq: bool, depth: int) -> None:
         self.is_seq = is_seq
@@ -416,3 +416,9 @@ def _next_line(text: str, pos: int) -> int:
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _end_of(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where ``pattern``, which may match nothing, stops matching from ``pos``."""
+    match = pattern.match(text, pos)
+    return match.end() if match is not None else pos

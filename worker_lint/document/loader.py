@@ -10,14 +10,14 @@ from typing import Any
 try:  # the C extension is a declared dependency; fall back to the pure composer rather than fail
     from ruamel.yaml.cyaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from ruamel.yaml.loader import SafeLoader as _BaseLoader
+    from ruamel.yaml.loader import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 #: resolved tags, shared so the builder can dispatch on their identity (see Loader.resolve)
 _RESOLVED: dict[tuple[Any, str, Any], Any] = {}
 CANONICAL_TAGS: dict[str, Any] = {}
 
 
-class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class Loader(_BaseLoader):
     """The composer with a memoised tag resolver.
 
     The composer asks the (Python) resolver for the tag of every scalar; keys and

@@ -15,14 +15,14 @@ from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
-from worker_lint.document.guard import precheck
 from worker_lint.core.settings import Limits
-from worker_lint.document.positions import is_merge_key, node_span, point_span
-
+from worker_lint.document.guard import precheck
 from worker_lint.document.loader import CANONICAL_TAGS as _CANONICAL_TAGS
 from worker_lint.document.loader import Loader as _Loader
+from worker_lint.document.positions import is_merge_key, node_span, point_span
 
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
@@ -68,6 +68,8 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
         result.documents.append(Document(index, node, data, builder.truncated, findings))
     if isinstance(error, MarkedYAMLError):
         result.findings.append(_syntax_finding(error, text))
+    elif isinstance(error, ReaderError):
+        result.findings.append(_character_finding(error, text))
     elif error is not None:
         result.findings.append(Finding("WL001", (), f"YAML cannot be parsed: {error}", span=Span(1, 1, 1, 2)))
     if text.startswith("%") or "\n%" in text or "\\/" in text:
@@ -140,6 +142,26 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
     return Finding("WL001", (), message, span=point_span(text, line0, col0))
 
 
+def _character_finding(exc: ReaderError, text: str) -> Finding:
+    """A character YAML does not allow in a file (a raw control character), where it is.
+
+    libyaml's reader gives no line or column, only a byte offset into the
+    UTF-8 text, and its message runs over two lines; the character is the
+    first of its kind in the text, since the reader stops at the first one.
+    """
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    offset = text.find(chr(code))
+    if offset == -1:  # cannot happen while the reader stops at the first one; the byte offset then
+        offset = len(text.encode("utf-8")[:max(exc.position, 0)].decode("utf-8", errors="ignore"))
+    line0 = text.count("\n", 0, offset)
+    column0 = offset - (text.rfind("\n", 0, offset) + 1)
+    shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    return Finding("WL001", (), f"the {kind} `{shown}` (U+{code:04X}) is not allowed in a YAML file; remove it, or"
+                   f" write it as the escape `{shown}` inside a double-quoted string",
+                   span=Span(line0 + 1, column0 + 1, line0 + 1, column0 + 2))
+
+
 class _Builder:
     """Builds plain data from one composed document, reporting what YAML-level rules see."""
 
@@ -201,7 +223,7 @@ class _Builder:
             self._tagged.add(key)
             kind = "list" if isinstance(node, SequenceNode) else "mapping"
             self.findings.append(Finding(
-                "WL005", path, f"tag `{_short_tag(node.tag)}` is not something DataOS reads; the value is treated as"
+                "WL005", path, f"tag `{_short_tag(str(node.tag))}` is not something DataOS reads; the value is treated as"
                 f" the plain {kind} it contains", span=node_span(node, self.text)))
         if key in self._in_progress:
             self.findings.append(Finding("WL010", path, "this alias refers to a node that contains it (a recursive"
@@ -216,6 +238,7 @@ class _Builder:
         if isinstance(node, SequenceNode):
             value = [self._node(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         else:
+            assert isinstance(node, MappingNode)
             value = self._mapping(node, path, depth)
         self._in_progress.discard(key)
         self._built[key] = value
@@ -264,7 +287,7 @@ class _Builder:
         convert = _CONVERTERS.get(id(node.ctag))
         if convert is not None:
             return convert(node.value)
-        tag, text = node.tag, node.value
+        tag, text = str(node.tag), node.value
         if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
             if tag != "!":
                 self.findings.append(Finding(
@@ -333,20 +356,28 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
+#: an integer wider than this stays text, as a decimal one past Python's 4,300-digit int()/str() limit
+#: already does: a 0x/0o/0b one has no such limit, and str() or repr() of it anywhere (a schema message)
+#: would raise (14,000 bits is about 4,215 digits)
+_MAX_INT_BITS = 14_000
+
+
 def _int(text: str) -> int | str:
     digits = text.replace("_", "")
     sign = -1 if digits.startswith("-") else 1
     body = digits.lstrip("+-")
     try:
         if body.startswith(("0x", "0X")):
-            return sign * int(body[2:], 16)
-        if body.startswith(("0o", "0O")):
-            return sign * int(body[2:], 8)
-        if body.startswith(("0b", "0B")):
-            return sign * int(body[2:], 2)
-        return sign * int(body, 10)  # YAML 1.2: a leading zero is decimal, `010` is ten
+            value = int(body[2:], 16)
+        elif body.startswith(("0o", "0O")):
+            value = int(body[2:], 8)
+        elif body.startswith(("0b", "0B")):
+            value = int(body[2:], 2)
+        else:
+            value = int(body, 10)  # YAML 1.2: a leading zero is decimal, `010` is ten
     except ValueError:
         return text
+    return text if value.bit_length() > _MAX_INT_BITS else sign * value
 
 
 def _float(text: str) -> float | str:

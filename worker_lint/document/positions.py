@@ -6,6 +6,7 @@ end-exclusive spans every report format uses.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any, Literal
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -132,6 +133,55 @@ def point_span(text: str, line0: int, column0: int) -> Span:
             stop += 1
         width = stop - column0
     return Span(line0 + 1, column0 + 1, line0 + 1, column0 + 1 + width)
+
+
+#: the line breaks editors, the LSP and problem matchers count (the parser also counts NEL, LS and PS)
+_EDITOR_BREAK = "\r\n|\r|\n"
+
+
+class EditorLines:
+    """Line and column as an editor shows them, from the parser's.
+
+    libyaml reads YAML 1.1, where NEL (U+0085), LS (U+2028) and PS (U+2029)
+    are line breaks, so every mark, and the text the rest of the linter splits
+    on LF (see ``source.normalize_breaks``), counts one more line for each.
+    Editors, the LSP and problem matchers break only at LF, CRLF and CR: a
+    report must use their numbers, or every line after such a character is
+    off by one.  Offsets are the same in both texts (one character for one),
+    so a position goes parser line/column -> offset -> editor line/column.
+    """
+
+    def __init__(self, original: str, parsed: str) -> None:
+        import re
+
+        self._parser = [0, *(m.end() for m in re.finditer("\n", parsed))]
+        self._editor = [0, *(m.end() for m in re.finditer(_EDITOR_BREAK, original))]
+        self._lines = re.split(_EDITOR_BREAK, original)
+        self._length = len(parsed)
+
+    @staticmethod
+    def needed(data: bytes) -> bool:
+        """Whether the file holds a break only the parser counts (most files do not: nothing to map)."""
+        return b"\xe2\x80\xa8" in data or b"\xe2\x80\xa9" in data or b"\xc2\x85" in data
+
+    def point(self, line: int, column: int) -> tuple[int, int]:
+        """The editor's 1-based (line, column) of the parser's 1-based (line, column)."""
+        index = min(max(line - 1, 0), len(self._parser) - 1)
+        start = self._parser[index]
+        end = self._parser[index + 1] - 1 if index + 1 < len(self._parser) else self._length
+        offset = start + max(column - 1, 0)
+        base = min(offset, end)  # a column past the line's end (an end column) stays past it
+        row = bisect_right(self._editor, base) - 1
+        return row + 1, base - self._editor[row] + 1 + (offset - base)
+
+    def span(self, span: Span) -> Span:
+        line, column = self.point(span.line, span.column)
+        end_line, end_column = self.point(span.end_line, span.end_column)
+        return Span(line, column, end_line, end_column)
+
+    def line(self, number: int) -> str | None:
+        """The editor's line ``number`` (1-based), as written."""
+        return self._lines[number - 1] if 1 <= number <= len(self._lines) else None
 
 
 def describe(path: JsonPath) -> str:

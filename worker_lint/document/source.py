@@ -16,7 +16,9 @@ _BOMS = (
 
 #: line breaks the YAML parser counts besides LF and CRLF (a lone CR; NEL, LS and PS, as libyaml does)
 _ODD_BREAK = lazy_re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_ODD_BREAK_BYTES = lazy_re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")
+#: the lone CR, the one break editors count besides LF and CRLF (NEL, LS and PS are not breaks to them)
+_LONE_CR = lazy_re.compile("\r(?!\n)")
+_LONE_CR_BYTES = lazy_re.compile(rb"\r(?!\n)")
 
 
 def normalize_breaks(text: str) -> str:
@@ -61,8 +63,13 @@ def decode(data: bytes) -> Decoded:
     return Decoded(normalize_breaks(text), None)
 
 
+def editor_breaks(text: str) -> str:
+    """``text`` with its lines split where an editor splits them, for showing lines no parser placed."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
 def _line_column(data: bytes, offset: int) -> tuple[int, int]:
-    data = _ODD_BREAK_BYTES.sub(b"\n", data[:offset])  # count lines as the parser does
+    data = _LONE_CR_BYTES.sub(b"\n", data[:offset])  # count lines as editors do
     line_start = data.rfind(b"\n", 0, offset) + 1
     line = data.count(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1

@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import Diagnostic
+from worker_lint.core.paths import relative
 
 #: format name -> module in this package
 FORMATS = {"sarif": "sarif", "github": "github", "gitlab": "gitlab", "junit": "junit"}

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint.core.atomic import write_text
-from worker_lint.core.paths import relative
 from worker_lint.core.diagnostic import Diagnostic, JsonPath
+from worker_lint.core.paths import relative
 
 FORMAT_VERSION = 1
 _HEADER = "worker-lint-baseline"
@@ -108,8 +108,8 @@ def _sortable(key: Key) -> tuple[str, str, tuple[tuple[int, str], ...]]:
 
 
 def load(path: Path) -> Baseline:
-    from worker_lint.document.reading import ReadError, read_bytes
     from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+    from worker_lint.document.reading import ReadError, read_bytes
 
     if not os.path.lexists(path):
         raise BaselineError(f"{path}: baseline file not found; create it with --write-baseline")

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from worker_lint.core.atomic import write_bytes
+from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 from worker_lint.core.digest import blake2b, content_digest
 from worker_lint.document.reading import ReadError, read_bytes
-from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 
 #: Folder name used under the project root when the caller names no other.
 DEFAULT_DIRNAME = ".worker-lint-cache"

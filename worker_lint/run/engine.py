@@ -13,21 +13,26 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint import catalogue
-
-from worker_lint.core import lazy_re
-
-from worker_lint.document import positions
-
-from worker_lint.dataos import schema
 from worker_lint.checks import CheckSpec, all_checks
 from worker_lint.checks.context import Context, Project
-from worker_lint.core.diagnostic import SNIPPET_MAX_WIDTH, Diagnostic, FileResult, Finding, JsonPath, RelatedLocation, Span
-from worker_lint.document.parse import Document, parse
-from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
+from worker_lint.core import lazy_re
+from worker_lint.core.diagnostic import (
+    SNIPPET_MAX_WIDTH,
+    Diagnostic,
+    FileResult,
+    Finding,
+    JsonPath,
+    RelatedLocation,
+    Span,
+)
 from worker_lint.core.settings import Settings
-from worker_lint.document.reading import read_manifest, read_or_none
-from worker_lint.document.source import decode, normalize_breaks
+from worker_lint.dataos import schema
+from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
 from worker_lint.dataos.templating import is_templated
+from worker_lint.document import positions
+from worker_lint.document.parse import Document, parse
+from worker_lint.document.reading import read_manifest, read_or_none
+from worker_lint.document.source import decode, editor_breaks
 
 #: codes whose finding already explains any shape error at the same path
 _EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306", "WL418"})
@@ -77,8 +82,10 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
         assert decoded.finding is not None
         # no text to check, but the lines around the bad bytes are still worth showing
         return _finish(path, "", [(decoded.finding, None)], settings,
-                       shown=normalize_breaks(data.decode("utf-8", errors="replace")))
+                       shown=editor_breaks(data.decode("utf-8", errors="replace")))
     text = decoded.text
+    # NEL, LS and PS are line breaks to the parser, not to editors: positions are mapped to the editor's lines
+    editor = _editor_lines(data, text) if positions.EditorLines.needed(data) else None
     parsed = parse(text, settings.limits)
     documents = [(doc, _classify(doc)) for doc in parsed.documents]
     # what a document that could not be read into data is: a tolerant look at the text decides
@@ -105,7 +112,35 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
             for res in _resources_in(resource):
                 doc_findings.extend(_lint_resource(res, ctx, checks))
         findings.extend((f, doc) for f in _explain(doc_findings))
-    return _finish(path, text, findings, settings)
+    return _finish(path, text, findings, settings, editor=editor)
+
+
+def _editor_lines(data: bytes, text: str) -> positions.EditorLines:
+    original = data.decode("utf-8")  # it decoded once already, so it does again
+    return positions.EditorLines(original[1:] if original.startswith("\ufeff") else original, text)
+
+
+#: how messages name a second place (a syntax error's context, a first definition, a directive's target):
+#: numbers written by the parser's count, renumbered with the span
+_PLACE_IN_MESSAGE = lazy_re.compile(r"\b(at line |on line |first defined on line |first used on line )([0-9]{1,9})"
+                                    r"(, column ([0-9]{1,9}))?")
+
+
+def _to_editor(diagnostic: Diagnostic, editor: positions.EditorLines) -> Diagnostic:
+    """A diagnostic placed by the parser's line count, placed by the editor's."""
+    span = editor.span(diagnostic.span)
+
+    def renumber(match: re.Match[str]) -> str:
+        line, column = editor.point(int(match.group(2)), int(match.group(4) or 1))
+        return f"{match.group(1)}{line}" + (f", column {column}" if match.group(3) else "")
+
+    return diagnostic._replace(
+        span=span,
+        message=_PLACE_IN_MESSAGE.sub(renumber, diagnostic.message),
+        related=tuple(r._replace(span=editor.span(r.span)) for r in diagnostic.related),
+        fixes=tuple(f._replace(edits=tuple(e._replace(span=editor.span(e.span)) for e in f.edits))
+                    for f in diagnostic.fixes),
+        source_line=_source_line([editor.line(span.line) or ""], 1) if editor.line(span.line) is not None else None)
 
 
 def _selected_checks(settings: Settings, path: str) -> list[CheckSpec]:
@@ -318,7 +353,7 @@ def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | No
 
 
 def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings,
-            shown: str | None = None) -> FileResult:
+            shown: str | None = None, editor: positions.EditorLines | None = None) -> FileResult:
     from worker_lint.config import is_selected
 
     lines = (text if shown is None else shown).split("\n") if findings or "worker-lint:" in text else []
@@ -332,6 +367,9 @@ def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]
                                                known_codes=catalogue.codes())
         diagnostics = list(kept) + [_place(path, text, f, None, settings, lines) for f in own]
     diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
+    if editor is not None:
+        diagnostics = [_to_editor(d, editor) for d in diagnostics]
+        suppressed = [_to_editor(d, editor) for d in suppressed]
     return FileResult(sorted(diagnostics, key=Diagnostic.sort_key),
                       sorted((d for d in suppressed if is_selected(d.code, settings, path)), key=Diagnostic.sort_key))
 
@@ -357,8 +395,8 @@ def _place(path: str, text: str, finding: Finding, doc: Document | None, setting
 
 
 def _fixes(finding: Finding, doc: Document | None, text: str, settings: Settings) -> tuple[Any, ...]:
-    from worker_lint.document.edits import place
     from worker_lint.core.fix import applicability
+    from worker_lint.document.edits import place
 
     fixes = place(finding.fixes, doc.root if doc is not None else None, text)
     return tuple(f._replace(applicability=applicability(finding.code, f.applicability, settings)) for f in fixes)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint.config import Resolver
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
-from worker_lint.core.fix import DISPLAY_ONLY, SAFE, UNSAFE, Fix, applicability
+from worker_lint.core.fix import SAFE, UNSAFE, Fix
 from worker_lint.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ class Fixer:
             return result
         try:
             outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
-        except Exception as exc:  # noqa: BLE001 - a bug in fixing must leave the file as it was, never end the run
+        except Exception as exc:
             sys.stderr.write(f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc};"
                              " please report it\n")
             return result

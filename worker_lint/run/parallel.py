@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeVar, Union
 T = TypeVar("T")
 R = TypeVar("R")
 
-Jobs = Union[int, Literal["auto"], None]
+Jobs = Union[int, Literal["auto"], None]  # noqa: UP007 - a runtime alias, which `|` cannot make of a Literal on 3.10
 
 #: Below this many files ``jobs="auto"`` stays in one process.  Measured on a
 #: 2-core machine (bench/README.md): a file costs about 1.2 ms to lint, and
@@ -159,7 +159,7 @@ def _isolate(func: Callable[[T], R], seq: Sequence[T], start: int, stop: int,
 
     with _single(initializer, initargs) as executor:
         futures = [executor.submit(func, seq[i]) for i in range(start, stop)]
-        for i, future in enumerate(futures, start):
+        for i, future in enumerate(futures, start):  # noqa: B007 - `i` is the item the pool broke on, after the loop
             try:
                 result = future.result()
             except BrokenProcessPool:

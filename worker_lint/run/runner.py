@@ -22,12 +22,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint.core import lazy_re
-from worker_lint.core.digest import blake2b, content_digest
 from worker_lint.core.diagnostic import FileResult, Finding
-from worker_lint.document.reading import read_manifest, read_or_none
+from worker_lint.core.digest import blake2b, content_digest
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import file_kinds
+from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.run.parallel import Jobs
 
 if TYPE_CHECKING:
