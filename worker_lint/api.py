@@ -20,7 +20,8 @@ from worker_lint.run.parallel import Jobs
 
 def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Finding] | None = None,
          settings: Settings | Resolver | None = None, jobs: Jobs = 1,
-         cache_dir: Path | None = None, collected: bool = False) -> Iterator[tuple[str, FileResult]]:
+         cache_dir: Path | None = None, collected: bool = False,
+         unsaved: Mapping[str, bytes | str] | None = None) -> Iterator[tuple[str, FileResult]]:
     """Lint the files under ``paths`` and the contents in ``buffers`` (by the path to report them under).
 
     Yields ``(display path, result)`` for each file, then for each file their Bundles name.
@@ -32,12 +33,17 @@ def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Findi
     it is given), as the command line does.  Files are then linted in groups of one
     configuration each, in the order of each group's first file, Bundle references after
     their group; a file is linted once however many groups' Bundles name it.
+
+    ``unsaved`` holds an editor's open documents by path: read instead of the disk where a Bundle
+    names them, and not linted unless they are among the files or buffers.
     """
     given = {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in (buffers or {}).items()}
     found = list(paths) if collected else collect(list(paths), settings or Settings()) if paths else []
     files = [*given, *(f for f in found if f not in given)]
+    open_documents = {name: data.encode("utf-8") if isinstance(data, str) else data
+                      for name, data in (unsaved or {}).items()}
     if not isinstance(settings, Resolver):
-        options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given)
+        options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given, unsaved=open_documents)
         yield from runner.run(files, settings or Settings(), options)
         return
     groups: dict[int, tuple[Settings, list[str]]] = {}
@@ -46,7 +52,7 @@ def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Findi
         groups.setdefault(id(chosen), (chosen, []))[1].append(name)
     seen = {Path(os.path.realpath(f)) for f in files} if len(groups) > 1 else None
     for chosen, members in groups.values():
-        options = runner.Options(jobs=jobs, cache_dir=cache_dir, seen=seen,
+        options = runner.Options(jobs=jobs, cache_dir=cache_dir, seen=seen, unsaved=open_documents,
                                  buffers={name: given[name] for name in members if name in given})
         yield from runner.run(members, chosen, options)
 

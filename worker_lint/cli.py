@@ -1,4 +1,4 @@
-"""The command line: `worker-lint check | rules | explain | schema`."""
+"""The command line: `worker-lint check | rules | explain | schema | server`."""
 from __future__ import annotations
 
 import contextlib
@@ -402,3 +402,22 @@ def print_schema() -> None:
     from worker_lint.dataos import editor_schema
 
     sys.stdout.write(editor_schema.render())
+
+
+#: how to get what `worker-lint server` needs; the command line itself never imports it
+LSP_INSTALL = "pip install 'worker-lint[lsp]'"
+
+
+@main.command("server")
+def server() -> None:
+    """Run the language server over standard input and output (needs the `lsp` extra)."""
+    try:
+        import lsprotocol  # noqa: F401
+        import pygls  # noqa: F401
+    except ImportError:
+        click.echo("worker-lint server needs the language server's libraries (pygls, lsprotocol); install"
+                   f" them with:\n\n    {LSP_INSTALL}\n", err=True)
+        sys.exit(2)
+    from worker_lint.lsp.server import serve
+
+    serve()

@@ -29,7 +29,7 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
             continue
         _queue(ctx, resolution.found)
         loaded = bundle.load_referenced(resolution.found, ctx.project.referenced,
-                                         ctx.settings.max_file_size, ctx.settings.limits)
+                                         ctx.settings.max_file_size, ctx.settings.limits, ctx.project.unsaved)
         if loaded.unreadable:
             continue  # the file's own lint run reports why it does not parse
         if loaded.documents == 0:

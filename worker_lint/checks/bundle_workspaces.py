@@ -46,5 +46,5 @@ def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | No
     if found is None:
         return None
     loaded = bundle.load_referenced(found, ctx.project.referenced, ctx.settings.max_file_size,
-                                    ctx.settings.limits)
+                                    ctx.settings.limits, ctx.project.unsaved)
     return loaded.kinds[0][0] if loaded.kinds else None

@@ -36,6 +36,8 @@ class Project:
     seen: set[Path] = field(default_factory=set)
     #: files a linted file refers to (Bundle `file:` items), to be linted in this run too
     pending: list[Path] = field(default_factory=list)
+    #: an editor's open documents by resolved path: Bundle `file:` references read these, not the disk
+    unsaved: dict[Path, bytes] = field(default_factory=dict)
     #: findings of Stack definitions registered before their own file was linted, by display path
     stack_findings: dict[str, list[tuple[Finding, Document | None]]] = field(default_factory=dict)
     #: the checks a configuration selects, by its identity and (with `per-file-ignores`) the file's path

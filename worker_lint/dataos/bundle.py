@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -340,19 +340,21 @@ class ReferencedFile:
 
 
 def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None,
-                    max_size: int = DEFAULT_MAX_FILE_SIZE, limits: Limits | None = None) -> ReferencedFile:
+                    max_size: int = DEFAULT_MAX_FILE_SIZE, limits: Limits | None = None,
+                    unsaved: Mapping[Path, bytes] | None = None) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
     The cache key is the file's resolved path, the same key the run uses to
     lint each file once.  ``max_size`` and ``limits`` are the run's, so a referenced file is read
-    as far as the file itself is when it is linted.
+    as far as the file itself is when it is linted.  ``unsaved`` holds the documents open in an
+    editor (``Project.unsaved``): a Bundle sees what is being typed, not what was last saved.
     """
     key = Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    loaded = _load(key, max_size, limits)
+    loaded = _load(key, max_size, limits, unsaved.get(key) if unsaved else None)
     if cache is not None:
         cache[key] = loaded
     return loaded
@@ -362,11 +364,12 @@ def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None,
 _UNREAD = frozenset({"WL001", "WL010", "WL013"})
 
 
-def _load(path: Path, max_size: int, limits: Limits | None) -> ReferencedFile:
+def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = None) -> ReferencedFile:
     from worker_lint.document.parse import parse
     from worker_lint.document.source import decode
 
-    raw = read_or_none(path, max_size)
+    if raw is None:
+        raw = read_or_none(path, max_size)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
     decoded = decode(raw)

@@ -17,7 +17,7 @@ import gc
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,6 +46,9 @@ class Options(NamedTuple):
     #: the resolved paths of files linted, or to be linted, in this run: a run of several
     #: configurations shares one set, so that a file two Bundles name is linted once
     seen: set[Path] | None = None
+    #: an editor's open documents by path: what a Bundle's `file:` reference reads, instead of the disk;
+    #: not linted unless they are also among the files (the language server lints one document at a time)
+    unsaved: Mapping[str, bytes] = MappingProxyType({})
 
 
 class _Survey(NamedTuple):
@@ -73,6 +76,8 @@ class _State:
     buffers: dict[str, bytes]
     #: return the digest of the bytes each file was linted from (for the cache)
     digests: bool = False
+    #: the open documents, by resolved path
+    unsaved: dict[Path, bytes] = field(default_factory=dict)
 
 
 _STATE: _State | None = None
@@ -100,7 +105,8 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
         surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
     seen = options.seen  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (settings, stacks, {name: data for name, data in buffers.items() if isinstance(data, bytes)},
-            cache.enabled)
+            cache.enabled, dict(options.unsaved))
+    unsaved = {Path(os.path.realpath(name)): data for name, data in options.unsaved.items()}
     while surveys:
         cached: dict[str, FileResult] = {}
         for survey in surveys:
@@ -136,7 +142,8 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                surveys.append(_survey_one(_display(path), max_size, cache, settings))
+                surveys.append(_survey_buffer(_display(path), unsaved[resolved]) if resolved in unsaved
+                               else _survey_one(_display(path), max_size, cache, settings))
     cache.save()
 
 
@@ -212,15 +219,17 @@ def stack_dir_files(settings: Settings) -> list[str]:
     return found
 
 
-def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes], digests: bool = False) -> None:
+def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes], digests: bool = False,
+          unsaved: dict[str, bytes] | None = None) -> None:
     """Per process: the run's settings, its Stack definitions and the files given in memory."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
 
-    project = Project(settings)
+    by_path = {Path(os.path.realpath(name)): data for name, data in (unsaved or {}).items()}
+    project = Project(settings, unsaved=by_path)
     prescan_stacks(stacks, settings, project, buffers)
-    _STATE = _State(settings, project, buffers, digests)
+    _STATE = _State(settings, project, buffers, digests, by_path)
 
 
 def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
@@ -228,8 +237,11 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
 
     assert _STATE is not None
     settings = _STATE.settings
-    data = _STATE.buffers.get(display) or read_manifest(Path(display), settings.max_file_size,
-                                                        _project_of(display, settings))
+    data: bytes | Finding | None = _STATE.buffers.get(display)
+    if data is None:
+        data = _unsaved(display)
+    if data is None:
+        data = read_manifest(Path(display), settings.max_file_size, _project_of(display, settings))
     if isinstance(data, Finding):
         return display, FileResult([file_problem(display, data.code, data.message)]), [], None
     project = _STATE.project
@@ -246,6 +258,14 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
     refers = list(project.pending)
     project.pending.clear()
     return display, result, refers, content_digest(data) if _STATE.digests else None
+
+
+def _unsaved(display: str) -> bytes | None:
+    """An open document's contents, when a file a Bundle names is open in the editor."""
+    assert _STATE is not None
+    if not _STATE.unsaved:
+        return None
+    return _STATE.unsaved.get(Path(os.path.realpath(display)))
 
 
 def _digest(paths: list[str], max_size: int, buffers: Mapping[str, bytes | Finding] = MappingProxyType({})) -> str:

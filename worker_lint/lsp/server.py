@@ -1,0 +1,592 @@
+"""The language server itself: pygls handlers over the linter's API and this package's plain helpers.
+
+One document is linted at a time, on the event loop, through ``api.lint`` with the editor's text as
+its buffer and every other open document as ``unsaved`` contents (what a Bundle's `file:` sees).
+A lint of a few hundred lines takes about a millisecond, so there is no worker thread to keep in
+step with edits: a result is always for the text it was computed from, and is published with its
+version.  Where the issue is silent this follows ruff's server: diagnostics pushed, not pulled;
+suppression actions per line and per file; rule documentation on hover.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.uris import from_fs_path, to_fs_path
+
+from worker_lint import __version__, api
+from worker_lint.core.diagnostic import Diagnostic, FileResult, Severity
+from worker_lint.core.settings import Settings
+from worker_lint.lsp import actions, navigate
+from worker_lint.lsp.text import UTF8, UTF16, UTF32, Position, TextMap, units
+
+log = logging.getLogger("worker-lint.server")
+
+SOURCE = "worker-lint"
+#: names whose change reloads the configuration (with any file under a configured `stack-dirs`)
+CONFIG_NAMES = frozenset({".worker-lint.yaml", ".worker-lint.yml", "pyproject.toml"})
+#: codes whose diagnostics an editor greys out (an unused suppression) or strikes through (legacy spellings)
+UNNECESSARY = frozenset({"WL050"})
+DEPRECATED = frozenset({"WL123", "WL127"})
+_SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
+             Severity.INFO: types.DiagnosticSeverity.Information}
+_ON_TYPE, _ON_SAVE = "onType", "onSave"
+#: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
+_NAMED_TYPE = re.compile(r"^type:[ \t]*['\"]?(bundle|workflow)\b", re.MULTILINE | re.IGNORECASE)
+
+
+@dataclass
+class LintSettings:
+    """The server's own settings: `{"lint": {"run": "onType" | "onSave", "debounceMs": 150}}`."""
+
+    run: str = _ON_TYPE
+    debounce_ms: float = 150.0
+
+    def update(self, given: Any) -> None:
+        if not isinstance(given, dict):
+            return
+        for key in ("worker-lint", "workerLint", "worker_lint"):  # clients nest their settings under the server
+            if isinstance(given.get(key), dict):
+                given = given[key]
+        lint = given.get("lint")
+        if not isinstance(lint, dict):
+            return
+        if lint.get("run") in (_ON_TYPE, _ON_SAVE):
+            self.run = lint["run"]
+        debounce = lint.get("debounceMs")
+        if isinstance(debounce, (int, float)) and not isinstance(debounce, bool) and 0 <= debounce <= 60_000:
+            self.debounce_ms = float(debounce)
+
+
+@dataclass
+class _Open:
+    """What the server keeps per open document besides its text (which pygls keeps)."""
+
+    #: the last published diagnostics, with the ranges they were published at
+    published: list[tuple[Diagnostic, types.Diagnostic]] = field(default_factory=list)
+    #: the last text that parsed, for completion while the current one does not
+    last_good: navigate.Parsed | None = None
+    #: for a Bundle: the resolved files its `file:` items name
+    references: set[Path] = field(default_factory=set)
+    pending: asyncio.TimerHandle | None = None
+
+
+class _Protocol(LanguageServerProtocol):
+    """Two gaps of pygls 2.1 closed here, where an editor would feel them.
+
+    Given a request it cannot read, pygls logs it and never answers: a client would wait forever.
+    And it files a future for every notification handled by one of its own generator handlers
+    (`didChange` is one) under a fresh id that nothing removes: about 2 KiB per keystroke, forever.
+    """
+
+    def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: Any = None, kwargs: Any = None) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:  # done: answered (a request) or finished (a notification), it is no longer pending
+
+            def forget(_: object) -> None:
+                self._request_futures.pop(msg_id, None)
+
+            future.add_done_callback(forget)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=exc.to_response_error())
+            raise
+
+
+class WorkerLintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("worker-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=_Protocol)
+        self.lint_settings = LintSettings()
+        self.documents: dict[str, _Open] = {}
+        #: configuration per folder, found as the command line finds it from that folder
+        self.settings_cache: dict[Path, Settings] = {}
+        self.resolver: Any = None  # a config.Resolver, made on first use and anew when configuration changes
+        self.markdown = True
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A malformed message was answered with a protocol error already; the user need not be told too."""
+        if isinstance(error, JsonRpcException):
+            log.warning("malformed message: %s", error)
+            return
+        super().report_server_error(error, source)
+
+    # -- positions ---------------------------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        value = str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or UTF16)
+        return value if value in (UTF8, UTF16, UTF32) else UTF16
+
+    def text_map(self, uri: str) -> TextMap:
+        return TextMap(self.workspace.get_text_document(uri).source, self.encoding)
+
+    @staticmethod
+    def lsp_range(text: TextMap, start: int, end: int) -> types.Range:
+        a, b = text.position(start), text.position(end)
+        return types.Range(types.Position(a.line, a.character), types.Position(b.line, b.character))
+
+    def span_range(self, text: TextMap, line: int, column: int, end_line: int, end_column: int) -> types.Range:
+        return self.lsp_range(text, text.offset_of(line, column), text.offset_of(end_line, end_column))
+
+    # -- configuration -----------------------------------------------------------------------------------------
+
+    def settings_for(self, path: Path | None) -> Settings:
+        """The configuration the command line would use for this file: its own folder's (a Resolver, as `check`)."""
+        from worker_lint import config
+        from worker_lint.config.globs import InvalidGlob
+
+        folder = Path(os.path.abspath(path.parent if path is not None else Path.cwd()))
+        found = self.settings_cache.get(folder)
+        if found is None:
+            if self.resolver is None:
+                self.resolver = config.Resolver(Path.cwd())
+            try:
+                found = self.resolver.for_folder(folder)
+            except (config.ConfigError, InvalidGlob) as exc:
+                self.window_show_message(types.ShowMessageParams(
+                    types.MessageType.Error, f"worker-lint: the configuration is invalid; linting with the"
+                                             f" defaults until it is fixed:\n{exc}"))
+                found = Settings()
+            self.settings_cache[folder] = found
+        return found
+
+    def is_config_file(self, path: Path) -> bool:
+        if path.name in CONFIG_NAMES:
+            return True
+        real = os.path.realpath(path)
+        for settings in self.settings_cache.values():
+            for folder in settings.stack_dirs:
+                if real.startswith(os.path.realpath(folder) + os.sep):
+                    return True
+        return False
+
+    def reload(self) -> None:
+        """Configuration or Stack definitions changed: forget the configuration and lint every open document again."""
+        self.settings_cache.clear()
+        self.resolver = None
+        for uri in list(self.documents):
+            self.lint(uri)
+
+    # -- linting -----------------------------------------------------------------------------------------------
+
+    def path_of(self, uri: str) -> Path | None:
+        path = to_fs_path(uri)
+        return Path(path) if path and uri.startswith("file:") else None
+
+    def diagnostics_of(self, uri: str) -> tuple[TextMap, list[Diagnostic]]:
+        """Lint the document's current text through the command line's pipeline."""
+        from worker_lint.config import is_excluded
+
+        document = self.workspace.get_text_document(uri)
+        text = TextMap(document.source, self.encoding)
+        path = self.path_of(uri)
+        settings = self.settings_for(path)
+        name = str(path) if path is not None else uri
+        if path is not None and settings.exclude and is_excluded(path, settings):
+            return text, []
+        unsaved = {}
+        # only a Bundle reads other files (its `file:` items): other documents need not be handed over
+        for other in self.documents if "bundle" in document.source else ():
+            other_path = self.path_of(other) if other != uri else None
+            if other_path is not None:
+                unsaved[str(other_path)] = self.workspace.get_text_document(other).source
+        results = cast("Generator[tuple[str, FileResult], None, None]", api.lint(
+            (), buffers={name: document.source}, settings=settings, jobs=1, cache_dir=None, unsaved=unsaved))
+        try:
+            _, result = next(results)
+        finally:
+            results.close()  # the files a Bundle names are linted when they are opened, not with it
+        return text, sorted(result.diagnostics, key=lambda d: d.sort_key())
+
+    def lint(self, uri: str, dependents: bool = False) -> None:
+        state = self.documents.get(uri)
+        if state is None:
+            return
+        if state.pending is not None:
+            state.pending.cancel()
+            state.pending = None
+        document = self.workspace.get_text_document(uri)
+        version = document.version
+        text, found = self.diagnostics_of(uri)
+        published = [(d, self.to_lsp(uri, text, d)) for d in found]
+        state.published = published
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, diagnostics=[p for _, p in published], version=version))
+        self.remember(uri, state, text)
+        if dependents:
+            self.lint_dependents(uri)
+
+    def remember(self, uri: str, state: _Open, text: TextMap) -> None:
+        """Keep the last text that parsed (completion reads it) and, for a Bundle, the files it names."""
+        source = text.text[text.base:]
+        kinds = {kind.lower() for kind in _NAMED_TYPE.findall(source)}
+        if not kinds:  # a Worker: nothing to keep, and no second parse on every keystroke
+            state.last_good, state.references = None, set()
+            return
+        parsed = navigate.parsed(source)
+        if parsed.documents:
+            state.last_good = parsed
+        path = self.path_of(uri)
+        state.references = navigate.referenced_files(path, parsed, self.settings_for(path)) \
+            if path is not None and "bundle" in kinds else set()
+
+    def lint_dependents(self, uri: str) -> None:
+        """A file a Bundle names changed: the open Bundles that name it are linted again."""
+        path = self.path_of(uri)
+        if path is None:
+            return
+        real = Path(os.path.realpath(path))
+        for other, state in list(self.documents.items()):
+            if other != uri and real in state.references:
+                self.lint(other)
+
+    def schedule(self, uri: str) -> None:
+        state = self.documents.get(uri)
+        if state is None:
+            return
+        if state.pending is not None:
+            state.pending.cancel()
+            state.pending = None
+        delay = self.lint_settings.debounce_ms / 1000
+        if delay <= 0:
+            self.lint(uri, dependents=True)
+        else:
+            state.pending = asyncio.get_running_loop().call_later(delay, self.lint, uri, True)
+
+    def to_lsp(self, uri: str, text: TextMap, d: Diagnostic) -> types.Diagnostic:
+        span = d.span
+        tags = [types.DiagnosticTag.Unnecessary] if d.code in UNNECESSARY else \
+            [types.DiagnosticTag.Deprecated] if d.code in DEPRECATED else None
+        page = _rule_uri(d.code)
+        related = [types.DiagnosticRelatedInformation(
+            types.Location(uri, self.span_range(text, *r.span)), r.message) for r in d.related] or None
+        return types.Diagnostic(
+            range=self.span_range(text, span.line, span.column, span.end_line, span.end_column),
+            message=d.message, severity=_SEVERITY.get(d.severity, types.DiagnosticSeverity.Error), code=d.code,
+            code_description=types.CodeDescription(href=page) if page else None, source=SOURCE, tags=tags,
+            related_information=related)
+
+
+def _rule_uri(code: str) -> str | None:
+    """The rule's page as shipped with the installed linter (it matches the version running, and works offline)."""
+    from worker_lint import catalogue
+
+    page = catalogue.rule(code).page
+    return page.resolve().as_uri() if page is not None else None
+
+
+def _rule_doc(code: str, markdown: bool) -> str | None:
+    from worker_lint import catalogue
+
+    rule = catalogue.find(code)
+    if rule is None or rule.page is None:
+        return None
+    body = rule.body.strip()
+    if markdown:
+        return f"**{rule.code}** `{rule.name}` ({rule.severity.value})\n\n{body}"
+    return f"{rule.code} {rule.name} ({rule.severity.value})\n\n{_plain(body)}"
+
+
+def _plain(markdown: str) -> str:
+    lines = [line for line in markdown.splitlines() if not line.startswith("```")]
+    text = re.sub(r"^#+\s*", "", "\n".join(lines), flags=re.M)
+    return re.sub(r"\*\*([^*]*)\*\*|`([^`]*)`", lambda m: m.group(1) or m.group(2) or "", text).strip()
+
+
+server = WorkerLintServer()
+
+
+def serve() -> None:
+    """Serve on standard input and output until the client says `exit` (or goes away).
+
+    pygls closes the output it was given when it stops, so it gets a duplicate of the standard
+    output: the process's own stays open for the command line's last flush.  The exit status is
+    the protocol's: 0 after a `shutdown` request, else 1.
+    """
+    import sys
+
+    logging.basicConfig(level=logging.WARNING)
+    output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    server.start_io(sys.stdin.buffer, output)
+    sys.exit(0 if getattr(server.protocol, "_shutdown", False) else 1)
+
+
+# -- life cycle and settings -------------------------------------------------------------------------------------------
+
+@server.feature(types.INITIALIZE)
+def _initialize(ls: WorkerLintServer, params: types.InitializeParams) -> None:
+    ls.lint_settings.update(params.initialization_options)
+    hover = params.capabilities.text_document.hover if params.capabilities.text_document else None
+    formats = hover.content_format if hover is not None else None
+    ls.markdown = not formats or types.MarkupKind.Markdown in formats
+
+
+@server.feature(types.INITIALIZED)
+def _initialized(ls: WorkerLintServer, params: types.InitializedParams) -> None:
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    globs = ["**/.worker-lint.yaml", "**/.worker-lint.yml", "**/pyproject.toml", "**/*.yaml", "**/*.yml"]
+    ls.client_register_capability(types.RegistrationParams([types.Registration(
+        "worker-lint-watch", types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        types.DidChangeWatchedFilesRegistrationOptions([types.FileSystemWatcher(g) for g in globs]))]))
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def _configuration(ls: WorkerLintServer, params: types.DidChangeConfigurationParams) -> None:
+    ls.lint_settings.update(params.settings)
+    ls.reload()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def _watched(ls: WorkerLintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    paths = [p for p in (ls.path_of(change.uri) for change in params.changes) if p is not None]
+    if any(ls.is_config_file(p) for p in paths):
+        ls.reload()
+        return
+    changed = {Path(os.path.realpath(p)) for p in paths}
+    for uri, state in list(ls.documents.items()):  # a file an open Bundle names changed on disk
+        if state.references & changed:
+            ls.lint(uri)
+
+
+# -- documents ---------------------------------------------------------------------------------------------------------
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def _did_open(ls: WorkerLintServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.documents[params.text_document.uri] = _Open()
+    ls.lint(params.text_document.uri, dependents=True)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def _did_change(ls: WorkerLintServer, params: types.DidChangeTextDocumentParams) -> None:
+    if ls.lint_settings.run == _ON_TYPE:
+        ls.schedule(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def _did_save(ls: WorkerLintServer, params: types.DidSaveTextDocumentParams) -> None:
+    path = ls.path_of(params.text_document.uri)
+    if path is not None and ls.is_config_file(path):
+        ls.reload()
+        return
+    ls.lint(params.text_document.uri, dependents=True)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    state = ls.documents.pop(uri, None)
+    if state is not None and state.pending is not None:
+        state.pending.cancel()
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    path = ls.path_of(uri)
+    if path is not None:  # Bundles that name it read it from the disk again
+        real = Path(os.path.realpath(path))
+        for other, other_state in list(ls.documents.items()):
+            if real in other_state.references:
+                ls.lint(other)
+
+
+# -- hover -------------------------------------------------------------------------------------------------------------
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | None:
+    uri = params.text_document.uri
+    state = ls.documents.get(uri)
+    text = ls.text_map(uri)
+    where = params.position
+    codes: list[str] = []
+    line = text.line_text(where.line)
+    comment = line.find("worker-lint:")
+    if comment != -1 and "#" in line[:comment]:
+        cursor = text.offset(Position(where.line, where.character)) - text.line_start(where.line)
+        for match in re.finditer(r"WL\d{3}", line[comment:]):
+            if match.start() + comment <= cursor <= match.end() + comment:
+                codes.append(match.group())
+    for _, published in state.published if state is not None else ():
+        r = published.range
+        inside = (r.start.line, r.start.character) <= (where.line, where.character) <= (r.end.line, r.end.character)
+        if inside and isinstance(published.code, str) and published.code not in codes:
+            codes.append(published.code)
+    pages = [page for page in (_rule_doc(code, ls.markdown) for code in codes) if page]
+    if not pages:
+        return None
+    kind = types.MarkupKind.Markdown if ls.markdown else types.MarkupKind.PlainText
+    return types.Hover(types.MarkupContent(kind, "\n\n---\n\n".join(pages) if ls.markdown else "\n\n".join(pages)))
+
+
+# -- code actions ------------------------------------------------------------------------------------------------------
+
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
+    return only is None or any(kind == o or kind.startswith(str(o) + ".") for o in only)
+
+
+def _fix_actions(text: TextMap, diagnostic: Diagnostic) -> list[actions.Action]:
+    """The quick fixes a diagnostic carries (none until diagnostics carry fixes; then each, unsafe ones titled so)."""
+    return actions.fix_actions(text, diagnostic)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+    code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=False))
+def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    only = [str(getattr(o, "value", o)) for o in params.context.only] if params.context.only else None
+    # Recomputed from the text as it is now: a client may drop `data`, or send diagnostics of an older version.
+    text, current = ls.diagnostics_of(uri)
+    start = text.offset(Position(params.range.start.line, params.range.start.character))
+    end = text.offset(Position(params.range.end.line, params.range.end.character))
+    asked = {(str(d.code), d.range.start.line, d.range.start.character) for d in params.context.diagnostics
+             if d.source == SOURCE}
+    chosen = []
+    for d in current:
+        published = ls.to_lsp(uri, text, d)
+        key = (d.code, published.range.start.line, published.range.start.character)
+        d_start = text.offset_of(d.span.line, d.span.column)
+        d_end = text.offset_of(d.span.end_line, d.span.end_column)
+        if key in asked or (d_start <= end and start <= d_end):
+            chosen.append((d, published))
+    out: list[types.CodeAction] = []
+    made: list[actions.Action] = []
+    if _wanted(types.CodeActionKind.QuickFix.value, only):
+        for d, _ in chosen:
+            made.extend(_fix_actions(text, d))
+        seen_line: set[tuple[str, int]] = set()
+        for d, _ in chosen:
+            if (d.code, d.span.line) in seen_line or d.code == "WL900":
+                continue
+            seen_line.add((d.code, d.span.line))
+            line_action = actions.disable_for_line(text, d.code, d.span.line)
+            if line_action is not None:
+                made.append(line_action._replace(diagnostic=d))
+        for code in dict.fromkeys(d.code for d, _ in chosen if d.code != "WL900"):
+            file_action = actions.disable_for_file(text, code)
+            if file_action is not None:
+                made.append(file_action._replace(diagnostic=next(d for d, _ in chosen if d.code == code)))
+    if _wanted(actions.FIX_ALL, only) and (only is not None or current):
+        every = actions.fix_all(text, current)
+        if every is not None:
+            made.append(every)
+    lookup = {id(d): p for d, p in chosen}
+    for action in made:
+        edits = [types.TextEdit(ls.lsp_range(text, e.start, e.end), e.new_text) for e in action.edits]
+        fixed = lookup.get(id(action.diagnostic)) if action.diagnostic is not None else None
+        diagnostics = [fixed] if fixed is not None else None
+        out.append(types.CodeAction(action.title, kind=action.kind, diagnostics=diagnostics,
+                                    is_preferred=action.preferred or None,
+                                    edit=types.WorkspaceEdit(changes={uri: edits})))
+    return out
+
+
+# -- navigation, completion, outline -----------------------------------------------------------------------------------
+
+def _open_texts(ls: WorkerLintServer) -> dict[Path, str]:
+    out = {}
+    for uri in ls.documents:
+        path = ls.path_of(uri)
+        if path is not None:
+            out[Path(os.path.realpath(path))] = ls.workspace.get_text_document(uri).source
+    return out
+
+
+def _location(ls: WorkerLintServer, target: navigate.Target) -> types.Location:
+    uri = from_fs_path(str(target.path)) or target.path.as_uri()
+    if target.start is None:
+        return types.Location(uri, types.Range(types.Position(0, 0), types.Position(0, 0)))
+    opened = _open_texts(ls).get(Path(os.path.realpath(target.path)))
+    if opened is None:
+        try:
+            opened = target.path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            opened = ""
+    text = TextMap(opened, ls.encoding)
+    end = target.end if target.end is not None else target.start
+    return types.Location(uri, ls.lsp_range(text, text.from_yaml_offset(target.start), text.from_yaml_offset(end)))
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def _definition(ls: WorkerLintServer, params: types.DefinitionParams) -> types.Location | None:
+    uri = params.text_document.uri
+    path = ls.path_of(uri)
+    if path is None:
+        return None
+    text = ls.text_map(uri)
+    source = navigate.parsed(text.text[text.base:])
+    offset = text.to_yaml_offset(text.offset(Position(params.position.line, params.position.character)))
+    settings = ls.settings_for(path)
+    stacks = navigate.stack_sources(settings, (path, source.text), _open_texts(ls))
+    target = navigate.definition(path, source, offset, settings, stacks)
+    return _location(ls, target) if target is not None else None
+
+
+_COMPLETION_KIND = {"stack": types.CompletionItemKind.Module, "id": types.CompletionItemKind.Reference,
+                    "step": types.CompletionItemKind.Reference, "timezone": types.CompletionItemKind.Value}
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", "-"]))
+def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.CompletionList:
+    uri = params.text_document.uri
+    text = ls.text_map(uri)
+    line = params.position.line
+    line_text = text.line_text(line)
+    cursor = text.offset(Position(line, params.position.character)) - text.line_start(line)
+    lines = [text.line_text(n) for n in range(text.line_count)]
+    found = navigate.completion_context(lines, line, line_text[:cursor])
+    if found is None:
+        return types.CompletionList(is_incomplete=False, items=[])
+    key, typed = found
+    state = ls.documents.get(uri)
+    last_good = state.last_good if state is not None else None
+    if key in ("dependencies", "depends", "resourceId"):
+        current = navigate.parsed(text.text[text.base:])
+        last_good = current if current.documents else last_good
+    custom: list[str] = []
+    if key == "stack":
+        path = ls.path_of(uri)
+        own = (path or Path("untitled"), text.text[text.base:])
+        custom = navigate.custom_stack_names(
+            navigate.stack_sources(ls.settings_for(path), own, _open_texts(ls)))
+    start = types.Position(line, params.position.character - units(typed, ls.encoding))
+    replace = types.Range(start, params.position)
+    items = [types.CompletionItem(c.label, kind=_COMPLETION_KIND.get(c.kind), detail=c.detail or None,
+                                  text_edit=types.TextEdit(replace, c.label), filter_text=c.label)
+             for c in navigate.completions(key, last_good, custom) if c.label.lower().startswith(typed.lower())
+             or not typed]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+_SYMBOL_KIND = {"object": types.SymbolKind.Object, "array": types.SymbolKind.Array, "key": types.SymbolKind.Key,
+                "module": types.SymbolKind.Module}
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def _symbols(ls: WorkerLintServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    text = ls.text_map(params.text_document.uri)
+    source = navigate.parsed(text.text[text.base:])
+
+    def convert(symbol: navigate.Symbol) -> types.DocumentSymbol:
+        return types.DocumentSymbol(
+            name=symbol.name, kind=_SYMBOL_KIND[symbol.kind], detail=symbol.detail or None,
+            range=ls.lsp_range(text, text.from_yaml_offset(symbol.start), text.from_yaml_offset(symbol.end)),
+            selection_range=ls.lsp_range(text, text.from_yaml_offset(symbol.name_start),
+                                         text.from_yaml_offset(symbol.name_end)),
+            children=[convert(child) for child in symbol.children] or None)
+
+    return [convert(s) for s in navigate.symbols(source)]
