@@ -1,4 +1,5 @@
 """Generate (once) and describe the benchmark corpora with the shared deterministic generator."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,12 @@ def _generate(generator: Path, out: Path, args: list[str]) -> None:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     print(f"generating {out.name} ...", file=sys.stderr, flush=True)
-    subprocess.run([sys.executable, str(generator), "--out", str(out), *args], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(generator), "--out", str(out), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # Written last: an interrupted generation is redone next time, never reused half-made.
     stamp_file.write_text(stamp)
 

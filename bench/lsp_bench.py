@@ -13,6 +13,7 @@ Runs `worker-lint server` as an editor does and times, with `debounceMs: 0`:
 Goals (issue 18): p50 <= 10 ms and p99 <= 50 ms; 1 MB <= 300 ms; first diagnostics <= 1.5 s;
 memory after 2,000 edits within 10 MiB of memory after 100.  Not a timed test: the machine is shared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ def bento_worker(min_lines: int = 0, min_bytes: int = 0) -> str:
         body += [
             "        - mapping: |",
             f"            root.step_{step} = this.value_{step}.uppercase()",
-            f"            root.note_{step} = \"étape {step} – ok\"",
+            f'            root.note_{step} = "étape {step} – ok"',
         ]
         step += 1
     return "\n".join(head + body + tail) + "\n"
@@ -49,8 +50,9 @@ class Client:
 
     def __init__(self, command: list[str]) -> None:
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, cwd=ROOT)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT
+        )
         self.next_id = 0
 
     def send(self, method: str, params: Any, request: bool = False) -> int | None:
@@ -114,10 +116,21 @@ class Client:
 def _edit(client: Client, uri: str, version: int, line: int, old: str, new: str, at: int) -> float:
     """Replace ``old`` at column ``at`` of ``line`` with ``new``; seconds until that version's diagnostics."""
     start = time.perf_counter()
-    client.send("textDocument/didChange", {
-        "textDocument": {"uri": uri, "version": version},
-        "contentChanges": [{"range": {"start": {"line": line, "character": at},
-                                      "end": {"line": line, "character": at + len(old)}}, "text": new}]})
+    client.send(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": line, "character": at},
+                        "end": {"line": line, "character": at + len(old)},
+                    },
+                    "text": new,
+                }
+            ],
+        },
+    )
     found = client.diagnostics(uri, version)
     elapsed = time.perf_counter() - start
     if found:
@@ -142,13 +155,21 @@ def main(argv: list[str] | None = None) -> int:
         big.write_text(bento_worker(min_bytes=1024 * 1024), encoding="utf-8")
         client = Client([sys.executable, "-m", "worker_lint", "server"])
         try:
-            client.request("initialize", {"processId": None, "rootUri": Path(folder).as_uri(), "capabilities": {},
-                                          "initializationOptions": {"lint": {"run": "onType", "debounceMs": 0}}})
+            client.request(
+                "initialize",
+                {
+                    "processId": None,
+                    "rootUri": Path(folder).as_uri(),
+                    "capabilities": {},
+                    "initializationOptions": {"lint": {"run": "onType", "debounceMs": 0}},
+                },
+            )
             client.send("initialized", {})
             uri = small.as_uri()
             text = small.read_text(encoding="utf-8")
-            client.send("textDocument/didOpen", {"textDocument": {
-                "uri": uri, "languageId": "yaml", "version": 1, "text": text}})
+            client.send(
+                "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}
+            )
             client.diagnostics(uri, 1)
             results["first_diagnostics_s"] = time.perf_counter() - client.started
             lines = text.split("\n")
@@ -168,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                     results["rss_after_100_mib"] = client.rss_mib()
                 if n + 1 == args.memory_edits:
                     results[f"rss_after_{args.memory_edits}_mib"] = client.rss_mib()
-            timed = sorted(latencies[:args.edits])
+            timed = sorted(latencies[: args.edits])
             results["edits"] = len(timed)
             results["p50_ms"] = 1000 * timed[len(timed) // 2]
             results["p99_ms"] = 1000 * timed[min(len(timed) - 1, int(len(timed) * 0.99))]
@@ -176,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
             big_uri = big.as_uri()
             big_text = big.read_text(encoding="utf-8")
             start = time.perf_counter()
-            client.send("textDocument/didOpen", {"textDocument": {
-                "uri": big_uri, "languageId": "yaml", "version": 1, "text": big_text}})
+            client.send(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": big_uri, "languageId": "yaml", "version": 1, "text": big_text}},
+            )
             client.diagnostics(big_uri, 1)
             results["big_bytes"] = len(big_text.encode("utf-8"))
             results["big_open_ms"] = 1000 * (time.perf_counter() - start)
@@ -198,13 +221,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
     else:
         print(f"start to first diagnostics   {results['first_diagnostics_s']:.2f} s   (goal <= 1.5 s)")
-        print(f"200-line Worker, {results['edits']} edits  p50 {results['p50_ms']:.1f} ms,"
-              f" p99 {results['p99_ms']:.1f} ms   (goal <= 10 / 50 ms)")
-        print(f"{results['big_bytes'] / 1048576:.2f} MiB manifest    open {results['big_open_ms']:.0f} ms,"
-              f" edit {results['big_edit_ms']:.0f} ms   (goal <= 300 ms)")
-        print(f"resident memory              {results['rss_after_100_mib']:.1f} MiB after 100 edits,"
-              f" {results[f'rss_after_{args.memory_edits}_mib']:.1f} MiB after {args.memory_edits}"
-              f" ({growth:+.1f} MiB; goal <= 10)")
+        print(
+            f"200-line Worker, {results['edits']} edits  p50 {results['p50_ms']:.1f} ms,"
+            f" p99 {results['p99_ms']:.1f} ms   (goal <= 10 / 50 ms)"
+        )
+        print(
+            f"{results['big_bytes'] / 1048576:.2f} MiB manifest    open {results['big_open_ms']:.0f} ms,"
+            f" edit {results['big_edit_ms']:.0f} ms   (goal <= 300 ms)"
+        )
+        print(
+            f"resident memory              {results['rss_after_100_mib']:.1f} MiB after 100 edits,"
+            f" {results[f'rss_after_{args.memory_edits}_mib']:.1f} MiB after {args.memory_edits}"
+            f" ({growth:+.1f} MiB; goal <= 10)"
+        )
     return 0
 
 

@@ -12,6 +12,7 @@ the next, so drift on a noisy machine spreads over all of them.  Output of the
 tools is discarded; the medians, their ratios and the issue's goals are
 printed, and written to bench/out/latest.md and bench/out/latest.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,31 +36,52 @@ from tools import OK_EXIT, MissingTool, Tool, build_tools, versions  # noqa: E40
 
 ROOT = HERE.parent
 DEFAULT_SHARED = ROOT.parent / "shared" / "bench"
-ALL_TOOLS = ["worker-lint", "worker-lint-j1", "worker-lint-fix", "floor", "floor-jN", "floor-nogc", "check-jsonschema", "yamllint"]
+ALL_TOOLS = [
+    "worker-lint",
+    "worker-lint-j1",
+    "worker-lint-fix",
+    "floor",
+    "floor-jN",
+    "floor-nogc",
+    "check-jsonschema",
+    "yamllint",
+]
 SLOW_PEERS = {"yamllint", "check-jsonschema"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1,100,1000,10000", help="file counts of the single-document corpora")
-    ap.add_argument("--multidoc", type=int, default=1000,
-                    help="file count of the multi-document corpus (10%% of files hold 2-4 documents); 0 skips it")
+    ap.add_argument(
+        "--multidoc",
+        type=int,
+        default=1000,
+        help="file count of the multi-document corpus (10%% of files hold 2-4 documents); 0 skips it",
+    )
     ap.add_argument("--big", default="1mb,10mb", help="single big files: 1mb, 10mb, both, or none")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per tool and corpus (median reported)")
-    ap.add_argument("--slow-repeats", type=int, default=3,
-                    help="timed runs on the 10,000-file corpus and the 10 MB file, where one run is long")
-    ap.add_argument("--peer-repeats", type=int, default=None,
-                    help="cap on runs of yamllint and check-jsonschema on corpora of 1000+ files (their runs are long)")
-    ap.add_argument("--tools", default=",".join(ALL_TOOLS),
-                    help="comma-separated subset of: " + ", ".join(ALL_TOOLS))
+    ap.add_argument(
+        "--slow-repeats",
+        type=int,
+        default=3,
+        help="timed runs on the 10,000-file corpus and the 10 MB file, where one run is long",
+    )
+    ap.add_argument(
+        "--peer-repeats",
+        type=int,
+        default=None,
+        help="cap on runs of yamllint and check-jsonschema on corpora of 1000+ files (their runs are long)",
+    )
+    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated subset of: " + ", ".join(ALL_TOOLS))
     ap.add_argument("--no-cache-runs", action="store_true", help="skip the first-run / second-run cache comparison")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--timeout", type=float, default=900, help="seconds before one run is killed")
     ap.add_argument("--venv", type=Path, default=HERE / ".venv")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with gen_corpus.py, floor_tool.py")
     ap.add_argument("--out", type=Path, default=HERE / "out")
-    ap.add_argument("--quick", action="store_true",
-                    help="1 and 1000 files, 3 repeats, the slow peers once: about a minute")
+    ap.add_argument(
+        "--quick", action="store_true", help="1 and 1000 files, 3 repeats, the slow peers once: about a minute"
+    )
     ap.add_argument("--check-goals", action="store_true", help="exit 1 when a measured goal is missed")
     a = ap.parse_args(argv)
     if a.quick:
@@ -104,7 +126,7 @@ def time_corpus(a: argparse.Namespace, corpus: Corpus, tools: list[Tool], failur
     rounds = max(repeats_for(a, corpus, t) for t in active) if active else 0
     for r in range(rounds):
         # Rotate the order every round: no tool always runs right after the same other one.
-        order = active[r % len(active):] + active[: r % len(active)]
+        order = active[r % len(active) :] + active[: r % len(active)]
         for tool in order:
             if tool.name in failed or len(runs[tool.name]) >= repeats_for(a, corpus, tool):
                 continue
@@ -123,8 +145,13 @@ def files_seen(wl, corpus: Corpus) -> int | None:
     """How many files worker-lint says it linted (its text summary), to catch a corpus it skipped."""
     import subprocess
 
-    done = subprocess.run(wl.check(*(["--no-cache"] if wl.has_no_cache else []))(corpus), capture_output=True,
-                          text=True, cwd=corpus.target if corpus.target.is_dir() else corpus.target.parent, env=tool_env())
+    done = subprocess.run(
+        wl.check(*(["--no-cache"] if wl.has_no_cache else []))(corpus),
+        capture_output=True,
+        text=True,
+        cwd=corpus.target if corpus.target.is_dir() else corpus.target.parent,
+        env=tool_env(),
+    )
     lines = done.stdout.strip().splitlines()
     found = re.search(r"(\d[\d,]*) files?\.?$", lines[-1]) if lines else None
     return int(found.group(1).replace(",", "")) if found else None
@@ -144,11 +171,16 @@ def time_cache(a: argparse.Namespace, corpus: Corpus, wl, failures: list[str]) -
         for bucket in (firsts, seconds):
             run = run_once(argv, corpus.target, env, a.timeout)
             if run.exit_code not in OK_EXIT:
-                failures.append(f"worker-lint (cache) on {corpus.label}: exit {run.exit_code}\n{run.stderr_tail.strip()}")
+                failures.append(
+                    f"worker-lint (cache) on {corpus.label}: exit {run.exit_code}\n{run.stderr_tail.strip()}"
+                )
                 return None
             bucket.append(run)
-        print(f"  [{r + 1}] cache: first {firsts[-1].seconds:.3f} s, second {seconds[-1].seconds:.3f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"  [{r + 1}] cache: first {firsts[-1].seconds:.3f} s, second {seconds[-1].seconds:.3f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     shutil.rmtree(cache_dir, ignore_errors=True)
     return summarise(firsts), summarise(seconds)
 
@@ -162,8 +194,11 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    return {"cpu": model or platform.processor() or "unknown", "cpus": str(os.cpu_count()),
-            "system": f"{platform.system()} {platform.release()}"}
+    return {
+        "cpu": model or platform.processor() or "unknown",
+        "cpus": str(os.cpu_count()),
+        "system": f"{platform.system()} {platform.release()}",
+    }
 
 
 def human(n: int) -> str:
@@ -181,8 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tools, wl = build_tools(a.venv, a.shared, wanted, cpus)
     except MissingTool as exc:
-        print(f"error: {exc}\nCreate or repair the tools with `bash bench/setup.sh`, or leave a tool out with"
-              f" --tools (choices: {', '.join(ALL_TOOLS)}).", file=sys.stderr)
+        print(
+            f"error: {exc}\nCreate or repair the tools with `bash bench/setup.sh`, or leave a tool out with"
+            f" --tools (choices: {', '.join(ALL_TOOLS)}).",
+            file=sys.stderr,
+        )
         return 2
 
     ensure_repository(a.out / "corpus")
@@ -191,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     warm = min(corpora, key=lambda c: c.size_bytes)
     for tool in tools:
         if tool.accepts(warm):
-            run_once(tool.command(warm), warm.target if warm.target.is_dir() else warm.target.parent, tool_env(), a.timeout)
+            run_once(
+                tool.command(warm), warm.target if warm.target.is_dir() else warm.target.parent, tool_env(), a.timeout
+            )
 
     failures: list[str] = []
     warnings: list[str] = []
@@ -211,19 +251,36 @@ def main(argv: list[str] | None = None) -> int:
             if got:
                 cache[corpus.label] = got
 
-    info = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), **machine(), **versions(a.venv),
-            "seed": a.seed}
+    info = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        **machine(),
+        **versions(a.venv),
+        "seed": a.seed,
+    }
     sizes = {c.label: f"{c.count} file{'s' if c.count != 1 else ''}, {human(c.size_bytes)}" for c in corpora}
     goals, all_met = goal_lines(results, cache, {c.label: c.count for c in corpora})
     report = [
         f"Measured {info['date']} on {info['cpu']} ({info['cpus']} CPUs, {info['system']}), Python {info['python']};"
         f" worker-lint {info['worker-lint']}, yamllint {info['yamllint']}, check-jsonschema {info['check-jsonschema']},"
         f" floor: pyyaml {info['pyyaml']} + jsonschema-rs {info['jsonschema-rs']}.",
-        "", "### Goals", "", *goals, "", "### Ratios (medians, same run)", "", *ratio_table(results),
-        "", "### Times", "", *timing_table(results, sizes),
+        "",
+        "### Goals",
+        "",
+        *goals,
+        "",
+        "### Ratios (medians, same run)",
+        "",
+        *ratio_table(results),
+        "",
+        "### Times",
+        "",
+        *timing_table(results, sizes),
     ]
     if wl is not None and not measure_cache and not a.no_cache_runs:
-        report += ["", "The cache was not measured: `worker-lint check --help` offers neither --cache-dir nor --no-cache."]
+        report += [
+            "",
+            "The cache was not measured: `worker-lint check --help` offers neither --cache-dir nor --no-cache.",
+        ]
     if warnings:
         report += ["", "**Warning:** " + "; ".join(warnings) + "."]
     text = "\n".join(report) + "\n"
@@ -231,10 +288,14 @@ def main(argv: list[str] | None = None) -> int:
 
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "latest.md").write_text(text)
-    payload = {"machine": info, "corpora": sizes,
-               "results": {c: {t: asdict(s) for t, s in row.items()} for c, row in results.items()},
-               "cache": {c: {"first": asdict(f), "second": asdict(s)} for c, (f, s) in cache.items()},
-               "failures": failures, "warnings": warnings}
+    payload = {
+        "machine": info,
+        "corpora": sizes,
+        "results": {c: {t: asdict(s) for t, s in row.items()} for c, row in results.items()},
+        "cache": {c: {"first": asdict(f), "second": asdict(s)} for c, (f, s) in cache.items()},
+        "failures": failures,
+        "warnings": warnings,
+    }
     (a.out / "latest.json").write_text(json.dumps(payload, indent=2) + "\n")
 
     if failures:

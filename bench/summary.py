@@ -1,4 +1,5 @@
 """Turn timings into the tables and goal ratios issue #8 is stated in."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,13 @@ GOALS = [
     Goal("one 10MB file", "one 10 MB file vs the floor", "worker-lint", "floor", 2.0),
     Goal("one 1MB file", "one 1 MB file vs the floor", "worker-lint", "floor", 2.0),
     Goal("1000 files, multi-document", "multi-document files vs the floor", "worker-lint", "floor", 2.0),
-    Goal("1000 files", "1000 files, nothing to fix: check --fix (as --diff) vs check", "worker-lint-fix",
-         "worker-lint", 1.05),
+    Goal(
+        "1000 files",
+        "1000 files, nothing to fix: check --fix (as --diff) vs check",
+        "worker-lint-fix",
+        "worker-lint",
+        1.05,
+    ),
 ]
 #: A second run over unchanged files, with the cache, against the first.
 CACHE_LIMIT = 0.2
@@ -46,12 +52,16 @@ def ratio(results: Results, corpus: str, num: str, den: str) -> float | None:
 
 
 def timing_table(results: Results, sizes: dict[str, str]) -> list[str]:
-    lines = ["| corpus | tool | median s | min s | max s | CPU s | peak MiB | runs |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| corpus | tool | median s | min s | max s | CPU s | peak MiB | runs |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for corpus, row in results.items():
         for tool, s in sorted(row.items(), key=lambda kv: kv[1].median):
-            lines.append(f"| {corpus} ({sizes.get(corpus, '')}) | {tool} | {s.median:.3f} | {s.low:.3f} | {s.high:.3f}"
-                         f" | {s.cpu:.2f} | {s.peak_mib:.0f} | {s.runs} |")
+            lines.append(
+                f"| {corpus} ({sizes.get(corpus, '')}) | {tool} | {s.median:.3f} | {s.low:.3f} | {s.high:.3f}"
+                f" | {s.cpu:.2f} | {s.peak_mib:.0f} | {s.runs} |"
+            )
     return lines
 
 
@@ -61,8 +71,7 @@ def ratio_table(results: Results) -> list[str]:
     for row in results.values():
         peers.extend(t for t in row if t != "worker-lint" and t not in peers)
     peers.sort(key=_peer_order)
-    lines = ["| corpus | " + " | ".join(f"worker-lint / {t}" for t in peers) + " |",
-             "| --- |" + " ---: |" * len(peers)]
+    lines = ["| corpus | " + " | ".join(f"worker-lint / {t}" for t in peers) + " |", "| --- |" + " ---: |" * len(peers)]
     for corpus in results:
         cells = []
         for peer in peers:
@@ -80,8 +89,9 @@ def _peer_order(name: str) -> tuple[int, str]:
     return 9, name
 
 
-def goal_lines(results: Results, cache: dict[str, tuple[Summary, Summary]],
-               counts: dict[str, int]) -> tuple[list[str], bool]:
+def goal_lines(
+    results: Results, cache: dict[str, tuple[Summary, Summary]], counts: dict[str, int]
+) -> tuple[list[str], bool]:
     """One line per goal that this run measured, and whether all of them were met."""
     lines = ["| goal | measured | limit | met |", "| --- | ---: | ---: | --- |"]
     all_met = True
@@ -91,7 +101,9 @@ def goal_lines(results: Results, cache: dict[str, tuple[Summary, Summary]],
             continue
         met = r <= g.limit
         all_met &= met
-        lines.append(f"| {g.what} ({g.numerator} / {g.denominator}) | {r:.2f}x | {g.limit:.2f}x | {'yes' if met else 'NO'} |")
+        lines.append(
+            f"| {g.what} ({g.numerator} / {g.denominator}) | {r:.2f}x | {g.limit:.2f}x | {'yes' if met else 'NO'} |"
+        )
     for corpus, (first, second) in cache.items():
         r = second.median / first.median if first.median > 0 else float("inf")
         what = f"{corpus}: second run with the cache vs the first ({second.median:.3f} s / {first.median:.3f} s)"

@@ -1,4 +1,5 @@
 """Time one command: wall clock, CPU time and peak memory of the process and its children."""
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,9 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run
     with open(os.devnull, "wb") as devnull, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         # Its own process group, so a timeout ends the tool and every process it started.
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=devnull, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=devnull, stderr=err, start_new_session=True
+        )
         # A blocking wait4 gives the rusage of exactly this child without polling
         # (which would steal CPU from it); a timer kills a hung tool.
         killer = threading.Timer(timeout, _kill_group, (proc.pid,))
@@ -61,7 +63,9 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
     if elapsed > timeout:
-        return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, -9, f"timed out after {timeout:.0f} s")
+        return Run(
+            elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, -9, f"timed out after {timeout:.0f} s"
+        )
     return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, tail)
 
 
@@ -84,5 +88,11 @@ class Summary:
 
 def summarise(runs: list[Run]) -> Summary:
     secs = [r.seconds for r in runs]
-    return Summary(statistics.median(secs), min(secs), max(secs), statistics.median(r.cpu_seconds for r in runs),
-                   max(r.peak_mib for r in runs), len(runs))
+    return Summary(
+        statistics.median(secs),
+        min(secs),
+        max(secs),
+        statistics.median(r.cpu_seconds for r in runs),
+        max(r.peak_mib for r in runs),
+        len(runs),
+    )

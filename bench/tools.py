@@ -1,4 +1,5 @@
 """The tools compared, how to invoke each on a corpus, and a clear error when one is missing."""
+
 from __future__ import annotations
 
 import subprocess
@@ -38,6 +39,7 @@ class WorkerLint:
     def check(self, *options: str) -> Callable[[Corpus], list[str]]:
         def command(corpus: Corpus) -> list[str]:
             return [*self.argv, "check", *options, str(corpus.target)]
+
         return command
 
 
@@ -91,8 +93,13 @@ def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) ->
                 missing.append(f"floor tool not found at {floor}")
                 continue
             # The floor with its own --no-gc switch, on big single files where the cyclic GC dominates.
-            tools.append(Tool(name, lambda c: [str(python), str(floor), "--no-gc", str(c.target)],
-                              accepts=lambda c: c.count == 1 and c.size_bytes >= 1 << 20))
+            tools.append(
+                Tool(
+                    name,
+                    lambda c: [str(python), str(floor), "--no-gc", str(c.target)],
+                    accepts=lambda c: c.count == 1 and c.size_bytes >= 1 << 20,
+                )
+            )
         elif name in ("floor", "floor-jN"):
             if not floor.is_file():
                 missing.append(f"floor tool not found at {floor}")
@@ -100,15 +107,25 @@ def build_tools(venv: Path, shared_bench: Path, wanted: list[str], cpus: int) ->
             if name == "floor":
                 tools.append(Tool(name, lambda c: [str(python), str(floor), str(c.target)]))
             else:
-                tools.append(Tool(f"floor-j{cpus}", lambda c: [str(python), str(floor), "--jobs", str(cpus), str(c.target)],
-                                  accepts=lambda c: c.count >= 1000))
+                tools.append(
+                    Tool(
+                        f"floor-j{cpus}",
+                        lambda c: [str(python), str(floor), "--jobs", str(cpus), str(c.target)],
+                        accepts=lambda c: c.count >= 1000,
+                    )
+                )
         elif name == "check-jsonschema":
             exe = venv / "bin" / "check-jsonschema"
             if not exe.is_file():
                 missing.append(f"check-jsonschema not found at {exe}")
                 continue
-            tools.append(Tool(name, lambda c, exe=exe: [str(exe), "--schemafile", str(schema), *map(str, c.files)],
-                              accepts=lambda c: c.single_document))
+            tools.append(
+                Tool(
+                    name,
+                    lambda c, exe=exe: [str(exe), "--schemafile", str(schema), *map(str, c.files)],
+                    accepts=lambda c: c.single_document,
+                )
+            )
         elif name == "yamllint":
             exe = venv / "bin" / "yamllint"
             if not exe.is_file():

@@ -7,6 +7,7 @@ values in ``[...]`` and ``{...}`` holding ``:``, ``?``, ``#``, URLs and ports;
 tabs; anchors on empty values and redefined anchors; quoting and escapes;
 directives.  The same seed and manifests give the same streams, byte for byte.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,27 +20,121 @@ COUNT = 1600
 _ENTRY = re.compile(r"^(?P<indent> *)(?P<lead>- |[A-Za-z_][\w.$-]*: ?)(?P<value>.*)$")
 _TYPE_LINE = re.compile(r"^type:[ \t]*['\"]?[a-z-]+['\"]?[ \t]*$", re.MULTILINE)
 #: the resource types worker-lint treats as DataOS manifests (worker_lint.run.engine._LOOKS_LIKE_DATAOS)
-_DATAOS_TYPE = re.compile(r"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|"
-                          r"compute|database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*$")
+_DATAOS_TYPE = re.compile(
+    r"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|"
+    r"compute|database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*$"
+)
 
 _FLOW_ITEMS = [
-    "localhost:9092", "kafka-0.kafka:9092", "dataos://depot:collection/dataset", "dataos://icebase:retail/city",
-    "dataos://lakehouse:sys01/orders?acl=rw", "http://x:8080/a", "https://api.example.com/v1?x=1", "a#b", "a #b",
-    "x?y", "?y", "? y", "a:", ":a", "a:b:c", "'q:x'", '"q?x"', '"x\\/y"', "x: y", "&anc v", "*anc", "&e", "", "1",
-    "true", "${{var}}", "{{dataos:type:resource}}", "a b", "a\tb", "x\t#c", "[b:c]", "{k: v:w}", "'it''s'", "-x",
-    "- x", "a]b", "@x", "`x", "!!str s", "!tag v", "x:\t1", "x :y", "x?", "\"x\\'y\"", "s3://bucket/key?v=1",
-    "10.0.0.1:5432", "*.example.com", "a,b", ":", "?", "x::y", "k: [a:b]",
+    "localhost:9092",
+    "kafka-0.kafka:9092",
+    "dataos://depot:collection/dataset",
+    "dataos://icebase:retail/city",
+    "dataos://lakehouse:sys01/orders?acl=rw",
+    "http://x:8080/a",
+    "https://api.example.com/v1?x=1",
+    "a#b",
+    "a #b",
+    "x?y",
+    "?y",
+    "? y",
+    "a:",
+    ":a",
+    "a:b:c",
+    "'q:x'",
+    '"q?x"',
+    '"x\\/y"',
+    "x: y",
+    "&anc v",
+    "*anc",
+    "&e",
+    "",
+    "1",
+    "true",
+    "${{var}}",
+    "{{dataos:type:resource}}",
+    "a b",
+    "a\tb",
+    "x\t#c",
+    "[b:c]",
+    "{k: v:w}",
+    "'it''s'",
+    "-x",
+    "- x",
+    "a]b",
+    "@x",
+    "`x",
+    "!!str s",
+    "!tag v",
+    "x:\t1",
+    "x :y",
+    "x?",
+    '"x\\\'y"',
+    "s3://bucket/key?v=1",
+    "10.0.0.1:5432",
+    "*.example.com",
+    "a,b",
+    ":",
+    "?",
+    "x::y",
+    "k: [a:b]",
 ]
 _BLOCK_VALUES = [
-    "http://x:8080?y", "a #b", "a#b", "? x", "x?y", ":x", "x:y", "&a", "&a x", "*a", "&a\n", "'q'", '"q\\/"',
-    '"q\\\'"', "x\t# tab before comment", "x #", "@x", "`x", "%x", "a: b", "[a", "{a: b", "]", "|\n  text", ">-\n  text",
-    "!!binary aGk=", "!custom x", "'unterminated", '"unterminated', "x\\ty", '"\\x41\\u00e9\\U0001F600"',
-    '"\\N\\_\\L\\P"', '"\\e\\a\\v\\0"', '"\\z"', "'a\\'", "dataos://lakehouse:sys01/orders?acl=rw", "--- x", "... x",
+    "http://x:8080?y",
+    "a #b",
+    "a#b",
+    "? x",
+    "x?y",
+    ":x",
+    "x:y",
+    "&a",
+    "&a x",
+    "*a",
+    "&a\n",
+    "'q'",
+    '"q\\/"',
+    '"q\\\'"',
+    "x\t# tab before comment",
+    "x #",
+    "@x",
+    "`x",
+    "%x",
+    "a: b",
+    "[a",
+    "{a: b",
+    "]",
+    "|\n  text",
+    ">-\n  text",
+    "!!binary aGk=",
+    "!custom x",
+    "'unterminated",
+    '"unterminated',
+    "x\\ty",
+    '"\\x41\\u00e9\\U0001F600"',
+    '"\\N\\_\\L\\P"',
+    '"\\e\\a\\v\\0"',
+    '"\\z"',
+    "'a\\'",
+    "dataos://lakehouse:sys01/orders?acl=rw",
+    "--- x",
+    "... x",
 ]
 _DIRECTIVES = [
-    "%YAML 1.2\n---\n", "%YAML 1.1\n---\n", "%YAML 2.0\n---\n", "%YAML 1.3\n---\n", "%TAG !e! tag:example.com,2000:\n---\n",
-    "%FOO bar\n---\n", "%YAML 1.1\n", "%YAML 1.2\n", "%YAML 1.1\n%YAML 1.1\n---\n", "%YAML  1.2 # c\n---\n",
-    "--- \n", "---\n", "...\n", "# c\n%YAML 1.2\n---\n", "%YAML 1.2\n%TAG ! !x\n---\n",
+    "%YAML 1.2\n---\n",
+    "%YAML 1.1\n---\n",
+    "%YAML 2.0\n---\n",
+    "%YAML 1.3\n---\n",
+    "%TAG !e! tag:example.com,2000:\n---\n",
+    "%FOO bar\n---\n",
+    "%YAML 1.1\n",
+    "%YAML 1.2\n",
+    "%YAML 1.1\n%YAML 1.1\n---\n",
+    "%YAML  1.2 # c\n---\n",
+    "--- \n",
+    "---\n",
+    "...\n",
+    "# c\n%YAML 1.2\n---\n",
+    "%YAML 1.2\n%TAG ! !x\n---\n",
 ]
 
 
@@ -153,8 +248,16 @@ def _quote(rng: random.Random, lines: list[str]) -> list[str]:
     insert = rng.choice(["\\/", "\\'", '\\"', "\\\\", "\\t", "\\x2F", "\\u002f", "'", '"', "\\q", "#", " #", ":", "?"])
     quote = rng.choice(['"', "'"])
     new = list(lines)
-    new[i] = m["indent"] + m["lead"] + (" " if not m["lead"].endswith(" ") else "") + quote + value[:cut] + insert \
-        + value[cut:] + (quote if rng.random() < 0.9 else "")
+    new[i] = (
+        m["indent"]
+        + m["lead"]
+        + (" " if not m["lead"].endswith(" ") else "")
+        + quote
+        + value[:cut]
+        + insert
+        + value[cut:]
+        + (quote if rng.random() < 0.9 else "")
+    )
     return new
 
 
@@ -172,5 +275,16 @@ def _comment(rng: random.Random, lines: list[str]) -> list[str]:
     return new
 
 
-_MUTATORS = [_flow_value, _flow_value, _flow_value, _block_value, _tab, _anchor, _anchor, _quote, _quote, _directive,
-             _comment]
+_MUTATORS = [
+    _flow_value,
+    _flow_value,
+    _flow_value,
+    _block_value,
+    _tab,
+    _anchor,
+    _anchor,
+    _quote,
+    _quote,
+    _directive,
+    _comment,
+]

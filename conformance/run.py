@@ -11,6 +11,7 @@ With --write it stores the streams (tests/data/go-yaml-streams.jsonl.gz) and
 go-yaml's verdicts (tests/data/go-yaml-verdicts.tsv) for the test suite,
 which needs no Go.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,9 @@ def suite_streams(shared: Path) -> list[tuple[str, str, bytes]]:
     return [("suite", cid, PREFIX + (suite / f"{cid}.yaml").read_bytes()) for cid in ids]
 
 
-def oracle_verdicts(oracle: str, streams: list[tuple[str, str, bytes]]) -> dict[tuple[str, str], dict[str, tuple[str, str, str]]]:
+def oracle_verdicts(
+    oracle: str, streams: list[tuple[str, str, bytes]]
+) -> dict[tuple[str, str], dict[str, tuple[str, str, str]]]:
     out: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         names = {}
@@ -60,7 +63,7 @@ def oracle_verdicts(oracle: str, streams: list[tuple[str, str, bytes]]) -> dict[
             names[str(path)] = (kind, cid)
         paths = list(names)
         for start in range(0, len(paths), 200):
-            proc = subprocess.run([oracle, *paths[start:start + 200]], capture_output=True, check=True, timeout=600)
+            proc = subprocess.run([oracle, *paths[start : start + 200]], capture_output=True, check=True, timeout=600)
             for line in proc.stdout.decode("utf-8", "replace").splitlines():
                 path, which, verdict, number, message = line.split("\t", 4)
                 verdict = "error" if verdict in ("error", "panic") else verdict
@@ -84,8 +87,10 @@ def main() -> int:
             oracle = str(Path(build) / "go-yaml-oracle")
             subprocess.run(["bash", str(Path(__file__).resolve().parent / "oracle" / "build.sh"), oracle], check=True)
         streams = suite_streams(args.shared)
-        streams += [("mutation", cid, data)
-                    for cid, data in mutations.generate(args.shared / "corpus" / "dataos", args.seed, args.count)]
+        streams += [
+            ("mutation", cid, data)
+            for cid, data in mutations.generate(args.shared / "corpus" / "dataos", args.seed, args.count)
+        ]
         go = oracle_verdicts(oracle, streams)
 
     totals: dict[str, list[int]] = {}
@@ -105,8 +110,10 @@ def main() -> int:
         rows.append((kind, cid, hashlib.sha256(data).hexdigest()[:16], v3[0], v2[0], v3[1], v3[2]))
 
     for kind, (agree, compared, split) in totals.items():
-        print(f"{kind}: worker-lint agrees with go-yaml on {agree}/{compared} streams where go-yaml v3 and v2 agree"
-              f" ({split} more where they disagree)")
+        print(
+            f"{kind}: worker-lint agrees with go-yaml on {agree}/{compared} streams where go-yaml v3 and v2 agree"
+            f" ({split} more where they disagree)"
+        )
     if args.write:
         VERDICTS.parent.mkdir(parents=True, exist_ok=True)
         with open(VERDICTS, "w", encoding="utf-8", newline="\n") as handle:

@@ -1,4 +1,5 @@
 """Shared fixtures: the project root, the shared corpus, and a real subprocess CLI runner."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the shared corpora, references and schemas beside the checkout; tests reach them only through here
 SHARED = ROOT.parent / "shared"
 #: what the tests read from it, checked once per session
-SHARED_PARTS = ("corpus/dataos/SOURCES.tsv", "corpus/yaml-test-suite/INDEX.tsv", "reference",
-                "schemas-ext/sarif-2.1.0.json", "docs/dataos-manifests.md")
+SHARED_PARTS = (
+    "corpus/dataos/SOURCES.tsv",
+    "corpus/yaml-test-suite/INDEX.tsv",
+    "reference",
+    "schemas-ext/sarif-2.1.0.json",
+    "docs/dataos-manifests.md",
+)
 
 
 def _in_ci() -> bool:
@@ -27,8 +33,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Under CI a missing ../shared fails the run at once: its tests must never skip silently there."""
     missing = [part for part in SHARED_PARTS if not (SHARED / part).exists()]
     if missing and _in_ci():
-        raise pytest.UsageError(f"CI=true but {SHARED} lacks {', '.join(missing)}: the tests that read it"
-                                " cannot run")
+        raise pytest.UsageError(f"CI=true but {SHARED} lacks {', '.join(missing)}: the tests that read it cannot run")
 
 
 def missing_shared(what: str) -> None:
@@ -79,14 +84,21 @@ class Run:
         return list(self.json["diagnostics"])
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: str | bytes | None = None,
-            env: dict[str, str] | None = None) -> Run:
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Run:
     """Run `python -m worker_lint` as a user would, in a real subprocess."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
     full_env.update(env or {})
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-    proc = subprocess.run([sys.executable, "-m", "worker_lint", *args], cwd=cwd, input=data,
-                          capture_output=True, env=full_env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "worker_lint", *args],
+        cwd=cwd,
+        input=data,
+        capture_output=True,
+        env=full_env,
+        timeout=300,
+    )
     return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 

@@ -1,4 +1,5 @@
 """The baseline: keyed by file, rule and JSON path, counted, written atomically."""
+
 from __future__ import annotations
 
 import json
@@ -29,22 +30,31 @@ def test_written_baseline_is_sorted_relative_and_counted(tmp_path: Path, monkeyp
     ]
     assert baseline.write(Path("ci/baseline.json"), found) == 5
     document = json.loads((tmp_path / "ci" / "baseline.json").read_text(encoding="utf-8"))
-    assert document == {"worker-lint-baseline": 1, "entries": [
-        {"file": "../workers/a.yaml", "code": "WL101", "path": [], "count": 1},
-        {"file": "../workers/a.yaml", "code": "WL102", "path": ["bundle", "resources", 2, "id"], "count": 1},
-        {"file": "../workers/a.yaml", "code": "WL102", "path": ["bundle", "resources", 10, "id"], "count": 1},
-        {"file": "../workers/a.yaml", "code": "WL201", "path": ["worker", "resources", "requests", "cpu"],
-         "count": 2},
-        {"file": "../workers/b.yaml", "code": "WL102", "path": ["worker", "logLevl"], "count": 1},
-    ]}
+    assert document == {
+        "worker-lint-baseline": 1,
+        "entries": [
+            {"file": "../workers/a.yaml", "code": "WL101", "path": [], "count": 1},
+            {"file": "../workers/a.yaml", "code": "WL102", "path": ["bundle", "resources", 2, "id"], "count": 1},
+            {"file": "../workers/a.yaml", "code": "WL102", "path": ["bundle", "resources", 10, "id"], "count": 1},
+            {
+                "file": "../workers/a.yaml",
+                "code": "WL201",
+                "path": ["worker", "resources", "requests", "cpu"],
+                "count": 2,
+            },
+            {"file": "../workers/b.yaml", "code": "WL102", "path": ["worker", "logLevl"], "count": 1},
+        ],
+    }
     assert [p.name for p in (tmp_path / "ci").iterdir()] == ["baseline.json"]  # no temporary file left behind
 
 
 def test_known_problems_survive_shifted_lines_and_new_wording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     baseline.write(Path("baseline.json"), [diag("w.yaml", "WL102", ("worker", "logLevl"), 8, "old wording")])
-    later = [diag("w.yaml", "WL102", ("worker", "logLevl"), 15, "new wording"),
-             diag("w.yaml", "WL102", ("worker", "stackSpc"), 16)]
+    later = [
+        diag("w.yaml", "WL102", ("worker", "logLevl"), 15, "new wording"),
+        diag("w.yaml", "WL102", ("worker", "stackSpc"), 16),
+    ]
     result = baseline.load(Path("baseline.json")).filter(later)
     assert [(d.span.line, d.json_path) for d in result.new] == [(16, ("worker", "stackSpc"))]
     assert [d.span.line for d in result.known] == [15]
@@ -75,7 +85,9 @@ def test_files_match_whatever_folder_the_run_starts_in(tmp_path: Path, monkeypat
 def test_other_rules_and_files_are_new(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     baseline.write(Path("b.json"), [diag("a.yaml", "WL102", ("x",), 2)])
-    result = baseline.load(Path("b.json")).filter([diag("a.yaml", "WL103", ("x",), 2), diag("b.yaml", "WL102", ("x",), 2)])
+    result = baseline.load(Path("b.json")).filter(
+        [diag("a.yaml", "WL103", ("x",), 2), diag("b.yaml", "WL102", ("x",), 2)]
+    )
     assert [(d.path, d.code) for d in result.new] == [("a.yaml", "WL103"), ("b.yaml", "WL102")]
     assert result.fixed == 1
 
@@ -101,17 +113,25 @@ def test_a_failed_write_leaves_the_old_baseline(tmp_path: Path, monkeypatch: pyt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "b.json: baseline file not found; create it with --write-baseline"),
-    ("{not json", "b.json:1:2: the baseline is not valid JSON: Expecting property name enclosed in double quotes"),
-    ('{"entries": []}', "b.json: not a worker-lint baseline (version 1); rewrite it with --write-baseline"),
-    ('{"worker-lint-baseline": 1, "entries": [{"file": "a", "code": "WL1", "path": "x", "count": 1}]}',
-     "b.json: entry 0 needs a string `file` and `code`, a list `path` and a positive integer `count`"),
-    ('{"worker-lint-baseline": 1, "entries": [{"file": "a", "code": "WL1", "path": [], "count": 0}]}',
-     "b.json: entry 0 needs a string `file` and `code`, a list `path` and a positive integer `count`"),
-])
-def test_bad_baselines_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | None,
-                                        message: str):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "b.json: baseline file not found; create it with --write-baseline"),
+        ("{not json", "b.json:1:2: the baseline is not valid JSON: Expecting property name enclosed in double quotes"),
+        ('{"entries": []}', "b.json: not a worker-lint baseline (version 1); rewrite it with --write-baseline"),
+        (
+            '{"worker-lint-baseline": 1, "entries": [{"file": "a", "code": "WL1", "path": "x", "count": 1}]}',
+            "b.json: entry 0 needs a string `file` and `code`, a list `path` and a positive integer `count`",
+        ),
+        (
+            '{"worker-lint-baseline": 1, "entries": [{"file": "a", "code": "WL1", "path": [], "count": 0}]}',
+            "b.json: entry 0 needs a string `file` and `code`, a list `path` and a positive integer `count`",
+        ),
+    ],
+)
+def test_bad_baselines_are_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | None, message: str
+):
     monkeypatch.chdir(tmp_path)
     if content is not None:
         Path("b.json").write_text(content, encoding="utf-8")
@@ -121,6 +141,7 @@ def test_bad_baselines_are_usage_errors(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 # -- through the command line -----------------------------------------------------------------------------------
+
 
 def test_cli_baseline_reports_only_new_problems_after_lines_shift(tmp_path: Path):
     from conftest import ROOT, run_cli
@@ -133,14 +154,15 @@ def test_cli_baseline_reports_only_new_problems_after_lines_shift(tmp_path: Path
     assert run_cli("check", "--baseline", "baseline.json", "w.yaml", cwd=tmp_path).returncode == 0
     # Two comment lines on top shift every line; a new typo appears; the name problem is fixed.
     edited = "# owned by the orders team\n# reviewed\n" + worker.replace("Sleep_Worker", "sleep-worker").replace(
-        "  replicas:", "  logLevl: INFO\n  replicas:")
+        "  replicas:", "  logLevl: INFO\n  replicas:"
+    )
     (tmp_path / "w.yaml").write_text(edited, encoding="utf-8")
     result = run_cli("check", "--format", "json", "--baseline", "baseline.json", "w.yaml", cwd=tmp_path)
     assert result.returncode == 1
-    assert [(d["line"], d["code"], d["json_path"]) for d in result.diagnostics] == [
-        (9, "WL102", ["spec", "logLevl"])]
-    assert result.stderr == ("1 problem recorded in baseline.json no longer occur; rewrite it with --write-baseline"
-                             " to lock that in.\n")
+    assert [(d["line"], d["code"], d["json_path"]) for d in result.diagnostics] == [(9, "WL102", ["spec", "logLevl"])]
+    assert result.stderr == (
+        "1 problem recorded in baseline.json no longer occur; rewrite it with --write-baseline to lock that in.\n"
+    )
 
 
 def test_cli_baseline_errors_are_usage_errors(tmp_path: Path):
@@ -148,8 +170,10 @@ def test_cli_baseline_errors_are_usage_errors(tmp_path: Path):
 
     (tmp_path / "w.yaml").write_text("a: 1\n", encoding="utf-8")
     missing = run_cli("check", "--baseline", "none.json", "w.yaml", cwd=tmp_path)
-    assert (missing.returncode, missing.stderr) == (2, "none.json: baseline file not found; create it with"
-                                                       " --write-baseline\n")
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        "none.json: baseline file not found; create it with --write-baseline\n",
+    )
     both = run_cli("check", "--baseline", "a.json", "--write-baseline", "b.json", "w.yaml", cwd=tmp_path)
     assert both.returncode == 2
     assert "--baseline and --write-baseline cannot be combined" in both.stderr

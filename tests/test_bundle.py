@@ -1,4 +1,5 @@
 """Bundles: the schema, the dependency graph, `file:` references, schedules, and Workflow dags."""
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,11 @@ def _write(root: Path, name: str, text: str) -> Path:
 
 
 def _rows(diagnostics: list[Diagnostic], prefix: str = "WL4") -> list[tuple[int, int, str, str, str]]:
-    return [(d.span.line, d.span.column, d.severity.value, d.code, d.message)
-            for d in diagnostics if d.code.startswith(prefix)]
+    return [
+        (d.span.line, d.span.column, d.severity.value, d.code, d.message)
+        for d in diagnostics
+        if d.code.startswith(prefix)
+    ]
 
 
 def _lint(text: str, path: Path | str = "<stdin>", settings: Settings | None = None) -> list[Diagnostic]:
@@ -56,32 +60,45 @@ def _run(paths: list[str], settings: Settings | None = None) -> dict[str, list[D
 # --- cron -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("expression", "message", "start", "end"), [
-    ("31 0 * * *", None, None, None),
-    ("*/12 * * * *", None, None, None),
-    ("0 9-17/2 * JAN-MAR MON-FRI", None, None, None),
-    ("0 0 ? * 7", None, None, None),
-    ("@daily", None, None, None),
-    ("61 * * * *", "`61` is out of range for the minute field (0-59)", 0, 2),
-    ("0 0 0 * *", "`0` is out of range for the day-of-month field (1-31)", 4, 5),
-    ("0 0 * 13 *", "`13` is out of range for the month field (1-12 or JAN-DEC)", 6, 8),
-    ("0 0 * * 8", "`8` is out of range for the day-of-week field (0-7 or SUN-SAT)", 8, 9),
-    ("*/0 * * * *", "step `/0` in `*/0` (minute field) must be at least 1", 1, 3),
-    ("*/x * * * *", "step `x` in `*/x` (minute field) must be a whole number", 2, 3),
-    ("0 5-2 * * *", "range `5-2` in the hour field runs backwards; write the smaller value first", 2, 5),
-    ("0 0 * FOO *", "`FOO` is not a month name or number in the month field (1-12 or JAN-DEC)", 6, 9),
-    ("0 0 * * MON-FUN", "`FUN` is not a day name or number in the day-of-week field (0-7 or SUN-SAT)", 12, 15),
-    ("1,,2 * * * *", "empty item in the minute field (a stray comma)", 2, 3),
-    ("a * * * *", "`a` is not a number in the minute field (0-59)", 0, 1),
-    ("* ? * * *", "`?` is only allowed in the day-of-month and day-of-week fields, not hour", 2, 3),
-    ("0 0 6 * * *", "it has 6 fields; a cron has 5: minute hour day-of-month month day-of-week; DataOS schedules"
-                    " have no seconds (or year) field", None, None),
-    ("1 2 3", "it has 3 fields; a cron has 5: minute hour day-of-month month day-of-week", None, None),
-    ("", "it is empty; write five fields: minute hour day-of-month month day-of-week", None, None),
-    ("@every 5m", "`@every` intervals are not cron schedules; write five fields such as `0 * * * *`", None, None),
-    ("@nightly", "`@nightly` is not a cron macro; use one of @annually, @daily, @hourly, @midnight, @monthly,"
-                 " @weekly, @yearly or five fields", None, None),
-])
+@pytest.mark.parametrize(
+    ("expression", "message", "start", "end"),
+    [
+        ("31 0 * * *", None, None, None),
+        ("*/12 * * * *", None, None, None),
+        ("0 9-17/2 * JAN-MAR MON-FRI", None, None, None),
+        ("0 0 ? * 7", None, None, None),
+        ("@daily", None, None, None),
+        ("61 * * * *", "`61` is out of range for the minute field (0-59)", 0, 2),
+        ("0 0 0 * *", "`0` is out of range for the day-of-month field (1-31)", 4, 5),
+        ("0 0 * 13 *", "`13` is out of range for the month field (1-12 or JAN-DEC)", 6, 8),
+        ("0 0 * * 8", "`8` is out of range for the day-of-week field (0-7 or SUN-SAT)", 8, 9),
+        ("*/0 * * * *", "step `/0` in `*/0` (minute field) must be at least 1", 1, 3),
+        ("*/x * * * *", "step `x` in `*/x` (minute field) must be a whole number", 2, 3),
+        ("0 5-2 * * *", "range `5-2` in the hour field runs backwards; write the smaller value first", 2, 5),
+        ("0 0 * FOO *", "`FOO` is not a month name or number in the month field (1-12 or JAN-DEC)", 6, 9),
+        ("0 0 * * MON-FUN", "`FUN` is not a day name or number in the day-of-week field (0-7 or SUN-SAT)", 12, 15),
+        ("1,,2 * * * *", "empty item in the minute field (a stray comma)", 2, 3),
+        ("a * * * *", "`a` is not a number in the minute field (0-59)", 0, 1),
+        ("* ? * * *", "`?` is only allowed in the day-of-month and day-of-week fields, not hour", 2, 3),
+        (
+            "0 0 6 * * *",
+            "it has 6 fields; a cron has 5: minute hour day-of-month month day-of-week; DataOS schedules"
+            " have no seconds (or year) field",
+            None,
+            None,
+        ),
+        ("1 2 3", "it has 3 fields; a cron has 5: minute hour day-of-month month day-of-week", None, None),
+        ("", "it is empty; write five fields: minute hour day-of-month month day-of-week", None, None),
+        ("@every 5m", "`@every` intervals are not cron schedules; write five fields such as `0 * * * *`", None, None),
+        (
+            "@nightly",
+            "`@nightly` is not a cron macro; use one of @annually, @daily, @hourly, @midnight, @monthly,"
+            " @weekly, @yearly or five fields",
+            None,
+            None,
+        ),
+    ],
+)
 def test_cron_validate(expression: str, message: str | None, start: int | None, end: int | None) -> None:
     problem = cron.validate(expression)
     if message is None:
@@ -106,8 +123,13 @@ def _resource(text: str) -> Resource:
 
 
 def test_find_cycles_reports_each_cycle_once_at_its_back_edge() -> None:
-    edges = [bundle.Edge("a", "b", ("p", 0)), bundle.Edge("b", "c", ("p", 1)), bundle.Edge("c", "a", ("p", 2)),
-             bundle.Edge("d", "d2", ("p", 3)), bundle.Edge("d2", "d", ("p", 4))]
+    edges = [
+        bundle.Edge("a", "b", ("p", 0)),
+        bundle.Edge("b", "c", ("p", 1)),
+        bundle.Edge("c", "a", ("p", 2)),
+        bundle.Edge("d", "d2", ("p", 3)),
+        bundle.Edge("d2", "d", ("p", 4)),
+    ]
     cycles = bundle.find_cycles(["a", "b", "c", "d", "d2"], edges)
     assert [(loop, edge.path) for loop, edge in cycles] == [
         (["a", "b", "c", "a"], ("p", 2)),
@@ -120,8 +142,10 @@ def test_find_cycles_on_a_long_chain_does_not_recurse() -> None:
     edges = [bundle.Edge(a, b, ("p", i)) for i, (a, b) in enumerate(zip(names, names[1:]))]
     edges.append(bundle.Edge(names[-1], names[0], ("closing",)))
     [(loop, edge)] = bundle.find_cycles(names, edges)
-    assert (loop, edge.path) == (["n0", "n1", "n2", "n3", "n4", "... 4,992 more ...", "n4997", "n4998", "n4999", "n0"],
-                                 ("closing",))
+    assert (loop, edge.path) == (
+        ["n0", "n1", "n2", "n3", "n4", "... 4,992 more ...", "n4997", "n4998", "n4999", "n0"],
+        ("closing",),
+    )
 
 
 def test_edges_merge_dependencies_and_conditions_and_skip_unknown_and_self() -> None:
@@ -145,10 +169,20 @@ def test_edges_merge_dependencies_and_conditions_and_skip_unknown_and_self() -> 
     ]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("${{bundle-depot}}", True), ("${DEPOT}", True), ("{{x}}", True), ("<workspace_name>", True),
-    ("$DIR/worker.yaml", True), ("$FIRST", True), ("orders-depot", False), ("a<b", False), (3, False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("${{bundle-depot}}", True),
+        ("${DEPOT}", True),
+        ("{{x}}", True),
+        ("<workspace_name>", True),
+        ("$DIR/worker.yaml", True),
+        ("$FIRST", True),
+        ("orders-depot", False),
+        ("a<b", False),
+        (3, False),
+    ],
+)
 def test_looks_templated(value: object, expected: bool) -> None:
     assert bundle.looks_templated(value) is expected
 
@@ -156,8 +190,7 @@ def test_looks_templated(value: object, expected: bool) -> None:
 # --- project root and file resolution ----------------------------------------------------------------
 
 
-def test_project_root_is_the_configured_root_then_the_configuration_folder_then_the_repository(
-        tmp_path: Path) -> None:
+def test_project_root_is_the_configured_root_then_the_configuration_folder_then_the_repository(tmp_path: Path) -> None:
     deep = tmp_path / "repo" / "deploy" / "bundles"
     deep.mkdir(parents=True)
     (tmp_path / "repo" / ".git").mkdir()
@@ -171,16 +204,22 @@ def test_a_project_configured_by_worker_lint_yml_is_the_root_of_its_bundles(tmp_
     """`.worker-lint.yml` marks the project as `.worker-lint.yaml` does: no false "outside the project root"."""
     (tmp_path / ".worker-lint.yml").write_text("select: [WL4]\n")
     _write(tmp_path, "workers/w.yaml", "name: w\nversion: v1beta\ntype: worker\nworker: {stack: bento, compute: c}\n")
-    _write(tmp_path, "deploy/bundle.yaml", """
+    _write(
+        tmp_path,
+        "deploy/bundle.yaml",
+        """
         name: b
         version: v1beta
         type: bundle
         bundle:
           resources:
             - {id: w, file: ../workers/w.yaml}
-    """)
+    """,
+    )
     result = cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path / "deploy")
     assert result.diagnostics == [], result.stdout
+
+
 def test_resolve_file_beside_the_bundle_then_from_the_root(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     _write(tmp_path, "deploy/worker.yaml", "name: w\n")
@@ -237,7 +276,9 @@ _HEAD = """
 
 
 def test_graph_rules_positions_and_messages() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       resources:
         - id: depot
@@ -254,43 +295,92 @@ def test_graph_rules_positions_and_messages() -> None:
         - id: cluster
           spec: {name: c, version: v1, type: depot, depot: {type: s3}}
           dependencies: [policy]
-    """)
+    """
+    )
     assert _rows(found) == [
         (10, 22, "error", "WL401", "no resource in this Bundle has the id `depo`; did you mean `depot`?"),
-        (10, 28, "error", "WL402", "`policy` depends on itself; a resource cannot wait for itself, so remove this"
-                                   " entry"),
-        (12, 23, "warning", "WL404", "`policy` has a condition on `depot` but does not list it in `dependencies`;"
-                                     " add it there so the order is explicit"),
-        (13, 25, "warning", "WL405", "`actve` is never a resource status, so this condition can never be met; status"
-                                     " values are `active`, `pending`, `failed`, `error`; did you mean `active`?"),
-        (14, 39, "warning", "WL406", "`runing` is never a resource runtime, so this condition can never be met;"
-                                     " runtime values are `running`, `running:N`, `succeeded`, `failed`; did you"
-                                     " mean `running`?"),
-        (14, 65, "warning", "WL406", "`9` is never part of a resource runtime, so this condition can never be met;"
-                                     " runtime values are `running`, `running:N`, `succeeded`, `failed`"),
-        (15, 11, "error", "WL400", "duplicate resource id `depot` (first used on line 6); dependencies on it are"
-                                   " ambiguous, so give each resource its own id"),
-        (19, 22, "error", "WL403", "dependency cycle: policy -> cluster -> policy; a Bundle must be a DAG, so no"
-                                   " resource in the cycle can ever be applied"),
+        (
+            10,
+            28,
+            "error",
+            "WL402",
+            "`policy` depends on itself; a resource cannot wait for itself, so remove this entry",
+        ),
+        (
+            12,
+            23,
+            "warning",
+            "WL404",
+            "`policy` has a condition on `depot` but does not list it in `dependencies`;"
+            " add it there so the order is explicit",
+        ),
+        (
+            13,
+            25,
+            "warning",
+            "WL405",
+            "`actve` is never a resource status, so this condition can never be met; status"
+            " values are `active`, `pending`, `failed`, `error`; did you mean `active`?",
+        ),
+        (
+            14,
+            39,
+            "warning",
+            "WL406",
+            "`runing` is never a resource runtime, so this condition can never be met;"
+            " runtime values are `running`, `running:N`, `succeeded`, `failed`; did you"
+            " mean `running`?",
+        ),
+        (
+            14,
+            65,
+            "warning",
+            "WL406",
+            "`9` is never part of a resource runtime, so this condition can never be met;"
+            " runtime values are `running`, `running:N`, `succeeded`, `failed`",
+        ),
+        (
+            15,
+            11,
+            "error",
+            "WL400",
+            "duplicate resource id `depot` (first used on line 6); dependencies on it are"
+            " ambiguous, so give each resource its own id",
+        ),
+        (
+            19,
+            22,
+            "error",
+            "WL403",
+            "dependency cycle: policy -> cluster -> policy; a Bundle must be a DAG, so no"
+            " resource in the cycle can ever be applied",
+        ),
     ]
     duplicate = next(d for d in found if d.code == "WL400")
     assert [(r.span.line, r.span.column, r.message) for r in duplicate.related] == [
-        (6, 11, "`depot` is first used here")]
+        (6, 11, "`depot` is first used here")
+    ]
 
 
 def test_unknown_dependency_lists_ids_when_nothing_is_close() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       resources:
         - {id: alpha, spec: {name: a, version: v1, type: depot, depot: {}}}
         - {id: beta, spec: {name: b, version: v1, type: depot, depot: {}}, dependencies: [zzz]}
-    """)
-    assert _rows(found) == [(7, 87, "error", "WL401", "no resource in this Bundle has the id `zzz`; ids are `alpha`,"
-                                                      " `beta`")]
+    """
+    )
+    assert _rows(found) == [
+        (7, 87, "error", "WL401", "no resource in this Bundle has the id `zzz`; ids are `alpha`, `beta`")
+    ]
 
 
 def test_condition_on_self_and_unknown_condition_ids() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       resources:
         - id: depot
@@ -298,24 +388,37 @@ def test_condition_on_self_and_unknown_condition_ids() -> None:
           dependencyConditions:
             - resourceId: depot
             - resourceId: dpot
-    """)
+    """
+    )
     assert _rows(found) == [
-        (9, 23, "error", "WL402", "`depot` has a condition on itself; a resource cannot wait for itself, so remove"
-                                   " this entry"),
+        (
+            9,
+            23,
+            "error",
+            "WL402",
+            "`depot` has a condition on itself; a resource cannot wait for itself, so remove this entry",
+        ),
         (10, 23, "error", "WL401", "no resource in this Bundle has the id `dpot`; did you mean `depot`?"),
     ]
 
 
 def test_misspelt_keys_suggest_the_right_spelling() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       Resources:
         - id: depot
           file: depot.yaml
-    """, settings=Settings(select=("WL102",)))
-    assert _rows(found, "WL102") == [(5, 3, "error", "WL102", "unknown field `Resources` in `bundle`; did you mean"
-                                                              " `resources`?")]
-    found = _lint(_HEAD + """
+    """,
+        settings=Settings(select=("WL102",)),
+    )
+    assert _rows(found, "WL102") == [
+        (5, 3, "error", "WL102", "unknown field `Resources` in `bundle`; did you mean `resources`?")
+    ]
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       resources:
         - id: depot
@@ -325,16 +428,23 @@ def test_misspelt_keys_suggest_the_right_spelling() -> None:
           dependencies: [depot]
           dependencyConditions:
             - ResourceId: depot
-    """)
+    """
+    )
     # one cause, one diagnostic: the misspelt key, not also the missing `resourceId`
     assert [(d.span.line, d.span.column, d.code, d.message) for d in found] == [
-        (12, 11, "WL102", "unknown field `ResourceId` in `bundle.resources[1].dependencyConditions[0]`; did you mean"
-                          " `resourceId`?"),
+        (
+            12,
+            11,
+            "WL102",
+            "unknown field `ResourceId` in `bundle.resources[1].dependencyConditions[0]`; did you mean `resourceId`?",
+        ),
     ]
 
 
 def test_schema_shapes() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       schedule:
         initialState: created
@@ -346,19 +456,32 @@ def test_schema_shapes() -> None:
           layer: user
       resources:
         - file: x.yaml
-    """)
+    """
+    )
     assert [(d.span.line, d.span.column, d.code, d.message) for d in found if d.code.startswith("WL1")] == [
-        (6, 19, "WL104", "`created` is not a valid value for `bundle.schedule.initialState`; expected `create`,"
-                         " `delete`; did you mean `create`?"),
-        (11, 13, "WL105", "`Testing_Space` is not a valid workspace name: use lower-case letters, digits and '-',"
-                          " start with a letter, at most 32 characters"),
+        (
+            6,
+            19,
+            "WL104",
+            "`created` is not a valid value for `bundle.schedule.initialState`; expected `create`,"
+            " `delete`; did you mean `create`?",
+        ),
+        (
+            11,
+            13,
+            "WL105",
+            "`Testing_Space` is not a valid workspace name: use lower-case letters, digits and '-',"
+            " start with a letter, at most 32 characters",
+        ),
         (14, 7, "WL101", "missing required field `id` in `bundle.resources[0]`"),
     ]
 
 
 def test_sources_and_workspaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # stdin's `file:` paths start from the working directory
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       resources:
         - id: nothing
@@ -384,25 +507,60 @@ def test_sources_and_workspaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         - id: depot
           workspace: public
           spec: {name: orders, version: v1, type: depot, depot: {type: s3}}
-    """)
+    """
+    )
     assert _rows(found) == [
-        (6, 7, "error", "WL407", "`nothing` has neither `file` nor `spec`; add the manifest to apply, by path or"
-                                 " inline"),
-        (9, 7, "error", "WL407", "`file` of `empty` is empty; give the path of the manifest to apply, or put it"
-                                 " inline under `spec`"),
-        (11, 7, "warning", "WL408", "`both` has both `file` and `spec`; only one of them is applied and which one is"
-                                    " undocumented, so remove the other"),
-        (11, 13, "error", "WL413", "`depot.yaml` was not found; looked for `depot.yaml` (beside the Bundle, at the"
-                                   " project root)"),
-        (13, 7, "error", "WL409", "`worker` deploys a worker, a workspace-level resource, but names no `workspace`;"
-                                  " add `workspace:` to the item"),
-        (27, 7, "warning", "WL410", "a depot is an instance-level resource; `workspace` is ignored for it, so remove"
-                                    " it"),
+        (
+            6,
+            7,
+            "error",
+            "WL407",
+            "`nothing` has neither `file` nor `spec`; add the manifest to apply, by path or inline",
+        ),
+        (
+            9,
+            7,
+            "error",
+            "WL407",
+            "`file` of `empty` is empty; give the path of the manifest to apply, or put it inline under `spec`",
+        ),
+        (
+            11,
+            7,
+            "warning",
+            "WL408",
+            "`both` has both `file` and `spec`; only one of them is applied and which one is"
+            " undocumented, so remove the other",
+        ),
+        (
+            11,
+            13,
+            "error",
+            "WL413",
+            "`depot.yaml` was not found; looked for `depot.yaml` (beside the Bundle, at the project root)",
+        ),
+        (
+            13,
+            7,
+            "error",
+            "WL409",
+            "`worker` deploys a worker, a workspace-level resource, but names no `workspace`;"
+            " add `workspace:` to the item",
+        ),
+        (
+            27,
+            7,
+            "warning",
+            "WL410",
+            "a depot is an instance-level resource; `workspace` is ignored for it, so remove it",
+        ),
     ]
 
 
 def test_inline_resources_are_checked_in_place() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       resources:
         - id: sleep-worker
@@ -427,7 +585,8 @@ def test_inline_resources_are_checked_in_place() -> None:
                 - name: check
                   spec: {stack: container, compute: runnable-default}
                   dependencies: [chek]
-    """)
+    """
+    )
     assert [(d.span.line, d.span.column, d.code, d.json_path) for d in found] == [
         (16, 11, "WL102", ("bundle", "resources", 0, "spec", "spec", "replicass")),
         (27, 30, "WL416", ("bundle", "resources", 1, "spec", "workflow", "dag", 0, "dependencies", 0)),
@@ -435,7 +594,9 @@ def test_inline_resources_are_checked_in_place() -> None:
 
 
 def test_schedule_timezone_and_cron_positions() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       schedule:
         initialState: create
@@ -449,24 +610,37 @@ def test_schedule_timezone_and_cron_positions() -> None:
           - cron: '0 0 6 * * *'
       resources:
         - {id: d, spec: {name: orders, version: v1, type: depot, depot: {type: s3}}}
-    """)
+    """
+    )
     assert _rows(found) == [
-        (7, 15, "error", "WL411", "`asia/kolkata` is not a time zone in the tz database; did you mean"
-                                  " `Asia/Kolkata`?"),
+        (7, 15, "error", "WL411", "`asia/kolkata` is not a time zone in the tz database; did you mean `Asia/Kolkata`?"),
         (9, 18, "error", "WL412", "invalid cron `0 24 * * *`: `24` is out of range for the hour field (0-23)"),
         (10, 17, "error", "WL412", "invalid cron `*/0 * * * *`: step `/0` in `*/0` (minute field) must be at least 1"),
-        (11, 23, "error", "WL412", "invalid cron `0 0 * * 9`: `9` is out of range for the day-of-week field (0-7 or"
-                                   " SUN-SAT)"),
-        (14, 15, "error", "WL412", "invalid cron `0 0 6 * * *`: it has 6 fields; a cron has 5: minute hour"
-                                   " day-of-month month day-of-week; DataOS schedules have no seconds (or year)"
-                                   " field"),
+        (
+            11,
+            23,
+            "error",
+            "WL412",
+            "invalid cron `0 0 * * 9`: `9` is out of range for the day-of-week field (0-7 or SUN-SAT)",
+        ),
+        (
+            14,
+            15,
+            "error",
+            "WL412",
+            "invalid cron `0 0 6 * * *`: it has 6 fields; a cron has 5: minute hour"
+            " day-of-month month day-of-week; DataOS schedules have no seconds (or year)"
+            " field",
+        ),
     ]
     (single,) = [d for d in found if d.span.line == 9]
     assert (single.span.end_line, single.span.end_column) == (9, 20)
 
 
 def test_templated_values_are_left_to_the_placeholder_rules() -> None:
-    found = _lint(_HEAD + """
+    found = _lint(
+        _HEAD
+        + """
     bundle:
       schedule:
         initialState: create
@@ -481,7 +655,8 @@ def test_templated_values_are_left_to_the_placeholder_rules() -> None:
           dependencyConditions:
             - resourceId: ${{bundle-depot}}
               status: {is: ["${{active}}"]}
-    """)
+    """
+    )
     assert _rows(found) == []
 
 
@@ -615,18 +790,23 @@ def test_reference_page_bundle_lints_clean(tmp_path: Path, monkeypatch: pytest.M
     }
 
 
-def test_bundle_alone_reports_errors_inside_the_worker_it_references(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundle_alone_reports_errors_inside_the_worker_it_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     broken = _SLEEP_WORKER.replace("      compute: runnable-default\n", "").replace("cpu: 200m", "cpu: 2Gi")
     _reference_project(tmp_path, broken)
     monkeypatch.chdir(tmp_path)
     results = _run(["bundle.yaml"])
     worker = os.path.join("tests", "worker", "sleep-worker", "worker.yaml")
-    assert list(results) == ["bundle.yaml", worker, os.path.join("tests", "worker", "sleep-worker",
-                                                                 "verify-workflow.yaml")]
+    assert list(results) == [
+        "bundle.yaml",
+        worker,
+        os.path.join("tests", "worker", "sleep-worker", "verify-workflow.yaml"),
+    ]
     assert results["bundle.yaml"] == []
     assert [(d.span.line, d.code, d.message) for d in results[worker] if d.code == "WL101"] == [
-        (9, "WL101", "missing required field `compute` in `spec`")]
+        (9, "WL101", "missing required field `compute` in `spec`")
+    ]
     assert all(d.path == worker for d in results[worker])
 
 
@@ -634,11 +814,20 @@ def test_a_file_named_by_several_bundles_is_linted_once(tmp_path: Path, monkeypa
     _reference_project(tmp_path)
     _write(tmp_path, "deploy/second.yaml", _REFERENCE_BUNDLE.replace("test-worker-sleep", "second-bundle"))
     monkeypatch.chdir(tmp_path)
-    shown = [name for name, _ in lint_paths(["bundle.yaml", "deploy/second.yaml",
-                                             "tests/worker/sleep-worker/worker.yaml"], Settings())]
-    assert sorted(shown) == sorted(["bundle.yaml", os.path.join("deploy", "second.yaml"),
-                                    "tests/worker/sleep-worker/worker.yaml",
-                                    os.path.join("tests", "worker", "sleep-worker", "verify-workflow.yaml")])
+    shown = [
+        name
+        for name, _ in lint_paths(
+            ["bundle.yaml", "deploy/second.yaml", "tests/worker/sleep-worker/worker.yaml"], Settings()
+        )
+    ]
+    assert sorted(shown) == sorted(
+        [
+            "bundle.yaml",
+            os.path.join("deploy", "second.yaml"),
+            "tests/worker/sleep-worker/worker.yaml",
+            os.path.join("tests", "worker", "sleep-worker", "verify-workflow.yaml"),
+        ]
+    )
 
 
 def test_referenced_files_are_parsed_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -648,8 +837,15 @@ def test_referenced_files_are_parsed_once_per_run(tmp_path: Path, monkeypatch: p
     project = Project(Settings())
     for _ in range(2):
         found = lint_text((tmp_path / "bundle.yaml").read_text(), str(tmp_path / "bundle.yaml"), project=project)
-        assert _rows(found) == [(12, 13, "error", "WL415", "`tests/worker/sleep-worker/worker.yaml` is empty; it"
-                                                           " holds no manifest to apply")]
+        assert _rows(found) == [
+            (
+                12,
+                13,
+                "error",
+                "WL415",
+                "`tests/worker/sleep-worker/worker.yaml` is empty; it holds no manifest to apply",
+            )
+        ]
     cached = list(project.referenced.values())
     assert sorted(v.path.name for v in cached) == ["verify-workflow.yaml", "worker.yaml"]
 
@@ -662,7 +858,11 @@ def test_file_rules_messages(tmp_path: Path) -> None:
     _write(root, "broken.yaml", "name: [\n")
     _write(root, "shared/depot.yaml", "name: d\nversion: v1\ntype: depot\ndepot: {}\n")
     os.symlink(outside, root / "deploy-link.yaml")
-    bundle_path = _write(root, "deploy/bundle.yaml", _HEAD + """
+    bundle_path = _write(
+        root,
+        "deploy/bundle.yaml",
+        _HEAD
+        + """
     bundle:
       resources:
         - {id: a, file: missing.yaml}
@@ -673,20 +873,50 @@ def test_file_rules_messages(tmp_path: Path) -> None:
         - {id: f, file: shared/depot.yaml}
         - {id: g, file: /definitely/not/here.yaml}
         - {id: h, file: "%s"}
-    """ % (root / "nope.yaml"))
+    """
+        % (root / "nope.yaml"),
+    )
     found = lint_text(bundle_path.read_text(), str(bundle_path), Settings())
     assert _rows(found) == [
-        (6, 21, "error", "WL413", "`missing.yaml` was not found; looked for `deploy/missing.yaml` (beside the"
-                                  " Bundle) and `missing.yaml` (at the project root)"),
-        (7, 21, "warning", "WL414", f"`../../elsewhere.yaml` is outside the project root `{root}`; it was not"
-                                    " followed or checked"),
-        (8, 21, "warning", "WL414", f"`../deploy-link.yaml` is a symlink to `{outside}`, outside the project root"
-                                    f" `{root}`; it was not followed or checked"),
-        (9, 21, "error", "WL415", "`../ci.yaml` is not a DataOS resource manifest: no document in it has a `type`"
-                                  " naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
-                                  " `version` and a body section such as `worker:`"),
-        (12, 21, "warning", "WL414", f"`/definitely/not/here.yaml` is outside the project root `{root}`; it was not"
-                                     " followed or checked"),
+        (
+            6,
+            21,
+            "error",
+            "WL413",
+            "`missing.yaml` was not found; looked for `deploy/missing.yaml` (beside the"
+            " Bundle) and `missing.yaml` (at the project root)",
+        ),
+        (
+            7,
+            21,
+            "warning",
+            "WL414",
+            f"`../../elsewhere.yaml` is outside the project root `{root}`; it was not followed or checked",
+        ),
+        (
+            8,
+            21,
+            "warning",
+            "WL414",
+            f"`../deploy-link.yaml` is a symlink to `{outside}`, outside the project root"
+            f" `{root}`; it was not followed or checked",
+        ),
+        (
+            9,
+            21,
+            "error",
+            "WL415",
+            "`../ci.yaml` is not a DataOS resource manifest: no document in it has a `type`"
+            " naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
+            " `version` and a body section such as `worker:`",
+        ),
+        (
+            12,
+            21,
+            "warning",
+            "WL414",
+            f"`/definitely/not/here.yaml` is outside the project root `{root}`; it was not followed or checked",
+        ),
         (13, 21, "error", "WL413", f"`{root / 'nope.yaml'}` does not exist"),
     ]
 
@@ -694,32 +924,55 @@ def test_file_rules_messages(tmp_path: Path) -> None:
 def test_root_setting_bounds_references(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     _write(tmp_path, "depot.yaml", "name: d\nversion: v1\ntype: depot\ndepot: {}\n")
-    bundle_path = _write(tmp_path, "deploy/bundle.yaml", _HEAD + """
+    bundle_path = _write(
+        tmp_path,
+        "deploy/bundle.yaml",
+        _HEAD
+        + """
     bundle:
       resources:
         - {id: a, file: ../depot.yaml}
-    """)
+    """,
+    )
     assert _rows(lint_text(bundle_path.read_text(), str(bundle_path), Settings())) == []
     narrowed = Settings(root=tmp_path / "deploy")
     assert _rows(lint_text(bundle_path.read_text(), str(bundle_path), narrowed)) == [
-        (6, 21, "warning", "WL414", f"`../depot.yaml` is outside the project root `{tmp_path / 'deploy'}`; it was"
-                                    " not followed or checked")]
+        (
+            6,
+            21,
+            "warning",
+            "WL414",
+            f"`../depot.yaml` is outside the project root `{tmp_path / 'deploy'}`; it was not followed or checked",
+        )
+    ]
 
 
 def test_workspace_on_a_file_item_follows_the_file_type(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     _write(tmp_path, "depot.yaml", "name: d\nversion: v1\ntype: depot\ndepot: {}\n")
     _write(tmp_path, "worker.yaml", _SLEEP_WORKER)
-    bundle_path = _write(tmp_path, "bundle.yaml", _HEAD + """
+    bundle_path = _write(
+        tmp_path,
+        "bundle.yaml",
+        _HEAD
+        + """
     bundle:
       resources:
         - {id: a, file: depot.yaml, workspace: public}
         - {id: b, file: worker.yaml, workspace: public}
         - {id: c, file: worker.yaml}
-    """)
+    """,
+    )
     found = lint_text(bundle_path.read_text(), str(bundle_path), Settings())
-    assert _rows(found) == [(6, 33, "warning", "WL410", "a depot is an instance-level resource; `workspace` is"
-                                                        " ignored for it, so remove it")]
+    assert _rows(found) == [
+        (
+            6,
+            33,
+            "warning",
+            "WL410",
+            "a depot is an instance-level resource; `workspace` is ignored for it, so remove it",
+        )
+    ]
 
 
 # --- the published corpus -----------------------------------------------------------------------------
@@ -727,25 +980,53 @@ def test_workspace_on_a_file_item_follows_the_file_type(tmp_path: Path) -> None:
 #: file -> the WL4xx/WL1xx diagnostics (line, code) its known defects must produce
 _BROKEN = {
     "dataosinfo__docs__examples__resources__bundle__bundle_template_3.yaml": [
-        (12, "WL418"), (25, "WL413"), (30, "WL413")],
+        (12, "WL418"),
+        (25, "WL413"),
+        (30, "WL413"),
+    ],
     "dataosinfo__docs__examples__resources__bundle__bundling_resources_in_data_product__bundle_for_lens_and_talos"
     ".yaml": [(6, "WL102"), (20, "WL413"), (24, "WL413"), (26, "WL102")],
     "dataosinfo__docs__examples__resources__database__bundle.yaml": [
-        (20, "WL413"), (26, "WL413"), (28, "WL404"), (36, "WL413"), (38, "WL404"), (48, "WL413"), (50, "WL404")],
+        (20, "WL413"),
+        (26, "WL413"),
+        (28, "WL404"),
+        (36, "WL413"),
+        (38, "WL404"),
+        (48, "WL413"),
+        (50, "WL404"),
+    ],
     "dataosinfo__docs__resources__bundle__templates__bundle_dependencies__block1.yaml": [(15, "WL102")],
     "dataosinfo__docs__resources__bundle__templates__file_path_bundle__block1.yaml": [(18, "WL102")],
     "dataosinfo__docs__learn__dp_foundations1_learn_track__create_bundle__index__block1.yaml": [
-        (9, "WL413"), (13, "WL413"), (17, "WL413"), (21, "WL407"), (25, "WL407"), (29, "WL407"), (35, "WL407")],
+        (9, "WL413"),
+        (13, "WL413"),
+        (17, "WL413"),
+        (21, "WL407"),
+        (25, "WL407"),
+        (29, "WL407"),
+        (35, "WL407"),
+    ],
     "dataosinfo__docs__learn__dp_foundations2_learn_track__create_bundle__index__block1.yaml": [
-        (9, "WL413"), (13, "WL413"), (17, "WL413"), (25, "WL407"), (29, "WL407"), (35, "WL407")],
+        (9, "WL413"),
+        (13, "WL413"),
+        (17, "WL413"),
+        (25, "WL407"),
+        (29, "WL407"),
+        (35, "WL407"),
+    ],
     "dataosinfo__docs__resources__bundle__index__block1.yaml": [(19, "WL418"), (21, "WL418")],
     "dataosinfo__docs__learn__dp_foundations2_learn_track__deploy_sm__index__block1.yaml": [(12, "WL001")],
     "dataosinfo__docs__quick_guides__building_data_product__index__block13.yaml": [(33, "WL001")],
     # bare `{{name}}` placeholders are mappings to YAML: each is reported as the placeholder it is, and the rest of
     # the skeleton is checked as the platform would read it (`create`/`delete` written as mappings, `file` and `spec`)
     "dataosinfo-c47ee27a__docs__resources__bundle__block1.yaml": sorted(
-        [(line, "WL303") for line in (2, 7, 8, 9, 10, 17, 18, 20, 22, 26, 27, 29, 30, 32, 33, 37, 38, 40, 41, 43, 44, 48)]
-        + [(19, "WL418"), (21, "WL418"), (44, "WL408")], key=lambda item: (item[0], item[1] == "WL303")),
+        [
+            (line, "WL303")
+            for line in (2, 7, 8, 9, 10, 17, 18, 20, 22, 26, 27, 29, 30, 32, 33, 37, 38, 40, 41, 43, 44, 48)
+        ]
+        + [(19, "WL418"), (21, "WL418"), (44, "WL408")],
+        key=lambda item: (item[0], item[1] == "WL303"),
+    ),
 }
 
 
@@ -778,7 +1059,11 @@ def test_database_bundle_with_its_files_laid_out(tmp_path: Path) -> None:
     target.write_bytes(source.read_bytes())
     found = lint_text(target.read_bytes(), str(target), Settings())
     assert [(d.span.line, d.code) for d in found if d.code.startswith("WL4")] == [
-        (28, "WL404"), (35, "WL410"), (38, "WL404"), (50, "WL404")]
+        (28, "WL404"),
+        (35, "WL410"),
+        (38, "WL404"),
+        (50, "WL404"),
+    ]
 
 
 def test_every_corpus_bundle_lints_without_internal_errors() -> None:
@@ -794,19 +1079,29 @@ def test_every_corpus_bundle_lints_without_internal_errors() -> None:
             codes[d.code] = codes.get(d.code, 0) + 1
     assert "WL900" not in codes
     assert {c: n for c, n in codes.items() if c.startswith("WL4")} == {
-        "WL404": 3, "WL407": 7, "WL408": 1, "WL413": 48, "WL414": 7, "WL418": 5}
+        "WL404": 3,
+        "WL407": 7,
+        "WL408": 1,
+        "WL413": 48,
+        "WL414": 7,
+        "WL418": 5,
+    }
 
 
 def test_apply_time_variables_in_files_and_dependencies_are_never_missing(tmp_path: Path, cli) -> None:
     """`$DIR/worker.yaml` and `dependencies: [$FIRST]` are substituted by dataos-ctl: nothing to report."""
     (tmp_path / ".git").mkdir()
-    _write(tmp_path, "bundle.yaml", """
+    _write(
+        tmp_path,
+        "bundle.yaml",
+        """
         name: b
         version: v1beta
         type: bundle
         bundle:
           resources:
             - {id: w, file: $DIR/worker.yaml, dependencies: [$FIRST]}
-    """)
+    """,
+    )
     result = cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path)
     assert [d["code"] for d in result.diagnostics if d["code"] in ("WL401", "WL413")] == [], result.stdout

@@ -1,4 +1,5 @@
 """The result cache: exact round trips, misses on any change, unchanged files not read, recovery from damage."""
+
 from __future__ import annotations
 
 import json
@@ -60,24 +61,35 @@ def test_dump_load_round_trip_is_exact() -> None:
 
 
 def test_dump_leaves_out_empty_optional_fields() -> None:
-    assert dump([DIAGS[2]]) == [{
-        "path": "b.yaml", "span": [1, 1, 1, 2], "code": "WL001", "name": "yaml-syntax-error",
-        "severity": "info", "message": "x", "json_path": [], "document": 0,
-    }]
+    assert dump([DIAGS[2]]) == [
+        {
+            "path": "b.yaml",
+            "span": [1, 1, 1, 2],
+            "code": "WL001",
+            "name": "yaml-syntax-error",
+            "severity": "info",
+            "message": "x",
+            "json_path": [],
+            "document": 0,
+        }
+    ]
 
 
 def test_load_replaces_path() -> None:
     assert [d.path for d in load(dump(DIAGS), path="other.yaml")] == ["other.yaml"] * 3
 
 
-@pytest.mark.parametrize("bad", [
-    [{"path": "x"}],
-    [{**dump(DIAGS)[0], "span": [1, 2, 3]}],
-    [{**dump(DIAGS)[0], "span": [1, "2", 3, 4]}],
-    [{**dump(DIAGS)[0], "severity": "fatal"}],
-    [{**dump(DIAGS)[0], "json_path": [["nested"]]}],
-    ["not a dict"],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [{"path": "x"}],
+        [{**dump(DIAGS)[0], "span": [1, 2, 3]}],
+        [{**dump(DIAGS)[0], "span": [1, "2", 3, 4]}],
+        [{**dump(DIAGS)[0], "severity": "fatal"}],
+        [{**dump(DIAGS)[0], "json_path": [["nested"]]}],
+        ["not a dict"],
+    ],
+)
 def test_load_rejects_malformed_entries(bad: list) -> None:
     with pytest.raises(ValueError):
         load(bad)
@@ -148,12 +160,15 @@ def test_an_unchanged_file_is_answered_without_reading_it(tmp_path: Path, manife
     assert make(tmp_path).diagnostics(str(manifest), entry) == [d._replace(path=str(manifest)) for d in DIAGS]
 
 
-@pytest.mark.parametrize("change", [
-    lambda p: p.write_bytes(CONTENT + b"# more\n"),                      # new size
-    lambda p: os.utime(p, ns=(os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns + 1)),  # new time, same bytes
-    lambda p: (p.unlink(), p.write_bytes(CONTENT), age(p)),              # replaced: a new inode
-    lambda p: os.chmod(p, 0o200),                                        # made unreadable: a new change time
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: p.write_bytes(CONTENT + b"# more\n"),  # new size
+        lambda p: os.utime(p, ns=(os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns + 1)),  # new time, same bytes
+        lambda p: (p.unlink(), p.write_bytes(CONTENT), age(p)),  # replaced: a new inode
+        lambda p: os.chmod(p, 0o200),  # made unreadable: a new change time
+    ],
+)
 def test_any_change_of_size_times_or_inode_means_reading_the_file(tmp_path: Path, manifest: Path, change) -> None:
     keep = tmp_path / "keep"  # holds the old inode, so a replacement cannot reuse its number
     os.link(manifest, keep)
@@ -263,15 +278,18 @@ def test_nothing_is_written_when_nothing_changed(tmp_path: Path, manifest: Path)
     assert results_file(tmp_path).stat().st_mtime_ns == 0 != before
 
 
-@pytest.mark.parametrize("damage", [
-    lambda raw: raw[: len(raw) // 2],            # truncated mid-write by a crash
-    lambda raw: b"",                             # empty after a power loss
-    lambda raw: b"\x00\xff garbage",             # not JSON at all
-    lambda raw: b"[1, 2, 3]",                    # JSON of the wrong shape
-    lambda raw: raw.replace(b'"seed":"', b'"seed":"0'),  # written for another configuration
-    lambda raw: raw.replace(b'"files":{', b'"files":{"x":[1],'),  # an entry of the wrong shape
-    lambda raw: raw.replace(b'"written_ns":', b'"written_ns":"soon",' + b'"x":'),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # truncated mid-write by a crash
+        lambda raw: b"",  # empty after a power loss
+        lambda raw: b"\x00\xff garbage",  # not JSON at all
+        lambda raw: b"[1, 2, 3]",  # JSON of the wrong shape
+        lambda raw: raw.replace(b'"seed":"', b'"seed":"0'),  # written for another configuration
+        lambda raw: raw.replace(b'"files":{', b'"files":{"x":[1],'),  # an entry of the wrong shape
+        lambda raw: raw.replace(b'"written_ns":', b'"written_ns":"soon",' + b'"x":'),
+    ],
+)
 def test_a_damaged_file_is_an_empty_cache_and_is_rebuilt(tmp_path: Path, manifest: Path, damage) -> None:
     cache = make(tmp_path)
     key = lint_once(cache, manifest, DIAGS)
@@ -375,8 +393,9 @@ def test_a_run_reads_only_the_files_that_changed(tmp_path: Path, monkeypatch: py
         age(tmp_path / name)
     read: list[str] = []
     real_read = runner.read_manifest
-    monkeypatch.setattr(runner, "read_manifest",
-                        lambda path, size, within=None: read.append(str(path)) or real_read(path, size, within))
+    monkeypatch.setattr(
+        runner, "read_manifest", lambda path, size, within=None: read.append(str(path)) or real_read(path, size, within)
+    )
     options = runner.Options(jobs=1, cache_dir=tmp_path / "cache")
 
     def lint() -> dict[str, list[str]]:

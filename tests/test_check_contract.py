@@ -1,4 +1,5 @@
 """The rule contract: a check declares its codes and resource types, and is held to them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,14 +20,18 @@ def test_a_check_must_say_which_resource_types_it_runs_on() -> None:
         checks.check("WL400")  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize(("codes", "kinds", "message"), [
-    (("WL998",), {"bundle"}, r"rule codes with a page under rules/; \['WL998'\] given"),
-    ((), {"bundle"}, "rule codes with a page under rules/; none given"),
-    (("WL400",), {"bundel"}, r"DataOS resource types; \['bundel'\] given"),
-    (("WL400",), set(), "DataOS resource types; none given"),
-])
-def test_a_declaration_is_checked_when_the_check_registers(codes: tuple[str, ...], kinds: set[str],
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("codes", "kinds", "message"),
+    [
+        (("WL998",), {"bundle"}, r"rule codes with a page under rules/; \['WL998'\] given"),
+        ((), {"bundle"}, "rule codes with a page under rules/; none given"),
+        (("WL400",), {"bundel"}, r"DataOS resource types; \['bundel'\] given"),
+        (("WL400",), set(), "DataOS resource types; none given"),
+    ],
+)
+def test_a_declaration_is_checked_when_the_check_registers(
+    codes: tuple[str, ...], kinds: set[str], message: str
+) -> None:
     with pytest.raises(checks.CheckDeclarationError, match=message):
         checks.check(*codes, kinds=kinds)
 
@@ -45,7 +50,8 @@ def test_a_code_reported_without_being_declared_is_an_internal_error(monkeypatch
     monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
     internal = [d for d in lint_text(BAD, "bad.yaml") if d.code == "WL900"]
     assert [d.message for d in internal] == [
-        "internal error: the check for WL205 reported WL201, which it does not declare; please report it"]
+        "internal error: the check for WL205 reported WL201, which it does not declare; please report it"
+    ]
 
 
 def test_checks_whose_codes_are_all_deselected_do_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,10 +61,13 @@ def test_checks_whose_codes_are_all_deselected_do_not_run(monkeypatch: pytest.Mo
         def run(res, ctx):
             ran.append(name)
             return iter(())
+
         return run
 
-    registry = [checks.CheckSpec(("WL205", "WL206"), spy("quantities"), frozenset({"worker"})),
-                checks.CheckSpec(("WL210",), spy("autoscaling"), frozenset({"worker"}))]
+    registry = [
+        checks.CheckSpec(("WL205", "WL206"), spy("quantities"), frozenset({"worker"})),
+        checks.CheckSpec(("WL210",), spy("autoscaling"), frozenset({"worker"})),
+    ]
     monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
     lint_text(BAD, "bad.yaml", Settings(select=("WL1", "WL206")))
     assert ran == ["quantities"]
@@ -74,4 +83,5 @@ def test_the_v1beta_schema_owns_the_legacy_stack_sections() -> None:
     for key in sections:
         text = f"name: w\nversion: v1beta\ntype: worker\nworker:\n  stack: bento\n  compute: c\n  {key}: {{}}\n"
         assert [(d.code, d.span.line, d.span.column) for d in lint_text(text, "w.yaml") if d.code == "WL123"] == [
-            ("WL123", 7, 3)], key
+            ("WL123", 7, 3)
+        ], key

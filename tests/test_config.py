@@ -1,4 +1,5 @@
 """Configuration files, their errors, command-line overrides, rule selection and file collection."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,13 @@ FAKE_RULES = {
     "WL101": {"code": "WL101"},
     "WL102": {"code": "WL102"},
     "WL201": {"code": "WL201"},
-    "WL206": {"code": "WL206", "options": {"threshold": {"type": "integer", "default": 64, "description": "x"},
-                                           "units": {"type": "string", "default": "m", "description": "y"}}},
+    "WL206": {
+        "code": "WL206",
+        "options": {
+            "threshold": {"type": "integer", "default": 64, "description": "x"},
+            "units": {"type": "string", "default": "m", "description": "y"},
+        },
+    },
 }
 
 
@@ -44,6 +50,7 @@ def problems(exc: pytest.ExceptionInfo[ConfigError]) -> list[str]:
 
 # -- discovery --------------------------------------------------------------------------------------------------
 
+
 def test_closest_configuration_wins(tmp_path: Path):
     write(tmp_path / "pyproject.toml", "[tool.worker-lint]\nselect = ['WL1']\n")
     nested = write(tmp_path / "a" / ".worker-lint.yaml", "select: [WL2]\n")
@@ -60,15 +67,18 @@ def test_yaml_beats_pyproject_in_the_same_folder(tmp_path: Path):
     assert find_config(tmp_path) == yaml
 
 
-@pytest.mark.parametrize("table", [
-    "[tool.worker-lint]\nselect = ['WL1']\n",
-    "[tool.'worker-lint']\nselect = ['WL1']\n",
-    '[ tool . "worker-lint" . options ]\nWL206 = {}\n',
-    "[tool]\nworker-lint = { select = ['WL1'] }\n",
-    "[tool]\nworker-lint.select = ['WL1']\n",
-    "tool.worker-lint.select = ['WL1']\n[project]\nname = 'x'\n",
-    "tool = { worker-lint = { select = ['WL1'] } }\n",
-])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "[tool.worker-lint]\nselect = ['WL1']\n",
+        "[tool.'worker-lint']\nselect = ['WL1']\n",
+        '[ tool . "worker-lint" . options ]\nWL206 = {}\n',
+        "[tool]\nworker-lint = { select = ['WL1'] }\n",
+        "[tool]\nworker-lint.select = ['WL1']\n",
+        "tool.worker-lint.select = ['WL1']\n[project]\nname = 'x'\n",
+        "tool = { worker-lint = { select = ['WL1'] } }\n",
+    ],
+)
 def test_every_spelling_of_the_tool_table_is_found(tmp_path: Path, table: str):
     # after another table naming the tool, where TOML allows one (top-level keys come first)
     other = "[project.scripts]\nworker-lint = 'x:y'\n\n" if table.startswith("[") else ""
@@ -76,11 +86,14 @@ def test_every_spelling_of_the_tool_table_is_found(tmp_path: Path, table: str):
     assert find_config(tmp_path) == tmp_path / "pyproject.toml"
 
 
-@pytest.mark.parametrize("text", [
-    "[project]\ndependencies = ['worker-lint']\n",
-    "[project.scripts]\nworker-lint = 'worker_lint.console:main'\n[tool.ruff]\nline-length = 120\n",
-    "[tool]\nruff = { line-length = 120 }\n",  # a [tool] table, but not ours: read and rejected
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[project]\ndependencies = ['worker-lint']\n",
+        "[project.scripts]\nworker-lint = 'worker_lint.console:main'\n[tool.ruff]\nline-length = 120\n",
+        "[tool]\nruff = { line-length = 120 }\n",  # a [tool] table, but not ours: read and rejected
+    ],
+)
 def test_pyproject_mentioning_the_tool_elsewhere_is_not_a_configuration(tmp_path: Path, text: str):
     write(tmp_path / "pyproject.toml", text)
     found = find_config(tmp_path)
@@ -134,18 +147,27 @@ def test_a_full_configuration_resolves_to_settings(tmp_path: Path, fake_rules: N
     settings = load_settings(project / "sub")  # found from a subfolder; paths stay relative to the file
     base = project.as_posix()
     assert settings == Settings(
-        select=("WL1", "WL201"), ignore=("WL102",), extend_select=("WL206",),
+        select=("WL1", "WL201"),
+        ignore=("WL102",),
+        extend_select=("WL206",),
         per_file_ignores={f"{base}/legacy/*.yaml": ("WL1",)},
-        severity={"WL201": Severity.WARNING}, options={"WL206": {"threshold": 32}},
+        severity={"WL201": Severity.WARNING},
+        options={"WL206": {"threshold": 32}},
         exclude=(f"{base}/**/drafts", f"{base}/generated/**/*.yml"),
-        root=tmp_path, stack_dirs=(project / "stacks",), config_path=path,
+        root=tmp_path,
+        stack_dirs=(project / "stacks",),
+        config_path=path,
     )
 
 
 def test_severity_prefixes_expand_to_codes_and_the_more_specific_wins(tmp_path: Path, fake_rules: None):
     write(tmp_path / ".worker-lint.yaml", "severity: {WL1: info, WL102: warning, ALL: error}\n")
     assert load_settings(tmp_path).severity == {
-        "WL101": Severity.INFO, "WL102": Severity.WARNING, "WL201": Severity.ERROR, "WL206": Severity.ERROR}
+        "WL101": Severity.INFO,
+        "WL102": Severity.WARNING,
+        "WL201": Severity.ERROR,
+        "WL206": Severity.ERROR,
+    }
 
 
 def test_all_is_every_rule(tmp_path: Path, fake_rules: None):
@@ -161,18 +183,22 @@ def test_an_empty_configuration_is_the_defaults(tmp_path: Path):
 
 
 def test_without_a_configuration_pydantic_is_never_imported(tmp_path: Path):
-    code = ("import sys; from pathlib import Path; from worker_lint.config import load_settings;"
-            f" s = load_settings(Path({str(tmp_path)!r}), cli_overrides={{'select': ['WL1']}});"
-            " print(s.select, 'pydantic' in sys.modules)")
+    code = (
+        "import sys; from pathlib import Path; from worker_lint.config import load_settings;"
+        f" s = load_settings(Path({str(tmp_path)!r}), cli_overrides={{'select': ['WL1']}});"
+        " print(s.select, 'pydantic' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "('WL1',) False"
 
 
 def test_a_valid_configuration_is_read_without_pydantic(tmp_path: Path):
     write(tmp_path / ".worker-lint.yaml", "select: [WL1, WL050]\noptions: {WL050: {}}\nexclude: [drafts]\n")
-    code = ("import sys; from pathlib import Path; from worker_lint.config import load_settings;"
-            f" s = load_settings(Path({str(tmp_path)!r}));"
-            " print(s.select, s.options, 'pydantic' in sys.modules)")
+    code = (
+        "import sys; from pathlib import Path; from worker_lint.config import load_settings;"
+        f" s = load_settings(Path({str(tmp_path)!r}));"
+        " print(s.select, s.options, 'pydantic' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "('WL1', 'WL050') {'WL050': {}} False"
 
@@ -185,12 +211,21 @@ def test_variables_are_read_as_dataos_ctl_substitutes_them(tmp_path: Path):
     write(tmp_path / ".worker-lint.yaml", "variables: {2BAD: x}\n")
     with pytest.raises(ConfigError) as exc:
         load_settings(tmp_path)
-    assert problems(exc) == [".worker-lint.yaml:1:13: `2BAD` is not a variable name: use letters, digits and `_`,"
-                             " not starting with a digit"]
+    assert problems(exc) == [
+        ".worker-lint.yaml:1:13: `2BAD` is not a variable name: use letters, digits and `_`, not starting with a digit"
+    ]
 
 
-@pytest.mark.parametrize("text", [YAML_CONFIG, "{}", "select: []\nroot: x\n", "variables: {A: b, N: 2}\n",
-                                  "max-file-size: 10\nmax-line-length: 20\nmax-nodes: 30\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        YAML_CONFIG,
+        "{}",
+        "select: []\nroot: x\n",
+        "variables: {A: b, N: 2}\n",
+        "max-file-size: 10\nmax-line-length: 20\nmax-nodes: 30\n",
+    ],
+)
 def test_the_fast_path_reads_what_pydantic_reads(text: str):
     from worker_lint.config.file import ConfigValues
     from worker_lint.config.model import LintConfig
@@ -201,13 +236,30 @@ def test_the_fast_path_reads_what_pydantic_reads(text: str):
     assert ConfigValues({}).model_dump() == LintConfig().model_dump()
 
 
-@pytest.mark.parametrize("data", [
-    {"selcet": []}, {"select": "WL1"}, {"select": ["XX"]}, {"ignore": [1]}, {"severity": {"bad": "error"}},
-    {"severity": {"WL1": "loud"}}, {"options": {"WL2": {}}}, {"options": {"WL201": 3}}, {"root": ["a"]},
-    {"per-file-ignores": {"a": "WL1"}}, {"exclude": "x"}, {"stack-dirs": [None]}, {"extend_select": []},
-    {"variables": {"A": [1]}}, {"variables": {"2BAD": "x"}}, {"max-file-size": 0}, {"max-line-length": "9"},
-    {"max-nodes": True}, {"max-nodes": 1.5},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"selcet": []},
+        {"select": "WL1"},
+        {"select": ["XX"]},
+        {"ignore": [1]},
+        {"severity": {"bad": "error"}},
+        {"severity": {"WL1": "loud"}},
+        {"options": {"WL2": {}}},
+        {"options": {"WL201": 3}},
+        {"root": ["a"]},
+        {"per-file-ignores": {"a": "WL1"}},
+        {"exclude": "x"},
+        {"stack-dirs": [None]},
+        {"extend_select": []},
+        {"variables": {"A": [1]}},
+        {"variables": {"2BAD": "x"}},
+        {"max-file-size": 0},
+        {"max-line-length": "9"},
+        {"max-nodes": True},
+        {"max-nodes": 1.5},
+    ],
+)
 def test_the_fast_path_rejects_what_pydantic_rejects(data: dict):
     from pydantic import ValidationError
 
@@ -227,8 +279,11 @@ def test_the_model_is_reachable_from_the_config_module():
 
 # -- errors point at the offending key --------------------------------------------------------------------------
 
+
 def test_yaml_errors_name_file_line_and_column(tmp_path: Path, fake_rules: None):
-    write(tmp_path / ".worker-lint.yaml", """\
+    write(
+        tmp_path / ".worker-lint.yaml",
+        """\
 selcet: [WL2]
 ignore:
   - WL1
@@ -238,7 +293,8 @@ severity:
   bad: error
 per-file-ignores:
   "legacy/*.yaml": WL2
-""")
+""",
+    )
     with pytest.raises(ConfigError) as exc:
         load_settings(tmp_path)
     assert problems(exc) == [
@@ -251,7 +307,9 @@ per-file-ignores:
 
 
 def test_toml_errors_name_file_line_and_column(tmp_path: Path, fake_rules: None):
-    write(tmp_path / "pyproject.toml", """\
+    write(
+        tmp_path / "pyproject.toml",
+        """\
 [project]
 name = "x"
 
@@ -265,7 +323,8 @@ severity = { WL201 = "fatal", bad = "error" }
 
 [tool.worker-lint.per-file-ignores]
 "legacy/*.yaml" = "WL2"
-""")
+""",
+    )
     with pytest.raises(ConfigError) as exc:
         load_settings(tmp_path)
     assert problems(exc) == [
@@ -289,7 +348,9 @@ def test_codes_are_checked_against_the_catalogue(tmp_path: Path, fake_rules: Non
 
 
 def test_rule_options_are_checked_against_the_rule_page(tmp_path: Path, fake_rules: None):
-    write(tmp_path / "pyproject.toml", """\
+    write(
+        tmp_path / "pyproject.toml",
+        """\
 [tool.worker-lint.options.WL206]
 treshold = 10
 units = 3
@@ -299,7 +360,8 @@ strict = true
 
 [tool.worker-lint.options.WL999]
 x = 1
-""")
+""",
+    )
     with pytest.raises(ConfigError) as exc:
         load_settings(tmp_path)
     assert problems(exc) == [
@@ -327,12 +389,15 @@ def test_invalid_yaml_points_at_the_syntax_error(tmp_path: Path):
     assert problem.message.startswith("YAML syntax error: ")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("- WL2\n", ".worker-lint.yaml:1:1: the configuration must be a mapping of keys such as `select` and `ignore`"),
-    ("select: [WL2]\n---\nignore: [WL1]\n", ".worker-lint.yaml:3:1: a configuration file holds one YAML document"),
-    ("select: WL2\n", ".worker-lint.yaml:1:9: `select` must be a list, not a string"),
-    ("options: {WL2: {x: 1}}\n", ".worker-lint.yaml:1:11: `WL2` in `options` is not a rule code such as `WL201`"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- WL2\n", ".worker-lint.yaml:1:1: the configuration must be a mapping of keys such as `select` and `ignore`"),
+        ("select: [WL2]\n---\nignore: [WL1]\n", ".worker-lint.yaml:3:1: a configuration file holds one YAML document"),
+        ("select: WL2\n", ".worker-lint.yaml:1:9: `select` must be a list, not a string"),
+        ("options: {WL2: {x: 1}}\n", ".worker-lint.yaml:1:11: `WL2` in `options` is not a rule code such as `WL201`"),
+    ],
+)
 def test_shape_errors(tmp_path: Path, text: str, expected: str):
     write(tmp_path / ".worker-lint.yaml", text)
     with pytest.raises(ConfigError) as exc:
@@ -372,12 +437,21 @@ def test_isolated_ignores_every_configuration_file(tmp_path: Path):
 
 # -- the command line on top ------------------------------------------------------------------------------------
 
+
 def test_command_line_overrides(tmp_path: Path, fake_rules: None):
     write(tmp_path / ".worker-lint.yaml", "select: [WL1]\nignore: [WL102]\nexclude: [old]\nseverity: {WL201: info}\n")
-    settings = load_settings(tmp_path, cli_overrides={
-        "select": ("WL2,wl101",), "ignore": ("WL206",), "extend_select": (), "exclude": ("tmp/*.yaml",),
-        "per_file_ignores": ("legacy/*.yaml:WL1,WL2",), "severity": ("WL201=warning",), "root": "..",
-    })
+    settings = load_settings(
+        tmp_path,
+        cli_overrides={
+            "select": ("WL2,wl101",),
+            "ignore": ("WL206",),
+            "extend_select": (),
+            "exclude": ("tmp/*.yaml",),
+            "per_file_ignores": ("legacy/*.yaml:WL1,WL2",),
+            "severity": ("WL201=warning",),
+            "root": "..",
+        },
+    )
     base = tmp_path.as_posix()
     assert settings.select == ("WL2", "WL101")
     assert settings.ignore == ("WL206",)  # a new selection drops the file's ignore list
@@ -389,8 +463,16 @@ def test_command_line_overrides(tmp_path: Path, fake_rules: None):
 
 def test_command_line_values_are_checked(tmp_path: Path, fake_rules: None):
     with pytest.raises(ConfigError) as exc:
-        load_settings(tmp_path, isolated=True, cli_overrides={
-            "select": ("WL2,bad",), "ignore": ("WL8",), "severity": ("WL201=loud",), "per_file_ignores": ("WL1",)})
+        load_settings(
+            tmp_path,
+            isolated=True,
+            cli_overrides={
+                "select": ("WL2,bad",),
+                "ignore": ("WL8",),
+                "severity": ("WL201=loud",),
+                "per_file_ignores": ("WL1",),
+            },
+        )
     assert problems(exc) == [
         "--select: `BAD` is not a rule code or prefix such as `WL201` or `WL2`",
         "--ignore: `WL8` selects no rule",
@@ -401,23 +483,31 @@ def test_command_line_values_are_checked(tmp_path: Path, fake_rules: None):
 
 # -- selection --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("select", "ignore", "extend", "expected"), [
-    ((), (), (), ["WL101", "WL102", "WL201", "WL206"]),
-    (("WL1",), (), (), ["WL101", "WL102"]),
-    (("WL1",), (), ("WL206",), ["WL101", "WL102", "WL206"]),
-    (("WL201",), ("WL2",), (), ["WL201"]),  # the more specific selector wins
-    (("WL2",), ("WL201",), (), ["WL206"]),
-    (("WL2",), ("WL2",), (), []),  # equal specificity: ignore wins
-    ((), ("WL",), ("WL102",), ["WL102"]),
-])
-def test_selection_by_specificity(select: tuple[str, ...], ignore: tuple[str, ...], extend: tuple[str, ...],
-                                  expected: list[str]):
+
+@pytest.mark.parametrize(
+    ("select", "ignore", "extend", "expected"),
+    [
+        ((), (), (), ["WL101", "WL102", "WL201", "WL206"]),
+        (("WL1",), (), (), ["WL101", "WL102"]),
+        (("WL1",), (), ("WL206",), ["WL101", "WL102", "WL206"]),
+        (("WL201",), ("WL2",), (), ["WL201"]),  # the more specific selector wins
+        (("WL2",), ("WL201",), (), ["WL206"]),
+        (("WL2",), ("WL2",), (), []),  # equal specificity: ignore wins
+        ((), ("WL",), ("WL102",), ["WL102"]),
+    ],
+)
+def test_selection_by_specificity(
+    select: tuple[str, ...], ignore: tuple[str, ...], extend: tuple[str, ...], expected: list[str]
+):
     settings = Settings(select=select, ignore=ignore, extend_select=extend)
     assert [code for code in FAKE_RULES if is_selected(code, settings)] == expected
 
 
 def test_per_file_ignores_always_win(tmp_path: Path):
-    write(tmp_path / ".worker-lint.yaml", 'select: [WL201]\nper-file-ignores: {"legacy/**": [WL2], "*.tmpl.yaml": [WL1]}\n')
+    write(
+        tmp_path / ".worker-lint.yaml",
+        'select: [WL201]\nper-file-ignores: {"legacy/**": [WL2], "*.tmpl.yaml": [WL1]}\n',
+    )
     settings = load_settings(tmp_path)
     assert is_selected("WL201", settings, tmp_path / "legacy" / "a" / "w.yaml") is False
     assert is_selected("WL201", settings, tmp_path / "current" / "w.yaml") is True
@@ -428,21 +518,43 @@ def test_per_file_ignores_always_win(tmp_path: Path):
 def test_exclude_globs_are_relative_to_the_configuration(tmp_path: Path):
     write(tmp_path / ".worker-lint.yaml", 'exclude: [drafts, "/top.yaml", "gen/*.yaml", "**/*.bak.yaml"]\n')
     settings = load_settings(tmp_path)
-    excluded = [name for name in ("drafts/a.yaml", "x/drafts/b.yaml", "top.yaml", "x/top.yaml", "gen/a.yaml",
-                                  "gen/sub/a.yaml", "a/b/c.bak.yaml", "keep.yaml")
-                if is_excluded(tmp_path / name, settings)]
+    excluded = [
+        name
+        for name in (
+            "drafts/a.yaml",
+            "x/drafts/b.yaml",
+            "top.yaml",
+            "x/top.yaml",
+            "gen/a.yaml",
+            "gen/sub/a.yaml",
+            "a/b/c.bak.yaml",
+            "keep.yaml",
+        )
+        if is_excluded(tmp_path / name, settings)
+    ]
     assert excluded == ["drafts/a.yaml", "x/drafts/b.yaml", "top.yaml", "gen/a.yaml", "a/b/c.bak.yaml"]
 
 
 # -- collecting files -------------------------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_collect_walks_folders_and_skips_excluded_and_git_ignored_files(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch):
+def test_collect_walks_folders_and_skips_excluded_and_git_ignored_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     write(tmp_path / ".gitignore", "build/\n*.gen.yaml\n")
-    for name in ("a/x.yaml", "a/y.gen.yaml", "build/z.yaml", "drafts/d.yaml", "node_modules/n.yaml", "top.yml",
-                 "a/notes.txt", ".github/workflows/ci.yml", ".pre-commit-config.yaml"):
+    for name in (
+        "a/x.yaml",
+        "a/y.gen.yaml",
+        "build/z.yaml",
+        "drafts/d.yaml",
+        "node_modules/n.yaml",
+        "top.yml",
+        "a/notes.txt",
+        ".github/workflows/ci.yml",
+        ".pre-commit-config.yaml",
+    ):
         write(tmp_path / name, "a: 1\n")
     write(tmp_path / ".worker-lint.yaml", "exclude: [drafts]\n")
     monkeypatch.chdir(tmp_path)
@@ -450,12 +562,15 @@ def test_collect_walks_folders_and_skips_excluded_and_git_ignored_files(tmp_path
     assert collect(["."], settings) == ["a/x.yaml", "top.yml"]
     # Named files: exclude globs still apply (pre-commit names every file), .gitignore does not.
     assert collect(["a/y.gen.yaml", "drafts/d.yaml", "missing.yaml", "-"], settings) == [
-        "a/y.gen.yaml", "missing.yaml", "-"]
-    assert collect(["."], settings, respect_gitignore=False) == [
-        "a/x.yaml", "a/y.gen.yaml", "build/z.yaml", "top.yml"]
+        "a/y.gen.yaml",
+        "missing.yaml",
+        "-",
+    ]
+    assert collect(["."], settings, respect_gitignore=False) == ["a/x.yaml", "a/y.gen.yaml", "build/z.yaml", "top.yml"]
 
 
 # -- the shipped JSON Schema ------------------------------------------------------------------------------------
+
 
 def test_shipped_config_schema_is_generated_from_the_model():
     from worker_lint.config.model import SCHEMA_FILE, render_schema
@@ -513,8 +628,17 @@ def test_cli_configuration_is_found_upward_and_flags_add_to_it(tmp_path: Path):
     write(tmp_path / "team" / "w.yaml", WORKER)
     result = run_cli("check", "--format", "json", ".", cwd=tmp_path / "team")
     assert cli_codes(result) == [("legacy/w.yaml", 7, "WL103"), ("w.yaml", 7, "WL103"), ("w.yaml", 9, "WL102")]
-    narrowed = run_cli("check", "--format", "json", "--ignore", "WL103", "--per-file-ignores", "w.yaml:WL102",
-                       ".", cwd=tmp_path / "team")
+    narrowed = run_cli(
+        "check",
+        "--format",
+        "json",
+        "--ignore",
+        "WL103",
+        "--per-file-ignores",
+        "w.yaml:WL102",
+        ".",
+        cwd=tmp_path / "team",
+    )
     assert cli_codes(narrowed) == []
     reselected = run_cli("check", "--format", "json", "--select", "WL106", ".", cwd=tmp_path / "team")
     assert cli_codes(reselected) == [("legacy/w.yaml", 3, "WL106"), ("w.yaml", 3, "WL106")]

@@ -1,4 +1,5 @@
 """Configuration per folder (the closest to each file wins), the repository's top, and hostile configurations."""
+
 from __future__ import annotations
 
 import os
@@ -48,15 +49,16 @@ def monorepo(tmp_path: Path) -> Path:
 def test_each_file_gets_the_closest_configuration_to_its_own_folder(monorepo: Path):
     result = run_cli("check", "--format", "json", "--no-cache", ".", cwd=monorepo)
     assert result.returncode == 1, result.stderr
-    assert rows(result) == [("billing/drafts/w.yaml", 7, 3, "warning", "WL102"),
-                            ("billing/w.yaml", 7, 3, "warning", "WL102"),
-                            ("top.yaml", 7, 3, "error", "WL102")]
+    assert rows(result) == [
+        ("billing/drafts/w.yaml", 7, 3, "warning", "WL102"),
+        ("billing/w.yaml", 7, 3, "warning", "WL102"),
+        ("top.yaml", 7, 3, "error", "WL102"),
+    ]
     assert {d["message"] for d in result.diagnostics} == {TYPO}
     text = run_cli("check", "--no-cache", ".", cwd=monorepo)
     assert text.stdout.splitlines()[-2:] == ["Found 1 error, 2 warnings in 3 of 4 files.", "3 fixable with --fix."]
     # from inside one product, the other's files still get their own configuration
-    inside = run_cli("check", "--format", "json", "--no-cache", "workers", "../billing/w.yaml",
-                     cwd=monorepo / "orders")
+    inside = run_cli("check", "--format", "json", "--no-cache", "workers", "../billing/w.yaml", cwd=monorepo / "orders")
     assert (inside.returncode, rows(inside)) == (0, [("../billing/w.yaml", 7, 3, "warning", "WL102")])
 
 
@@ -64,23 +66,33 @@ def test_the_cache_keeps_each_configurations_results_apart(monorepo: Path):
     default_place = {"WORKER_LINT_CACHE_DIR": ""}  # where the cache goes unless told: the project's root
     first = run_cli("check", "--format", "json", ".", cwd=monorepo, env=default_place)
     second = run_cli("check", "--format", "json", ".", cwd=monorepo, env=default_place)
-    assert rows(first) == rows(second) == [("billing/drafts/w.yaml", 7, 3, "warning", "WL102"),
-                                           ("billing/w.yaml", 7, 3, "warning", "WL102"),
-                                           ("top.yaml", 7, 3, "error", "WL102")]
+    assert (
+        rows(first)
+        == rows(second)
+        == [
+            ("billing/drafts/w.yaml", 7, 3, "warning", "WL102"),
+            ("billing/w.yaml", 7, 3, "warning", "WL102"),
+            ("top.yaml", 7, 3, "error", "WL102"),
+        ]
+    )
     assert (monorepo / ".worker-lint-cache").is_dir()
 
 
-@pytest.mark.parametrize(("cwd", "name", "expected"), [
-    (".", "orders/workers/w.yaml", (0, [])),
-    (".", "billing/w.yaml", (0, [("billing/w.yaml", 7, 3, "warning", "WL102")])),
-    (".", "top.yaml", (1, [("top.yaml", 7, 3, "error", "WL102")])),
-    ("orders/workers", "w.yaml", (0, [])),
-    ("billing", "w.yaml", (0, [("w.yaml", 7, 3, "warning", "WL102")])),
-    ("billing", "../orders/workers/w.yaml", (0, [])),
-    ("orders", "../top.yaml", (1, [("../top.yaml", 7, 3, "error", "WL102")])),
-])
-def test_standard_input_gets_the_configuration_of_the_folder_it_is_named_in(monorepo: Path, cwd: str, name: str,
-                                                                           expected: tuple[int, list]):
+@pytest.mark.parametrize(
+    ("cwd", "name", "expected"),
+    [
+        (".", "orders/workers/w.yaml", (0, [])),
+        (".", "billing/w.yaml", (0, [("billing/w.yaml", 7, 3, "warning", "WL102")])),
+        (".", "top.yaml", (1, [("top.yaml", 7, 3, "error", "WL102")])),
+        ("orders/workers", "w.yaml", (0, [])),
+        ("billing", "w.yaml", (0, [("w.yaml", 7, 3, "warning", "WL102")])),
+        ("billing", "../orders/workers/w.yaml", (0, [])),
+        ("orders", "../top.yaml", (1, [("../top.yaml", 7, 3, "error", "WL102")])),
+    ],
+)
+def test_standard_input_gets_the_configuration_of_the_folder_it_is_named_in(
+    monorepo: Path, cwd: str, name: str, expected: tuple[int, list]
+):
     result = run_cli("check", "--format", "json", "--stdin-filename", name, "-", cwd=monorepo / cwd, stdin=WORKER)
     assert (result.returncode, rows(result)) == expected, result.stderr
 
@@ -90,27 +102,36 @@ def test_command_line_values_apply_on_top_of_each_files_configuration(monorepo: 
     assert (ignored.returncode, rows(ignored)) == (0, [])
     # --select starts a new selection (orders' `ignore` goes); billing's severity stays
     selected = run_cli("check", "--format", "json", "--no-cache", "--select", "WL102", ".", cwd=monorepo)
-    assert rows(selected) == [("billing/drafts/w.yaml", 7, 3, "warning", "WL102"),
-                              ("billing/w.yaml", 7, 3, "warning", "WL102"),
-                              ("orders/workers/w.yaml", 7, 3, "error", "WL102"),
-                              ("top.yaml", 7, 3, "error", "WL102")]
+    assert rows(selected) == [
+        ("billing/drafts/w.yaml", 7, 3, "warning", "WL102"),
+        ("billing/w.yaml", 7, 3, "warning", "WL102"),
+        ("orders/workers/w.yaml", 7, 3, "error", "WL102"),
+        ("top.yaml", 7, 3, "error", "WL102"),
+    ]
     excluded = run_cli("check", "--format", "json", "--no-cache", "--exclude", "billing", ".", cwd=monorepo)
     assert rows(excluded) == [("top.yaml", 7, 3, "error", "WL102")]
     # files named one by one, as pre-commit names them: each folder's `exclude` still applies
-    named = run_cli("check", "--format", "json", "--no-cache", "orders/drafts/w.yaml", "billing/drafts/w.yaml",
-                    cwd=monorepo)
+    named = run_cli(
+        "check", "--format", "json", "--no-cache", "orders/drafts/w.yaml", "billing/drafts/w.yaml", cwd=monorepo
+    )
     assert rows(named) == [("billing/drafts/w.yaml", 7, 3, "warning", "WL102")]
 
 
 def test_config_overrides_every_folders_configuration_and_isolated_ignores_them(monorepo: Path):
-    given = run_cli("check", "--format", "json", "--no-cache", "--config", "orders/.worker-lint.yaml", ".",
-                    cwd=monorepo)
+    given = run_cli(
+        "check", "--format", "json", "--no-cache", "--config", "orders/.worker-lint.yaml", ".", cwd=monorepo
+    )
     # orders' configuration for every file: WL102 ignored, and its `exclude` (relative to orders/) kept
     assert (given.returncode, rows(given)) == (0, [])
     isolated = run_cli("check", "--format", "json", "--no-cache", "--isolated", ".", cwd=monorepo)
     assert isolated.returncode == 1
-    assert [row[0] for row in rows(isolated)] == ["billing/drafts/w.yaml", "billing/w.yaml", "orders/drafts/w.yaml",
-                                                  "orders/workers/w.yaml", "top.yaml"]
+    assert [row[0] for row in rows(isolated)] == [
+        "billing/drafts/w.yaml",
+        "billing/w.yaml",
+        "orders/drafts/w.yaml",
+        "orders/workers/w.yaml",
+        "top.yaml",
+    ]
 
 
 def test_a_broken_configuration_of_a_folder_is_a_usage_error_naming_it(monorepo: Path):
@@ -123,15 +144,17 @@ def test_a_broken_configuration_of_a_folder_is_a_usage_error_naming_it(monorepo:
     assert (elsewhere.returncode, rows(elsewhere)) == (0, [])
 
 
-def test_the_api_resolves_each_file_and_buffer_like_the_command_line(monorepo: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch):
+def test_the_api_resolves_each_file_and_buffer_like_the_command_line(monorepo: Path, monkeypatch: pytest.MonkeyPatch):
     from worker_lint import api
     from worker_lint.config import Resolver
 
     monkeypatch.chdir(monorepo)
-    found = [(display, [(d.span.line, d.span.column, d.severity.value, d.code) for d in result.diagnostics])
-             for display, result in api.lint(["."], settings=Resolver(monorepo),
-                                             buffers={"orders/new.yaml": WORKER, "billing/new.yaml": WORKER})]
+    found = [
+        (display, [(d.span.line, d.span.column, d.severity.value, d.code) for d in result.diagnostics])
+        for display, result in api.lint(
+            ["."], settings=Resolver(monorepo), buffers={"orders/new.yaml": WORKER, "billing/new.yaml": WORKER}
+        )
+    ]
     # in groups of one configuration, each in the order its first file came
     assert found == [
         ("orders/new.yaml", []),
@@ -161,6 +184,7 @@ def test_a_file_two_configurations_bundles_name_is_linted_once(tmp_path: Path):
 
 # -- a repository's configuration is its own ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("git", ["folder", "file"])
 def test_discovery_stops_at_the_repository_top(tmp_path: Path, git: str):
     write(tmp_path / ".worker-lint.yaml", "ignore: [ALL]\n")
@@ -170,8 +194,11 @@ def test_discovery_stops_at_the_repository_top(tmp_path: Path, git: str):
     else:  # a worktree or submodule: `.git` is a file naming the real one
         write(repo / ".git", "gitdir: /elsewhere/.git/worktrees/repo\n")
     write(repo / "team" / "w.yaml", WORKER)
-    for cwd, args, shown in ((repo, ("team/w.yaml",), "team/w.yaml"), (repo / "team", ("w.yaml",), "w.yaml"),
-                             (repo, ("--stdin-filename", "team/w.yaml", "-"), "team/w.yaml")):
+    for cwd, args, shown in (
+        (repo, ("team/w.yaml",), "team/w.yaml"),
+        (repo / "team", ("w.yaml",), "w.yaml"),
+        (repo, ("--stdin-filename", "team/w.yaml", "-"), "team/w.yaml"),
+    ):
         result = run_cli("check", "--format", "json", *args, cwd=cwd, stdin=WORKER, env={"WORKER_LINT_CACHE_DIR": ""})
         assert (result.returncode, rows(result)) == (1, [(shown, 7, 3, "error", "WL102")]), result.stderr
     assert not (tmp_path / ".worker-lint-cache").exists()  # the parent folder receives nothing
@@ -192,40 +219,56 @@ def test_a_configuration_at_the_repository_top_is_found(tmp_path: Path):
 
 # -- hostile configurations ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "text", "expected"), [
-    (".worker-lint.yaml", '"\\n::error file=w.yaml,line=1::pwned": 1\n',
-     ".worker-lint.yaml:1:1: unknown key `\\n::error file=w.yaml,line=1::pwned`\n"),
-    (".worker-lint.yaml", 'select: ["\\e]0;title\\a\\r\\e[2KNo problems found\\u2028::error::x"]\n',
-     ".worker-lint.yaml:1:10: `\\x1b]0;title\\x07\\r\\x1b[2KNo problems found\\u2028::error::x` in `select` is not"
-     " a rule code or prefix such as `WL201` or `WL2`\n"),
-    ("pyproject.toml", '[tool.worker-lint]\n"\\n::add-mask::x\\u0085" = 1\n',
-     "pyproject.toml:1:1: unknown key `\\n::add-mask::x\\x85`\n"),  # at the table: the key is spelt escaped
-])
-def test_configuration_errors_are_one_line_with_control_characters_escaped(tmp_path: Path, name: str, text: str,
-                                                                           expected: str):
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            ".worker-lint.yaml",
+            '"\\n::error file=w.yaml,line=1::pwned": 1\n',
+            ".worker-lint.yaml:1:1: unknown key `\\n::error file=w.yaml,line=1::pwned`\n",
+        ),
+        (
+            ".worker-lint.yaml",
+            'select: ["\\e]0;title\\a\\r\\e[2KNo problems found\\u2028::error::x"]\n',
+            ".worker-lint.yaml:1:10: `\\x1b]0;title\\x07\\r\\x1b[2KNo problems found\\u2028::error::x` in `select` is not"
+            " a rule code or prefix such as `WL201` or `WL2`\n",
+        ),
+        (
+            "pyproject.toml",
+            '[tool.worker-lint]\n"\\n::add-mask::x\\u0085" = 1\n',
+            "pyproject.toml:1:1: unknown key `\\n::add-mask::x\\x85`\n",
+        ),  # at the table: the key is spelt escaped
+    ],
+)
+def test_configuration_errors_are_one_line_with_control_characters_escaped(
+    tmp_path: Path, name: str, text: str, expected: str
+):
     write(tmp_path / name, text)
     write(tmp_path / "w.yaml", WORKER)
     result = run_cli("check", "w.yaml", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == expected
-    assert not any((ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f for c in result.stderr)
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in result.stderr)
 
 
 def test_command_line_values_in_errors_are_escaped_too(tmp_path: Path):
     write(tmp_path / "w.yaml", WORKER)
-    result = run_cli("check", "--ignore", "WL1\n::error::x", "w.yaml", cwd=tmp_path,
-                     env={"GITHUB_ACTIONS": "true"})
+    result = run_cli("check", "--ignore", "WL1\n::error::x", "w.yaml", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "--ignore: `WL1\\n::ERROR::X` is not a rule code or prefix such as `WL201` or `WL2`\n"
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("pyproject.toml", "[tool.worker-lint]\nselect = " + "[" * 5000 + "]" * 5000 + "\n"),
-    ("pyproject.toml", "[tool.worker-lint]\noptions = {WL201 = {x = " + "{a = " * 3000 + "1" + "}" * 3000 + "}}\n"),
-    ("pyproject.toml", "[tool.worker-lint]\nselect = " + "[" * 100 + "]" * 100 + "\n"),
-    (".worker-lint.yaml", "options: {WL201: {x: " + "[" * 150 + "]" * 150 + "}}\n"),
-    ("cfg.toml", "select = " + "[" * 5000 + "]" * 5000 + "\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pyproject.toml", "[tool.worker-lint]\nselect = " + "[" * 5000 + "]" * 5000 + "\n"),
+        ("pyproject.toml", "[tool.worker-lint]\noptions = {WL201 = {x = " + "{a = " * 3000 + "1" + "}" * 3000 + "}}\n"),
+        ("pyproject.toml", "[tool.worker-lint]\nselect = " + "[" * 100 + "]" * 100 + "\n"),
+        (".worker-lint.yaml", "options: {WL201: {x: " + "[" * 150 + "]" * 150 + "}}\n"),
+        ("cfg.toml", "select = " + "[" * 5000 + "]" * 5000 + "\n"),
+    ],
+)
 def test_deeply_nested_configuration_values_are_a_usage_error_naming_the_file(tmp_path: Path, name: str, text: str):
     write(tmp_path / name, text)
     write(tmp_path / "w.yaml", WORKER)
@@ -250,7 +293,8 @@ def test_configured_limits_apply_to_files_and_to_the_files_bundles_name(tmp_path
     assert rows(default) == [("w.yaml", 9, 1, "error", "WL013")]
     assert default.diagnostics[0]["message"] == (
         "line 9 is longer than 1,048,576 characters; the file was not parsed (move the data to a file of its own,"
-        " or raise `max-line-length` in the configuration)")
+        " or raise `max-line-length` in the configuration)"
+    )
     # raised: the Worker and the Bundle's reading of it both parse it
     write(tmp_path / ".worker-lint.yaml", "max-line-length: 2000000\n")
     raised = run_cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path)
@@ -262,7 +306,8 @@ def test_configured_limits_apply_to_files_and_to_the_files_bundles_name(tmp_path
     assert rows(lowered) == [("w.yaml", 1, 1, "error", "WL011")]
     assert lowered.diagnostics[0]["message"] == (
         "the file is larger than 100 bytes; it was not read (split it, or raise `max-file-size` in the"
-        " configuration if it really is a manifest)")
+        " configuration if it really is a manifest)"
+    )
 
 
 def test_a_referenced_file_is_read_with_the_runs_limits(tmp_path: Path):
@@ -275,11 +320,14 @@ def test_a_referenced_file_is_read_with_the_runs_limits(tmp_path: Path):
     assert bundle.load_referenced(path, None, 100).unreadable
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("max-file-size: 0\n", ".worker-lint.yaml:1:16: `max-file-size` must be at least 1, not 0"),
-    ('max-line-length: "9"\n', ".worker-lint.yaml:1:18: `max-line-length` must be an integer, not a string"),
-    ("max-nodes: true\n", ".worker-lint.yaml:1:12: `max-nodes` must be an integer, not a boolean"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("max-file-size: 0\n", ".worker-lint.yaml:1:16: `max-file-size` must be at least 1, not 0"),
+        ('max-line-length: "9"\n', ".worker-lint.yaml:1:18: `max-line-length` must be an integer, not a string"),
+        ("max-nodes: true\n", ".worker-lint.yaml:1:12: `max-nodes` must be an integer, not a boolean"),
+    ],
+)
 def test_limits_in_the_configuration_are_checked(tmp_path: Path, text: str, expected: str):
     write(tmp_path / ".worker-lint.yaml", text)
     write(tmp_path / "w.yaml", CLEAN)

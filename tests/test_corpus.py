@@ -9,6 +9,7 @@ The corpus is a flat folder, so the `file:` references of its Bundles point at
 paths that are not there; the file-existence rule is deselected for the
 clean-file check and covered by the Bundle tests with real layouts.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,14 @@ from pathlib import Path
 import pytest
 from conftest import missing_shared, run_cli
 
-DEFECT_MARKERS = ("looks invalid", "YAML ERROR", "fragment", "contains ${{ }} placeholders", "<angle> placeholder",
-                  "bare {{ }}; historical")
+DEFECT_MARKERS = (
+    "looks invalid",
+    "YAML ERROR",
+    "fragment",
+    "contains ${{ }} placeholders",
+    "<angle> placeholder",
+    "bare {{ }}; historical",
+)
 
 
 def _notes(shared: Path) -> dict[str, str]:
@@ -52,7 +59,7 @@ def test_files_without_known_defects_get_no_error(corpus_run):
     errors = defaultdict(list)
     for d in result.diagnostics:
         if d["severity"] == "error" and d["code"] not in LAYOUT_DEPENDENT:
-            errors[Path(d["path"]).name].append(f'{d["line"]}:{d["column"]} {d["code"]} {d["message"]}')
+            errors[Path(d["path"]).name].append(f"{d['line']}:{d['column']} {d['code']} {d['message']}")
     clean = {name for name, note in notes.items() if not any(m in note for m in DEFECT_MARKERS)}
     assert len(clean) > 40
     assert {name: errors[name] for name in sorted(clean) if errors.get(name)} == {}

@@ -5,6 +5,7 @@ the manifest reference, the v2 pages), shortened to the part in question.
 Where the docs contradict each other, both forms are accepted, at most with a
 warning naming the form to prefer.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -18,13 +19,16 @@ from worker_lint.run.engine import lint_text
 
 
 def _rows(text: str, path: str = "manifest.yaml") -> list[tuple[int, int, str, str, str]]:
-    return [(d.span.line, d.span.column, d.severity.value, d.code, d.message)
-            for d in lint_text(textwrap.dedent(text), path, Settings())]
+    return [
+        (d.span.line, d.span.column, d.severity.value, d.code, d.message)
+        for d in lint_text(textwrap.dedent(text), path, Settings())
+    ]
 
 
 def test_high_availability_config_with_tags_and_replicas_as_the_worker_page_shows() -> None:
     # docs/examples/resources/worker/manifest_reference.yml, values filled in
-    assert _rows("""\
+    assert (
+        _rows("""\
         name: bento-worker-sample
         version: v1beta
         type: worker
@@ -43,7 +47,9 @@ def test_high_availability_config_with_tags_and_replicas_as_the_worker_page_show
           stackSpec:
             input:
               generate: {mapping: 'root = "tick"'}
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_high_availability_config_values_are_still_checked() -> None:
@@ -86,9 +92,16 @@ def test_runtime_condition_as_a_plain_string(runtime: str) -> None:
 
 def test_runtime_condition_string_that_can_never_hold_is_a_warning() -> None:
     assert _rows(_BUNDLE_HEAD + "          runtime: runing\n") == [
-        (13, 20, "warning", "WL406", "`runing` is never a resource runtime, so this condition can never be met;"
-                                     " runtime values are `running`, `running:N`, `succeeded`, `failed`; did you"
-                                     " mean `running`?; or a duration such as `5m`")]
+        (
+            13,
+            20,
+            "warning",
+            "WL406",
+            "`runing` is never a resource runtime, so this condition can never be met;"
+            " runtime values are `running`, `running:N`, `succeeded`, `failed`; did you"
+            " mean `running`?; or a duration such as `5m`",
+        )
+    ]
 
 
 def test_status_contains_as_the_bundle_page_writes_it() -> None:
@@ -119,15 +132,23 @@ def test_schedule_create_as_one_mapping_is_a_warning_naming_the_list_form() -> N
               spec: {name: orders, version: v1, type: depot, depot: {type: s3}}
         """
     assert _rows(text) == [
-        (8, 5, "warning", "WL418", "`create:` is one `cron:` mapping; the Bundle configuration page writes it as a"
-                                   " list: `create:` then `- cron: ...`")]
+        (
+            8,
+            5,
+            "warning",
+            "WL418",
+            "`create:` is one `cron:` mapping; the Bundle configuration page writes it as a"
+            " list: `create:` then `- cron: ...`",
+        )
+    ]
     broken = text.replace("'*/12 * * * *'", "'61 * * * *'")
     assert [r[3] for r in _rows(broken)] == ["WL418", "WL412"]
 
 
 def test_volume_mounts_without_name_or_directory() -> None:
     # the docs mark no field of `dataosVolumes[]` or `persistentVolume` mandatory
-    assert _rows("""\
+    assert (
+        _rows("""\
         name: volume-worker
         version: v1beta
         type: worker
@@ -142,7 +163,9 @@ def test_volume_mounts_without_name_or_directory() -> None:
             name: persistent
           stackSpec:
             image: docker.io/library/alpine:3.20
-        """) == []
+        """)
+        == []
+    )
 
 
 @pytest.mark.parametrize("key", ["toolbox", "alpha"])
@@ -157,8 +180,9 @@ def test_toolbox_and_alpha_sections_are_deprecated_not_unknown(key: str) -> None
           compute: runnable-default
           {key}:
             image: docker.io/library/alpine:3.20
-        """) == [(7, 3, "warning", "WL123", f"`{key}:` under `worker:` is deprecated; move its contents to"
-                                            " `stackSpec:`")]
+        """) == [
+        (7, 3, "warning", "WL123", f"`{key}:` under `worker:` is deprecated; move its contents to `stackSpec:`")
+    ]
 
 
 @pytest.mark.parametrize("kind", ["workflow", "service", "depot", "policy", "operator", "lens"])
@@ -170,8 +194,8 @@ def test_v1beta1_on_other_resources(kind: str) -> None:
 
 def test_a_version_of_no_dataos_form_is_an_error() -> None:
     assert _rows("name: orders-job\nversion: '1.0'\ntype: workflow\nworkflow:\n  dag: [{name: a}]\n") == [
-        (2, 10, "error", "WL104", "`1.0` is not a DataOS manifest version; use `v1`, `v1beta`, `v1alpha` or"
-                                  " `v2alpha`")]
+        (2, 10, "error", "WL104", "`1.0` is not a DataOS manifest version; use `v1`, `v1beta`, `v1alpha` or `v2alpha`")
+    ]
 
 
 def test_upper_case_stack_name_as_dataos_ctl_lists_it() -> None:
@@ -180,15 +204,19 @@ def test_upper_case_stack_name_as_dataos_ctl_lists_it() -> None:
 
     assert stack_ref_problem("Lakesearch:2.0") is None
     assert parse_stack_ref("Lakesearch:2.0") == StackRef("lakesearch", None, "2.0")
-    text = ("name: relay\nversion: v1beta\ntype: worker\nworker:\n  stack: Bento\n  compute: runnable-default\n"
-            "  stackSpec:\n    input: {generate: {mapping: 'root = 1'}}\n")
+    text = (
+        "name: relay\nversion: v1beta\ntype: worker\nworker:\n  stack: Bento\n  compute: runnable-default\n"
+        "  stackSpec:\n    input: {generate: {mapping: 'root = 1'}}\n"
+    )
     assert _rows(text) == []
 
 
 # --- Bundle `file:` paths ----------------------------------------------------------------------------
 
-_WORKER = ("name: sleep-worker\nversion: v2alpha\ntype: worker\nspec:\n  compute: runnable-default\n"
-           "  stack: container\n  stackSpec:\n    image: docker.io/library/alpine:3.20\n")
+_WORKER = (
+    "name: sleep-worker\nversion: v2alpha\ntype: worker\nspec:\n  compute: runnable-default\n"
+    "  stack: container\n  stackSpec:\n    image: docker.io/library/alpine:3.20\n"
+)
 
 
 def _monorepo(tmp_path: Path, file_value: str) -> Path:
@@ -199,7 +227,9 @@ def _monorepo(tmp_path: Path, file_value: str) -> Path:
     (product / "deploy" / "worker.yaml").write_text(_WORKER, encoding="utf-8")
     (product / "deploy" / "bundle.yaml").write_text(
         "version: v2alpha\nname: clickstream\ntype: bundle\nbundle:\n  resources:\n    - id: w\n"
-        f"      workspace: public\n      file: {file_value}\n", encoding="utf-8")
+        f"      workspace: public\n      file: {file_value}\n",
+        encoding="utf-8",
+    )
     return product
 
 
@@ -212,8 +242,10 @@ def test_bundle_file_resolved_from_the_working_directory(tmp_path: Path) -> None
 def test_bundle_file_not_found_lists_every_place_looked(tmp_path: Path) -> None:
     product = _monorepo(tmp_path, "build/worker.yaml")
     run = run_cli("check", "--format", "json", "--no-cache", "deploy/bundle.yaml", cwd=product)
-    message = ("`build/worker.yaml` was not found; looked for `deploy/build/worker.yaml` (beside the Bundle),"
-               " `build/worker.yaml` (from the working directory) and `../build/worker.yaml` (at the project root)")
+    message = (
+        "`build/worker.yaml` was not found; looked for `deploy/build/worker.yaml` (beside the Bundle),"
+        " `build/worker.yaml` (from the working directory) and `../build/worker.yaml` (at the project root)"
+    )
     assert [(d["line"], d["code"], d["message"]) for d in run.diagnostics] == [(8, "WL413", message)]
     # a configured root that is not the marked project root is one more place
     (tmp_path / "clickstream" / ".worker-lint.yaml").write_text("root: ..\n", encoding="utf-8")
@@ -223,7 +255,8 @@ def test_bundle_file_not_found_lists_every_place_looked(tmp_path: Path) -> None:
 
 def test_apply_time_variables_in_file_and_dependencies() -> None:
     # the README: `$UPPER_CASE` is accepted everywhere
-    assert _rows("""\
+    assert (
+        _rows("""\
         version: v1beta
         name: sample-bundle
         type: bundle
@@ -239,7 +272,9 @@ def test_apply_time_variables_in_file_and_dependencies() -> None:
               dependencyConditions:
                 - resourceId: $FIRST
                   status: {is: [active]}
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_paths_in_messages_are_relative_to_the_working_directory(tmp_path: Path) -> None:
@@ -248,4 +283,5 @@ def test_paths_in_messages_are_relative_to_the_working_directory(tmp_path: Path)
     (tmp_path / "elsewhere.yaml").write_text(_WORKER, encoding="utf-8")
     run = run_cli("check", "--format", "json", "--no-cache", "deploy/bundle.yaml", cwd=product)
     assert [(d["code"], d["message"]) for d in run.diagnostics] == [
-        ("WL414", "`../../../elsewhere.yaml` is outside the project root `..`; it was not followed or checked")]
+        ("WL414", "`../../../elsewhere.yaml` is outside the project root `..`; it was not followed or checked")
+    ]

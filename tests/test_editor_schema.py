@@ -1,4 +1,5 @@
 """`worker-lint schema`: one self-contained schema that editors can use, generated from schemas/."""
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,8 @@ def test_schema_accepts_good_examples_and_rejects_bad_ones():
     }
     bundle = {"name": "b", "version": "v1beta", "type": "bundle", "bundle": {"Resources": []}}
     assert [e.message for e in validator.iter_errors(bundle)] == [
-        "Additional properties are not allowed ('Resources' was unexpected)"]
+        "Additional properties are not allowed ('Resources' was unexpected)"
+    ]
     # other resource types are left alone
     assert list(validator.iter_errors({"name": "x", "version": "v1", "type": "depot", "depot": {}})) == []
 

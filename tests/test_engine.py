@@ -1,4 +1,5 @@
 """The engine's guarantees: a failing check costs one diagnostic, selection and severity apply."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,7 +32,9 @@ def test_a_crashing_check_becomes_an_internal_error_and_the_run_goes_on(monkeypa
 
 def test_select_ignore_and_severity_override():
     assert [d.code for d in lint_text(BAD, "b.yaml", Settings(select=("WL10",), ignore=("WL106",)))] == [
-        "WL103", "WL102"]
+        "WL103",
+        "WL102",
+    ]
     found = lint_text(BAD, "b.yaml", Settings(select=("WL103",), severity={"WL103": Severity.WARNING}))
     assert [(d.code, d.severity) for d in found] == [("WL103", Severity.WARNING)]
     # per-file globs are anchored to the configuration's folder when settings are loaded

@@ -4,6 +4,7 @@ After fixing: the file still parses; lines outside the edits are unchanged;
 a second run fixes nothing; no diagnostic appears that was not there; and the
 plain data differs only at the fixed paths.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -64,11 +65,17 @@ def check_properties(raw: bytes, name: str = "m.yaml") -> None:
     # idempotent: a second run has nothing to fix
     assert fix_bytes(fixed, name, settings, Project(settings), unsafe=True).fixed is None
     # lines outside the edits stay byte for byte: no more lines change than the applied edits touch
-    touched = sum(e.span.end_line - e.span.line + 1 + e.content.count("\n")
-                  for d in outcome.applied for e in chosen_fix(d, True).edits)
+    touched = sum(
+        e.span.end_line - e.span.line + 1 + e.content.count("\n")
+        for d in outcome.applied
+        for e in chosen_fix(d, True).edits
+    )
     old_lines, new_lines = raw.splitlines(keepends=True), fixed.splitlines(keepends=True)
-    changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in
-                  difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes() if tag != "equal")
+    changed = sum(
+        max(i2 - i1, j2 - j1)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
+        if tag != "equal"
+    )
     assert changed <= touched
     assert raw.endswith(b"\n") == fixed.endswith(b"\n")
     assert (b"\r\n" in raw) == (b"\r\n" in fixed) or b"\r\n" not in raw
@@ -78,8 +85,9 @@ def check_properties(raw: bytes, name: str = "m.yaml") -> None:
     fixed_paths = [(d.document, d.json_path) for d in outcome.applied if d.json_path]
     for index, (a, b) in enumerate(zip(old_docs, new_docs)):
         for path in _differences(a, b):
-            assert any(doc == index and len(path) >= len(p) and path[:len(p) - 1] == p[:-1]
-                       for doc, p in fixed_paths), (name, path, fixed_paths)
+            assert any(
+                doc == index and len(path) >= len(p) and path[: len(p) - 1] == p[:-1] for doc, p in fixed_paths
+            ), (name, path, fixed_paths)
 
 
 def _corpus() -> list[Path]:
@@ -101,11 +109,11 @@ def test_properties_hold_on_the_whole_corpus():
 
 _SLIPS = {
     "stackSpec": ["stackSpec", "stackspec", "StackSpec", "stackSpecs", "container"],
-    "replicas": ["replicas: 2", "replicas: \"2\"", "replicas: '3'", "replicas: 2\n  replicas: 3"],
-    "memory": ["2Gi", "2 Gi", "2gi", "\"16 Gi\"", "500m", "'1mi'"],
+    "replicas": ["replicas: 2", 'replicas: "2"', "replicas: '3'", "replicas: 2\n  replicas: 3"],
+    "memory": ["2Gi", "2 Gi", "2gi", '"16 Gi"', "500m", "'1mi'"],
     "layer": ["user", "User", "USER", "'System'"],
     "log": ["logLevel: INFO", "logLevl: INFO", "loglevel: INFO"],
-    "tag": ["a", "${owner}", "'${team}-x'", "\"${Env}\""],
+    "tag": ["a", "${owner}", "'${team}-x'", '"${Env}"'],
     "comment": ["", "  # note", "  # worker-lint: disable=WL102", "  # worker-lint: disable=WL102,WL201 -- why"],
 }
 
@@ -114,13 +122,18 @@ _SLIPS = {
 def manifests(draw: st.DrawFn) -> bytes:
     pick = {k: draw(st.sampled_from(v)) for k, v in _SLIPS.items()}
     flow = draw(st.booleans())
-    resources = (f"  resources: {{limits: {{memory: {pick['memory']}}}}}\n" if flow else
-                 f"  resources:\n    limits:\n      memory: {pick['memory']}{pick['comment']}\n")
-    doc = (f"version: v1beta\nname: orders-relay\ntype: worker\nlayer: {pick['layer']}\n"
-           f"description: |\n  a\tblock\n  \tscalar\nworker:\n"
-           f"  {pick['replicas']}{pick['comment']}\n  stack: container\n  compute: runnable-default\n"
-           f"  {pick['log']}\n  tags: [{pick['tag']}]\n{resources}"
-           f"  {pick['stackSpec']}:{pick['comment']}\n    image: docker.io/library/alpine:3.20\n")
+    resources = (
+        f"  resources: {{limits: {{memory: {pick['memory']}}}}}\n"
+        if flow
+        else f"  resources:\n    limits:\n      memory: {pick['memory']}{pick['comment']}\n"
+    )
+    doc = (
+        f"version: v1beta\nname: orders-relay\ntype: worker\nlayer: {pick['layer']}\n"
+        f"description: |\n  a\tblock\n  \tscalar\nworker:\n"
+        f"  {pick['replicas']}{pick['comment']}\n  stack: container\n  compute: runnable-default\n"
+        f"  {pick['log']}\n  tags: [{pick['tag']}]\n{resources}"
+        f"  {pick['stackSpec']}:{pick['comment']}\n    image: docker.io/library/alpine:3.20\n"
+    )
     text = doc + ("---\n" + doc if draw(st.booleans()) else "")
     if draw(st.booleans()):
         text = text.replace("\n", "\r\n")
@@ -135,13 +148,17 @@ def test_properties_hold_on_generated_manifests(raw: bytes):
     check_properties(raw)
 
 
-_BASE = ("version: v1beta\nname: orders-relay\ntype: worker\nworker:\n  replicas: \"2\"\n  stack: container\n"
-         "  compute: runnable-default\n  stackspec:\n    image: x\n  resources:\n    limits: {memory: 2gi}\n")
+_BASE = (
+    'version: v1beta\nname: orders-relay\ntype: worker\nworker:\n  replicas: "2"\n  stack: container\n'
+    "  compute: runnable-default\n  stackspec:\n    image: x\n  resources:\n    limits: {memory: 2gi}\n"
+)
 
 
 @hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, len(_BASE)), st.text(alphabet=st.sampled_from(list(" \t\n\r:-#'\"{}[],&*!|>?%@`\\ab1\u00e9\u2028")),
-                                           max_size=8))
+@given(
+    st.integers(0, len(_BASE)),
+    st.text(alphabet=st.sampled_from(list(" \t\n\r:-#'\"{}[],&*!|>?%@`\\ab1\u00e9\u2028")), max_size=8),
+)
 def test_mangled_manifests_never_break_fixing(at: int, noise: str):
     raw = (_BASE[:at] + noise + _BASE[at:]).encode()
     settings = Settings()

@@ -6,6 +6,7 @@ on a seeded mutation corpus of real manifests; conformance/run.py regenerates
 it with a go-yaml oracle built from Debian's packages. The streams themselves
 are in tests/data/go-yaml-streams.jsonl.gz, so no Go is needed here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -86,7 +87,9 @@ def test_the_mutation_corpus_is_reproducible_from_its_seed():
 
 
 HEAD = "version: v1beta\nname: relay\ntype: worker\n"
-WORKER = HEAD + """\
+WORKER = (
+    HEAD
+    + """\
 worker:
   compute: runnable-default
   stack: bento
@@ -94,6 +97,7 @@ worker:
     input:
       kafka:
 """
+)
 
 #: (body after HEAD, expected (code, line, column) or None when the stream parses as the platform reads it)
 POSITIONS = [
@@ -108,7 +112,7 @@ POSITIONS = [
     ("multi: [a:1,\n  b:2]\n", None),
     # ...and a real mistake after such a value is still found where it is
     ("addresses: [localhost:9092]\nbad: [a, b]]\n", ("WL001", 5, 12)),
-    ("a: [x:1]\nb: [y:2]\nc: \"unterminated\n", ("WL001", 7, 1)),
+    ('a: [x:1]\nb: [y:2]\nc: "unterminated\n', ("WL001", 7, 1)),
     ("a: [x:1]\n\tb: 1\n", ("WL001", 5, 1)),
     # `?` inside an unquoted value in a flow collection: go-yaml stops at it
     ("datasets: [dataos://lakehouse:sys01/orders?acl=rw]\n", ("WL004", 4, 43)),
@@ -129,11 +133,11 @@ POSITIONS = [
     ("...\n%FOO bar\n---\ntype: worker\n", ("WL001", 5, 5)),
     ("description: |\n  %YAML 1.2 in a text\n", None),
     # escapes in double-quoted strings
-    ("path: \"a\\/b\"\n", ("WL004", 4, 9)),
-    ("path: \"first line\n  a\\/b\"\n", ("WL004", 5, 4)),
-    ("quote: \"it\\'s\"\n", None),
-    ("quote: \"a\\\\/b\"\n", None),
-    ("bad: \"a\\qb\"\n", ("WL001", 4, 8)),
+    ('path: "a\\/b"\n', ("WL004", 4, 9)),
+    ('path: "first line\n  a\\/b"\n', ("WL004", 5, 4)),
+    ('quote: "it\\\'s"\n', None),
+    ('quote: "a\\\\/b"\n', None),
+    ('bad: "a\\qb"\n', ("WL001", 4, 8)),
     # anchors: on empty values, and defined twice (the later one wins)
     ("a: &x\nb: *x\n", None),
     ("a: &x 1\nb: &x 2\nc: *x\n", None),
@@ -156,26 +160,48 @@ def test_the_platforms_verdict_at_the_offending_character(body: str, expected: t
 
 
 def test_values_read_past_a_colon_are_the_values_go_yaml_reads():
-    result = parse("a: [localhost:9092, dataos://depot:coll/ds]\nb: {url: http://x:8080/a}\nc: \"it\\'s\"\n"
-                   "d: &x 1\ne: &x 2\nf: *x\n")
+    result = parse(
+        'a: [localhost:9092, dataos://depot:coll/ds]\nb: {url: http://x:8080/a}\nc: "it\\\'s"\n'
+        "d: &x 1\ne: &x 2\nf: *x\n"
+    )
     assert result.findings == []
-    assert result.documents[0].data == {"a": ["localhost:9092", "dataos://depot:coll/ds"],
-                                        "b": {"url": "http://x:8080/a"}, "c": "it's", "d": 1, "e": 2, "f": 2}
+    assert result.documents[0].data == {
+        "a": ["localhost:9092", "dataos://depot:coll/ds"],
+        "b": {"url": "http://x:8080/a"},
+        "c": "it's",
+        "d": 1,
+        "e": 2,
+        "f": 2,
+    }
 
 
 def test_the_messages_say_why_and_how_to_fix():
     found = lint_text(HEAD + "datasets: [dataos://lakehouse:sys01/orders?acl=rw]\n", "w.yaml")
     assert [d.message for d in found if d.code == "WL004"] == [
         "DataOS reads YAML with a Go parser (go-yaml) that does not allow `?` in an unquoted value inside `[...]`:"
-        " quote the value, or write the list as a block"]
+        " quote the value, or write the list as a block"
+    ]
     found = lint_text("%YAML 1.2\n---\n" + HEAD, "w.yaml")
     assert [(d.code, d.span.line, d.span.column, d.span.end_column, d.message) for d in found if d.code == "WL004"] == [
-        ("WL004", 1, 1, 10, "`%YAML 1.2`: DataOS reads YAML with a Go parser (go-yaml) that accepts only `%YAML 1.1`"
-         " and refuses this file (\"found incompatible YAML document\"); remove the directive")]
-    found = lint_text(HEAD + "description: \"a\\/b\"\n", "w.yaml")
+        (
+            "WL004",
+            1,
+            1,
+            10,
+            "`%YAML 1.2`: DataOS reads YAML with a Go parser (go-yaml) that accepts only `%YAML 1.1`"
+            ' and refuses this file ("found incompatible YAML document"); remove the directive',
+        )
+    ]
+    found = lint_text(HEAD + 'description: "a\\/b"\n', "w.yaml")
     assert [(d.code, d.span.column, d.span.end_column, d.message) for d in found if d.code == "WL004"] == [
-        ("WL004", 16, 18, "`\\/` in a double-quoted string: DataOS reads YAML with a Go parser (go-yaml) that does not"
-         " know this escape and refuses the file; write `/` without the backslash")]
+        (
+            "WL004",
+            16,
+            18,
+            "`\\/` in a double-quoted string: DataOS reads YAML with a Go parser (go-yaml) that does not"
+            " know this escape and refuses the file; write `/` without the backslash",
+        )
+    ]
 
 
 BENTO = """\
@@ -211,8 +237,12 @@ def test_a_bento_worker_with_ports_in_flow_lists_is_fully_checked(cli, tmp_path:
 
 def test_a_question_mark_in_a_flow_list_is_an_error_on_its_line(cli, tmp_path: Path):
     target = tmp_path / "bento.yaml"
-    target.write_text(BENTO.replace("dataos://depot:collection/dataset", "dataos://lakehouse:sys01/orders?acl=rw")
-                      .replace("replicas: two", "replicas: 2"), encoding="utf-8")
+    target.write_text(
+        BENTO.replace("dataos://depot:collection/dataset", "dataos://lakehouse:sys01/orders?acl=rw").replace(
+            "replicas: two", "replicas: 2"
+        ),
+        encoding="utf-8",
+    )
     run = cli("check", "--no-cache", "--format", "json", str(target))
     assert run.returncode == 1
     assert [(d["code"], d["line"], d["column"]) for d in run.diagnostics] == [("WL004", 16, 51)]
@@ -229,8 +259,11 @@ def test_a_yaml_1_2_directive_on_a_manifest_is_an_error(cli, tmp_path: Path):
 
 def test_a_templated_file_reports_a_later_syntax_error(cli, tmp_path: Path):
     target = tmp_path / "template.yaml"
-    target.write_text("name: {{my-worker}}\nversion: v1beta\ntype: worker\ntags:\n  - {{dataos:type:resource}}\n"
-                      "worker:\n  compute: runnable-default\n  stack: bento\n  stackSpec: [a, b\n", encoding="utf-8")
+    target.write_text(
+        "name: {{my-worker}}\nversion: v1beta\ntype: worker\ntags:\n  - {{dataos:type:resource}}\n"
+        "worker:\n  compute: runnable-default\n  stack: bento\n  stackSpec: [a, b\n",
+        encoding="utf-8",
+    )
     run = cli("check", "--no-cache", "--format", "json", str(target))
     assert [(d["code"], d["line"]) for d in run.diagnostics] == [("WL303", 1), ("WL303", 5), ("WL001", 10)]
 

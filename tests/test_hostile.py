@@ -1,4 +1,5 @@
 """Hostile input: alias bombs, code-running tags, deep nesting, huge lines, special files, bad encodings."""
+
 from __future__ import annotations
 
 import errno
@@ -23,13 +24,16 @@ from worker_lint.document.parse import Limits
 from worker_lint.run.engine import lint_text
 
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
-VALID = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n  stackSpec:\n"
-                "    image: docker.io/library/alpine:3.20\n")
+VALID = HEAD + (
+    "worker:\n  stack: container\n  compute: runnable-default\n  stackSpec:\n    image: docker.io/library/alpine:3.20\n"
+)
 
 
 def found(text: str | bytes) -> list[tuple[str, int, int, int, int, str]]:
-    return [(d.code, d.span.line, d.span.column, d.span.end_line, d.span.end_column, d.message)
-            for d in lint_text(text, "m.yaml")]
+    return [
+        (d.code, d.span.line, d.span.column, d.span.end_line, d.span.end_column, d.message)
+        for d in lint_text(text, "m.yaml")
+    ]
 
 
 def cli_found(run) -> list[tuple[str, str, int, int, str]]:
@@ -38,7 +42,7 @@ def cli_found(run) -> list[tuple[str, str, int, int, str]]:
 
 #: address space for each CLI run here: an input that escapes the limits fails the test with a
 #: MemoryError instead of taking the machine's memory
-_ADDRESS_SPACE = 2 * 1024 ** 3
+_ADDRESS_SPACE = 2 * 1024**3
 
 
 def _limit_memory() -> None:
@@ -48,8 +52,15 @@ def _limit_memory() -> None:
 def bounded_cli(*args: str, cwd: Path, timeout: float = 120) -> Run:
     """The CLI as `run_cli` runs it, with bounded memory, and a hang reported as exit code None."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    proc = subprocess.Popen([sys.executable, "-m", "worker_lint", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_limit_memory)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker_lint", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limit_memory,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -70,21 +81,28 @@ def billion_laughs(levels: int = 9) -> str:
 
 def child_peak_rss_kib(*args: str, cwd: Path | None = None) -> tuple[int, subprocess.CompletedProcess[bytes]]:
     """Run the CLI as the only child of a fresh interpreter and return that child's peak resident size."""
-    probe = ("import resource, subprocess, sys\n"
-             f"limit = {_ADDRESS_SPACE}\n"
-             "cap = lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
-             "done = subprocess.run(sys.argv[1:], capture_output=True, timeout=300, preexec_fn=cap)\n"
-             "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
-             "sys.stderr.write(str(done.returncode) + '\\n' + done.stdout.decode() + '\\n' + done.stderr.decode())\n")
-    done = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "worker_lint", *args],
-                          capture_output=True, cwd=cwd, timeout=600)
+    probe = (
+        "import resource, subprocess, sys\n"
+        f"limit = {_ADDRESS_SPACE}\n"
+        "cap = lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, timeout=300, preexec_fn=cap)\n"
+        "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+        "sys.stderr.write(str(done.returncode) + '\\n' + done.stdout.decode() + '\\n' + done.stderr.decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", "worker_lint", *args],
+        capture_output=True,
+        cwd=cwd,
+        timeout=600,
+    )
     return int(done.stdout), done
 
 
 # ---------------------------------------------------------------- alias bombs and recursive aliases
 
-BOMB_MESSAGE = ("aliases in this document expand to more than 2,000,000 nodes (an alias bomb); it was not expanded"
-                " or checked")
+BOMB_MESSAGE = (
+    "aliases in this document expand to more than 2,000,000 nodes (an alias bomb); it was not expanded or checked"
+)
 
 
 def test_billion_laughs_is_reported_not_expanded():
@@ -115,8 +133,16 @@ def test_billion_laughs_through_the_cli_keeps_memory_small(tmp_path: Path):
 
 def test_recursive_alias_is_reported():
     text = HEAD + "worker: &w\n  stack: container\n  compute: runnable-default\n  self: *w\n"
-    assert found(text) == [("WL010", 4, 9, 4, 11, "this alias refers to a node that contains it (a recursive"
-                            " alias); it cannot be expanded")]
+    assert found(text) == [
+        (
+            "WL010",
+            4,
+            9,
+            4,
+            11,
+            "this alias refers to a node that contains it (a recursive alias); it cannot be expanded",
+        )
+    ]
 
 
 def test_alias_to_an_ancestor_in_a_sequence_is_reported():
@@ -127,8 +153,16 @@ def test_alias_to_an_ancestor_in_a_sequence_is_reported():
 # ---------------------------------------------------------------- tags that would run code
 
 
-@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/object/new:os.system",
-                                 "!!python/name:os.system", "!!python/module:os", "!!python/object:os.system"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system",
+        "!!python/object/new:os.system",
+        "!!python/name:os.system",
+        "!!python/module:os",
+        "!!python/object:os.system",
+    ],
+)
 def test_python_tags_are_never_constructed(tmp_path: Path, tag: str):
     marker = tmp_path / "MARKER"
     command = f"touch {marker}"
@@ -139,14 +173,24 @@ def test_python_tags_are_never_constructed(tmp_path: Path, tag: str):
     assert "Traceback" not in run.stderr
     assert run.returncode == 0  # WL005 is a warning: the value is read as the plain list it contains
     assert [(d["code"], d["severity"], d["line"], d["column"]) for d in run.diagnostics] == [
-        ("WL005", "warning", 8, 12)]
+        ("WL005", "warning", 8, 12)
+    ]
     assert run.diagnostics[0]["message"].startswith(f"tag `{tag}` is not something DataOS reads")
 
 
 def test_python_tag_on_a_scalar_is_reported_and_kept_as_text():
     text = VALID.replace("image: docker.io/library/alpine:3.20", "image: !!python/name:os.system")
-    assert found(text) == [("WL005", 8, 12, 8, 35, "tag `!!python/name:os.system` is not something DataOS reads;"
-                            " the value is treated as the plain string it contains")]
+    assert found(text) == [
+        (
+            "WL005",
+            8,
+            12,
+            8,
+            35,
+            "tag `!!python/name:os.system` is not something DataOS reads;"
+            " the value is treated as the plain string it contains",
+        )
+    ]
 
 
 # ---------------------------------------------------------------- no network
@@ -188,12 +232,14 @@ def test_a_custom_stack_schema_never_makes_the_linter_fetch_a_remote_ref(tmp_pat
     try:
         schema = '{"type": "object", "properties": {"message": {"$ref": "%s/leak?from=worker-lint"}}}' % listener.url
         (tmp_path / "stack.yaml").write_text(
-            "name: echo-stack\nversion: v1alpha\ntype: stack\nstack:\n  name: echo\n  version: \"1.0\"\n"
+            'name: echo-stack\nversion: v1alpha\ntype: stack\nstack:\n  name: echo\n  version: "1.0"\n'
             f"  stackSpecValueSchema:\n    jsonSchema: '{schema}'\n  workerConfig:\n    configFileTemplate: x\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         (tmp_path / "worker.yaml").write_text(
             HEAD + "worker:\n  stack: echo:1.0\n  compute: runnable-default\n  stackSpec:\n    message: 5\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         run = bounded_cli("check", "--format", "json", "--no-cache", "stack.yaml", "worker.yaml", cwd=tmp_path)
     finally:
         listener.close()
@@ -205,7 +251,9 @@ def test_a_custom_stack_schema_never_makes_the_linter_fetch_a_remote_ref(tmp_pat
 
 # ---------------------------------------------------------------- merge keys and anchors keep positions
 
-MERGE_INLINE = HEAD + """worker:
+MERGE_INLINE = (
+    HEAD
+    + """worker:
   <<: &base
     stack: container
     compute: runnable-default
@@ -213,8 +261,11 @@ MERGE_INLINE = HEAD + """worker:
   stackSpec:
     image: docker.io/library/alpine:3.20
 """
+)
 
-MERGE_ALIAS = HEAD + """defaults: &d
+MERGE_ALIAS = (
+    HEAD
+    + """defaults: &d
   stack: container
   compute: runnable-default
   replicaz: 2
@@ -224,6 +275,7 @@ worker:
     image: docker.io/library/alpine:3.20
   logLevel: LOUD
 """
+)
 
 
 def test_anchors_and_merges_do_not_move_the_positions_around_them():
@@ -233,13 +285,16 @@ def test_anchors_and_merges_do_not_move_the_positions_around_them():
 
 
 def test_alias_reports_at_the_anchored_text():
-    text = HEAD + ("worker:\n  stack: container\n  compute: runnable-default\n  tags: &t\n    - 5\n"
-                   "  stackSpec:\n    image: docker.io/library/alpine:3.20\n    command: *t\n")
+    text = HEAD + (
+        "worker:\n  stack: container\n  compute: runnable-default\n  tags: &t\n    - 5\n"
+        "  stackSpec:\n    image: docker.io/library/alpine:3.20\n    command: *t\n"
+    )
     assert [(f[0], f[1], f[2]) for f in found(text) if f[0] == "WL103"] == [("WL103", 8, 7)]
 
 
-@pytest.mark.parametrize(("text", "line", "column"), [(MERGE_INLINE, 8, 5), (MERGE_ALIAS, 7, 3)],
-                         ids=["inline", "alias"])
+@pytest.mark.parametrize(
+    ("text", "line", "column"), [(MERGE_INLINE, 8, 5), (MERGE_ALIAS, 7, 3)], ids=["inline", "alias"]
+)
 def test_a_merged_key_is_reported_where_it_is_written(text: str, line: int, column: int):
     wl102 = [f for f in found(text) if f[0] == "WL102" and "replicaz" in f[5]]
     assert [(f[1], f[2], f[3], f[4]) for f in wl102] == [(line, column, line, column + 8)]
@@ -278,8 +333,9 @@ def test_precheck_reports_deep_flow_nesting_where_it_passes_the_limit(shape: str
     text = HEAD + "worker:\n  x: " + shape * 10_000 + "y" + closing * 10_000 + "\n"
     # the root mapping and `worker`'s mapping are levels 1 and 2: the 199th bracket is level 201
     column = 6 + 198 * len(shape)
-    assert guard.precheck(text, Limits()) == Finding("WL010", (), "nesting deeper than 200 levels; the file was not"
-                                                     " parsed", span=Span(5, column, 5, column + 1))
+    assert guard.precheck(text, Limits()) == Finding(
+        "WL010", (), "nesting deeper than 200 levels; the file was not parsed", span=Span(5, column, 5, column + 1)
+    )
 
 
 def test_precheck_reports_deep_block_nesting():
@@ -295,8 +351,12 @@ def test_precheck_reports_deep_block_nesting():
 def test_precheck_reports_the_first_long_line():
     text = HEAD + "description: " + "x" * (2 * 1024 * 1024) + "\n"
     assert guard.precheck(text, Limits()) == Finding(
-        "WL013", (), "line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file"
-        " of its own, or raise `max-line-length` in the configuration)", span=Span(4, 1, 4, 2))
+        "WL013",
+        (),
+        "line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file"
+        " of its own, or raise `max-line-length` in the configuration)",
+        span=Span(4, 1, 4, 2),
+    )
 
 
 def test_precheck_counts_lines_as_the_parser_does():
@@ -351,16 +411,53 @@ def test_guard_agrees_with_the_parser_on_the_yaml_test_suite(shared: Path):
     assert len(disagree) == 21
 
 
-_ATOMS = ["[", "]", "{", "}", ",", ": ", ":", "- ", "-", "? ", "'", '"', "#", " #", "\n", "\n  ", "\n    ", " ",
-          "a", "b c", "&x ", "!t ", "!<a,b> ", "*x", "|\n", ">\n", "\\", "''", "---\n", "...\n", "\t", "key: ", "- - ",
-          "x: [", "\r", "\u2028"]
-_DEEP = ["[" * 300, "{a: " * 300, "- " * 300, "".join("  " * i + "k:\n" for i in range(300)), "[a: " * 300,
-         "[? " * 300]
+_ATOMS = [
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ": ",
+    ":",
+    "- ",
+    "-",
+    "? ",
+    "'",
+    '"',
+    "#",
+    " #",
+    "\n",
+    "\n  ",
+    "\n    ",
+    " ",
+    "a",
+    "b c",
+    "&x ",
+    "!t ",
+    "!<a,b> ",
+    "*x",
+    "|\n",
+    ">\n",
+    "\\",
+    "''",
+    "---\n",
+    "...\n",
+    "\t",
+    "key: ",
+    "- - ",
+    "x: [",
+    "\r",
+    "\u2028",
+]
+_DEEP = ["[" * 300, "{a: " * 300, "- " * 300, "".join("  " * i + "k:\n" for i in range(300)), "[a: " * 300, "[? " * 300]
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
-@given(st.lists(st.sampled_from(_ATOMS), max_size=40), st.sampled_from(_DEEP), st.lists(st.sampled_from(_ATOMS),
-       max_size=5))
+@given(
+    st.lists(st.sampled_from(_ATOMS), max_size=40),
+    st.sampled_from(_DEEP),
+    st.lists(st.sampled_from(_ATOMS), max_size=5),
+)
 def test_no_prefix_hides_deep_nesting_from_the_guard(prefix: list[str], deep: str, suffix: list[str]):
     text = guard._LONE_BREAK.sub("\n", "".join(prefix) + deep + "".join(suffix))
     events = _event_depth(text)
@@ -381,11 +478,15 @@ def test_the_shortcut_never_passes_what_the_scan_would_stop(atoms: list[str]):
 DEEP_MESSAGE = "nesting deeper than 200 levels; the file was not parsed"
 
 
-@pytest.mark.parametrize(("body", "line", "column"), [
-    ("worker:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n", 5, 204),
-    ("worker:\n  x:\n    " + "- " * 50_000 + "y\n", 6, 401),
-    ("worker:\n  x: " + "{a: " * 50_000 + "y" + "}" * 50_000 + "\n", 5, 798),
-], ids=["flow-sequences", "block-sequences", "flow-mappings"])
+@pytest.mark.parametrize(
+    ("body", "line", "column"),
+    [
+        ("worker:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n", 5, 204),
+        ("worker:\n  x:\n    " + "- " * 50_000 + "y\n", 6, 401),
+        ("worker:\n  x: " + "{a: " * 50_000 + "y" + "}" * 50_000 + "\n", 5, 798),
+    ],
+    ids=["flow-sequences", "block-sequences", "flow-mappings"],
+)
 def test_fifty_thousand_levels_through_the_cli(tmp_path: Path, body: str, line: int, column: int):
     # without the guard the C composer overflows the C stack at about 25,000 levels (SIGSEGV)
     (tmp_path / "deep.yaml").write_text(HEAD + body, encoding="utf-8")
@@ -399,8 +500,10 @@ def test_ten_thousand_levels_in_process():
     assert found(text) == [("WL010", 5, 204, 5, 205, DEEP_MESSAGE)]
 
 
-LONG_MESSAGE = ("line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file of its"
-                " own, or raise `max-line-length` in the configuration)")
+LONG_MESSAGE = (
+    "line 4 is longer than 1,048,576 characters; the file was not parsed (move the data to a file of its"
+    " own, or raise `max-line-length` in the configuration)"
+)
 
 
 @pytest.mark.parametrize("value", ["x" * 5_000_000, "[" + "a, " * 1_700_000 + "a]"], ids=["plain", "flow-items"])
@@ -446,15 +549,19 @@ def test_read_manifest_never_opens_special_files(tmp_path: Path):
     try:
         sock.bind(str(tmp_path / "s.yaml"))
         assert reading.read_manifest(tmp_path / "s.yaml", 100) == _problem(
-            "WL012", "`s.yaml` is a socket, not a regular file; it was not read")
+            "WL012", "`s.yaml` is a socket, not a regular file; it was not read"
+        )
     finally:
         sock.close()
     assert reading.read_manifest(fifo, 100) == _problem(
-        "WL012", "`x.yaml` is a named pipe (FIFO), not a regular file; it was not read")
+        "WL012", "`x.yaml` is a named pipe (FIFO), not a regular file; it was not read"
+    )
     assert reading.read_manifest(tmp_path / "d.yaml", 100) == _problem(
-        "WL012", "`d.yaml` is a directory, not a regular file; it was not read")
+        "WL012", "`d.yaml` is a directory, not a regular file; it was not read"
+    )
     assert reading.read_manifest(Path("/dev/zero"), 100) == _problem(
-        "WL012", "`zero` is a character device, not a regular file; it was not read")
+        "WL012", "`zero` is a character device, not a regular file; it was not read"
+    )
 
 
 def test_read_manifest_explains_links(tmp_path: Path):
@@ -462,9 +569,11 @@ def test_read_manifest_explains_links(tmp_path: Path):
     os.symlink("loop-a.yaml", tmp_path / "loop-b.yaml")
     os.symlink("nowhere.yaml", tmp_path / "dangling.yaml")
     assert reading.read_manifest(tmp_path / "loop-a.yaml", 100) == _problem(
-        "WL012", "`loop-a.yaml` is a symbolic link loop; it was not read")
+        "WL012", "`loop-a.yaml` is a symbolic link loop; it was not read"
+    )
     assert reading.read_manifest(tmp_path / "dangling.yaml", 100) == _problem(
-        "WL012", "`dangling.yaml` is a broken symbolic link: its target `nowhere.yaml` does not exist")
+        "WL012", "`dangling.yaml` is a broken symbolic link: its target `nowhere.yaml` does not exist"
+    )
     assert reading.read_manifest(tmp_path / "missing.yaml", 100) == _problem("WL012", "`missing.yaml` does not exist")
 
 
@@ -487,8 +596,10 @@ def test_read_manifest_on_a_file_without_read_permission(tmp_path: Path):
     assert reading.read_manifest(path, 100) == _problem("WL012", "`secret.yaml` cannot be read: permission denied")
 
 
-TOO_LARGE = ("the file is larger than 100 bytes; it was not read (split it, or raise `max-file-size` in the"
-             " configuration if it really is a manifest)")
+TOO_LARGE = (
+    "the file is larger than 100 bytes; it was not read (split it, or raise `max-file-size` in the"
+    " configuration if it really is a manifest)"
+)
 
 
 def test_read_manifest_checks_the_size_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -517,8 +628,11 @@ def test_read_manifest_stops_at_the_limit_when_the_file_grows(tmp_path: Path, mo
         read_sizes.append(len(chunk))
         return chunk
 
-    monkeypatch.setattr(reading, "os", _Os(stat=lambda p: small(real_stat(p)), fstat=lambda fd: small(real_fstat(fd)),
-                                           read=counting_read))
+    monkeypatch.setattr(
+        reading,
+        "os",
+        _Os(stat=lambda p: small(real_stat(p)), fstat=lambda fd: small(real_fstat(fd)), read=counting_read),
+    )
     assert reading.read_manifest(path, 100) == _problem("WL011", TOO_LARGE)
     assert sum(read_sizes) == 101
 
@@ -533,7 +647,8 @@ def test_read_manifest_rechecks_the_descriptor(tmp_path: Path, monkeypatch: pyte
     fields[0], fields[6] = 0o100644, 0
     monkeypatch.setattr(reading, "os", _Os(stat=lambda p: os.stat_result(fields) if Path(p) == path else real_stat(p)))
     assert reading.read_manifest(path, 100) == _problem(
-        "WL012", "`swapped.yaml` is a named pipe (FIFO), not a regular file; it was not read")
+        "WL012", "`swapped.yaml` is a named pipe (FIFO), not a regular file; it was not read"
+    )
 
 
 # ---------------------------------------------------------------- special files through the CLI
@@ -549,23 +664,28 @@ def test_fifo_in_a_linted_folder_does_not_hang(folder: Path):
     os.mkfifo(folder / "x.yaml")
     run = bounded_cli("check", "--format", "json", "--no-cache", ".", cwd=folder, timeout=30)
     assert "Traceback" not in run.stderr
-    assert (run.returncode, cli_found(run)) == (1, [
-        ("x.yaml", "WL012", 1, 1, "`x.yaml` is a named pipe (FIFO), not a regular file; it was not read")])
+    assert (run.returncode, cli_found(run)) == (
+        1,
+        [("x.yaml", "WL012", 1, 1, "`x.yaml` is a named pipe (FIFO), not a regular file; it was not read")],
+    )
 
 
 def test_fifo_named_on_the_command_line_does_not_hang_the_text_report(folder: Path):
     os.mkfifo(folder / "x.yaml")
     run = bounded_cli("check", "--format", "text", "--no-cache", "x.yaml", "good.yaml", cwd=folder, timeout=30)
     assert run.returncode == 1
-    assert run.stdout.startswith("x.yaml:1:1: error WL012 `x.yaml` is a named pipe (FIFO), not a regular file;"
-                                 " it was not read\n")
+    assert run.stdout.startswith(
+        "x.yaml:1:1: error WL012 `x.yaml` is a named pipe (FIFO), not a regular file; it was not read\n"
+    )
 
 
 def test_device_named_on_the_command_line_is_not_read(folder: Path):
     run = bounded_cli("check", "--format", "json", "--no-cache", "/dev/zero", cwd=folder)
     assert "Traceback" not in run.stderr
-    assert (run.returncode, cli_found(run)) == (1, [
-        ("zero", "WL012", 1, 1, "`zero` is a character device, not a regular file; it was not read")])
+    assert (run.returncode, cli_found(run)) == (
+        1,
+        [("zero", "WL012", 1, 1, "`zero` is a character device, not a regular file; it was not read")],
+    )
 
 
 def test_directory_named_like_a_manifest_is_walked_not_read(folder: Path):
@@ -584,12 +704,20 @@ def test_links_in_a_linted_folder(folder: Path):
     os.symlink("good.yaml", folder / "alias.yaml")
     run = bounded_cli("check", "--format", "json", "--no-cache", ".", cwd=folder)
     assert "Traceback" not in run.stderr
-    assert (run.returncode, cli_found(run)) == (1, [
-        ("dangling.yaml", "WL012", 1, 1, "`dangling.yaml` is a broken symbolic link: its target `nowhere.yaml`"
-         " does not exist"),
-        ("loop-a.yaml", "WL012", 1, 1, "`loop-a.yaml` is a symbolic link loop; it was not read"),
-        ("loop-b.yaml", "WL012", 1, 1, "`loop-b.yaml` is a symbolic link loop; it was not read"),
-    ])
+    assert (run.returncode, cli_found(run)) == (
+        1,
+        [
+            (
+                "dangling.yaml",
+                "WL012",
+                1,
+                1,
+                "`dangling.yaml` is a broken symbolic link: its target `nowhere.yaml` does not exist",
+            ),
+            ("loop-a.yaml", "WL012", 1, 1, "`loop-a.yaml` is a symbolic link loop; it was not read"),
+            ("loop-b.yaml", "WL012", 1, 1, "`loop-b.yaml` is a symbolic link loop; it was not read"),
+        ],
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
@@ -597,8 +725,10 @@ def test_unreadable_file_through_the_cli(folder: Path):
     (folder / "secret.yaml").write_text(VALID, encoding="utf-8")
     (folder / "secret.yaml").chmod(0)
     run = bounded_cli("check", "--format", "json", "--no-cache", ".", cwd=folder)
-    assert (run.returncode, cli_found(run)) == (1, [
-        ("secret.yaml", "WL012", 1, 1, "`secret.yaml` cannot be read: permission denied")])
+    assert (run.returncode, cli_found(run)) == (
+        1,
+        [("secret.yaml", "WL012", 1, 1, "`secret.yaml` cannot be read: permission denied")],
+    )
 
 
 def test_utf16_and_invalid_utf8_through_the_cli(folder: Path):
@@ -608,12 +738,15 @@ def test_utf16_and_invalid_utf8_through_the_cli(folder: Path):
     (folder / "binary.yaml").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00")
     run = bounded_cli("check", "--format", "json", "--no-cache", ".", cwd=folder)
     assert "Traceback" not in run.stderr
-    assert (run.returncode, cli_found(run)) == (1, [
-        ("binary.yaml", "WL003", 1, 8, "the file contains a NUL byte; it is binary, not YAML"),
-        ("latin1.yaml", "WL003", 2, 10, "byte 0xe9 is not valid UTF-8; save the file as UTF-8"),
-        ("utf16.yaml", "WL003", 1, 1, "the file is UTF-16-encoded; save it as UTF-8"),
-        ("utf16be.yaml", "WL003", 1, 1, "the file is UTF-16-encoded; save it as UTF-8"),
-    ])
+    assert (run.returncode, cli_found(run)) == (
+        1,
+        [
+            ("binary.yaml", "WL003", 1, 8, "the file contains a NUL byte; it is binary, not YAML"),
+            ("latin1.yaml", "WL003", 2, 10, "byte 0xe9 is not valid UTF-8; save the file as UTF-8"),
+            ("utf16.yaml", "WL003", 1, 1, "the file is UTF-16-encoded; save it as UTF-8"),
+            ("utf16be.yaml", "WL003", 1, 1, "the file is UTF-16-encoded; save it as UTF-8"),
+        ],
+    )
 
 
 def test_random_binary_files_named_yaml(tmp_path: Path):
@@ -655,8 +788,11 @@ def test_writes_leave_no_temporary_files(tmp_path: Path):
     bounded_cli("check", "--cache-dir", "cache", "--output", "report.txt", "m.yaml", cwd=tmp_path)
     bounded_cli("check", "--no-cache", "--write-baseline", "baseline.json", "m.yaml", cwd=tmp_path)
     assert sorted(p.name for p in tmp_path.rglob("*.tmp")) == []
-    assert (tmp_path / "report.txt").read_text(encoding="utf-8").startswith(
-        "m.yaml:4:1: error WL101 missing required field `compute` in `worker`\n")
+    assert (
+        (tmp_path / "report.txt")
+        .read_text(encoding="utf-8")
+        .startswith("m.yaml:4:1: error WL101 missing required field `compute` in `worker`\n")
+    )
 
 
 def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path):

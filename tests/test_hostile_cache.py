@@ -1,4 +1,5 @@
 """Hostile caches: planted files and links, committed results, a cache folder leading elsewhere, stale results."""
+
 from __future__ import annotations
 
 import os
@@ -17,14 +18,21 @@ BROKEN = VALID.replace("  compute: runnable-default\n", "")
 MISSING_COMPUTE = ("w.yaml", "WL101", 4, 1, "missing required field `compute` in `worker`")
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = (),
-        timeout: float = 60) -> Run:
+def cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = (), timeout: float = 60
+) -> Run:
     """The CLI in a subprocess with bounded memory; a hang is exit code None."""
     full = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", *drop)}
     full.update(env or {})
-    proc = subprocess.Popen([sys.executable, "-m", "worker_lint", *args], cwd=cwd, env=full,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=_limit_memory)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker_lint", *args],
+        cwd=cwd,
+        env=full,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limit_memory,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -110,8 +118,15 @@ def test_a_committed_cache_never_makes_a_broken_manifest_pass(project: Path, tmp
     assert planted.save()
     # A fresh clone on the victim's machine, with the default cache folder.
     victim = tmp_path_factory.mktemp("victim")
-    run = cli("check", "--format", "json", "w.yaml", cwd=project, env={"XDG_CACHE_HOME": str(victim)},
-              drop=("WORKER_LINT_CACHE_DIR",))
+    run = cli(
+        "check",
+        "--format",
+        "json",
+        "w.yaml",
+        cwd=project,
+        env={"XDG_CACHE_HOME": str(victim)},
+        drop=("WORKER_LINT_CACHE_DIR",),
+    )
     assert (run.returncode, cli_found(run)) == (1, [MISSING_COMPUTE])
 
 
@@ -150,8 +165,10 @@ def test_a_cache_folder_that_is_a_link_is_not_used(project: Path, tmp_path_facto
     run = cli("check", "--format", "json", "w.yaml", cwd=project, drop=("WORKER_LINT_CACHE_DIR",))
     assert (run.returncode, cli_found(run)) == (1, [MISSING_COMPUTE])
     assert list(elsewhere.iterdir()) == []
-    assert run.stderr == (f"worker-lint: the cache folder `{project / '.worker-lint-cache'}` is a symbolic link;"
-                          " the result cache is not used\n")
+    assert run.stderr == (
+        f"worker-lint: the cache folder `{project / '.worker-lint-cache'}` is a symbolic link;"
+        " the result cache is not used\n"
+    )
 
 
 def test_a_link_planted_inside_the_cache_folder_is_not_written_through(project: Path, tmp_path_factory):
@@ -170,7 +187,8 @@ def test_a_link_planted_inside_the_cache_folder_is_not_written_through(project: 
 
 
 def test_a_file_edited_between_keying_and_linting_is_not_cached_under_the_old_key(
-        project: Path, monkeypatch: pytest.MonkeyPatch):
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
     from worker_lint.core.settings import Settings
     from worker_lint.run import runner
 

@@ -1,4 +1,5 @@
 """Hostile files and trees: a repository's own git configuration, endless standard input, links out of the project."""
+
 from __future__ import annotations
 
 import importlib
@@ -32,13 +33,18 @@ def test_git_check_ignore_never_runs_the_trees_fsmonitor(tmp_path: Path):
     (project / "ignored").mkdir()
     (project / "ignored" / "x.yaml").write_text("a: [\n", encoding="utf-8")
     (project / ".gitignore").write_text("ignored/\n", encoding="utf-8")
-    subprocess.run(["git", "-C", str(project), "add", "w.yaml", ".gitignore"], check=True,
-                   env={**os.environ, "GIT_CONFIG_PARAMETERS": "'core.fsmonitor=false'"})
+    subprocess.run(
+        ["git", "-C", str(project), "add", "w.yaml", ".gitignore"],
+        check=True,
+        env={**os.environ, "GIT_CONFIG_PARAMETERS": "'core.fsmonitor=false'"},
+    )
     marker.unlink(missing_ok=True)
     run = cli("check", "--format", "json", "--no-cache", ".", cwd=project)
     assert not marker.exists(), "the repository's core.fsmonitor command ran"
-    assert (run.returncode, cli_found(run)) == (1, [("w.yaml", "WL101", 4, 1, "missing required field `compute` in"
-                                                     " `worker`")])  # and ignored/ is still skipped
+    assert (run.returncode, cli_found(run)) == (
+        1,
+        [("w.yaml", "WL101", 4, 1, "missing required field `compute` in `worker`")],
+    )  # and ignored/ is still skipped
 
 
 # ---------------------------------------------------------------- 22: standard input without end
@@ -46,21 +52,41 @@ def test_git_check_ignore_never_runs_the_trees_fsmonitor(tmp_path: Path):
 
 def test_endless_standard_input_stops_at_the_file_size_limit(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    yes = subprocess.Popen([sys.executable, "-c", "import sys\nwhile True: sys.stdout.buffer.write(b'y\\n' * 65536)"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    yes = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nwhile True: sys.stdout.buffer.write(b'y\\n' * 65536)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        done = subprocess.run([sys.executable, "-m", "worker_lint", "check", "--format", "json", "--no-cache", "-"],
-                              stdin=yes.stdout, capture_output=True, cwd=tmp_path, env=env, timeout=120,
-                              preexec_fn=_limit_memory)
+        done = subprocess.run(
+            [sys.executable, "-m", "worker_lint", "check", "--format", "json", "--no-cache", "-"],
+            stdin=yes.stdout,
+            capture_output=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+            preexec_fn=_limit_memory,
+        )
     finally:
         yes.kill()
         yes.wait()
     assert b"Traceback" not in done.stderr
     assert done.returncode == 1
     (diagnostic,) = __import__("json").loads(done.stdout)["diagnostics"]
-    assert (diagnostic["path"], diagnostic["code"], diagnostic["line"], diagnostic["column"], diagnostic["message"]) \
-        == ("<stdin>", "WL011", 1, 1, "the file is larger than 52,428,800 bytes; it was not read"
-            " (split it, or raise `max-file-size` in the configuration if it really is a manifest)")
+    assert (
+        diagnostic["path"],
+        diagnostic["code"],
+        diagnostic["line"],
+        diagnostic["column"],
+        diagnostic["message"],
+    ) == (
+        "<stdin>",
+        "WL011",
+        1,
+        1,
+        "the file is larger than 52,428,800 bytes; it was not read"
+        " (split it, or raise `max-file-size` in the configuration if it really is a manifest)",
+    )
 
 
 # ---------------------------------------------------------------- 25: a link out of the project
@@ -80,9 +106,19 @@ def test_the_folder_walk_never_follows_a_link_out_of_the_project(tmp_path: Path,
     for _ in range(2):  # the second run with a cache too
         run = cli("check", "--format", "json", *cache, ".", cwd=project)
         assert "hunter2" not in run.stdout
-        assert (run.returncode, cli_found(run)) == (1, [
-            ("leak.yaml", "WL012", 1, 1, f"`leak.yaml` is a symbolic link to `{outside / 'secret.yaml'}`, outside the"
-             f" project (`{project}`); it was not read")])
+        assert (run.returncode, cli_found(run)) == (
+            1,
+            [
+                (
+                    "leak.yaml",
+                    "WL012",
+                    1,
+                    1,
+                    f"`leak.yaml` is a symbolic link to `{outside / 'secret.yaml'}`, outside the"
+                    f" project (`{project}`); it was not read",
+                )
+            ],
+        )
     text = cli("check", "--no-cache", "sub/leak.yaml", cwd=project)
     assert "hunter2" not in text.stdout and text.returncode == 1
 

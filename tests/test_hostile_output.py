@@ -1,4 +1,5 @@
 """Hostile output: injected control characters and lines, secrets echoed, special files and failed writes."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,10 @@ def raw_bytes(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProce
 
 @pytest.fixture
 def injected(tmp_path: Path) -> Path:
-    (tmp_path / "w.yaml").write_text(VALID.replace("  compute: runnable-default\n", "  compute: runnable-default\n"
-                                                   f'  replicas: "{INJECTION}"\n'), encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(
+        VALID.replace("  compute: runnable-default\n", f'  compute: runnable-default\n  replicas: "{INJECTION}"\n'),
+        encoding="utf-8",
+    )
     return tmp_path
 
 
@@ -47,8 +50,10 @@ def test_control_characters_from_a_value_never_reach_a_report_raw(injected: Path
         assert raw not in out, (raw, out)
     if fmt == "text":
         lines = out.splitlines()
-        assert lines[0].startswith("w.yaml:7:13: error WL103 `worker.replicas` must be an integer, not a string (`"
-                                   r"\x1b]0;pwned\x07\x1b[2J\x1b[31mFAKE\r\x1b[2KNo problems")
+        assert lines[0].startswith(
+            "w.yaml:7:13: error WL103 `worker.replicas` must be an integer, not a string (`"
+            r"\x1b]0;pwned\x07\x1b[2J\x1b[31mFAKE\r\x1b[2KNo problems"
+        )
         assert [line for line in lines if line.startswith(("other.yaml", "::"))] == []  # no forged line
         assert lines[-1] == "Found 1 error in 1 of 1 file."
     elif fmt == "github":
@@ -61,7 +66,7 @@ def test_control_characters_from_a_value_never_reach_a_report_raw(injected: Path
 
 def test_the_source_line_under_a_diagnostic_is_escaped_and_the_caret_still_points(tmp_path: Path):
     # a right-to-left override is valid YAML, and reorders what a reader of the log sees (Trojan Source)
-    (tmp_path / "w.yaml").write_text(VALID.replace("name: w", "name: \"\u202eab\" # \u202e"), encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(VALID.replace("name: w", 'name: "\u202eab" # \u202e'), encoding="utf-8")
     done = raw_bytes(["check", "--no-cache", "w.yaml"], tmp_path)
     out = done.stdout.decode()
     assert "\u202e" not in out
@@ -113,11 +118,16 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_use_env_never_echoes_an_environment_value(tmp_path: Path, fmt: str):
-    (tmp_path / "w.yaml").write_text(VALID.replace("  compute: runnable-default\n", "  compute: runnable-default\n"
-                                                   "  replicas: ${AWS_SECRET_ACCESS_KEY}\n"
-                                                   "  title: x${AWS_SECRET_ACCESS_KEY}\n"), encoding="utf-8")
-    done = raw_bytes(["check", "--no-cache", "--use-env", "--format", fmt, "w.yaml"], tmp_path,
-                     env={"AWS_SECRET_ACCESS_KEY": SECRET})
+    (tmp_path / "w.yaml").write_text(
+        VALID.replace(
+            "  compute: runnable-default\n",
+            "  compute: runnable-default\n  replicas: ${AWS_SECRET_ACCESS_KEY}\n  title: x${AWS_SECRET_ACCESS_KEY}\n",
+        ),
+        encoding="utf-8",
+    )
+    done = raw_bytes(
+        ["check", "--no-cache", "--use-env", "--format", fmt, "w.yaml"], tmp_path, env={"AWS_SECRET_ACCESS_KEY": SECRET}
+    )
     out = done.stdout.decode()
     assert done.returncode == 1
     assert SECRET not in out and SECRET[:20] not in out and SECRET[-20:] not in out
@@ -125,19 +135,29 @@ def test_use_env_never_echoes_an_environment_value(tmp_path: Path, fmt: str):
 
 
 def test_env_file_values_are_hidden_and_var_values_shown(tmp_path: Path):
-    (tmp_path / "w.yaml").write_text(VALID.replace("  compute: runnable-default\n", "  compute: runnable-default\n"
-                                                   "  replicas: ${FROM_FILE}\n  title: ${TYPED}\n"), encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(
+        VALID.replace(
+            "  compute: runnable-default\n",
+            "  compute: runnable-default\n  replicas: ${FROM_FILE}\n  title: ${TYPED}\n",
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / "vars.env").write_text(f"FROM_FILE={SECRET}\n", encoding="utf-8")
-    done = raw_bytes(["check", "--no-cache", "--env-file", "vars.env", "--var", "TYPED=3", "--format", "json",
-                      "w.yaml"], tmp_path)
+    done = raw_bytes(
+        ["check", "--no-cache", "--env-file", "vars.env", "--var", "TYPED=3", "--format", "json", "w.yaml"], tmp_path
+    )
     messages = [d["message"] for d in json.loads(done.stdout)["diagnostics"]]
     assert "`worker.replicas` must be an integer, not a string (`${FROM_FILE}`)" in messages
     assert SECRET not in done.stdout.decode()
 
 
 def test_a_secret_never_reaches_the_cache_file(tmp_path: Path):
-    (tmp_path / "w.yaml").write_text(VALID.replace("  compute: runnable-default\n", "  compute: runnable-default\n"
-                                                   "  replicas: ${AWS_SECRET_ACCESS_KEY}\n"), encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(
+        VALID.replace(
+            "  compute: runnable-default\n", "  compute: runnable-default\n  replicas: ${AWS_SECRET_ACCESS_KEY}\n"
+        ),
+        encoding="utf-8",
+    )
     raw_bytes(["check", "--cache-dir", "cache", "--use-env", "w.yaml"], tmp_path, env={"AWS_SECRET_ACCESS_KEY": SECRET})
     (results,) = (tmp_path / "cache").glob("v*/*.json")
     assert SECRET.encode() not in results.read_bytes()
@@ -174,9 +194,13 @@ def test_a_fifo_target_is_written_into_not_replaced(broken: Path, option: str):
 
 def test_a_process_substitution_target(broken: Path):
     read_end, write_end = os.pipe()
-    done = subprocess.run([sys.executable, "-m", "worker_lint", "check", "--no-cache", "--output",
-                           f"/dev/fd/{write_end}", "w.yaml"], cwd=broken, pass_fds=(write_end,), capture_output=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "worker_lint", "check", "--no-cache", "--output", f"/dev/fd/{write_end}", "w.yaml"],
+        cwd=broken,
+        pass_fds=(write_end,),
+        capture_output=True,
+        timeout=120,
+    )
     os.close(write_end)
     with os.fdopen(read_end, "rb") as handle:
         received = handle.read()
@@ -203,8 +227,10 @@ def _device(folder: Path, name: str, minor: int) -> Path:
     return path
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
-                    reason="only root can create device nodes, and only root could replace /dev/null or /dev/full")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="only root can create device nodes, and only root could replace /dev/null or /dev/full",
+)
 def test_devices_stay_devices_as_root(broken: Path):
     null = _device(broken, "null", 3)
     full = _device(broken, "full", 7)
@@ -233,7 +259,9 @@ def test_standard_output_on_a_full_disk(broken: Path, fmt: str):
     with open("/dev/full", "wb") as full:
         done = raw_bytes(["check", "--no-cache", "--exit-zero", "--format", fmt, "w.yaml"], broken, stdout=full)
     assert (done.returncode, done.stderr.decode()) == (
-        2, "worker-lint: cannot write the report to standard output: No space left on device\n")
+        2,
+        "worker-lint: cannot write the report to standard output: No space left on device\n",
+    )
 
 
 # ---------------------------------------------------------------- 14: never over a manifest
@@ -241,8 +269,10 @@ def test_standard_output_on_a_full_disk(broken: Path, fmt: str):
 
 def test_output_never_replaces_a_file_a_bundle_refers_to(broken: Path):
     (broken / ".git").mkdir()
-    (broken / "b.yaml").write_text("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
-                                   "    - id: w\n      file: w.yaml\n", encoding="utf-8")
+    (broken / "b.yaml").write_text(
+        "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n    - id: w\n      file: w.yaml\n",
+        encoding="utf-8",
+    )
     before = (broken / "w.yaml").read_bytes()
     for option in ("--output", "--write-baseline"):
         run = cli("check", "--no-cache", option, "w.yaml", "b.yaml", cwd=broken)
@@ -253,8 +283,9 @@ def test_output_never_replaces_a_file_a_bundle_refers_to(broken: Path):
 
 def test_output_never_replaces_the_file_named_by_stdin_filename(broken: Path):
     before = (broken / "w.yaml").read_bytes()
-    done = raw_bytes(["check", "--no-cache", "--stdin-filename", "w.yaml", "--output", "w.yaml", "-"], broken,
-                     input=before)
+    done = raw_bytes(
+        ["check", "--no-cache", "--stdin-filename", "w.yaml", "--output", "w.yaml", "-"], broken, input=before
+    )
     assert done.returncode == 2
     assert (broken / "w.yaml").read_bytes() == before
 

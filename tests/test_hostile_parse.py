@@ -1,4 +1,5 @@
 """Hostile input that reaches the YAML layer: nesting hidden from the guard, crashes in workers, node counts."""
+
 from __future__ import annotations
 
 import os
@@ -20,26 +21,59 @@ DEEP_MESSAGE = "nesting deeper than 200 levels; the file was not parsed"
 # ---------------------------------------------------------------- tags as libyaml scans them
 
 
-@pytest.mark.parametrize("text", [
-    "k: [!a' [[[x]]]]",  # `'` is a URI character: part of the tag, not the start of a quoted scalar
-    "k: !a,b [[[x]]]",  # `,` too, in block context as in flow context
-    "k: [!a,b [[[x]]]]",
-    "k: {!a' [[x]]: 1}",
-    "k: [!<a'> [[x]]]",
-    "- !a' [[[x]]]",
-    "k: !a[b] [[[x]]]",
-    "k: [!a]b [[[x]]]]",
-    "k: [bar !x: [[[x]]]]",  # a `!` inside a plain scalar is no tag
-    "k: !!a' [[x]]",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "k: [!a' [[[x]]]]",  # `'` is a URI character: part of the tag, not the start of a quoted scalar
+        "k: !a,b [[[x]]]",  # `,` too, in block context as in flow context
+        "k: [!a,b [[[x]]]]",
+        "k: {!a' [[x]]: 1}",
+        "k: [!<a'> [[x]]]",
+        "- !a' [[[x]]]",
+        "k: !a[b] [[[x]]]",
+        "k: [!a]b [[[x]]]]",
+        "k: [bar !x: [[[x]]]]",  # a `!` inside a plain scalar is no tag
+        "k: !!a' [[x]]",
+    ],
+)
 def test_the_guard_reads_tags_as_the_parser_does(text: str):
     events, error = _events(text)
     assert not error
     assert guard.nesting_depth(text).depth == events
 
 
-_ATOMS = ["[", "]", "{", "}", ",", ": ", "- ", "'", '"', "#", " #", "\n", "\n  ", " ", "a", "&x ", "!a' ", "!a,b ",
-          "!a'", "!a,", "!a[ ", "!a] ", "!<a'> ", "!a!b' ", "!!str ", "*x", "|\n", "key: ", "x: [", "!a\"b "]
+_ATOMS = [
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ": ",
+    "- ",
+    "'",
+    '"',
+    "#",
+    " #",
+    "\n",
+    "\n  ",
+    " ",
+    "a",
+    "&x ",
+    "!a' ",
+    "!a,b ",
+    "!a'",
+    "!a,",
+    "!a[ ",
+    "!a] ",
+    "!<a'> ",
+    "!a!b' ",
+    "!!str ",
+    "*x",
+    "|\n",
+    "key: ",
+    "x: [",
+    '!a"b ',
+]
 _DEEP = ["[" * 300, "{a: " * 300, "- " * 300, "[a: " * 300]
 
 
@@ -53,10 +87,14 @@ def test_no_tag_hides_deep_nesting_from_the_guard(prefix: list[str], deep: str):
         assert guard.nesting_depth(text, 200).offset is not None
 
 
-@pytest.mark.parametrize(("body", "column"), [
-    ("k: [!a' " + "[" * 30_000 + "]" * 30_001 + "\n", 207),
-    ("k: !a,b " + "[" * 30_000 + "]" * 30_000 + "\n", 208),
-], ids=["quote-in-flow-tag", "comma-in-block-tag"])
+@pytest.mark.parametrize(
+    ("body", "column"),
+    [
+        ("k: [!a' " + "[" * 30_000 + "]" * 30_001 + "\n", 207),
+        ("k: !a,b " + "[" * 30_000 + "]" * 30_000 + "\n", 208),
+    ],
+    ids=["quote-in-flow-tag", "comma-in-block-tag"],
+)
 def test_a_tag_never_hides_thirty_thousand_levels(tmp_path: Path, body: str, column: int):
     # 30,000 levels overflow the composer's C stack: before the guard read tags as libyaml does, exit 139
     (tmp_path / "b.yaml").write_text(HEAD + body, encoding="utf-8")
@@ -67,8 +105,7 @@ def test_a_tag_never_hides_thirty_thousand_levels(tmp_path: Path, body: str, col
 
 
 def test_a_tag_never_hides_deep_nesting_in_the_configuration(tmp_path: Path):
-    (tmp_path / ".worker-lint.yaml").write_text("ignore: !a,b " + "[" * 30_000 + "]" * 30_000 + "\n",
-                                                encoding="utf-8")
+    (tmp_path / ".worker-lint.yaml").write_text("ignore: !a,b " + "[" * 30_000 + "]" * 30_000 + "\n", encoding="utf-8")
     (tmp_path / "good.yaml").write_text(VALID, encoding="utf-8")
     run = bounded_cli("check", "--no-cache", "good.yaml", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
@@ -113,7 +150,8 @@ def _die_once(item: tuple[str, int]) -> int:
 def test_a_worker_killed_once_gives_its_item_a_second_chance(tmp_path: Path):
     marker = str(tmp_path / "died")
     assert list(map_files(_die_once, [(marker, i) for i in range(30)], jobs=2, on_crash=_crash_result)) == list(
-        range(30))
+        range(30)
+    )
 
 
 def test_crashes_in_many_chunks_are_each_reported(monkeypatch: pytest.MonkeyPatch):
@@ -151,16 +189,24 @@ def test_a_file_that_crashes_its_worker_does_not_take_the_run_down(tmp_path: Pat
     for i in range(6):
         (project / f"m{i}.yaml").write_text(VALID.replace("  compute: runnable-default\n", ""), encoding="utf-8")
     (project / "crash.yaml").write_text(VALID, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "worker_lint", "check", "--format", "json", "--no-cache", "--jobs",
-                           "2", "."], cwd=project, env=env, capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "worker_lint", "check", "--format", "json", "--no-cache", "--jobs", "2", "."],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert done.returncode == 1, done.stderr
     import json
 
     diagnostics = json.loads(done.stdout)["diagnostics"]
-    assert [(d["path"], d["code"], d["line"]) for d in diagnostics] == [
-        ("crash.yaml", "WL900", 1)] + [(f"m{i}.yaml", "WL101", 4) for i in range(6)]
-    assert diagnostics[0]["message"] == ("the process checking this file died (a crash in the YAML parser, or out of"
-                                         " memory); the file was not checked; please report it")
+    assert [(d["path"], d["code"], d["line"]) for d in diagnostics] == [("crash.yaml", "WL900", 1)] + [
+        (f"m{i}.yaml", "WL101", 4) for i in range(6)
+    ]
+    assert diagnostics[0]["message"] == (
+        "the process checking this file died (a crash in the YAML parser, or out of"
+        " memory); the file was not checked; please report it"
+    )
 
 
 # ---------------------------------------------------------------- workers: no more than CPUs and files
@@ -201,8 +247,40 @@ def _node_count(text: str) -> int:
     return count
 
 
-_NODE_ATOMS = ["[", "]", "{", "}", ",", ":", ": ", "- ", "-", "? ", "?", "\n", "\n  ", " ", "a", "&x ", "*x", "!t ",
-               "'a'", '"b"', "|\n", "---\n", "\r", "\u2028", "\t", "#c\n", "!!set ", "{a,", "!", "&", "- - ", "{? a}"]
+_NODE_ATOMS = [
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "? ",
+    "?",
+    "\n",
+    "\n  ",
+    " ",
+    "a",
+    "&x ",
+    "*x",
+    "!t ",
+    "'a'",
+    '"b"',
+    "|\n",
+    "---\n",
+    "\r",
+    "\u2028",
+    "\t",
+    "#c\n",
+    "!!set ",
+    "{a,",
+    "!",
+    "&",
+    "- - ",
+    "{? a}",
+]
 
 
 @settings(max_examples=3000, deadline=None, derandomize=True)
@@ -218,12 +296,12 @@ def test_nodes_are_counted_exactly_past_the_bound():
     assert guard.too_many_nodes(text, 62) is None
     finding = guard.too_many_nodes(text, 61)
     assert finding is not None and (finding.code, finding.span.line, finding.span.column) == ("WL010", 1, 122)
-    assert finding.message == ("the file holds more than 61 YAML nodes; it was not parsed (split the data over"
-                               " several files)")
+    assert finding.message == (
+        "the file holds more than 61 YAML nodes; it was not parsed (split the data over several files)"
+    )
 
 
-NODES_MESSAGE = ("the file holds more than 2,000,000 YAML nodes; it was not parsed (split the data over several"
-                 " files)")
+NODES_MESSAGE = "the file holds more than 2,000,000 YAML nodes; it was not parsed (split the data over several files)"
 
 
 def test_dense_flow_items_are_refused_before_they_are_built(tmp_path: Path):
@@ -238,7 +316,7 @@ def test_dense_flow_items_are_refused_before_they_are_built(tmp_path: Path):
 
 
 def test_a_realistic_big_manifest_is_within_the_node_limit():
-    body = "".join(f"  - name: item-{i}\n    value: \"{i}\"\n    tags: [a, b, c]\n" for i in range(40_000))
+    body = "".join(f'  - name: item-{i}\n    value: "{i}"\n    tags: [a, b, c]\n' for i in range(40_000))
     text = HEAD + "items:\n" + body
     assert len(text) > 1_000_000
     assert guard.too_many_nodes(text, 2_000_000) is None

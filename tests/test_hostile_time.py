@@ -4,6 +4,7 @@ The bounds are generous on purpose: each input took the code these tests guard a
 ten times the bound, and takes the current code a small fraction of it, so a busy CI machine
 does not make them fail and a quadratic regression cannot pass.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,17 +38,20 @@ def test_a_bundle_of_many_cycles_gives_a_report_linear_in_its_size(tmp_path: Pat
     # whole, they made a 31 MB report of this 230 KB file (and 70 MB of 461 KB)
     n = 3_000
     items = "".join(f"    - {{id: r{i}, file: w.yaml, dependencies: [r{(i + 1) % n}, r0]}}\n" for i in range(n))
-    (tmp_path / "bundle.yaml").write_text("name: b\nversion: v1beta\ntype: bundle\nbundle:\n  resources:\n" + items,
-                                          encoding="utf-8")
+    (tmp_path / "bundle.yaml").write_text(
+        "name: b\nversion: v1beta\ntype: bundle\nbundle:\n  resources:\n" + items, encoding="utf-8"
+    )
     (tmp_path / "w.yaml").write_text(VALID, encoding="utf-8")
     run = bounded_cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path, timeout=60)
     assert "Traceback" not in run.stderr
     cycles = [d for d in run.diagnostics if d["code"] == "WL403"]
     assert len(cycles) == n - 1  # r0's own dependency on r0 is WL402
     assert cycles[0]["message"].startswith("dependency cycle: r0 -> r1 -> r0;")
-    assert cycles[-1]["message"] == ("dependency cycle: r0 -> r1 -> r2 -> r3 -> r4 -> ... 2,992 more ... -> r2997"
-                                     " -> r2998 -> r2999 -> r0; a Bundle must be a DAG, so no resource in the cycle"
-                                     " can ever be applied")
+    assert cycles[-1]["message"] == (
+        "dependency cycle: r0 -> r1 -> r2 -> r3 -> r4 -> ... 2,992 more ... -> r2997"
+        " -> r2998 -> r2999 -> r0; a Bundle must be a DAG, so no resource in the cycle"
+        " can ever be applied"
+    )
     assert len(run.stdout) < 3_000_000
 
 

@@ -4,6 +4,7 @@ Values that reached int(), str() or the file system unchecked ended a check in W
 libyaml counts as line breaks and editors do not shifted every later line; a raw control character was
 one error at 1:1 with a two-line message.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,10 @@ def _worker(resources: str) -> str:
 
 
 def _schedule(expression: str) -> str:
-    return (BUNDLE + "  schedule:\n    initialState: create\n    timezone: UTC\n    create:\n"
-            f"      - cron: '{expression}'\n" + DEPOT)
+    return (
+        BUNDLE + "  schedule:\n    initialState: create\n    timezone: UTC\n    create:\n"
+        f"      - cron: '{expression}'\n" + DEPOT
+    )
 
 
 # ---------------------------------------------------------------- 21: values past int(), str() and the file system
@@ -45,8 +48,16 @@ def test_a_file_name_longer_than_the_file_system_allows(cli, tmp_path: Path):
     name = "x" * 300 + ".yaml"
     status, found = _check(cli, tmp_path, BUNDLE + f"  resources:\n    - id: a\n      file: {name}\n")
     assert status == 1
-    assert _rows(found) == [("WL413", 7, 13, 7, 13 + len(name), f"`{name}` was not found: its name is longer than"
-                                                                " the file system allows; shorten it")]
+    assert _rows(found) == [
+        (
+            "WL413",
+            7,
+            13,
+            7,
+            13 + len(name),
+            f"`{name}` was not found: its name is longer than the file system allows; shorten it",
+        )
+    ]
 
 
 def test_a_file_name_with_a_nul(cli, tmp_path: Path):
@@ -63,18 +74,26 @@ def test_a_cpu_of_more_digits_than_int_converts(cli, tmp_path: Path):
     status, found = _check(cli, tmp_path, _worker(f"    requests:\n      cpu: {digits}\n"))
     assert status == 0  # a warning
     shown = f"{'1' * 20}...{'1' * 8} (4,400 characters)"
-    assert _rows(found) == [(
-        "WL205", 11, 12, 11, 12 + len(digits),
-        f"`worker.resources.requests.cpu` is `{shown}`, that is a 4,400-digit number of CPU cores, more than 64;"
-        f" if millicores were meant, write `{'1' * 20}...{'1' * 7}m (4,401 characters)`")]
+    assert _rows(found) == [
+        (
+            "WL205",
+            11,
+            12,
+            11,
+            12 + len(digits),
+            f"`worker.resources.requests.cpu` is `{shown}`, that is a 4,400-digit number of CPU cores, more than 64;"
+            f" if millicores were meant, write `{'1' * 20}...{'1' * 7}m (4,401 characters)`",
+        )
+    ]
 
 
 def test_a_negative_cpu_of_many_digits(cli, tmp_path: Path):
     status, found = _check(cli, tmp_path, _worker(f"    limits:\n      cpu: -{'9' * 5_000}\n"))
     assert status == 1
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("WL204", 11, 12)]
-    assert found[0]["message"].endswith("(5,001 characters)`, a negative amount; Kubernetes rejects quantities"
-                                        " below zero")
+    assert found[0]["message"].endswith(
+        "(5,001 characters)`, a negative amount; Kubernetes rejects quantities below zero"
+    )
 
 
 def test_a_memory_in_millibytes_of_many_digits(cli, tmp_path: Path):
@@ -91,21 +110,38 @@ def test_an_octal_integer_wider_than_str_writes_is_text(cli, tmp_path: Path):
     assert found[0]["message"].startswith("`worker.replicas` must be an integer, not a string (`0o777")
 
 
-@pytest.mark.parametrize(("expression", "column", "width", "message"), [
-    ("0 ² * * *", 18, 1, "invalid cron `0 ² * * *`: `²` is not a number in the hour field (0-23)"),
-    ("0 0 * * ٣", 24, 1, "invalid cron `0 0 * * ٣`: `٣` is not a day name or number in the day-of-week field (0-7"
-                         " or SUN-SAT)"),
-    ("*/² * * * *", 18, 1, "invalid cron `*/² * * * *`: step `²` in `*/²` (minute field) must be a whole number"),
-    ("0 " + "1" * 5_000 + " * * *", 18, 5_000,
-     f"invalid cron `0 {'1' * 18}...11 * * *` (5,008 characters): `{'1' * 20}...{'1' * 8}` (5,000 characters) is"
-     " out of range for the hour field (0-23)"),
-    ("*/" + "1" * 30 + " * * * *", 18, 30,
-     f"invalid cron `*/{'1' * 30} * * * *`: step `{'1' * 30}` in `*/{'1' * 30}` (minute field) is too large; write"
-     " a step within the field's range (0-59)"),
-    ("0 00000000000000000023 * * *", None, None, None),
-], ids=["superscript", "arabic-indic", "superscript-step", "5000-digits", "huge-step", "leading-zeros"])
-def test_cron_fields_of_unicode_digits_and_many_digits(cli, tmp_path: Path, expression: str, column: int | None,
-                                                       width: int | None, message: str | None):
+@pytest.mark.parametrize(
+    ("expression", "column", "width", "message"),
+    [
+        ("0 ² * * *", 18, 1, "invalid cron `0 ² * * *`: `²` is not a number in the hour field (0-23)"),
+        (
+            "0 0 * * ٣",
+            24,
+            1,
+            "invalid cron `0 0 * * ٣`: `٣` is not a day name or number in the day-of-week field (0-7 or SUN-SAT)",
+        ),
+        ("*/² * * * *", 18, 1, "invalid cron `*/² * * * *`: step `²` in `*/²` (minute field) must be a whole number"),
+        (
+            "0 " + "1" * 5_000 + " * * *",
+            18,
+            5_000,
+            f"invalid cron `0 {'1' * 18}...11 * * *` (5,008 characters): `{'1' * 20}...{'1' * 8}` (5,000 characters) is"
+            " out of range for the hour field (0-23)",
+        ),
+        (
+            "*/" + "1" * 30 + " * * * *",
+            18,
+            30,
+            f"invalid cron `*/{'1' * 30} * * * *`: step `{'1' * 30}` in `*/{'1' * 30}` (minute field) is too large; write"
+            " a step within the field's range (0-59)",
+        ),
+        ("0 00000000000000000023 * * *", None, None, None),
+    ],
+    ids=["superscript", "arabic-indic", "superscript-step", "5000-digits", "huge-step", "leading-zeros"],
+)
+def test_cron_fields_of_unicode_digits_and_many_digits(
+    cli, tmp_path: Path, expression: str, column: int | None, width: int | None, message: str | None
+):
     # str.isdigit() took `²` and int() refused it; int() refused 5,000 digits: WL900
     status, found = _check(cli, tmp_path, _schedule(expression))
     if message is None:
@@ -132,13 +168,12 @@ BREAKS = [("\u2028", "LS"), ("\u2029", "PS"), ("\x85", "NEL")]
 @pytest.mark.parametrize("char", [c for c, _ in BREAKS], ids=[n for _, n in BREAKS])
 def test_a_break_inside_a_quoted_value_does_not_shift_later_lines(cli, tmp_path: Path, char: str):
     # libyaml counts NEL, LS and PS as line breaks; editors do not: every later line was one too far
-    text = HEAD + f'description: "first{char}second"\n' + VALID[len(HEAD):] + "  replicass: 2\n"
+    text = HEAD + f'description: "first{char}second"\n' + VALID[len(HEAD) :] + "  replicass: 2\n"
     editor_lines = text.replace("\r\n", "\n").split("\n")
     assert editor_lines[9] == "  replicass: 2"  # line 10 to an editor
     status, found = _check(cli, tmp_path, text)
     assert status == 1
-    assert _rows(found) == [("WL102", 10, 3, 10, 12, "unknown field `replicass` in `worker`; did you mean"
-                                                   " `replicas`?")]
+    assert _rows(found) == [("WL102", 10, 3, 10, 12, "unknown field `replicass` in `worker`; did you mean `replicas`?")]
     (edit,) = found[0]["fixes"][0]["edits"]
     assert (edit["line"], edit["column"], edit["end_line"], edit["end_column"]) == (10, 3, 10, 12)
 
@@ -146,30 +181,37 @@ def test_a_break_inside_a_quoted_value_does_not_shift_later_lines(cli, tmp_path:
 @pytest.mark.parametrize("char", [c for c, _ in BREAKS], ids=[n for _, n in BREAKS])
 def test_a_break_in_a_value_and_a_column_on_the_same_line(cli, tmp_path: Path, char: str):
     # after the character, the parser starts a new line at column 1; to an editor the line goes on
-    text = HEAD + f'description: "a{char}b"\nname: x\n' + VALID[len(HEAD):]
+    text = HEAD + f'description: "a{char}b"\nname: x\n' + VALID[len(HEAD) :]
     _, found = _check(cli, tmp_path, text)
     assert [(d["code"], d["line"], d["column"], d["message"]) for d in found] == [
-        ("WL002", 5, 1, "duplicate key `name` (first defined on line 2); YAML keeps only the last value, so remove"
-                        " or rename one")]
+        (
+            "WL002",
+            5,
+            1,
+            "duplicate key `name` (first defined on line 2); YAML keeps only the last value, so remove or rename one",
+        )
+    ]
 
 
 def test_the_text_report_shows_the_editors_line(cli, tmp_path: Path):
-    text = HEAD + 'description: "a\u2028b"\n' + VALID[len(HEAD):] + "  replicass: 2\n"
+    text = HEAD + 'description: "a\u2028b"\n' + VALID[len(HEAD) :] + "  replicass: 2\n"
     (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
     run = cli("check", "--no-cache", "m.yaml", cwd=tmp_path)
     assert "Traceback" not in run.stderr
     assert run.stdout.splitlines()[:2] == [
         "m.yaml:10:3: error WL102 unknown field `replicass` in `worker`; did you mean `replicas`?",
-        "   10 |   replicass: 2"]
+        "   10 |   replicass: 2",
+    ]
 
 
 def test_a_syntax_error_after_a_break_is_where_the_editor_shows_it(cli, tmp_path: Path):
-    text = HEAD + 'description: "a\u2029b\x85c"\n' + VALID[len(HEAD):] + "  bad: ]\n"
+    text = HEAD + 'description: "a\u2029b\x85c"\n' + VALID[len(HEAD) :] + "  bad: ]\n"
     status, found = _check(cli, tmp_path, text)
     assert status == 1
     assert [(d["code"], d["line"], d["column"], d["end_column"]) for d in found] == [("WL001", 10, 8, 9)]
-    assert found[0]["message"] == ("YAML syntax error: did not find expected node content (while parsing a block"
-                                   " node at line 10, column 8)")
+    assert found[0]["message"] == (
+        "YAML syntax error: did not find expected node content (while parsing a block node at line 10, column 8)"
+    )
 
 
 def test_an_encoding_error_after_a_break_is_on_the_editors_line(cli, tmp_path: Path):
@@ -188,35 +230,49 @@ def test_a_configuration_problem_after_a_break_is_on_the_editors_line(cli, tmp_p
     assert (run.returncode, run.stdout) == (2, "")
     assert ".worker-lint.yaml:2:1: unknown key `ignoree`; did you mean `ignore`?" in run.stderr.splitlines()
     # to libyaml, what follows the character in a comment is a line of its own: `select`'s `:` is out of place
-    config.write_text(f'# a{char}b\nselect: [WL1]\n', encoding="utf-8")
+    config.write_text(f"# a{char}b\nselect: [WL1]\n", encoding="utf-8")
     run = cli("check", "--no-cache", "m.yaml", cwd=tmp_path)
-    assert run.stderr.splitlines() == [".worker-lint.yaml:2:7: YAML syntax error: mapping values are not allowed in"
-                                       " this context"]
+    assert run.stderr.splitlines() == [
+        ".worker-lint.yaml:2:7: YAML syntax error: mapping values are not allowed in this context"
+    ]
 
 
 # ---------------------------------------------------------------- 24: raw control characters
 
 
-@pytest.mark.parametrize(("char", "shown", "kind"), [
-    ("\x07", "\\x07", "control character"),
-    ("\x1b", "\\x1b", "control character"),
-    ("\x7f", "\\x7f", "control character"),
-    ("\x9b", "\\x9b", "control character"),
-    ("\ufffe", "\\ufffe", "character"),
-], ids=["BEL", "ESC", "DEL", "CSI", "U+FFFE"])
+@pytest.mark.parametrize(
+    ("char", "shown", "kind"),
+    [
+        ("\x07", "\\x07", "control character"),
+        ("\x1b", "\\x1b", "control character"),
+        ("\x7f", "\\x7f", "control character"),
+        ("\x9b", "\\x9b", "control character"),
+        ("\ufffe", "\\ufffe", "character"),
+    ],
+    ids=["BEL", "ESC", "DEL", "CSI", "U+FFFE"],
+)
 def test_a_raw_control_character_is_placed_where_it_is(cli, tmp_path: Path, char: str, shown: str, kind: str):
     # it was WL001 at 1:1, with libyaml's two-line message and the byte position
     text = VALID.replace("alpine:3.20", f"al{char}pine:3.20")
     status, found = _check(cli, tmp_path, text)
     assert status == 1
     code = f"U+{ord(char):04X}"
-    assert _rows(found) == [("WL001", 8, 32, 8, 33, f"the {kind} `{shown}` ({code}) is not allowed in a YAML file;"
-                                                    f" remove it, or write it as the escape `{shown}` inside a"
-                                                    " double-quoted string")]
+    assert _rows(found) == [
+        (
+            "WL001",
+            8,
+            32,
+            8,
+            33,
+            f"the {kind} `{shown}` ({code}) is not allowed in a YAML file;"
+            f" remove it, or write it as the escape `{shown}` inside a"
+            " double-quoted string",
+        )
+    ]
     assert "\n" not in found[0]["message"] and char not in found[0]["message"]
 
 
 def test_a_control_character_after_a_line_break_only_the_parser_counts(cli, tmp_path: Path):
-    text = HEAD + 'description: "a\u2028b"\ntitle: x\x1by\n' + VALID[len(HEAD):]
+    text = HEAD + 'description: "a\u2028b"\ntitle: x\x1by\n' + VALID[len(HEAD) :]
     _, found = _check(cli, tmp_path, text)
     assert [(d["code"], d["line"], d["column"], d["end_column"]) for d in found] == [("WL001", 5, 9, 10)]

@@ -1,4 +1,5 @@
 """Input the YAML layer must answer with a diagnostic, never a traceback."""
+
 from __future__ import annotations
 
 import os
@@ -24,14 +25,16 @@ def test_syntax_error_position_and_message():
 def test_tab_indentation():
     found = lint_text(HEAD + "worker:\n\tstack: bento\n", "m.yaml")
     assert [(d.code, d.span.line, d.span.column, d.message) for d in found] == [
-        ("WL001", 5, 1, "a tab character cannot indent YAML; indent with spaces")]
+        ("WL001", 5, 1, "a tab character cannot indent YAML; indent with spaces")
+    ]
 
 
 def test_duplicate_key_points_at_the_second_and_names_the_first():
     found = [d for d in lint_text(HEAD + "name: again\n", "m.yaml") if d.code == "WL002"]
     assert [(d.span.line, d.span.column, d.span.end_column) for d in found] == [(4, 1, 5)]
-    assert found[0].message == ("duplicate key `name` (first defined on line 2); YAML keeps only the last value,"
-                                " so remove or rename one")
+    assert found[0].message == (
+        "duplicate key `name` (first defined on line 2); YAML keeps only the last value, so remove or rename one"
+    )
 
 
 def test_invalid_utf8_nul_and_utf16():
@@ -39,7 +42,10 @@ def test_invalid_utf8_nul_and_utf16():
     assert codes(HEAD.encode() + b"desc\x00ription: x\n") == [("WL003", 4, 5)]
     assert codes("\ufeff".encode("utf-16-le") + HEAD.encode("utf-16-le")) == [("WL003", 1, 1)]
     # a UTF-8 byte order mark is fine
-    assert codes(b"\xef\xbb\xbf" + HEAD.encode() + b"worker: {stack: container, compute: c, stackSpec: {image: i}}\n") == []
+    assert (
+        codes(b"\xef\xbb\xbf" + HEAD.encode() + b"worker: {stack: container, compute: c, stackSpec: {image: i}}\n")
+        == []
+    )
 
 
 def test_empty_and_comment_only_files_are_silent():
@@ -49,7 +55,7 @@ def test_empty_and_comment_only_files_are_silent():
 
 
 def test_alias_bomb_is_reported_not_expanded():
-    lines = ['version: v1beta', 'name: w', 'type: worker', 'a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    lines = ["version: v1beta", "name: w", "type: worker", 'a: &a ["x","x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 9):
         prev = chr(ord("a") + i - 1)
         lines.append(f"{chr(ord('a') + i)}: &{chr(ord('a') + i)} [{','.join(['*' + prev] * 10)}]")
@@ -67,5 +73,6 @@ def test_file_problems(tmp_path: Path):
     os.symlink(tmp_path / "missing-target.yaml", broken)
     found = lint_file(str(broken), Settings(), Project(Settings()))
     assert [d.code for d in found] == ["WL012"]
-    assert found[0].message == (f"`{broken.name}` is a broken symbolic link: its target"
-                                f" `{tmp_path / 'missing-target.yaml'}` does not exist")
+    assert found[0].message == (
+        f"`{broken.name}` is a broken symbolic link: its target `{tmp_path / 'missing-target.yaml'}` does not exist"
+    )

@@ -1,4 +1,5 @@
 """Module-level patterns compile on first use and then behave exactly like compiled ones."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """`worker-lint server` over the protocol, as VS Code, Neovim and Emacs start it (pytest-lsp's client profiles)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,13 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
     def register(params: types.RegistrationParams) -> None:  # the file watchers the server asks for
         registered.append(params)
 
-    result = await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=capabilities, root_uri=ROOT.as_uri(),
-        initialization_options={"lint": {"run": "onType", "debounceMs": 0}}))
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            root_uri=ROOT.as_uri(),
+            initialization_options={"lint": {"run": "onType", "debounceMs": 0}},
+        )
+    )
     lsp_client.encoding = str(result.capabilities.position_encoding)  # type: ignore[attr-defined]
     assert lsp_client.encoding == {"visual-studio-code": "utf-16", "neovim": "utf-8", "emacs": "utf-32"}[request.param]
     yield
@@ -41,8 +46,16 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
 async def _open(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
     uri = path.as_uri()
     client.diagnostics.pop(uri, None)
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=uri, language_id="yaml", version=version, text=path.read_text(encoding="utf-8") if text is None else text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=uri,
+                language_id="yaml",
+                version=version,
+                text=path.read_text(encoding="utf-8") if text is None else text,
+            )
+        )
+    )
     await _diagnostics(client, uri)
     return uri
 
@@ -58,14 +71,18 @@ async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnosti
 
 async def _change(client: LanguageClient, uri: str, text: str, version: int) -> list[types.Diagnostic]:
     client.diagnostics.pop(uri, None)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        [types.TextDocumentContentChangeWholeDocument(text=text)]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
     return await _diagnostics(client, uri)
 
 
 async def _until(client: LanguageClient, uri: str, codes: list[str]) -> list[types.Diagnostic]:
     """The first diagnostics published for ``uri`` with these codes (others may be in flight before them)."""
+
     async def wait() -> list[types.Diagnostic]:
         while [str(d.code) for d in client.diagnostics.get(uri, ())] != codes:
             await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -81,9 +98,14 @@ def _codes(diagnostics: list[types.Diagnostic]) -> list[tuple[str, int, int, int
 def _apply(text: str, edits: list[types.TextEdit]) -> str:
     """Apply edits as a client does (UTF-16 positions here: the tests' texts keep to the BMP where it matters)."""
     mapped = TextMap(text)
-    made = [actions.TextEdit(mapped.offset(Position(e.range.start.line, e.range.start.character)),
-                             mapped.offset(Position(e.range.end.line, e.range.end.character)), e.new_text)
-            for e in edits]
+    made = [
+        actions.TextEdit(
+            mapped.offset(Position(e.range.start.line, e.range.start.character)),
+            mapped.offset(Position(e.range.end.line, e.range.end.character)),
+            e.new_text,
+        )
+        for e in edits
+    ]
     return actions.apply(text, made)
 
 
@@ -118,7 +140,7 @@ async def test_change_relints_and_columns_count_utf16_units(client: LanguageClie
     assert [c for c, *_ in _codes(await _change(client, uri, fixed, 2))] == ["WL103", "WL102"]
     # the end counts an astral character and an accented one in the negotiated units: the VS Code profile
     # offers UTF-16 only, Neovim's prefers UTF-8, Emacs's UTF-32
-    astral = fixed.replace('replicas: "two"', 'replicas: {"\U0001F600x": 1, "é": "two"}')
+    astral = fixed.replace('replicas: "two"', 'replicas: {"\U0001f600x": 1, "é": "two"}')
     found = await _change(client, uri, astral, 3)
     end = {"utf-8": 37, "utf-16": 34, "utf-32": 33}[client.encoding]  # type: ignore[attr-defined]
     assert ("WL103", 6, 12, end) in _codes(found)
@@ -127,32 +149,37 @@ async def test_change_relints_and_columns_count_utf16_units(client: LanguageClie
 @pytest.mark.asyncio
 async def test_hover_on_a_diagnostic_and_on_a_code_in_a_comment(client: LanguageClient, tmp_path: Path) -> None:
     uri = await _open(client, BAD)
-    hover = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), types.Position(8, 4)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 4))
+    )
     assert hover is not None
     assert "WL102" in hover.contents.value and "unknown-field" in hover.contents.value
     assert "## " in hover.contents.value or hover.contents.kind == types.MarkupKind.PlainText
     path = tmp_path / "c.yaml"
     path.write_text("# worker-lint: disable-file=WL301 -- generated\nversion: v1beta\n")
     uri2 = await _open(client, path)
-    hover = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri2), types.Position(0, 30)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri2), types.Position(0, 30))
+    )
     assert hover is not None and "WL301" in hover.contents.value
-    nothing = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri2), types.Position(1, 2)))
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri2), types.Position(1, 2))
+    )
     assert nothing is None
 
 
 @pytest.mark.asyncio
 async def test_suppression_actions_edit_the_buffer_and_silence_the_diagnostic(
-        client: LanguageClient, tmp_path: Path) -> None:
+    client: LanguageClient, tmp_path: Path
+) -> None:
     path = tmp_path / "w.yaml"
     text = BAD.read_text()
     path.write_text(text)
     uri = await _open(client, path)
     unknown = client.diagnostics[uri][2]
-    got = await client.text_document_code_action_async(types.CodeActionParams(
-        types.TextDocumentIdentifier(uri), unknown.range, types.CodeActionContext([unknown])))
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(uri), unknown.range, types.CodeActionContext([unknown]))
+    )
     titles = [a.title for a in got]
     assert titles == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file", *FIX_ALL]
     quick = [a for a in got if a.kind == "quickfix"]
@@ -173,15 +200,15 @@ async def test_suppression_actions_edit_the_buffer_and_silence_the_diagnostic(
 
 
 @pytest.mark.asyncio
-async def test_suppression_goes_above_a_line_that_ends_inside_a_string(
-        client: LanguageClient, tmp_path: Path) -> None:
+async def test_suppression_goes_above_a_line_that_ends_inside_a_string(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
     text = 'version: v1beta\nname: "Bad_Name\n  continued"\ntype: worker\n'
     path.write_text(text)
     uri = await _open(client, path)
     bad = next(d for d in client.diagnostics[uri] if d.code == "WL106")
-    got = await client.text_document_code_action_async(types.CodeActionParams(
-        types.TextDocumentIdentifier(uri), bad.range, types.CodeActionContext([bad])))
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(uri), bad.range, types.CodeActionContext([bad]))
+    )
     line_action = next(a for a in got if a.title == "Disable WL106 for this line")
     edited = _apply(text, line_action.edit.changes[uri])
     assert edited.splitlines()[1:3] == ["# worker-lint: disable-next-line=WL106", 'name: "Bad_Name']
@@ -193,12 +220,22 @@ async def test_code_actions_are_recomputed_not_read_from_the_request(client: Lan
     path = tmp_path / "w.yaml"
     path.write_text(BAD.read_text())
     uri = await _open(client, path)
-    stale = types.Diagnostic(types.Range(types.Position(8, 2), types.Position(8, 11)), "old", code="WL999",
-                             source="worker-lint", data={"fix": "rm -rf"})
-    got = await client.text_document_code_action_async(types.CodeActionParams(
-        types.TextDocumentIdentifier(uri), stale.range, types.CodeActionContext([stale])))
-    assert [a.title for a in got] == [*STACKSPEC_FIXES, "Disable WL102 for this line", "Disable WL102 for this file",
-                                      *FIX_ALL]
+    stale = types.Diagnostic(
+        types.Range(types.Position(8, 2), types.Position(8, 11)),
+        "old",
+        code="WL999",
+        source="worker-lint",
+        data={"fix": "rm -rf"},
+    )
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(uri), stale.range, types.CodeActionContext([stale]))
+    )
+    assert [a.title for a in got] == [
+        *STACKSPEC_FIXES,
+        "Disable WL102 for this line",
+        "Disable WL102 for this file",
+        *FIX_ALL,
+    ]
 
 
 @pytest.mark.asyncio
@@ -207,9 +244,11 @@ async def test_a_bundle_sees_the_unsaved_worker_it_names(client: LanguageClient,
     worker = tmp_path / "worker.yaml"
     worker.write_text((ROOT / "examples" / "good" / "sleep-worker.yaml").read_text())
     bundle = tmp_path / "bundle.yaml"
-    bundle.write_text("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
-                      "    - id: w\n      file: worker.yaml\n      workspace: public\n"
-                      "    - id: x\n      file: worker.yaml\n      dependencies: [w]\n      workspace: public\n")
+    bundle.write_text(
+        "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
+        "    - id: w\n      file: worker.yaml\n      workspace: public\n"
+        "    - id: x\n      file: worker.yaml\n      dependencies: [w]\n      workspace: public\n"
+    )
     bundle_uri = await _open(client, bundle)
     assert list(client.diagnostics[bundle_uri]) == []
     worker_uri = await _open(client, worker)
@@ -230,8 +269,9 @@ async def test_configuration_reload_when_the_file_changes(client: LanguageClient
     config = tmp_path / ".worker-lint.yaml"
     config.write_text("ignore: [WL102]\n")
     client.diagnostics.pop(uri, None)
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        [types.FileEvent(config.as_uri(), types.FileChangeType.Created)]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Created)])
+    )
     assert [c for c, *_ in _codes(await _diagnostics(client, uri))] == ["WL106", "WL103"]
 
 
@@ -241,13 +281,15 @@ async def test_on_save_setting_lints_on_save_only(client: LanguageClient, tmp_pa
     path.write_text(BAD.read_text())
     uri = await _open(client, path)
     client.diagnostics.pop(uri, None)
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        {"lint": {"run": "onSave"}}))
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams({"lint": {"run": "onSave"}}))
     await _diagnostics(client, uri)  # the reload lints again
     client.diagnostics.pop(uri, None)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=5),
-        [types.TextDocumentContentChangeWholeDocument(text="version: v1beta\n")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=5),
+            [types.TextDocumentContentChangeWholeDocument(text="version: v1beta\n")],
+        )
+    )
     await asyncio.sleep(0.3)
     assert uri not in client.diagnostics
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
@@ -287,7 +329,8 @@ async def test_definition_completion_and_symbols_in_a_bundle(client: LanguageCli
 
     async def definition(line: int, character: int) -> types.Location:
         found = await client.text_document_definition_async(
-            types.DefinitionParams(doc, types.Position(line, character)))
+            types.DefinitionParams(doc, types.Position(line, character))
+        )
         assert isinstance(found, types.Location)
         return found
 
@@ -299,7 +342,8 @@ async def test_definition_completion_and_symbols_in_a_bundle(client: LanguageCli
     assert to_item.range.start == types.Position(7, 10) and to_item.range.end == types.Position(7, 12)
 
     zones = await client.text_document_completion_async(
-        types.CompletionParams(doc, types.Position(5, len("    timezone: Asia/Kolk"))))
+        types.CompletionParams(doc, types.Position(5, len("    timezone: Asia/Kolk")))
+    )
     assert [i.label for i in zones.items] == ["Asia/Kolkata"]
     assert zones.items[0].text_edit.range.start == types.Position(5, 14)
 
@@ -318,12 +362,16 @@ async def test_definition_completion_and_symbols_in_a_bundle(client: LanguageCli
 async def test_definition_of_a_custom_stack_and_stack_completion(client: LanguageClient, tmp_path: Path) -> None:
     stacks = tmp_path / "stacks"
     stacks.mkdir()
-    (stacks / "mine.yaml").write_text("name: my-stack-v1\nversion: v1alpha\ntype: stack\nstack:\n  name: my-stack\n"
-                                      "  version: '1.0'\n  workerConfig:\n    configFileTemplate: x\n")
+    (stacks / "mine.yaml").write_text(
+        "name: my-stack-v1\nversion: v1alpha\ntype: stack\nstack:\n  name: my-stack\n"
+        "  version: '1.0'\n  workerConfig:\n    configFileTemplate: x\n"
+    )
     (tmp_path / ".worker-lint.yaml").write_text("stack-dirs: [stacks]\n")
     path = tmp_path / "w.yaml"
-    text = ("version: v1beta\nname: w\ntype: worker\nworker:\n  compute: runnable-default\n"
-            "  stack: my-stack:1.0\n  stackSpec: {}\n")
+    text = (
+        "version: v1beta\nname: w\ntype: worker\nworker:\n  compute: runnable-default\n"
+        "  stack: my-stack:1.0\n  stackSpec: {}\n"
+    )
     path.write_text(text)
     uri = await _open(client, path)
     doc = types.TextDocumentIdentifier(uri)
@@ -343,16 +391,20 @@ async def test_definition_of_a_custom_stack_and_stack_completion(client: Languag
 @pytest.mark.asyncio
 async def test_dag_step_definition(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "wf.yaml"
-    path.write_text("version: v1\nname: wf\ntype: workflow\nworkflow:\n  dag:\n    - name: first\n"
-                    "      spec: {stack: flare}\n    - name: second\n      dependencies:\n        - first\n")
+    path.write_text(
+        "version: v1\nname: wf\ntype: workflow\nworkflow:\n  dag:\n    - name: first\n"
+        "      spec: {stack: flare}\n    - name: second\n      dependencies:\n        - first\n"
+    )
     uri = await _open(client, path)
-    found = await client.text_document_definition_async(types.DefinitionParams(
-        types.TextDocumentIdentifier(uri), types.Position(9, 11)))
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(uri), types.Position(9, 11))
+    )
     assert isinstance(found, types.Location)
     assert found.range.start == types.Position(5, 12)
     await _change(client, uri, path.read_text().replace("        - first\n", "        - \n"), 2)
-    steps = await client.text_document_completion_async(types.CompletionParams(
-        types.TextDocumentIdentifier(uri), types.Position(9, 10)))
+    steps = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(9, 10))
+    )
     assert [(i.label, i.detail) for i in steps.items] == [("first", "dag step"), ("second", "dag step")]
 
 
@@ -362,8 +414,9 @@ async def test_a_malformed_request_gets_an_error_and_the_server_lives_on(client:
     for number, params in enumerate(({"bogus": 1}, {"textDocument": {"uri": 5}, "position": "x"})):
         answer: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         protocol._request_futures[f"bad-{number}"] = answer  # what the raw request below is answered on
-        protocol._send_data({"jsonrpc": "2.0", "id": f"bad-{number}", "method": types.TEXT_DOCUMENT_HOVER,
-                             "params": params})
+        protocol._send_data(
+            {"jsonrpc": "2.0", "id": f"bad-{number}", "method": types.TEXT_DOCUMENT_HOVER, "params": params}
+        )
         with pytest.raises(Exception) as raised:
             await asyncio.wait_for(answer, WAIT)
         assert "Invalid" in type(raised.value).__name__ or "params" in str(raised.value).lower()
@@ -374,10 +427,12 @@ async def test_a_malformed_request_gets_an_error_and_the_server_lives_on(client:
 @pytest.mark.asyncio
 async def test_tags_related_locations_and_severities(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
-    path.write_text("name: orders-relay\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
-                    "  stack: container\n  resources:\n    requests: {cpu: 2000m}\n    limits: {cpu: 1000m}\n"
-                    "  container:\n    image: docker.io/library/alpine:3.20\n"
-                    "  # worker-lint: disable-next-line=WL301\n  replicas: 1\n")
+    path.write_text(
+        "name: orders-relay\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
+        "  stack: container\n  resources:\n    requests: {cpu: 2000m}\n    limits: {cpu: 1000m}\n"
+        "  container:\n    image: docker.io/library/alpine:3.20\n"
+        "  # worker-lint: disable-next-line=WL301\n  replicas: 1\n"
+    )
     uri = await _open(client, path)
     found = {str(d.code): d for d in client.diagnostics[uri]}
     assert sorted(found) == ["WL050", "WL123", "WL201"]
@@ -392,17 +447,26 @@ async def test_tags_related_locations_and_severities(client: LanguageClient, tmp
     assert related[0].message == "the cpu limit is `1000m`"
 
 
-CRASHING = [sys.executable, "-c", "import worker_lint.checks.workflow_dag as dag\n"
-            "def boom(*args):\n    raise RuntimeError('boom')\n"
-            "dag._targets = boom\nfrom worker_lint.cli import main\nmain()", "server"]
+CRASHING = [
+    sys.executable,
+    "-c",
+    "import worker_lint.checks.workflow_dag as dag\n"
+    "def boom(*args):\n    raise RuntimeError('boom')\n"
+    "dag._targets = boom\nfrom worker_lint.cli import main\nmain()",
+    "server",
+]
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=CRASHING))
 async def crashing(lsp_client: LanguageClient):
     lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri(),
-        initialization_options={"lint": {"debounceMs": 0}}))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=ROOT.as_uri(),
+            initialization_options={"lint": {"debounceMs": 0}},
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -410,8 +474,9 @@ async def crashing(lsp_client: LanguageClient):
 @pytest.mark.asyncio
 async def test_a_crashing_rule_is_one_wl900_and_the_server_lives_on(crashing: LanguageClient, tmp_path: Path) -> None:
     workflow = tmp_path / "wf.yaml"
-    workflow.write_text("version: v1\nname: wf\ntype: workflow\nworkflow:\n  dag:\n    - name: first\n"
-                        "      spec: {stack: flare}\n")
+    workflow.write_text(
+        "version: v1\nname: wf\ntype: workflow\nworkflow:\n  dag:\n    - name: first\n      spec: {stack: flare}\n"
+    )
     uri = await _open(crashing, workflow)
     found = crashing.diagnostics[uri]
     assert [(str(d.code), d.range.start.line) for d in found] == [("WL900", 0)]
@@ -428,21 +493,29 @@ async def test_stack_dirs_are_read_again_when_a_definition_changes(client: Langu
     stacks.mkdir()
     (tmp_path / ".worker-lint.yaml").write_text("stack-dirs: [stacks]\n")
     path = tmp_path / "w.yaml"
-    path.write_text("version: v1beta\nname: w\ntype: worker\nworker:\n  compute: runnable-default\n"
-                    "  stack: my-stack:1.0\n  stackSpec: {}\n")
+    path.write_text(
+        "version: v1beta\nname: w\ntype: worker\nworker:\n  compute: runnable-default\n"
+        "  stack: my-stack:1.0\n  stackSpec: {}\n"
+    )
     uri = await _open(client, path)
     assert [c for c, *_ in _codes(client.diagnostics[uri])] == ["WL121"]
     definition = stacks / "mine.yaml"
-    definition.write_text("name: my-stack-v1\nversion: v1alpha\ntype: stack\nstack:\n  name: my-stack\n"
-                          "  version: '1.0'\n  workerConfig:\n    configFileTemplate: x\n")
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        [types.FileEvent(definition.as_uri(), types.FileChangeType.Created)]))
+    definition.write_text(
+        "name: my-stack-v1\nversion: v1alpha\ntype: stack\nstack:\n  name: my-stack\n"
+        "  version: '1.0'\n  workerConfig:\n    configFileTemplate: x\n"
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(definition.as_uri(), types.FileChangeType.Created)])
+    )
     assert await _until(client, uri, []) == []
 
 
 #: a server whose diagnostics carry fixes as the autofix model shapes them: WL102 on `stackspec` a safe
 #: rename, WL106 an unsafe one (offsets count code points of the decoded text)
-FIXING = [sys.executable, "-c", """
+FIXING = [
+    sys.executable,
+    "-c",
+    """
 from typing import NamedTuple
 from worker_lint.lsp import actions
 
@@ -466,15 +539,21 @@ def fixes_of(diagnostic):
 actions.fixes_of = fixes_of
 from worker_lint.cli import main
 main()
-""", "server"]
+""",
+    "server",
+]
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=FIXING))
 async def fixing(lsp_client: LanguageClient):
     lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri(),
-        initialization_options={"lint": {"debounceMs": 0}}))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=ROOT.as_uri(),
+            initialization_options={"lint": {"debounceMs": 0}},
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -489,14 +568,18 @@ async def test_fixes_are_quick_fixes_and_fix_all_takes_the_safe_ones(fixing: Lan
     doc = types.TextDocumentIdentifier(uri)
     found = list(fixing.diagnostics[uri])
     whole = types.Range(types.Position(0, 0), types.Position(10, 0))
-    got = await fixing.text_document_code_action_async(types.CodeActionParams(
-        doc, whole, types.CodeActionContext(found, only=[types.CodeActionKind.QuickFix])))
+    got = await fixing.text_document_code_action_async(
+        types.CodeActionParams(doc, whole, types.CodeActionContext(found, only=[types.CodeActionKind.QuickFix]))
+    )
     fixes = [a for a in got if not a.title.startswith("Disable")]
-    assert [(a.title, a.is_preferred) for a in fixes] == [("Rename to `sleep-worker` (unsafe)", None),
-                                                         ("Rename `stackspec` to `stackSpec`", True)]
+    assert [(a.title, a.is_preferred) for a in fixes] == [
+        ("Rename to `sleep-worker` (unsafe)", None),
+        ("Rename `stackspec` to `stackSpec`", True),
+    ]
     assert _apply(text, fixes[1].edit.changes[uri]).splitlines()[8] == "  stackSpec:"
-    every = await fixing.text_document_code_action_async(types.CodeActionParams(
-        doc, whole, types.CodeActionContext([], only=["source.fixAll"])))
+    every = await fixing.text_document_code_action_async(
+        types.CodeActionParams(doc, whole, types.CodeActionContext([], only=["source.fixAll"]))
+    )
     assert [a.kind for a in every] == ["source.fixAll.worker-lint"]
     edited = _apply(text, every[0].edit.changes[uri])
     assert "Sleep_Worker" in edited and "  stackSpec:" in edited  # the unsafe rename is left out
@@ -530,14 +613,20 @@ async def test_an_invalid_configuration_is_shown_and_the_defaults_apply(client: 
 
 @pytest.mark.asyncio
 async def test_a_bundle_is_linted_again_when_a_file_it_names_changes_on_disk(
-        client: LanguageClient, tmp_path: Path) -> None:
+    client: LanguageClient, tmp_path: Path
+) -> None:
     (tmp_path / "worker.yaml").write_text((ROOT / "examples" / "good" / "sleep-worker.yaml").read_text())
     bundle = tmp_path / "bundle.yaml"
-    bundle.write_text("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
-                      "    - id: w\n      file: worker.yaml\n      workspace: public\n")
+    bundle.write_text(
+        "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
+        "    - id: w\n      file: worker.yaml\n      workspace: public\n"
+    )
     uri = await _open(client, bundle)
     assert list(client.diagnostics[uri]) == []
     (tmp_path / "worker.yaml").write_text("just: text\n")
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        [types.FileEvent((tmp_path / "worker.yaml").as_uri(), types.FileChangeType.Changed)]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent((tmp_path / "worker.yaml").as_uri(), types.FileChangeType.Changed)]
+        )
+    )
     assert [c for c, *_ in _codes(await _until(client, uri, ["WL415"]))] == ["WL415"]

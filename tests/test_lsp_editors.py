@@ -3,6 +3,7 @@
 Under CI (CI=true) a missing editor fails these tests: `.ci/editors` installs them from Debian's packages.
 Elsewhere they skip, saying what is missing.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,11 @@ BAD = ROOT / "examples" / "bad" / "replicas-and-typos.yaml"
 #: the quick fixes WL102 offers on `stackspec` once diagnostics carry fixes (the autofix model); none before
 STACKSPEC_FIXES = ["Rename `stackspec` to `stackSpec`"] if "fixes" in Diagnostic._fields else []
 #: the action the editor runs, and line 9 after it: the quick fix where there is one, else the suppression
-ACTION, FIXED_LINE = (STACKSPEC_FIXES[0], "  stackSpec:") if STACKSPEC_FIXES else \
-    ("Disable WL102 for this line", "  stackspec:  # worker-lint: disable=WL102")
+ACTION, FIXED_LINE = (
+    (STACKSPEC_FIXES[0], "  stackSpec:")
+    if STACKSPEC_FIXES
+    else ("Disable WL102 for this line", "  stackspec:  # worker-lint: disable=WL102")
+)
 #: (code, 0-based line, 0-based start column, end column) as an editor shows them
 EXPECTED = [("WL106", 2, 6, 18), ("WL103", 6, 12, 17), ("WL102", 8, 2, 11)]
 
@@ -41,17 +45,33 @@ def _require(*programs: str) -> None:
 
 
 def _env(tmp_path: Path, file: Path) -> dict[str, str]:
-    return {**os.environ, "WL_FILE": str(file), "WL_OUT": str(tmp_path / "out"), "WL_PYTHON": sys.executable,
-            "WL_ROOT": str(tmp_path), "WL_ACTION": ACTION, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
-            "XDG_DATA_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "WL_FILE": str(file),
+        "WL_OUT": str(tmp_path / "out"),
+        "WL_PYTHON": sys.executable,
+        "WL_ROOT": str(tmp_path),
+        "WL_ACTION": ACTION,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def test_neovim_shows_diagnostics_hovers_and_applies_a_code_action(tmp_path: Path) -> None:
     _require("nvim")
     file = tmp_path / "replicas-and-typos.yaml"
     file.write_text(BAD.read_text())
-    run = subprocess.run(["nvim", "--headless", "--clean", "-u", "NONE", "-c", f"luafile {EDITORS / 'neovim.lua'}"],
-                         env=_env(tmp_path, file), capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    run = subprocess.run(
+        ["nvim", "--headless", "--clean", "-u", "NONE", "-c", f"luafile {EDITORS / 'neovim.lua'}"],
+        env=_env(tmp_path, file),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     out = (tmp_path / "out").read_text().splitlines()
     assert run.returncode == 0, "\n".join(out) + run.stderr
     shown = [tuple(line.split()[1:3]) for line in out if line.startswith("diagnostic ")]
@@ -60,8 +80,10 @@ def test_neovim_shows_diagnostics_hovers_and_applies_a_code_action(tmp_path: Pat
     assert "hover **WL102** `unknown-field` (error)" in out and "hover-has-page true" in out
     assert [line for line in out if line.startswith("action ")] == [
         *(f"action {title}" for title in STACKSPEC_FIXES),
-        "action Disable WL102 for this line", "action Disable WL102 for this file",
-        *(["action Fix all safe worker-lint problems"] if STACKSPEC_FIXES else [])]
+        "action Disable WL102 for this line",
+        "action Disable WL102 for this file",
+        *(["action Fix all safe worker-lint problems"] if STACKSPEC_FIXES else []),
+    ]
     assert f"line 9 {FIXED_LINE}" in out
     assert out[-1] == "after 2"
 
@@ -93,8 +115,26 @@ def test_vim_with_ale_shows_diagnostics_hovers_and_applies_a_code_action(tmp_pat
     out = tmp_path / "out"
     socket = f"worker-lint-test-{os.getpid()}"
     env = _env(tmp_path, file)
-    subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50",
-                    f"vim -N -u {EDITORS / 'vimrc'} -i NONE {file}"], env=env, check=True, timeout=30, cwd=tmp_path)
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            f"vim -N -u {EDITORS / 'vimrc'} -i NONE {file}",
+        ],
+        env=env,
+        check=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
     try:
         diag = out.with_suffix(".diag")
         assert _wait(lambda: len(_read(diag)) == 3), _tmux(socket, "capture-pane", "-p")

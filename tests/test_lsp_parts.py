@@ -1,4 +1,5 @@
 """The language server's packaging and its plain parts: positions, suppression edits, fixes as code actions."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,14 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
-                          cwd=ROOT)
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
 
 
 def test_a_clean_check_imports_nothing_of_the_language_server() -> None:
-    run = _run("import sys\nfrom worker_lint.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', 'cattrs')"
-               " or m.startswith('worker_lint.lsp')))", "check", "examples/good/sleep-worker.yaml")
+    run = _run(
+        "import sys\nfrom worker_lint.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', 'cattrs')"
+        " or m.startswith('worker_lint.lsp')))",
+        "check",
+        "examples/good/sleep-worker.yaml",
+    )
     assert run.stdout.splitlines()[-1] == "[]", run.stdout + run.stderr
 
 
@@ -39,8 +43,9 @@ def test_the_command_line_lists_the_server() -> None:
 
 # -- positions -------------------------------------------------------------------------------------------------------
 
+
 def test_columns_convert_per_line_in_each_encoding() -> None:
-    text = "a: x\nname: \"é😀x\"\n"
+    text = 'a: x\nname: "é😀x"\n'
     # worker-lint's column 12 is one past the closing quote (code points)
     assert TextMap(text, UTF32).to_editor(2, 12) == Position(1, 11)
     assert TextMap(text, UTF16).to_editor(2, 12) == Position(1, 12)
@@ -63,6 +68,7 @@ def test_lines_the_parser_counts_but_editors_do_not() -> None:
 
 # -- suppression edits -----------------------------------------------------------------------------------------------
 
+
 def _edited(text: str, action: actions.Action | None) -> str:
     assert action is not None
     return actions.apply(text, action.edits)
@@ -70,33 +76,46 @@ def _edited(text: str, action: actions.Action | None) -> str:
 
 def test_a_trailing_directive_or_a_code_added_to_the_one_there() -> None:
     text = "a: 1\nb: 2  # worker-lint: disable=WL201 -- known\n"
-    assert _edited(text, actions.disable_for_line(TextMap(text), "WL102", 1)) == \
-        "a: 1  # worker-lint: disable=WL102\nb: 2  # worker-lint: disable=WL201 -- known\n"
-    assert _edited(text, actions.disable_for_line(TextMap(text), "WL102", 2)) == \
-        "a: 1\nb: 2  # worker-lint: disable=WL201,WL102 -- known\n"
+    assert (
+        _edited(text, actions.disable_for_line(TextMap(text), "WL102", 1))
+        == "a: 1  # worker-lint: disable=WL102\nb: 2  # worker-lint: disable=WL201 -- known\n"
+    )
+    assert (
+        _edited(text, actions.disable_for_line(TextMap(text), "WL102", 2))
+        == "a: 1\nb: 2  # worker-lint: disable=WL201,WL102 -- known\n"
+    )
 
 
 def test_next_line_form_where_a_trailing_comment_would_be_text() -> None:
     text = "spec:\n  query: |\n    select 1\n  name: 'a\n    b'\n"
-    assert _edited(text, actions.disable_for_line(TextMap(text), "WL300", 2)) == \
-        "spec:\n  # worker-lint: disable-next-line=WL300\n  query: |\n    select 1\n  name: 'a\n    b'\n"
-    assert _edited(text, actions.disable_for_line(TextMap(text), "WL106", 4)) == \
-        "spec:\n  query: |\n    select 1\n  # worker-lint: disable-next-line=WL106\n  name: 'a\n    b'\n"
+    assert (
+        _edited(text, actions.disable_for_line(TextMap(text), "WL300", 2))
+        == "spec:\n  # worker-lint: disable-next-line=WL300\n  query: |\n    select 1\n  name: 'a\n    b'\n"
+    )
+    assert (
+        _edited(text, actions.disable_for_line(TextMap(text), "WL106", 4))
+        == "spec:\n  query: |\n    select 1\n  # worker-lint: disable-next-line=WL106\n  name: 'a\n    b'\n"
+    )
     # inside the block's own lines nothing YAML reads as a comment can be written
     assert actions.disable_for_line(TextMap(text), "WL300", 3) is None
 
 
 def test_file_directive_at_the_top_or_extended() -> None:
     text = "a: 1\r\n"
-    assert _edited(text, actions.disable_for_file(TextMap(text), "WL102")) == \
-        "# worker-lint: disable-file=WL102\r\na: 1\r\n"
+    assert (
+        _edited(text, actions.disable_for_file(TextMap(text), "WL102"))
+        == "# worker-lint: disable-file=WL102\r\na: 1\r\n"
+    )
     text = "a: 1\n# worker-lint: disable-file=WL301 -- generated\n"
-    assert _edited(text, actions.disable_for_file(TextMap(text), "WL102")) == \
-        "a: 1\n# worker-lint: disable-file=WL301,WL102 -- generated\n"
+    assert (
+        _edited(text, actions.disable_for_file(TextMap(text), "WL102"))
+        == "a: 1\n# worker-lint: disable-file=WL301,WL102 -- generated\n"
+    )
     assert actions.disable_for_file(TextMap("# worker-lint: disable-file\n"), "WL102") is None
 
 
 # -- fixes: what diagnostics will carry ------------------------------------------------------------------------------
+
 
 class _Edit(NamedTuple):
     start: int
@@ -133,8 +152,10 @@ def test_fixes_become_quick_fixes_unsafe_ones_titled_so_display_only_ones_left_o
     unsafe = _Fix("Remove the key", "unsafe", (_Edit(0, 13, "", Span(1, 1, 1, 14)),))
     shown = _Fix("Pick a value", "display-only", (_Edit(0, 1, "x", Span(1, 1, 1, 2)),))
     made = actions.fix_actions(TextMap(text), _diagnostic((rename, unsafe, shown)))
-    assert [(a.title, a.preferred) for a in made] == [("Rename to `stackSpec`", True),
-                                                      ("Remove the key (unsafe)", False)]
+    assert [(a.title, a.preferred) for a in made] == [
+        ("Rename to `stackSpec`", True),
+        ("Remove the key (unsafe)", False),
+    ]
     assert actions.apply(text, made[0].edits) == "\ufeffstackSpec: {}\n"  # offsets count from after the BOM
     assert actions.fix_actions(TextMap(text), _diagnostic(())) == []
 
@@ -145,8 +166,9 @@ def test_fix_all_takes_safe_fixes_that_do_not_overlap() -> None:
     clash = _Fix("a2", "safe", (_Edit(1, 2, "Z", Span(1, 2, 1, 3)),))
     second = _Fix("b", "safe", (_Edit(6, 8, "BB", Span(2, 1, 2, 3)),))
     risky = _Fix("c", "unsafe", (_Edit(9, 10, "9", Span(2, 4, 2, 5)),))
-    every = actions.fix_all(TextMap(text), [_diagnostic((first,)), _diagnostic((clash,)), _diagnostic((second,)),
-                                             _diagnostic((risky,))])
+    every = actions.fix_all(
+        TextMap(text), [_diagnostic((first,)), _diagnostic((clash,)), _diagnostic((second,)), _diagnostic((risky,))]
+    )
     assert every is not None and every.kind == "source.fixAll.worker-lint"
     assert actions.apply(text, every.edits) == "AA: 1\nBB: 2\n"
 
@@ -174,22 +196,29 @@ def test_the_api_reads_open_documents_where_a_bundle_names_them(tmp_path: Path) 
     worker = tmp_path / "worker.yaml"
     worker.write_text((ROOT / "examples" / "good" / "sleep-worker.yaml").read_text())
     bundle = tmp_path / "bundle.yaml"
-    bundle.write_text("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
-                      "    - id: w\n      file: worker.yaml\n      workspace: public\n")
+    bundle.write_text(
+        "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
+        "    - id: w\n      file: worker.yaml\n      workspace: public\n"
+    )
     on_disk = {display: [d.code for d in result.diagnostics] for display, result in api.lint([str(bundle)])}
     assert list(on_disk.values()) == [[], []]
     unsaved = {str(worker): "version: v1beta\nname: Bad_Name\ntype: worker\n"}
-    found = {display: [(d.code, d.span.line) for d in result.diagnostics]
-             for display, result in api.lint([str(bundle)], unsaved=unsaved)}
+    found = {
+        display: [(d.code, d.span.line) for d in result.diagnostics]
+        for display, result in api.lint([str(bundle)], unsaved=unsaved)
+    }
     # the Bundle still sees a Worker; the Worker it names is linted as it is in the editor
     assert [v for k, v in found.items() if k.endswith("bundle.yaml")] == [[]]
     worker_found = next(v for k, v in found.items() if k.endswith("worker.yaml"))
     assert ("WL106", 2) in worker_found
     unsaved = {str(worker): ""}
-    found = {display: [(d.code, d.message) for d in result.diagnostics]
-             for display, result in api.lint([str(bundle)], unsaved=unsaved)}
+    found = {
+        display: [(d.code, d.message) for d in result.diagnostics]
+        for display, result in api.lint([str(bundle)], unsaved=unsaved)
+    }
     assert [v for k, v in found.items() if k.endswith("bundle.yaml")] == [
-        [("WL415", "`worker.yaml` is empty; it holds no manifest to apply")]]
+        [("WL415", "`worker.yaml` is empty; it holds no manifest to apply")]
+    ]
 
 
 def _frame(message: dict[str, object]) -> bytes:
@@ -200,12 +229,22 @@ def _frame(message: dict[str, object]) -> bytes:
 
 
 def test_the_server_exits_as_the_protocol_says_without_a_traceback() -> None:
-    start = _frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                    "params": {"processId": None, "rootUri": None, "capabilities": {}}}) + \
-        _frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    start = _frame(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": None, "capabilities": {}},
+        }
+    ) + _frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
     shutdown = _frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
     leave = _frame({"jsonrpc": "2.0", "method": "exit"})
     for tail, status, answers in ((shutdown + leave, 0, 2), (leave, 1, 1), (b"", 1, 1)):
-        run = subprocess.run([sys.executable, "-m", "worker_lint", "server"], input=start + tail, capture_output=True,
-                             timeout=60, cwd=ROOT)
+        run = subprocess.run(
+            [sys.executable, "-m", "worker_lint", "server"],
+            input=start + tail,
+            capture_output=True,
+            timeout=60,
+            cwd=ROOT,
+        )
         assert (run.returncode, run.stderr, run.stdout.count(b"Content-Length")) == (status, b"", answers)

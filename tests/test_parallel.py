@@ -1,4 +1,5 @@
 """The process pool gives exactly the single-process results, in input order, and falls back cleanly."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -127,7 +128,8 @@ def test_worker_dying_midway_still_gives_every_other_result_in_order() -> None:
     # the item a worker died on is reported through on_crash, never retried in this process
     items = [(os.getpid(), i) for i in range(100)]
     assert list(map_files(_die_in_worker, items, jobs=2, on_crash=lambda item: -1)) == [
-        -1 if i == 40 else i * i for i in range(100)]
+        -1 if i == 40 else i * i for i in range(100)
+    ]
 
 
 def test_initializer_runs_in_workers_and_in_process() -> None:

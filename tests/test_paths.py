@@ -1,4 +1,5 @@
 """Paths are shown one way everywhere: relative inside the folder, absolute outside, `/` separators."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Positions: block and flow styles, comments, multi-document offsets, anchors and merge keys."""
+
 from __future__ import annotations
 
 from worker_lint.core.diagnostic import Span
@@ -19,7 +20,7 @@ def test_block_value_and_key_spans():
 
 
 def test_flow_style_positions():
-    text = "spec: {compute: x, replicas: \"two\"}\n"
+    text = 'spec: {compute: x, replicas: "two"}\n'
     assert spans(text, ("spec", "replicas")) == Span(1, 30, 1, 35)
     assert spans(text, ("spec", "replicas"), at="key") == Span(1, 20, 1, 28)
 

@@ -3,6 +3,7 @@
 pre-commit installs the hook repository as an ordinary (non-editable) package,
 so a passing run also proves the wheel ships `rules/` and `schemas/`.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -28,12 +29,18 @@ def test_hook_definition():
     from worker_lint.document.parse import parse
 
     hooks = parse((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")).documents[0].data
-    assert hooks == [{
-        "id": "worker-lint", "name": "worker-lint",
-        "description": "Lint DataOS Worker and Bundle manifests; YAML files that are not DataOS resources are skipped.",
-        "entry": "worker-lint check", "language": "python", "types_or": ["yaml"], "require_serial": True,
-        "minimum_pre_commit_version": "2.9.0",
-    }]
+    assert hooks == [
+        {
+            "id": "worker-lint",
+            "name": "worker-lint",
+            "description": "Lint DataOS Worker and Bundle manifests; YAML files that are not DataOS resources are skipped.",
+            "entry": "worker-lint check",
+            "language": "python",
+            "types_or": ["yaml"],
+            "require_serial": True,
+            "minimum_pre_commit_version": "2.9.0",
+        }
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +63,24 @@ def try_repo(project: Path, home: Path, *files: str) -> subprocess.CompletedProc
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", "VIRTUAL_ENV")}
     env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", PIP_DISABLE_PIP_VERSION_CHECK="1")
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "worker-lint", "--color", "never",
-         "--files", *files],
-        cwd=project, env=env, capture_output=True, text=True, timeout=1800)
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(ROOT),
+            "worker-lint",
+            "--color",
+            "never",
+            "--files",
+            *files,
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
 
 
 def test_hook_fails_with_the_diagnostic_on_a_bad_manifest(project: Path, pre_commit_home: Path):

@@ -1,4 +1,5 @@
 """The README's commands are what CI runs, and its sample output is what the tool prints."""
+
 from __future__ import annotations
 
 import re

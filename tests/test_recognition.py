@@ -6,6 +6,7 @@ is still a manifest, and a broken one must be reported; any other YAML file
 (Kubernetes objects, CI files, compose files, the YAML of installed packages)
 stays silent.
 """
+
 from __future__ import annotations
 
 import glob
@@ -41,14 +42,20 @@ def _lint(text: str) -> list[tuple[int, int, str, str]]:
     return [(d.span.line, d.span.column, d.code, d.message) for d in lint_text(text, "worker.yaml")]
 
 
-@pytest.mark.parametrize(("written", "message"), [
-    ("Worker", "`Worker` is not a DataOS resource type; did you mean `worker`? Resource types are lower case"),
-    ("WORKER", "`WORKER` is not a DataOS resource type; did you mean `worker`? Resource types are lower case"),
-    ("workers", "`workers` is not a DataOS resource type; did you mean `worker`?"),
-    ("wroker", "`wroker` is not a DataOS resource type; did you mean `worker`?"),
-    ("application", "`application` is not a DataOS resource type; the `worker:` section says it is a Worker:"
-                    " use `type: worker`"),
-])
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("Worker", "`Worker` is not a DataOS resource type; did you mean `worker`? Resource types are lower case"),
+        ("WORKER", "`WORKER` is not a DataOS resource type; did you mean `worker`? Resource types are lower case"),
+        ("workers", "`workers` is not a DataOS resource type; did you mean `worker`?"),
+        ("wroker", "`wroker` is not a DataOS resource type; did you mean `worker`?"),
+        (
+            "application",
+            "`application` is not a DataOS resource type; the `worker:` section says it is a Worker:"
+            " use `type: worker`",
+        ),
+    ],
+)
 def test_wrong_type_is_an_error_at_its_value(written: str, message: str) -> None:
     assert _lint(_WORKER.format(type=written)) == [(3, 7, "WL104", message)]
 
@@ -57,8 +64,13 @@ def test_missing_type_is_a_missing_required_field_and_the_rest_is_still_checked(
     text = _WORKER.replace("type: {type}\n", "").replace("bento-worker-sample", "Bento_Worker")
     assert _lint(text) == [
         (1, 1, "WL101", "missing required field `type`; its `worker:` section says it is a Worker: add `type: worker`"),
-        (1, 7, "WL106", "`Bento_Worker` is not a valid resource name: use lower-case letters, digits and '-', start"
-                        " and end with a letter or digit, at most 48 characters"),
+        (
+            1,
+            7,
+            "WL106",
+            "`Bento_Worker` is not a valid resource name: use lower-case letters, digits and '-', start"
+            " and end with a letter or digit, at most 48 characters",
+        ),
     ]
 
 
@@ -70,20 +82,23 @@ def test_wrong_type_and_a_syntax_error_in_one_file_exit_1(tmp_path: Path) -> Non
     assert [(d["line"], d["code"]) for d in run.diagnostics] == [(14, "WL001")]
 
 
-@pytest.mark.parametrize("text", [
-    # a byte order mark before line 1
-    "\ufeff" + _WORKER.format(type="worker") + "  replicas: [1\n",
-    # a quoted key
-    _WORKER.format(type="worker").replace("type:", '"type":') + "  replicas: [1\n",
-    # `type :`
-    _WORKER.format(type="worker").replace("type:", "type :") + "  replicas: [1\n",
-    # a tag on the value
-    _WORKER.format(type="!!str worker") + "  replicas: [1\n",
-    # JSON style, broken
-    '{\n  "name": "bento-worker-sample",\n  "version": "v1beta",\n  "type": "worker",\n  "worker": {"compute": [}\n}\n',
-    # JSON style on one line, broken
-    '{"name": "bento-worker-sample", "version": "v1beta", "type": "worker", "worker": [}\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a byte order mark before line 1
+        "\ufeff" + _WORKER.format(type="worker") + "  replicas: [1\n",
+        # a quoted key
+        _WORKER.format(type="worker").replace("type:", '"type":') + "  replicas: [1\n",
+        # `type :`
+        _WORKER.format(type="worker").replace("type:", "type :") + "  replicas: [1\n",
+        # a tag on the value
+        _WORKER.format(type="!!str worker") + "  replicas: [1\n",
+        # JSON style, broken
+        '{\n  "name": "bento-worker-sample",\n  "version": "v1beta",\n  "type": "worker",\n  "worker": {"compute": [}\n}\n',
+        # JSON style on one line, broken
+        '{"name": "bento-worker-sample", "version": "v1beta", "type": "worker", "worker": [}\n',
+    ],
+)
 def test_a_broken_manifest_is_reported_however_its_type_line_is_written(text: str) -> None:
     codes = [code for _, _, code, _ in _lint(text)]
     assert codes and set(codes) <= {"WL001"}, codes
@@ -114,10 +129,19 @@ bundle:
             input: {}
 """
     assert _lint(text) == [
-        (9, 15, "WL106", "`Relay` is not a valid resource name: use lower-case letters, digits and '-', start and"
-                         " end with a letter or digit, at most 48 characters"),
-        (11, 15, "WL104", "`Worker` is not a DataOS resource type; did you mean `worker`? Resource types are"
-                          " lower case"),
+        (
+            9,
+            15,
+            "WL106",
+            "`Relay` is not a valid resource name: use lower-case letters, digits and '-', start and"
+            " end with a letter or digit, at most 48 characters",
+        ),
+        (
+            11,
+            15,
+            "WL104",
+            "`Worker` is not a DataOS resource type; did you mean `worker`? Resource types are lower case",
+        ),
     ]
 
 
@@ -126,26 +150,31 @@ def test_bundle_file_pointing_at_a_capitalised_worker_lints_that_worker(tmp_path
     (tmp_path / "worker.yaml").write_text(_WORKER.format(type="Worker"), encoding="utf-8")
     (tmp_path / "bundle.yaml").write_text(
         "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n    - id: w\n      workspace: public\n"
-        "      file: worker.yaml\n", encoding="utf-8")
+        "      file: worker.yaml\n",
+        encoding="utf-8",
+    )
     run = run_cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path)
     assert [(d["path"], d["line"], d["code"]) for d in run.diagnostics] == [("worker.yaml", 3, "WL104")]
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    ({"name": "a", "version": "v1beta", "type": "worker"}, Recognised("worker", "v1beta")),
-    ({"name": "a", "type": "workflow"}, Recognised("workflow", None)),
-    ({"name": "a", "version": "v1beta", "type": "Worker"}, Recognised("worker", "v1beta")),
-    ({"name": "a", "version": "v1beta1", "type": "Workflow"}, Recognised("workflow", "v1beta1")),
-    ({"name": "a", "version": "v1", "bundle": {}}, Recognised("bundle", "v1")),
-    ({"name": "a", "version": "v2alpha", "spec": {}}, Recognised("", "v2alpha")),
-    # not the shape of a DataOS resource
-    ({"type": "worker"}, None),
-    ({"name": "a", "version": "3.8", "services": {}}, None),  # compose
-    ({"name": "a", "version": "1.0.2", "type": "Worker"}, None),  # not a DataOS version
-    ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"type": "ClusterIP"}}, None),
-    ({"name": "chart", "version": "v1", "type": "application"}, None),
-    (["type", "worker"], None),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"name": "a", "version": "v1beta", "type": "worker"}, Recognised("worker", "v1beta")),
+        ({"name": "a", "type": "workflow"}, Recognised("workflow", None)),
+        ({"name": "a", "version": "v1beta", "type": "Worker"}, Recognised("worker", "v1beta")),
+        ({"name": "a", "version": "v1beta1", "type": "Workflow"}, Recognised("workflow", "v1beta1")),
+        ({"name": "a", "version": "v1", "bundle": {}}, Recognised("bundle", "v1")),
+        ({"name": "a", "version": "v2alpha", "spec": {}}, Recognised("", "v2alpha")),
+        # not the shape of a DataOS resource
+        ({"type": "worker"}, None),
+        ({"name": "a", "version": "3.8", "services": {}}, None),  # compose
+        ({"name": "a", "version": "1.0.2", "type": "Worker"}, None),  # not a DataOS version
+        ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"type": "ClusterIP"}}, None),
+        ({"name": "chart", "version": "v1", "type": "application"}, None),
+        (["type", "worker"], None),
+    ],
+)
 def test_classify(data: object, expected: Recognised | None) -> None:
     assert classify(data) == expected
 
@@ -157,21 +186,24 @@ def test_one_table_of_resource_types() -> None:
     assert {t for t, info in RESOURCE_TYPES.items() if info.level == "instance"} == bundle.INSTANCE_LEVEL
 
 
-@pytest.mark.parametrize(("text", "kinds", "certain"), [
-    ("name: a\nversion: v1beta\ntype: bundle\nbundle:\n  resources: []\n", {"bundle"}, True),
-    ('name: a\nversion: v1beta\n"type": "bundle"\nbundle: {}\n', {"bundle"}, False),
-    ("name: a\nversion: v1beta\ntype : Bundle\n", {"bundle"}, True),
-    ("name: a\nversion: v1alpha\ntype: !!str stack\n", {"stack"}, False),
-    ('{"name": "a", "version": "v1alpha", "type": "stack"}\n', {"stack"}, False),
-    ("name: a\nversion: v1\ntype: &t bundle\n---\nname: b\nversion: v1\ntype: *t\n", {"bundle"}, False),
-    ("\ufeffname: a\nversion: v1beta\ntype: stack\n", {"stack"}, True),
-    ("  name: a\n  version: v1beta\n  type: bundle\n", {"bundle"}, False),
-    ("jobs:\n  test:\n    type: bundle\n", set(), True),
-    # a quoted value running over lines is read by a parse, not taken line by line
-    ('name: a\nversion: v1\ndescription: "x\ntype: bundle"\ntype: worker\n', {"worker"}, False),
-    ("- name: a\n  version: v1\n  type: bundle\n", set(), True),
-    ("--- !!map\nname: a\nversion: v1\ntype: bundle\n", {"bundle"}, False),
-])
+@pytest.mark.parametrize(
+    ("text", "kinds", "certain"),
+    [
+        ("name: a\nversion: v1beta\ntype: bundle\nbundle:\n  resources: []\n", {"bundle"}, True),
+        ('name: a\nversion: v1beta\n"type": "bundle"\nbundle: {}\n', {"bundle"}, False),
+        ("name: a\nversion: v1beta\ntype : Bundle\n", {"bundle"}, True),
+        ("name: a\nversion: v1alpha\ntype: !!str stack\n", {"stack"}, False),
+        ('{"name": "a", "version": "v1alpha", "type": "stack"}\n', {"stack"}, False),
+        ("name: a\nversion: v1\ntype: &t bundle\n---\nname: b\nversion: v1\ntype: *t\n", {"bundle"}, False),
+        ("\ufeffname: a\nversion: v1beta\ntype: stack\n", {"stack"}, True),
+        ("  name: a\n  version: v1beta\n  type: bundle\n", {"bundle"}, False),
+        ("jobs:\n  test:\n    type: bundle\n", set(), True),
+        # a quoted value running over lines is read by a parse, not taken line by line
+        ('name: a\nversion: v1\ndescription: "x\ntype: bundle"\ntype: worker\n', {"worker"}, False),
+        ("- name: a\n  version: v1\n  type: bundle\n", set(), True),
+        ("--- !!map\nname: a\nversion: v1\ntype: bundle\n", {"bundle"}, False),
+    ],
+)
 def test_the_run_finds_bundles_and_stacks_however_written(text: str, kinds: set[str], certain: bool) -> None:
     assert file_kinds(text.encode("utf-8")) == kinds
     assert (resource._scan_block(text) is not None) is certain
@@ -183,7 +215,9 @@ def test_a_json_style_bundle_is_never_taken_from_the_cache(tmp_path: Path) -> No
     (tmp_path / "worker.yaml").write_text(_WORKER.format(type="worker"), encoding="utf-8")
     (tmp_path / "bundle.yaml").write_text(
         '{"version": "v1beta", "name": "b", "type": "bundle",\n "bundle": {"resources": [\n'
-        '  {"id": "w", "workspace": "public", "file": "worker.yaml"}]}}\n', encoding="utf-8")
+        '  {"id": "w", "workspace": "public", "file": "worker.yaml"}]}}\n',
+        encoding="utf-8",
+    )
     args = ("check", "--format", "json", "--cache-dir", str(tmp_path / "cache"), "bundle.yaml")
     assert run_cli(*args, cwd=tmp_path).diagnostics == []
     (tmp_path / "worker.yaml").unlink()
@@ -193,15 +227,23 @@ def test_a_json_style_bundle_is_never_taken_from_the_cache(tmp_path: Path) -> No
 def test_a_tagged_stack_definition_is_found_before_the_workers_that_use_it(tmp_path: Path) -> None:
     (tmp_path / "a-worker.yaml").write_text(
         "name: echo-worker\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
-        "  stack: echo:1.0\n  stackSpec: {}\n", encoding="utf-8")
+        "  stack: echo:1.0\n  stackSpec: {}\n",
+        encoding="utf-8",
+    )
     (tmp_path / "z-stack.yaml").write_text(
         'name: echo-def\nversion: v1alpha\ntype: !!str stack\nstack:\n  name: echo\n  version: "1.0"\n'
-        "  stackSpecValueSchema:\n    jsonSchema: '{\"type\": \"object\", \"required\": [\"topic\"]}'\n"
-        "  workerConfig:\n    configFileTemplate: x\n", encoding="utf-8")
+        '  stackSpecValueSchema:\n    jsonSchema: \'{"type": "object", "required": ["topic"]}\'\n'
+        "  workerConfig:\n    configFileTemplate: x\n",
+        encoding="utf-8",
+    )
     run = run_cli("check", "--format", "json", "--no-cache", ".", cwd=tmp_path)
     assert [(d["path"], d["code"], d["message"]) for d in run.diagnostics] == [
-        ("a-worker.yaml", "WL101", "missing required field `topic` in `worker.stackSpec` (schema of Stack"
-                                   " `echo-def` in z-stack.yaml)")]
+        (
+            "a-worker.yaml",
+            "WL101",
+            "missing required field `topic` in `worker.stackSpec` (schema of Stack `echo-def` in z-stack.yaml)",
+        )
+    ]
 
 
 # --- the non-DataOS corpus --------------------------------------------------------------------------
@@ -225,7 +267,12 @@ def _non_dataos_yaml() -> list[str]:
     found: set[str] = set()
     for pattern in _NON_DATAOS_GLOBS:
         for path in glob.iglob(pattern, recursive=True):
-            if path.endswith((".yaml", ".yml")) and os.path.isfile(path) and "dataos" not in path.lower() and "worker" not in path.lower():
+            if (
+                path.endswith((".yaml", ".yml"))
+                and os.path.isfile(path)
+                and "dataos" not in path.lower()
+                and "worker" not in path.lower()
+            ):
                 found.add(os.path.realpath(path))
     return sorted(found)
 
@@ -240,8 +287,9 @@ def test_yaml_of_installed_software_stays_silent(tmp_path: Path) -> None:
     # paths passed by argument, in chunks small enough for any command line
     diagnostics = []
     for start in range(0, len(files), 2000):
-        run = run_cli("check", "--isolated", "--no-cache", "--format", "json", *files[start:start + 2000],
-                      cwd=tmp_path)
+        run = run_cli(
+            "check", "--isolated", "--no-cache", "--format", "json", *files[start : start + 2000], cwd=tmp_path
+        )
         assert "Traceback" not in run.stderr
         diagnostics.extend(run.diagnostics)
     assert [(d["path"], d["line"], d["code"], d["message"]) for d in diagnostics] == []

@@ -1,4 +1,5 @@
 """docs/reference-coverage.md: every schema property has a row, every row points at something real and is tested."""
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,16 @@ def _schema_properties() -> set[tuple[str, str]]:
                 elif key in ("$defs", "definitions", "patternProperties") and isinstance(value, dict):
                     for name, sub in value.items():
                         walk(rel, sub, f"{pointer}/{key}/{name.replace('~', '~0').replace('/', '~1')}")
-                elif key in ("items", "additionalProperties", "if", "then", "else", "not", "contains",
-                             "unevaluatedProperties") and isinstance(value, dict):
+                elif key in (
+                    "items",
+                    "additionalProperties",
+                    "if",
+                    "then",
+                    "else",
+                    "not",
+                    "contains",
+                    "unevaluatedProperties",
+                ) and isinstance(value, dict):
                     walk(rel, value, f"{pointer}/{key}")
                 elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
                     for i, sub in enumerate(value):
@@ -102,8 +111,14 @@ def test_every_row_points_at_something_that_exists() -> None:
     assert len(ROWS) >= 200
 
 
-_SAMPLES: list[tuple[str, Any]] = [("array", [[1]]), ("object", {"x": 1}), ("string", "x"), ("number", 1.5),
-                                   ("boolean", True), ("null", None)]
+_SAMPLES: list[tuple[str, Any]] = [
+    ("array", [[1]]),
+    ("object", {"x": 1}),
+    ("string", "x"),
+    ("number", 1.5),
+    ("boolean", True),
+    ("null", None),
+]
 
 
 def _types(rel: str, node: Any, depth: int = 0) -> set[str] | None:
@@ -146,10 +161,16 @@ def _validate(rel: str, pointer: str, value: Any) -> list[Any]:
     return schema.validate({"$ref": f"file:///worker-lint/schemas/{rel}#{pointer}"}, value)
 
 
-_TYPED = [pytest.param(row, id=row["field"] + "@" + _pointers(row["checked"])[0][0])
-          for row in ROWS if row["test"].endswith("::test_documented_type_is_enforced`")]
-_FREE = [pytest.param(row, id=row["field"] + "@" + _pointers(row["checked"])[0][0])
-         for row in ROWS if row["test"].endswith("::test_free_fields_accept_any_value`")]
+_TYPED = [
+    pytest.param(row, id=row["field"] + "@" + _pointers(row["checked"])[0][0])
+    for row in ROWS
+    if row["test"].endswith("::test_documented_type_is_enforced`")
+]
+_FREE = [
+    pytest.param(row, id=row["field"] + "@" + _pointers(row["checked"])[0][0])
+    for row in ROWS
+    if row["test"].endswith("::test_free_fields_accept_any_value`")
+]
 
 
 @pytest.mark.parametrize("row", _TYPED)

@@ -1,4 +1,5 @@
 """Requests, limits, replicas and autoscaling checks (WL200-WL212), end to end through the engine."""
+
 from __future__ import annotations
 
 import textwrap
@@ -16,9 +17,11 @@ CORPUS = SHARED / "corpus" / "dataos"
 def _worker(body: str, version: str = "v1beta") -> str:
     """A minimal valid Worker around ``body`` (lines of the body section, indented two spaces)."""
     key = "worker" if version == "v1beta" else "spec"
-    return (f"name: orders-relay\nversion: {version}\ntype: worker\n{key}:\n  compute: runnable-default\n"
-            f"  stack: container:1.0\n{textwrap.indent(textwrap.dedent(body), '  ')}"
-            f"  stackSpec:\n    image: docker.io/library/alpine:3.20\n")
+    return (
+        f"name: orders-relay\nversion: {version}\ntype: worker\n{key}:\n  compute: runnable-default\n"
+        f"  stack: container:1.0\n{textwrap.indent(textwrap.dedent(body), '  ')}"
+        f"  stackSpec:\n    image: docker.io/library/alpine:3.20\n"
+    )
 
 
 def _mine(text: str, settings: Settings | None = None) -> list[Diagnostic]:
@@ -31,6 +34,7 @@ def _codes(text: str, settings: Settings | None = None) -> list[tuple[str, int]]
 
 # Line numbers below count the 6 header lines of _worker: the body starts on line 7.
 
+
 def test_request_above_limit_points_at_the_limit() -> None:
     text = _worker("""\
         resources:
@@ -42,8 +46,10 @@ def test_request_above_limit_points_at_the_limit() -> None:
     [diag] = _mine(text)
     assert diag.code == "WL201" and diag.severity.value == "error"
     assert diag.span == Span(9, 12, 9, 17)
-    assert diag.message == ("`worker.resources.requests.cpu` is `1000m`, above its limit `400m`; Kubernetes rejects"
-                            " a cpu request larger than the limit")
+    assert diag.message == (
+        "`worker.resources.requests.cpu` is `1000m`, above its limit `400m`; Kubernetes rejects"
+        " a cpu request larger than the limit"
+    )
     assert diag.json_path == ("worker", "resources", "requests", "cpu")
     [related] = diag.related
     assert related.span == Span(11, 12, 11, 16)
@@ -51,22 +57,38 @@ def test_request_above_limit_points_at_the_limit() -> None:
 
 
 def test_request_above_limit_in_other_units_shows_both_canonical_forms() -> None:
-    text = _worker("""\
+    text = _worker(
+        """\
         resources:
           requests:
             memory: 2Gi
           limits:
             memory: 1000Mi
-        """, version="v2alpha")
+        """,
+        version="v2alpha",
+    )
     [diag] = _mine(text)
-    assert diag.message == ("`spec.resources.requests.memory` is `2Gi`, above its limit `1000Mi` (2Gi > 1000Mi);"
-                            " Kubernetes rejects a memory request larger than the limit")
+    assert diag.message == (
+        "`spec.resources.requests.memory` is `2Gi`, above its limit `1000Mi` (2Gi > 1000Mi);"
+        " Kubernetes rejects a memory request larger than the limit"
+    )
 
 
-@pytest.mark.parametrize(("request_text", "limit_text"), [
-    ("1", "1000m"), ("1000m", "1"), ("1Gi", "1024Mi"), ("0.5", "500m"), ("128e6", "128M"), ('"2"', "2000m"),
-    ("100Mi", "104857600"), ("1.5Gi", "1536Mi"), ("0x10", "16"), ("1.0", "1000m"),
-])
+@pytest.mark.parametrize(
+    ("request_text", "limit_text"),
+    [
+        ("1", "1000m"),
+        ("1000m", "1"),
+        ("1Gi", "1024Mi"),
+        ("0.5", "500m"),
+        ("128e6", "128M"),
+        ('"2"', "2000m"),
+        ("100Mi", "104857600"),
+        ("1.5Gi", "1536Mi"),
+        ("0x10", "16"),
+        ("1.0", "1000m"),
+    ],
+)
 def test_equal_forms_are_never_above_the_limit(request_text: str, limit_text: str) -> None:
     resource = "memory" if "i" in request_text + limit_text or "M" in limit_text else "cpu"
     text = _worker(f"""\
@@ -91,15 +113,25 @@ def test_invalid_quantity() -> None:
         """)
     diags = _mine(text)
     assert [(d.code, d.span.line, d.span.column) for d in diags] == [
-        ("WL200", 9, 12), ("WL200", 10, 15), ("WL200", 12, 15), ("WL200", 13, 12)]
-    assert diags[0].message == ("`worker.resources.requests.cpu` is `1 core`, which is not a Kubernetes quantity:"
-                                " Kubernetes allows no space between the number and its unit; write a number with an"
-                                " optional unit, such as `500m` or `2`")
-    assert diags[1].message == ("`worker.resources.requests.memory` is `1GB`, which is not a Kubernetes quantity:"
-                                " `GB` is not a unit Kubernetes knows (it knows n, u, m, k, M, G, T, P, E, Ki, Mi, Gi,"
-                                " Ti, Pi and Ei); write a number with an optional unit, such as `512Mi` or `2Gi`")
-    assert diags[2].message.startswith("`worker.resources.limits.memory` is `16 Gi`, which is not a Kubernetes"
-                                       " quantity: Kubernetes allows no space between the number and its unit;")
+        ("WL200", 9, 12),
+        ("WL200", 10, 15),
+        ("WL200", 12, 15),
+        ("WL200", 13, 12),
+    ]
+    assert diags[0].message == (
+        "`worker.resources.requests.cpu` is `1 core`, which is not a Kubernetes quantity:"
+        " Kubernetes allows no space between the number and its unit; write a number with an"
+        " optional unit, such as `500m` or `2`"
+    )
+    assert diags[1].message == (
+        "`worker.resources.requests.memory` is `1GB`, which is not a Kubernetes quantity:"
+        " `GB` is not a unit Kubernetes knows (it knows n, u, m, k, M, G, T, P, E, Ki, Mi, Gi,"
+        " Ti, Pi and Ei); write a number with an optional unit, such as `512Mi` or `2Gi`"
+    )
+    assert diags[2].message.startswith(
+        "`worker.resources.limits.memory` is `16 Gi`, which is not a Kubernetes"
+        " quantity: Kubernetes allows no space between the number and its unit;"
+    )
     assert "does not finish on it" in diags[3].message
 
 
@@ -114,8 +146,10 @@ def test_cpu_with_memory_unit_is_one_diagnostic() -> None:
         """)
     [diag] = _mine(text)
     assert (diag.code, diag.span) == ("WL202", Span(9, 12, 9, 16))
-    assert diag.message == ("`worker.resources.requests.cpu` is `16Gi`, a memory unit on a CPU amount; CPU is counted"
-                            " in cores (`2`) or millicores (`500m`)")
+    assert diag.message == (
+        "`worker.resources.requests.cpu` is `16Gi`, a memory unit on a CPU amount; CPU is counted"
+        " in cores (`2`) or millicores (`500m`)"
+    )
 
 
 def test_memory_in_millibytes() -> None:
@@ -128,8 +162,10 @@ def test_memory_in_millibytes() -> None:
         """)
     [diag] = _mine(text)
     assert (diag.code, diag.severity.value, diag.span.line) == ("WL203", "warning", 9)
-    assert diag.message == ("`worker.resources.requests.memory` is `500m`, which is 0.5 bytes: `m` means milli, not"
-                            " mega; write `500Mi` (mebibytes) or `500M` (megabytes)")
+    assert diag.message == (
+        "`worker.resources.requests.memory` is `500m`, which is 0.5 bytes: `m` means milli, not"
+        " mega; write `500Mi` (mebibytes) or `500M` (megabytes)"
+    )
 
 
 def test_milli_memory_limit_is_not_also_compared() -> None:
@@ -154,8 +190,9 @@ def test_negative_quantity() -> None:
         """)
     diags = _mine(text)
     assert [(d.code, d.span.line) for d in diags] == [("WL204", 9), ("WL204", 12)]
-    assert diags[0].message == ("`worker.resources.requests.cpu` is `-500m`, a negative amount; Kubernetes rejects"
-                                " quantities below zero")
+    assert diags[0].message == (
+        "`worker.resources.requests.cpu` is `-500m`, a negative amount; Kubernetes rejects quantities below zero"
+    )
 
 
 def test_zero_request_is_fine_and_zero_limit_warns() -> None:
@@ -168,8 +205,10 @@ def test_zero_request_is_fine_and_zero_limit_warns() -> None:
         """)
     [diag] = _mine(text)
     assert (diag.code, diag.severity.value, diag.span.line) == ("WL206", "warning", 11)
-    assert diag.message == ("`worker.resources.limits.cpu` is 0, which Kubernetes reads as no limit at all; set the"
-                            " largest amount the Worker may use, or remove the limit")
+    assert diag.message == (
+        "`worker.resources.limits.cpu` is 0, which Kubernetes reads as no limit at all; set the"
+        " largest amount the Worker may use, or remove the limit"
+    )
 
 
 def test_zero_limit_under_a_positive_request_is_a_request_above_limit() -> None:
@@ -192,9 +231,14 @@ def test_implausible_cpu_count() -> None:
             cpu: 2e3
         """)
     diags = _mine(text)
-    assert [(d.code, d.severity.value, d.span.line) for d in diags] == [("WL205", "warning", 9), ("WL205", "warning", 11)]
-    assert diags[0].message == ("`worker.resources.requests.cpu` is `200`, that is 200 CPU cores, more than 64; if"
-                                " millicores were meant, write `200m`")
+    assert [(d.code, d.severity.value, d.span.line) for d in diags] == [
+        ("WL205", "warning", 9),
+        ("WL205", "warning", 11),
+    ]
+    assert diags[0].message == (
+        "`worker.resources.requests.cpu` is `200`, that is 200 CPU cores, more than 64; if"
+        " millicores were meant, write `200m`"
+    )
     assert diags[1].message.endswith("write `2000m`")
 
 
@@ -257,10 +301,12 @@ def test_rendered_variables_are_read_as_substituted() -> None:
 
 
 def test_stack_spec_quantities_are_never_read() -> None:
-    text = ("name: spark-job\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
-            "  stack: container:1.0\n  stackSpec:\n    image: docker.io/library/alpine:3.20\n"
-            "    driver:\n      memory: 1024m\n      cpu: 16Gi\n    resources:\n      requests:\n        cpu: 2000m\n"
-            "      limits:\n        cpu: 100m\n")
+    text = (
+        "name: spark-job\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"
+        "  stack: container:1.0\n  stackSpec:\n    image: docker.io/library/alpine:3.20\n"
+        "    driver:\n      memory: 1024m\n      cpu: 16Gi\n    resources:\n      requests:\n        cpu: 2000m\n"
+        "      limits:\n        cpu: 100m\n"
+    )
     assert _mine(text) == []
 
 
@@ -297,6 +343,7 @@ def test_inline_bundle_worker_is_checked_at_its_own_position() -> None:
 
 # ---- replicas and autoscaling ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("spelling", ["autoscaling", "autoScaling"])
 def test_min_replicas_above_max(spelling: str) -> None:
     text = _worker(f"""\
@@ -307,25 +354,32 @@ def test_min_replicas_above_max(spelling: str) -> None:
         """)
     [diag] = _mine(text)
     assert (diag.code, diag.severity.value, diag.span) == ("WL210", "error", Span(9, 18, 9, 19))
-    assert diag.message == (f"`worker.{spelling}.minReplicas` is 4, above `maxReplicas` 2; the autoscaler cannot keep"
-                            " at least that many and at most this many replicas")
+    assert diag.message == (
+        f"`worker.{spelling}.minReplicas` is 4, above `maxReplicas` 2; the autoscaler cannot keep"
+        " at least that many and at most this many replicas"
+    )
     assert [(r.span.line, r.message) for r in diag.related] == [(10, "`maxReplicas` is 2")]
 
 
 @pytest.mark.parametrize(("replicas", "line", "bound"), [(6, 10, "maxReplicas"), (1, 9, "minReplicas")])
 def test_replicas_outside_range(replicas: int, line: int, bound: str) -> None:
-    text = _worker(f"""\
+    text = _worker(
+        f"""\
         replicas: {replicas}
         autoScaling:
           minReplicas: 2
           maxReplicas: 3
-        """, version="v2alpha")
+        """,
+        version="v2alpha",
+    )
     [diag] = _mine(text)
     assert (diag.code, diag.severity.value, diag.span.line) == ("WL211", "warning", 7)
     relation = "above" if bound == "maxReplicas" else "below"
     value = 3 if bound == "maxReplicas" else 2
-    assert diag.message == (f"`spec.replicas` is {replicas}, {relation} `{bound}` {value} while autoscaling is enabled;"
-                            " the autoscaler owns the replica count and moves it into range at once")
+    assert diag.message == (
+        f"`spec.replicas` is {replicas}, {relation} `{bound}` {value} while autoscaling is enabled;"
+        " the autoscaler owns the replica count and moves it into range at once"
+    )
     assert [(r.span.line, r.message) for r in diag.related] == [(line, f"`{bound}` is {value}")]
 
 
@@ -351,7 +405,9 @@ def test_replicas_inside_range_and_conflicting_bounds() -> None:
 
 def test_schema_owned_counts_are_not_repeated() -> None:
     # minReplicas 0 breaks the schema's minimum; no WL21x on top of it.
-    text = _worker("replicas: 5\nautoScaling:\n  minReplicas: 0\n  maxReplicas: 3\n  targetCPUUtilizationPercentage: 80\n")
+    text = _worker(
+        "replicas: 5\nautoScaling:\n  minReplicas: 0\n  maxReplicas: 3\n  targetCPUUtilizationPercentage: 80\n"
+    )
     assert _codes(text) == [("WL211", 7)]
     assert [d.code for d in lint_text(text, "worker.yaml") if d.code.startswith("WL1")] == ["WL105"]
 
@@ -365,10 +421,15 @@ def test_utilization_targets() -> None:
           targetMemoryUtilizationPercentage: 0
         """)
     diags = _mine(text)
-    assert [(d.code, d.severity.value, d.span.line) for d in diags] == [("WL212", "warning", 10), ("WL212", "warning", 11)]
-    assert diags[0].message == ("`worker.autoScaling.targetCPUUtilizationPercentage` is 120, outside the documented"
-                                " range, \"any integer between 0 and 100\" (a target of 0 scales on any load); above"
-                                " 100 the autoscaler adds replicas only once pods use more than they request")
+    assert [(d.code, d.severity.value, d.span.line) for d in diags] == [
+        ("WL212", "warning", 10),
+        ("WL212", "warning", 11),
+    ]
+    assert diags[0].message == (
+        "`worker.autoScaling.targetCPUUtilizationPercentage` is 120, outside the documented"
+        ' range, "any integer between 0 and 100" (a target of 0 scales on any load); above'
+        " 100 the autoscaler adds replicas only once pods use more than they request"
+    )
     assert diags[1].message.endswith("at 0 or below the autoscaler adds replicas on almost any load")
 
 
@@ -377,8 +438,14 @@ def test_a_target_is_an_integer(value: str, shown: str) -> None:
     # "integer | optional | 80 | any integer between 0 and 100"
     text = _worker(f"autoscaling:\n  targetCPUUtilizationPercentage: {value}\n")
     assert [(d.code, d.severity.value, d.span.line, d.message) for d in lint_text(text, "w.yaml")] == [
-        ("WL103", "error", 8, "`worker.autoscaling.targetCPUUtilizationPercentage` must be an integer (the docs: any"
-                              f" integer between 0 and 100), not `{shown}`")]
+        (
+            "WL103",
+            "error",
+            8,
+            "`worker.autoscaling.targetCPUUtilizationPercentage` must be an integer (the docs: any"
+            f" integer between 0 and 100), not `{shown}`",
+        )
+    ]
 
 
 def test_valid_targets_pass() -> None:
@@ -403,8 +470,11 @@ def test_corpus_over_limit_manifests_and_no_other_errors() -> None:
         assert "1000m > limits.cpu 400m" in notes[name]
     errors: dict[str, list[tuple[str, int]]] = {}
     for path in sorted(CORPUS.glob("*.yaml")):
-        found = [(d.code, d.span.line) for d in lint_text(path.read_bytes(), path.name)
-                 if d.code.startswith("WL2") and d.severity.value == "error"]
+        found = [
+            (d.code, d.span.line)
+            for d in lint_text(path.read_bytes(), path.name)
+            if d.code.startswith("WL2") and d.severity.value == "error"
+        ]
         if found:
             errors[path.name] = found
     assert errors == {name: [("WL201", line)] for name, line in OVER_LIMIT.items()}

@@ -1,4 +1,5 @@
 """No input crashes the linter: the YAML test suite, random bytes, random YAML and mutated real manifests."""
+
 from __future__ import annotations
 
 import json
@@ -130,7 +131,7 @@ def test_every_suite_case_through_the_cli(tmp_path: Path):
     """
     _needs(SUITE)
     cases = [case for case, _ in _index()]
-    groups = [cases[i:i + 4] for i in range(0, len(cases), 4)]
+    groups = [cases[i : i + 4] for i in range(0, len(cases), 4)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         problems = [p for found in pool.map(lambda g: _check_cases(g, tmp_path), groups) for p in found]
     assert problems == []
@@ -145,7 +146,8 @@ def _spans(data: bytes) -> list[tuple[str, int, int, int, int]]:
 
 @pytest.mark.parametrize(("tail", "line", "column"), [(b"worker:\nfoo", 5, 4), (b".", 4, 2)], ids=["key", "dot"])
 def test_a_syntax_error_at_the_end_of_a_file_without_a_final_line_break_stays_in_the_file(
-        tail: bytes, line: int, column: int):
+    tail: bytes, line: int, column: int
+):
     # libyaml puts the end-of-stream mark on a new line when the last line has no line break
     assert [s[:3] for s in _spans(HEAD + tail)] == [("WL001", line, column)]
 
@@ -170,15 +172,25 @@ def test_random_bytes(blob: bytes):
     assert_well_formed(HEAD + blob)
 
 
-_SIGNIFICANT = st.sampled_from(list(":-?[]{},#&*!|>'\"%@`\t\n\r ") + ["\ufeff", "\u2028", "\x85", "${", "{{", "}}",
-                                                                         "\x00", "\\", "---", "..."])
+_SIGNIFICANT = st.sampled_from(
+    list(":-?[]{},#&*!|>'\"%@`\t\n\r ") + ["\ufeff", "\u2028", "\x85", "${", "{{", "}}", "\x00", "\\", "---", "..."]
+)
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(st.one_of(_SIGNIFICANT, _TEXT, st.sampled_from(["worker:", "  stack: ", "    - ", "resources:",
-                                                                 "type: worker", "bundle:", "\n  ", "\n    "])),
-                max_size=80))
+@given(
+    st.lists(
+        st.one_of(
+            _SIGNIFICANT,
+            _TEXT,
+            st.sampled_from(
+                ["worker:", "  stack: ", "    - ", "resources:", "type: worker", "bundle:", "\n  ", "\n    "]
+            ),
+        ),
+        max_size=80,
+    )
+)
 def test_random_yaml_tokens(tokens: list[str]):
     text = "".join(tokens).encode("utf-8", errors="surrogatepass")
     assert_well_formed(text)
@@ -211,11 +223,15 @@ def _harvest() -> tuple[list[str], list[Any]]:
 
 KEYS, SCALARS = _harvest() if CORPUS else (["worker", "stack"], ["x"])
 
-_scalar = st.one_of(st.sampled_from(SCALARS), st.integers(-10**20, 10**20), st.floats(), st.booleans(), st.none(),
-                    _TEXT)
+_scalar = st.one_of(
+    st.sampled_from(SCALARS), st.integers(-(10**20), 10**20), st.floats(), st.booleans(), st.none(), _TEXT
+)
 _key = st.one_of(st.sampled_from(KEYS), _TEXT)
-_value = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=5),
-                                                       st.dictionaries(_key, inner, max_size=6)), max_leaves=40)
+_value = st.recursive(
+    _scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(_key, inner, max_size=6)),
+    max_leaves=40,
+)
 _TAGS = ["!!str", "!!int", "!!map", "!!seq", "!custom", "!!python/object/apply:os.system", "!!binary", "!<tag:x,y>"]
 
 
@@ -231,8 +247,12 @@ def render(value: Any, rng: random.Random, indent: int = 0) -> str:
     pad = " " * indent
     if isinstance(value, dict) and value:
         if rng.random() < 0.3:
-            return prefix + "{" + ", ".join(f"{_scalar_text(k, rng)}: {render(v, rng, indent + 2)}"
-                                            for k, v in value.items()) + "}"
+            return (
+                prefix
+                + "{"
+                + ", ".join(f"{_scalar_text(k, rng)}: {render(v, rng, indent + 2)}" for k, v in value.items())
+                + "}"
+            )
         lines = []
         for k, v in value.items():
             body = render(v, rng, indent + 2)
@@ -270,8 +290,12 @@ def _scalar_text(value: Any, rng: random.Random, indent: int = 0) -> str:
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(_value, st.sampled_from(["worker", "bundle", "workflow", "stack", "service", "worker"]),
-       st.sampled_from(["v1beta", "v2alpha", "v1", "1"]), st.randoms(use_true_random=False))
+@given(
+    _value,
+    st.sampled_from(["worker", "bundle", "workflow", "stack", "service", "worker"]),
+    st.sampled_from(["v1beta", "v2alpha", "v1", "1"]),
+    st.randoms(use_true_random=False),
+)
 def test_random_manifests(body: Any, kind: str, version: str, rng: random.Random):
     section = {"v2alpha": "spec"}.get(version, kind)
     document = {"version": version, "name": "w", "type": kind, section: body}
@@ -281,8 +305,27 @@ def test_random_manifests(body: Any, kind: str, version: str, rng: random.Random
 # ---------------------------------------------------------------- mutations of the real manifests
 
 _OPS = ("flip", "delete", "duplicate", "indent", "dedent", "swap", "insert", "truncate")
-_INSERTS = [b":", b"- ", b"[", b"{", b"}", b"'", b'"', b"#", b"&x ", b"*x", b"!!python/name:os.system ", b"\t",
-            b"<<: *x\n", b"\xff", b"${{x}}", b"{{", b"\n---\n", b"|\n", b"? "]
+_INSERTS = [
+    b":",
+    b"- ",
+    b"[",
+    b"{",
+    b"}",
+    b"'",
+    b'"',
+    b"#",
+    b"&x ",
+    b"*x",
+    b"!!python/name:os.system ",
+    b"\t",
+    b"<<: *x\n",
+    b"\xff",
+    b"${{x}}",
+    b"{{",
+    b"\n---\n",
+    b"|\n",
+    b"? ",
+]
 
 Mutation = tuple[str, int, int, int]
 _mutation = st.tuples(st.sampled_from(_OPS), st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 255))
@@ -293,7 +336,7 @@ def mutate(data: bytes, ops: list[Mutation]) -> bytes:
         lines = data.split(b"\n")
         if op == "flip" and data:
             i = a % len(data)
-            data = data[:i] + bytes([byte]) + data[i + 1:]
+            data = data[:i] + bytes([byte]) + data[i + 1 :]
         elif op == "delete" and len(lines) > 1:
             del lines[a % len(lines)]
             data = b"\n".join(lines)
@@ -307,7 +350,7 @@ def mutate(data: bytes, ops: list[Mutation]) -> bytes:
             data = b"\n".join(lines)
         elif op == "dedent":
             i = a % len(lines)
-            lines[i] = lines[i][1 + b % 2:]
+            lines[i] = lines[i][1 + b % 2 :]
             data = b"\n".join(lines)
         elif op == "swap":
             i, j = a % len(lines), b % len(lines)
@@ -317,7 +360,7 @@ def mutate(data: bytes, ops: list[Mutation]) -> bytes:
             i = a % (len(data) + 1)
             data = data[:i] + _INSERTS[b % len(_INSERTS)] + data[i:]
         elif op == "truncate" and data:
-            data = data[:a % len(data)]
+            data = data[: a % len(data)]
     return data
 
 
@@ -334,8 +377,10 @@ def _seeded_mutations(count: int, seed: int) -> list[tuple[str, bytes]]:
     out = []
     for i in range(count):
         name, data = CORPUS[rng.randrange(len(CORPUS))]
-        ops = [(rng.choice(_OPS), rng.randrange(10**6), rng.randrange(10**6), rng.randrange(256))
-               for _ in range(rng.randint(1, 4))]
+        ops = [
+            (rng.choice(_OPS), rng.randrange(10**6), rng.randrange(10**6), rng.randrange(256))
+            for _ in range(rng.randint(1, 4))
+        ]
         out.append((f"m{i:03}-{name}", mutate(data, ops)))
     return out
 
@@ -351,8 +396,12 @@ def test_mutations_through_the_cli(tmp_path: Path):
         for name, data in batch:
             (folder / name).write_bytes(data)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda n: run_cli("check", "--format", "json", "--no-cache", f"batch{n}", cwd=tmp_path),
-                             range(len(batches))))
+        runs = list(
+            pool.map(
+                lambda n: run_cli("check", "--format", "json", "--no-cache", f"batch{n}", cwd=tmp_path),
+                range(len(batches)),
+            )
+        )
     for n, (run, batch) in enumerate(zip(runs, batches)):
         assert run.returncode in (0, 1)
         assert "Traceback" not in run.stderr
@@ -366,8 +415,9 @@ def test_mutations_through_the_cli(tmp_path: Path):
             if b"type: bundle" in data:
                 continue  # a Bundle's referenced files resolve against its folder, which differs here
             # as reports show them: escaped, one line each
-            expected = [(d.code, d.span.line, d.span.column, d.message)
-                        for d in safe_text.diagnostics(lint_text(data, path))]
+            expected = [
+                (d.code, d.span.line, d.span.column, d.message) for d in safe_text.diagnostics(lint_text(data, path))
+            ]
             assert by_path.get(path, []) == expected, path
 
 

@@ -1,4 +1,5 @@
 """Every rule page's examples are tests: the diagnostics of the page's rule must be exactly the marked ones."""
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,7 @@ def _examples(page: Path) -> list[tuple[str, dict[str, str], str, str | None]]:
             aux[attrs["file"]] = match["body"]
             continue
         section = text.rfind("\n## ", 0, match.start())
-        heading = text[section:text.find("\n", section + 1)].strip("# \n") if section != -1 else ""
+        heading = text[section : text.find("\n", section + 1)].strip("# \n") if section != -1 else ""
         out.append((heading, dict(aux), match["body"], config))
         aux = {}
     return out
@@ -54,9 +55,7 @@ def _expected(body: str) -> set[tuple[int, str, str]]:
 
 
 CASES = [
-    pytest.param(page, i, id=f"{page.stem.split('-')[0]}-{i}")
-    for page in _pages()
-    for i in range(len(_examples(page)))
+    pytest.param(page, i, id=f"{page.stem.split('-')[0]}-{i}") for page in _pages() for i in range(len(_examples(page)))
 ]
 
 
@@ -97,7 +96,8 @@ def test_rule_page_example(page: Path, index: int, tmp_path: Path, monkeypatch: 
     expected = _expected(body)
     found = {
         (d.span.line, d.severity.value, d.code)
-        for shown, diagnostics in lint_paths(["example.yaml"], settings) if shown == "example.yaml"
+        for shown, diagnostics in lint_paths(["example.yaml"], settings)
+        if shown == "example.yaml"
         for d in diagnostics
         if d.code == code or any(d.code == c and d.span.line == line for line, _, c in expected)
     }
@@ -106,15 +106,18 @@ def test_rule_page_example(page: Path, index: int, tmp_path: Path, monkeypatch: 
 
 # -- "Fix" sections: a `fix=before` block, fixed, is exactly the `fix=after` block that follows it
 
-_FIX_FENCE = re.compile(r"^```yaml (?P<attrs>[^\n]*\bfix=(?:before|after)\b[^\n]*)\n(?P<body>.*?)^```\s*$",
-                        re.MULTILINE | re.DOTALL)
+_FIX_FENCE = re.compile(
+    r"^```yaml (?P<attrs>[^\n]*\bfix=(?:before|after)\b[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL
+)
 _MARKER_COMMENT = re.compile(r"[ \t]*#\s*(error|warning|info):\s*WL\d{3}(?:\s*,\s*WL\d{3})*[ \t]*$", re.MULTILINE)
 
 
 def _fix_examples(page: Path) -> list[tuple[str, str, str]]:
     """(applicability, before, after) for each pair of a page's Fix section; markers removed from `before`."""
-    blocks = [(dict(a.split("=", 1) for a in m["attrs"].split() if "=" in a), m["body"])
-              for m in _FIX_FENCE.finditer(page.read_text(encoding="utf-8"))]
+    blocks = [
+        (dict(a.split("=", 1) for a in m["attrs"].split() if "=" in a), m["body"])
+        for m in _FIX_FENCE.finditer(page.read_text(encoding="utf-8"))
+    ]
     pairs = []
     for (attrs, before), (after_attrs, after) in zip(blocks[::2], blocks[1::2]):
         assert attrs["fix"] == "before" and after_attrs["fix"] == "after", f"{page.name}: unpaired fix blocks"
@@ -150,8 +153,9 @@ def test_rule_page_fix_example(page: Path, index: int):
     settings = Settings(fixable=(code,))
     diagnostics = [d for d in check_text(before, "example.yaml", settings).diagnostics if d.code == code]
     assert diagnostics, f"the before example reports no {code}"
-    assert all(d.fixes and d.fixes[0].applicability == applicability for d in diagnostics), \
-        [(d.message, d.fixes) for d in diagnostics]
+    assert all(d.fixes and d.fixes[0].applicability == applicability for d in diagnostics), [
+        (d.message, d.fixes) for d in diagnostics
+    ]
     if applicability == "display-only":
         fixed = apply_edits(before, [e for d in diagnostics[:1] for e in d.fixes[0].edits])
     else:

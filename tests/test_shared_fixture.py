@@ -1,4 +1,5 @@
 """The shared corpora are reached through one fixture: a failure under CI, a skip that says why elsewhere."""
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,17 @@ def _run_without_shared(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[
     (project / "tests").mkdir(parents=True)
     (project / "tests" / "conftest.py").write_text((ROOT / "tests" / "conftest.py").read_text())
     (project / "tests" / "test_needs_shared.py").write_text(
-        "def test_corpus(shared):\n    assert (shared / 'corpus').is_dir()\n")
+        "def test_corpus(shared):\n    assert (shared / 'corpus').is_dir()\n"
+    )
     env = {**os.environ, "CI": ci}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests"],
-                          cwd=project, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_missing_shared_fails_under_ci(tmp_path: Path) -> None:

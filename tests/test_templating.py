@@ -1,4 +1,5 @@
 """Placeholders, apply-time variables and rendering: scanner, dotenv, render, check, corpus and CLI."""
+
 from __future__ import annotations
 
 import json
@@ -46,39 +47,47 @@ PLACEHOLDER_CODES = {"WL300", "WL301", "WL302", "WL303", "WL304", "WL305", "WL30
 
 
 def spans(diagnostics: list[Diagnostic], codes: set[str] | None = None) -> list[tuple[int, int, int, str]]:
-    return [(d.span.line, d.span.column, d.span.end_column, d.code) for d in diagnostics
-            if codes is None or d.code in codes]
+    return [
+        (d.span.line, d.span.column, d.span.end_column, d.code) for d in diagnostics if codes is None or d.code in codes
+    ]
 
 
 # --- scanner -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${{compute-resource}}", [(DOC_PLACEHOLDER, 0, 21, "compute-resource")]),
-    ("x ${{a}} y ${{ b c }}", [(DOC_PLACEHOLDER, 2, 8, "a"), (DOC_PLACEHOLDER, 11, 21, "b c")]),
-    ("${{severity, e.g., warning}}", [(DOC_PLACEHOLDER, 0, 28, "severity, e.g., warning")]),
-    ("${{key: value}}", [(DOC_PLACEHOLDER, 0, 15, "key: value")]),
-    ("${{team-name}", [(MALFORMED, 0, 13, "team-name")]),
-    ("${{1Gi} }", [(MALFORMED, 0, 7, "1Gi")]),
-    ("${{team-name} and ${{b}}", [(MALFORMED, 0, 13, "team-name"), (DOC_PLACEHOLDER, 18, 24, "b")]),
-    ("${{open", [(MALFORMED, 0, 7, "open")]),
-    ("${NAME", [(MALFORMED, 0, 6, "NAME")]),
-    ("${REPLICAS}", [(APPLY_VARIABLE, 0, 11, "REPLICAS")]),
-    ("$REPLICAS", [(APPLY_VARIABLE, 0, 9, "REPLICAS")]),
-    ("${ENTITY_TENANT_ID}:${LH_S3}", [(APPLY_VARIABLE, 0, 19, "ENTITY_TENANT_ID"), (APPLY_VARIABLE, 20, 28, "LH_S3")]),
-    ("$Home $home $$HOME", []),
-    ("${my-service}", [(LOWER_PLACEHOLDER, 0, 13, "my-service")]),
-    ("${true}", [(LOWER_PLACEHOLDER, 0, 7, "true")]),
-    ("${WorkerName}", [(LOWER_PLACEHOLDER, 0, 13, "WorkerName")]),
-    ("<workspace_name>", [(ANGLE_PLACEHOLDER, 0, 16, "workspace_name")]),
-    ("line<br>break <b>x</b> a < b > c", []),
-    ('${! meta("kafka_key") }', [(BENTO_FUNCTION, 0, 23, 'meta("kafka_key")')]),
-    ("${!error()}", [(BENTO_FUNCTION, 0, 11, "error()")]),
-    ("${KAFKA_TOPIC:events}", [(BENTO_ENV, 0, 21, "KAFKA_TOPIC")]),
-    ("{{ .ApplicationSpec.LogLevel }}", [(BRACE_TEMPLATE, 0, 31, ".ApplicationSpec.LogLevel")]),
-    ("{{- range $flag := .X }}", [(BRACE_TEMPLATE, 0, 24, "range $flag := .X")]),
-    ("{%- if spec.depots %}", [(TAG_TEMPLATE, 0, 21, "if spec.depots")]),
-    ("plain text", []),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${{compute-resource}}", [(DOC_PLACEHOLDER, 0, 21, "compute-resource")]),
+        ("x ${{a}} y ${{ b c }}", [(DOC_PLACEHOLDER, 2, 8, "a"), (DOC_PLACEHOLDER, 11, 21, "b c")]),
+        ("${{severity, e.g., warning}}", [(DOC_PLACEHOLDER, 0, 28, "severity, e.g., warning")]),
+        ("${{key: value}}", [(DOC_PLACEHOLDER, 0, 15, "key: value")]),
+        ("${{team-name}", [(MALFORMED, 0, 13, "team-name")]),
+        ("${{1Gi} }", [(MALFORMED, 0, 7, "1Gi")]),
+        ("${{team-name} and ${{b}}", [(MALFORMED, 0, 13, "team-name"), (DOC_PLACEHOLDER, 18, 24, "b")]),
+        ("${{open", [(MALFORMED, 0, 7, "open")]),
+        ("${NAME", [(MALFORMED, 0, 6, "NAME")]),
+        ("${REPLICAS}", [(APPLY_VARIABLE, 0, 11, "REPLICAS")]),
+        ("$REPLICAS", [(APPLY_VARIABLE, 0, 9, "REPLICAS")]),
+        (
+            "${ENTITY_TENANT_ID}:${LH_S3}",
+            [(APPLY_VARIABLE, 0, 19, "ENTITY_TENANT_ID"), (APPLY_VARIABLE, 20, 28, "LH_S3")],
+        ),
+        ("$Home $home $$HOME", []),
+        ("${my-service}", [(LOWER_PLACEHOLDER, 0, 13, "my-service")]),
+        ("${true}", [(LOWER_PLACEHOLDER, 0, 7, "true")]),
+        ("${WorkerName}", [(LOWER_PLACEHOLDER, 0, 13, "WorkerName")]),
+        ("<workspace_name>", [(ANGLE_PLACEHOLDER, 0, 16, "workspace_name")]),
+        ("line<br>break <b>x</b> a < b > c", []),
+        ('${! meta("kafka_key") }', [(BENTO_FUNCTION, 0, 23, 'meta("kafka_key")')]),
+        ("${!error()}", [(BENTO_FUNCTION, 0, 11, "error()")]),
+        ("${KAFKA_TOPIC:events}", [(BENTO_ENV, 0, 21, "KAFKA_TOPIC")]),
+        ("{{ .ApplicationSpec.LogLevel }}", [(BRACE_TEMPLATE, 0, 31, ".ApplicationSpec.LogLevel")]),
+        ("{{- range $flag := .X }}", [(BRACE_TEMPLATE, 0, 24, "range $flag := .X")]),
+        ("{%- if spec.depots %}", [(TAG_TEMPLATE, 0, 21, "if spec.depots")]),
+        ("plain text", []),
+    ],
+)
 def test_scan(text: str, expected: list[tuple[str, int, int, str]]) -> None:
     assert [(t.kind, t.start, t.end, t.name) for t in scan(text)] == expected
 
@@ -99,11 +108,23 @@ def test_scan_bento_reads_double_braces_as_an_escape() -> None:
     assert [(t.kind, t.name) for t in scan("literal ${{x}}", bento=True)] == [(BENTO_ESCAPE, "x")]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${REPLICAS}", True), ("$REPLICAS", True), ("${{replica-count}}", True), ("${true}", True),
-    ("<tenant>", True), ("${{team-name}", True), ("{{ resource.name }}", True), ("${! meta() }", True),
-    ("runnable-default", False), ("500m", False), ("$5 a <br> line", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${REPLICAS}", True),
+        ("$REPLICAS", True),
+        ("${{replica-count}}", True),
+        ("${true}", True),
+        ("<tenant>", True),
+        ("${{team-name}", True),
+        ("{{ resource.name }}", True),
+        ("${! meta() }", True),
+        ("runnable-default", False),
+        ("500m", False),
+        ("$5 a <br> line", False),
+        ("", False),
+    ],
+)
 def test_is_templated(text: str, expected: bool) -> None:
     assert is_templated(text) is expected
 
@@ -117,7 +138,10 @@ def test_substitute_replaces_defined_variables_only() -> None:
 def test_bare_brace_spans() -> None:
     text = "name: {{my-worker}}\ntags:\n  - {{dataos:type:resource}}  # tag\ndesc: a {{x}} b\n{{whole}}\n"
     assert bare_brace_spans(text) == [
-        (1, 7, 20, "{{my-worker}}"), (3, 5, 29, "{{dataos:type:resource}}"), (5, 1, 10, "{{whole}}")]
+        (1, 7, 20, "{{my-worker}}"),
+        (3, 5, 29, "{{dataos:type:resource}}"),
+        (5, 1, 10, "{{whole}}"),
+    ]
 
 
 def test_a_bare_brace_placeholder_with_colons_is_read_as_the_platform_reads_it() -> None:
@@ -126,17 +150,22 @@ def test_a_bare_brace_placeholder_with_colons_is_read_as_the_platform_reads_it()
     assert parse(text).findings == []
     found = [d for d in lint_text(text, "t.yaml") if d.code == "WL303"]
     assert [(d.span.line, d.span.column, d.span.end_column) for d in found] == [(1, 7, 20), (5, 5, 29)]
-    assert found[1].message == ("`{{dataos:type:resource}}` is a template placeholder that was never filled in;"
-                                " YAML reads bare braces as a mapping, so replace it with a real value")
+    assert found[1].message == (
+        "`{{dataos:type:resource}}` is a template placeholder that was never filled in;"
+        " YAML reads bare braces as a mapping, so replace it with a real value"
+    )
 
 
 def test_bare_brace_findings_are_those_past_the_line_the_parser_reached() -> None:
     text = "name: {{my-worker}}\n---\ntags:\n  - {{a}}\n  - {{b}}\n"
     assert [(f.code, f.span.line, f.span.column) for f in bare_brace_findings(text, 3) if f.span] == [
-        ("WL303", 4, 5), ("WL303", 5, 5)]
+        ("WL303", 4, 5),
+        ("WL303", 5, 5),
+    ]
 
 
 # --- dotenv and load_variables -------------------------------------------------------------------------------
+
 
 def test_parse_dotenv() -> None:
     text = (
@@ -152,16 +181,25 @@ def test_parse_dotenv() -> None:
         "A=override\n"
     )
     assert parse_dotenv(text) == {
-        "A": "override", "B": "two words", "C": "literal \\n ${X}", "D": 'a\nb "q" \\ $ \\x', "E": "pa#ss",
-        "F": "multi\nline", "G": ""}
+        "A": "override",
+        "B": "two words",
+        "C": "literal \\n ${X}",
+        "D": 'a\nb "q" \\ $ \\x',
+        "E": "pa#ss",
+        "F": "multi\nline",
+        "G": "",
+    }
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("JUSTAKEY\n", "f.env:1: expected `=` after 'JUSTAKEY'"),
-    ("A=1\n1BAD=2\n", "f.env:2: expected KEY=VALUE, found '1BAD=2'"),
-    ("A='open\nB=2\n", "f.env:1: the ' quote opened here is never closed"),
-    ('A="x" y\n', "f.env:1: unexpected text after the closing quote: 'y'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("JUSTAKEY\n", "f.env:1: expected `=` after 'JUSTAKEY'"),
+        ("A=1\n1BAD=2\n", "f.env:2: expected KEY=VALUE, found '1BAD=2'"),
+        ("A='open\nB=2\n", "f.env:1: the ' quote opened here is never closed"),
+        ('A="x" y\n', "f.env:1: unexpected text after the closing quote: 'y'"),
+    ],
+)
 def test_parse_dotenv_errors(text: str, message: str) -> None:
     with pytest.raises(DotenvError) as info:
         parse_dotenv(text, "f.env")
@@ -174,15 +212,24 @@ def test_load_variables_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SHARED", "env")
     monkeypatch.setenv("ONLY_ENV", "env")
     got = load_variables(["SHARED=var", "EMPTY=", "EQ=a=b"], str(env_file), True)
-    assert (got["SHARED"], got["FROM_FILE"], got["ONLY_ENV"], got["EMPTY"], got["EQ"]) == ("var", "file", "env", "", "a=b")
+    assert (got["SHARED"], got["FROM_FILE"], got["ONLY_ENV"], got["EMPTY"], got["EQ"]) == (
+        "var",
+        "file",
+        "env",
+        "",
+        "a=b",
+    )
     assert load_variables([], str(env_file), False) == {"FROM_FILE": "file", "SHARED": "file"}
     assert "ONLY_ENV" not in load_variables(["A=1"], None, False)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["NOEQUALS"], "--var expects KEY=VALUE, got 'NOEQUALS'"),
-    (["1X=2"], "--var '1X=2': '1X' is not a variable name (letters, digits and _)"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["NOEQUALS"], "--var expects KEY=VALUE, got 'NOEQUALS'"),
+        (["1X=2"], "--var '1X=2': '1X' is not a variable name (letters, digits and _)"),
+    ],
+)
 def test_load_variables_rejects_bad_vars(args: list[str], message: str) -> None:
     with pytest.raises(click.UsageError) as info:
         load_variables(args, None, False)
@@ -224,20 +271,43 @@ bento: ${TOPIC:events}
 def test_render_substitutes_and_retypes() -> None:
     doc = parse(RENDER_DOC).documents[0]
     original = json.dumps(doc.data)
-    variables = {"WORKER_NAME": "Bad_Name", "REPLICAS": "3", "CPU": "500m", "KEY": "k", "LIST": "[1, 2]",
-                 "BAD": "a: b", "EMPTY": "", "TOPIC": "x"}
+    variables = {
+        "WORKER_NAME": "Bad_Name",
+        "REPLICAS": "3",
+        "CPU": "500m",
+        "KEY": "k",
+        "LIST": "[1, 2]",
+        "BAD": "a: b",
+        "EMPTY": "",
+        "TOPIC": "x",
+    }
     rendered, findings = render(doc.root, doc.data, variables, RENDER_DOC)
     assert rendered == {
-        "name": "Bad_Name", "replicas": 3, "quoted": "3", "block": "n=3\n", "base": {"cpu": "500m"},
-        "merged": {"other": "$MISSING and $MISSING", "cpu": "500m"}, "k": 1, "list": [1, 2], "bad": "a: b",
-        "empty": None, "bento": "${TOPIC:events}"}
+        "name": "Bad_Name",
+        "replicas": 3,
+        "quoted": "3",
+        "block": "n=3\n",
+        "base": {"cpu": "500m"},
+        "merged": {"other": "$MISSING and $MISSING", "cpu": "500m"},
+        "k": 1,
+        "list": [1, 2],
+        "bad": "a: b",
+        "empty": None,
+        "bento": "${TOPIC:events}",
+    }
     assert json.dumps(doc.data) == original  # the parsed data is left as it was
     assert [(f.code, f.path, f.substring) for f in findings] == [
-        ("WL305", ("merged", "other"), "$MISSING"), ("WL306", ("bad",), None)]
-    assert findings[0].message == ("apply-time variable `$MISSING` is not defined; set it with `--var MISSING=VALUE`,"
-                                   " an `--env-file`, or the environment with `--use-env`")
-    assert findings[1].message == ("after substituting apply-time variables the value of `bad` reads 'a: b', which is"
-                                   " not a single YAML value in this position")
+        ("WL305", ("merged", "other"), "$MISSING"),
+        ("WL306", ("bad",), None),
+    ]
+    assert findings[0].message == (
+        "apply-time variable `$MISSING` is not defined; set it with `--var MISSING=VALUE`,"
+        " an `--env-file`, or the environment with `--use-env`"
+    )
+    assert findings[1].message == (
+        "after substituting apply-time variables the value of `bad` reads 'a: b', which is"
+        " not a single YAML value in this position"
+    )
 
 
 def test_render_reports_an_undefined_key_variable_at_the_key() -> None:
@@ -246,7 +316,8 @@ def test_render_reports_an_undefined_key_variable_at_the_key() -> None:
     rendered, findings = render(doc.root, doc.data, {}, text)
     assert rendered == {"a": 1, "${KEY_NAME}": 2}
     assert [(f.code, f.at, f.span.line, f.span.column, f.span.end_column) for f in findings if f.span] == [
-        ("WL305", "key", 2, 1, 12)]
+        ("WL305", "key", 2, 1, 12)
+    ]
 
 
 def test_render_reports_an_aliased_variable_once() -> None:
@@ -258,22 +329,30 @@ def test_render_reports_an_aliased_variable_once() -> None:
 
 # --- the check through the engine ----------------------------------------------------------------------------
 
+
 def worker(body: str) -> str:
     return "version: v2alpha\nname: sleep-worker\ntype: worker\nspec:\n  compute: runnable-default\n" + body
 
 
 def test_apply_time_variables_are_accepted_without_variables() -> None:
-    text = worker("  replicas: ${REPLICAS}\n  resources:\n    requests:\n      cpu: $CPU\n"
-                  "  stack: container\n  stackSpec:\n    image: ${IMAGE}\n")
+    text = worker(
+        "  replicas: ${REPLICAS}\n  resources:\n    requests:\n      cpu: $CPU\n"
+        "  stack: container\n  stackSpec:\n    image: ${IMAGE}\n"
+    )
     assert spans(lint_text(text)) == []
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("3", []),
-    ("0", [(6, 13, 24, "WL105")]),
-    ("abc", [(6, 13, 24, "WL103")]),
-])
-def test_rendered_values_are_validated_at_the_original_position(value: str, expected: list[tuple[int, int, int, str]]) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3", []),
+        ("0", [(6, 13, 24, "WL105")]),
+        ("abc", [(6, 13, 24, "WL103")]),
+    ],
+)
+def test_rendered_values_are_validated_at_the_original_position(
+    value: str, expected: list[tuple[int, int, int, str]]
+) -> None:
     text = worker("  replicas: ${REPLICAS}\n  stack: container\n  stackSpec:\n    image: alpine:3.20\n")
     assert spans(lint_text(text, settings=Settings(variables={"REPLICAS": value}))) == expected
 
@@ -282,18 +361,24 @@ def test_quoted_variable_stays_a_string_when_rendered() -> None:
     text = worker('  replicas: "${REPLICAS}"\n  stack: container\n  stackSpec:\n    image: alpine:3.20\n')
     found = lint_text(text, settings=Settings(variables={"REPLICAS": "3"}))
     assert [(d.span.line, d.code, d.message) for d in found] == [
-        (6, "WL103", "`spec.replicas` must be an integer, not a string (`3`)")]
+        (6, "WL103", "`spec.replicas` must be an integer, not a string (`3`)")
+    ]
 
 
 def test_placeholder_in_key_value_and_longer_string() -> None:
-    text = worker("  stack: container\n  stackSpec:\n    image: alpine:3.20\n    arguments:\n"
-                  '      - "run for ${{team}} now"\n    envs:\n      ${{config_key1}}: ${{config_value1}}\n')
+    text = worker(
+        "  stack: container\n  stackSpec:\n    image: alpine:3.20\n    arguments:\n"
+        '      - "run for ${{team}} now"\n    envs:\n      ${{config_key1}}: ${{config_value1}}\n'
+    )
     found = lint_text(text)
     assert spans(found) == [(10, 18, 27, "WL300"), (12, 7, 23, "WL300"), (12, 25, 43, "WL300")]
-    assert found[1].message == ("`${{config_key1}}` is a template placeholder that was never filled in; replace it"
-                                " with a real key")
-    assert found[2].message == ("`${{config_value1}}` is a template placeholder that was never filled in; replace it"
-                                " with a real value for `spec.stackSpec.envs.${{config_key1}}`")
+    assert found[1].message == (
+        "`${{config_key1}}` is a template placeholder that was never filled in; replace it with a real key"
+    )
+    assert found[2].message == (
+        "`${{config_value1}}` is a template placeholder that was never filled in; replace it"
+        " with a real value for `spec.stackSpec.envs.${{config_key1}}`"
+    )
 
 
 def test_same_placeholder_twice_in_one_string_is_reported_once() -> None:
@@ -305,16 +390,20 @@ def test_placeholder_split_by_yaml_is_reported_once_over_both_halves() -> None:
     text = worker("  stack: container\n  stackSpec:\n    image: alpine:3.20\n    envs:\n      ${alpha: beta}\n")
     found = lint_text(text)
     assert spans(found, PLACEHOLDER_CODES) == [(10, 7, 21, "WL301")]
-    assert found[0].message.startswith("`${alpha: beta}` looks like a template placeholder that was never filled in"
-                                       " (YAML split it at `: ` into a key and a value); replace it with a real value"
-                                       " for `spec.stackSpec.envs`")
+    assert found[0].message.startswith(
+        "`${alpha: beta}` looks like a template placeholder that was never filled in"
+        " (YAML split it at `: ` into a key and a value); replace it with a real value"
+        " for `spec.stackSpec.envs`"
+    )
 
 
 def test_projection_templates_keep_liquid_but_report_doc_placeholders() -> None:
-    text = worker("  stack: container\n  stackSpec:\n    image: alpine:3.20\n  use:\n    projection:\n"
-                  "      projections:\n        envVarsTemplate: |\n          WORKER_NAME: ${{worker-name}}\n"
-                  "          HOST: {{ defaultProjections.heimdallUrl }}\n"
-                  "          {%- if x %}${lower} <tag>{%- endif %}\n")
+    text = worker(
+        "  stack: container\n  stackSpec:\n    image: alpine:3.20\n  use:\n    projection:\n"
+        "      projections:\n        envVarsTemplate: |\n          WORKER_NAME: ${{worker-name}}\n"
+        "          HOST: {{ defaultProjections.heimdallUrl }}\n"
+        "          {%- if x %}${lower} <tag>{%- endif %}\n"
+    )
     assert spans(lint_text(text)) == [(13, 24, 40, "WL300")]
 
 
@@ -354,23 +443,28 @@ def test_double_braces_outside_the_bento_stack_spec_are_still_placeholders() -> 
 
 
 def test_go_templates_in_a_stack_are_not_placeholders() -> None:
-    text = ('name: relay\nversion: v1alpha\ntype: stack\nstack:\n  name: relay\n  version: "1.0"\n'
-            "  workerConfig:\n    configFileTemplate: |\n      {{ toYaml .ApplicationSpec.StackSpec | indent 2 }}\n"
-            "      - {{ $flag }} <x> ${home}\n")
+    text = (
+        'name: relay\nversion: v1alpha\ntype: stack\nstack:\n  name: relay\n  version: "1.0"\n'
+        "  workerConfig:\n    configFileTemplate: |\n      {{ toYaml .ApplicationSpec.StackSpec | indent 2 }}\n"
+        "      - {{ $flag }} <x> ${home}\n"
+    )
     assert spans(lint_text(text), PLACEHOLDER_CODES) == []
 
 
 def test_inline_bundle_resource_is_reported_once() -> None:
-    text = ("version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n    - id: w\n      workspace: public\n"
-            "      spec:\n        version: v1beta\n        name: ${{worker-name}}\n        type: worker\n"
-            "        worker:\n          compute: runnable-default\n          stack: container\n"
-            "          stackSpec:\n            image: alpine:3.20\n")
+    text = (
+        "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n    - id: w\n      workspace: public\n"
+        "      spec:\n        version: v1beta\n        name: ${{worker-name}}\n        type: worker\n"
+        "        worker:\n          compute: runnable-default\n          stack: container\n"
+        "          stackSpec:\n            image: alpine:3.20\n"
+    )
     found = lint_text(text)
     assert spans(found, PLACEHOLDER_CODES) == [(10, 15, 31, "WL300")]
     assert found[0].json_path == ("bundle", "resources", 0, "spec", "name")
 
 
 # --- the reference page's examples ---------------------------------------------------------------------------
+
 
 def reference_blocks() -> tuple[str, str]:
     if not REFERENCE.is_file():
@@ -387,12 +481,24 @@ def test_reference_syntax_block_errors_on_every_placeholder_line() -> None:
     placeholder_lines = [i for i, line in enumerate(syntax.splitlines(), start=1) if "${{" in line]
     assert placeholder_lines == [2, 5, 6, 8, 9, 10, 13, 14, 16, 17, 18, 20]
     assert spans(found) == [
-        (2, 7, 23, "WL300"), (5, 5, 13, "WL300"), (6, 14, 30, "WL300"), (8, 12, 33, "WL300"), (9, 13, 31, "WL300"),
-        (10, 18, 37, "WL300"), (13, 12, 28, "WL300"), (14, 15, 34, "WL300"), (16, 12, 26, "WL300"),
-        (17, 15, 32, "WL300"), (18, 10, 25, "WL300"), (20, 5, 38, "WL300")]
+        (2, 7, 23, "WL300"),
+        (5, 5, 13, "WL300"),
+        (6, 14, 30, "WL300"),
+        (8, 12, 33, "WL300"),
+        (9, 13, 31, "WL300"),
+        (10, 18, 37, "WL300"),
+        (13, 12, 28, "WL300"),
+        (14, 15, 34, "WL300"),
+        (16, 12, 26, "WL300"),
+        (17, 15, 32, "WL300"),
+        (18, 10, 25, "WL300"),
+        (20, 5, 38, "WL300"),
+    ]
     assert all(d.severity.value == "error" for d in found)
-    assert found[3].message == ("`${{compute-resource}}` is a template placeholder that was never filled in; replace"
-                                " it with a real value for `spec.compute`")
+    assert found[3].message == (
+        "`${{compute-resource}}` is a template placeholder that was never filled in; replace"
+        " it with a real value for `spec.compute`"
+    )
 
 
 def test_reference_sleep_worker_is_clean() -> None:
@@ -402,7 +508,9 @@ def test_reference_sleep_worker_is_clean() -> None:
 
 def test_reference_sleep_worker_with_a_bad_name() -> None:
     _, sleep = reference_blocks()
-    found = lint_text(sleep, settings=Settings(variables={"WORKER_NAME": "Bad_Name", "COMPUTE_NAME": "runnable-default"}))
+    found = lint_text(
+        sleep, settings=Settings(variables={"WORKER_NAME": "Bad_Name", "COMPUTE_NAME": "runnable-default"})
+    )
     assert spans(found) == [(2, 7, 21, "WL106")]
     assert found[0].message.startswith("`Bad_Name` is not a valid resource name")
     missing = lint_text(sleep, settings=Settings(variables={"WORKER_NAME": "sleep-worker"}))
@@ -422,9 +530,12 @@ PLACEHOLDER_FILES = {
     "dataosinfo-b2d8b808__docs__examples__resources__volume__manifest_reference.yaml": {"WL300": 8, "WL304": 1},
     "dataosinfo-d753955b__docs__examples__resources__workflow__manifest_reference.yaml": {"WL301": 52, "WL302": 2},
     "dataosinfo__docs__examples__resources__worker__syncing_data_from_fastbase_stream_to_icebase.yaml": {"WL301": 1},
-    "dataosinfo-fda593a8__docs__examples__resources__lakehouse__s3__resource_instance_secret_s3_read.yaml": {"WL301": 6},
-    "dataosinfo-fda593a8__docs__examples__resources__lakehouse__s3__resource_instance_secret_s3_read_write.yaml":
-        {"WL301": 6},
+    "dataosinfo-fda593a8__docs__examples__resources__lakehouse__s3__resource_instance_secret_s3_read.yaml": {
+        "WL301": 6
+    },
+    "dataosinfo-fda593a8__docs__examples__resources__lakehouse__s3__resource_instance_secret_s3_read_write.yaml": {
+        "WL301": 6
+    },
     "dataosinfo__docs__learn__dp_foundations1_learn_track__create_bundle__index__block1.yaml": {"WL302": 6},
     "dataosinfo__docs__learn__dp_foundations2_learn_track__create_bundle__index__block1.yaml": {"WL302": 7},
 }
@@ -462,26 +573,33 @@ def test_corpus_bare_brace_files_are_reported_at_a_placeholder(name: str) -> Non
 
 
 def test_corpus_syncing_worker_true_placeholder_position() -> None:
-    path = corpus_file("dataosinfo__docs__examples__resources__worker__syncing_data_from_fastbase_stream_to_icebase.yaml")
+    path = corpus_file(
+        "dataosinfo__docs__examples__resources__worker__syncing_data_from_fastbase_stream_to_icebase.yaml"
+    )
     found = [d for d in lint_text(path.read_bytes(), str(path)) if d.code == "WL301"]
     assert [(d.span.line, d.span.column, d.span.end_column) for d in found] == [(21, 30, 37)]
     assert found[0].message == (
         "`${true}` looks like a template placeholder that was never filled in; replace it with a real value for"
         " `worker.stackSpec.input.options.cleanupSubscription` (apply-time variables are upper-case, like"
-        " `${REPLICAS}`)")
+        " `${REPLICAS}`)"
+    )
 
 
 def test_corpus_bento_liquid_go_and_variable_files_are_not_reported() -> None:
     if not CORPUS.is_dir():
         missing_shared("../shared corpus is not available")
-    quiet = sorted(p for p in CORPUS.glob("*.yaml") if p.name not in PLACEHOLDER_FILES and p.name not in BARE_BRACE_FILES)
+    quiet = sorted(
+        p for p in CORPUS.glob("*.yaml") if p.name not in PLACEHOLDER_FILES and p.name not in BARE_BRACE_FILES
+    )
     # the Bento workers, the Go-templated Stack definitions, the Liquid domain and Stack, the ${ENV} files
-    for must in ("dataosinfo__docs__examples__resources__worker__sample_worker.yaml",
-                 "dataosinfo__docs__examples__resources__secret__worker__worker.yaml",
-                 "dataosinfo__docs__examples__resources__stacks__bento__bento_stack_definition.yaml",
-                 "dpbs__docs__vulcan-examples__extra__.artefacts__domain-definition.yaml",
-                 "dpbs__docs__vulcan-examples__extra__.artefacts__stacks__postgres-engine.yaml",
-                 "dpbs__docs__vulcan-examples__spark__complex__delivery-performance__lakehouse.yaml"):
+    for must in (
+        "dataosinfo__docs__examples__resources__worker__sample_worker.yaml",
+        "dataosinfo__docs__examples__resources__secret__worker__worker.yaml",
+        "dataosinfo__docs__examples__resources__stacks__bento__bento_stack_definition.yaml",
+        "dpbs__docs__vulcan-examples__extra__.artefacts__domain-definition.yaml",
+        "dpbs__docs__vulcan-examples__extra__.artefacts__stacks__postgres-engine.yaml",
+        "dpbs__docs__vulcan-examples__spark__complex__delivery-performance__lakehouse.yaml",
+    ):
         assert CORPUS / must in quiet
     assert len(quiet) == 74
     reported = {p.name: spans(lint_text(p.read_bytes(), str(p)), PLACEHOLDER_CODES) for p in quiet}
@@ -490,9 +608,15 @@ def test_corpus_bento_liquid_go_and_variable_files_are_not_reported() -> None:
 
 # --- the command line ----------------------------------------------------------------------------------------
 
+
 def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, dict[str, object]]:
-    proc = subprocess.run([sys.executable, "-m", "worker_lint", "check", "--format", "json", *args],
-                          capture_output=True, text=True, cwd=cwd or PROJECT, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "worker_lint", "check", "--format", "json", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or PROJECT,
+        check=False,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 
@@ -521,4 +645,5 @@ def test_cli_sleep_worker_clean_and_with_vars(tmp_path: Path) -> None:
     code, report = run_cli("--env-file", str(env), str(path))
     assert code == 1
     assert [(d["line"], d["column"], d["end_column"], d["code"]) for d in report["diagnostics"]] == [  # type: ignore[index]
-        (10, 12, 27, "WL305")]
+        (10, 12, 27, "WL305")
+    ]

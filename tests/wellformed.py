@@ -1,4 +1,5 @@
 """Checks shared by the robustness tests: a diagnostic is well-formed when it sits inside its file."""
+
 from __future__ import annotations
 
 import re
@@ -55,8 +56,10 @@ def diagnostic_problems(d: Diagnostic, data: bytes) -> list[str]:
     placed = span_problems(lines, d.span.line, d.span.column, d.span.end_line, d.span.end_column)
     problems += placed
     for rel in d.related:
-        problems += [f"related: {p}" for p in span_problems(
-            lines, rel.span.line, rel.span.column, rel.span.end_line, rel.span.end_column)]
+        problems += [
+            f"related: {p}"
+            for p in span_problems(lines, rel.span.line, rel.span.column, rel.span.end_line, rel.span.end_column)
+        ]
     return [f"{d.code} at {d.span.line}:{d.span.column}: {p}" for p in problems]
 
 

@@ -4,6 +4,7 @@ Paths, standard input (``--stdin-filename``) and an editor's unsaved buffers all
 ``run.runner.run``: the same bytes under the same name get the same diagnostics whichever way
 they come in, with the same Stack definitions, configuration and Bundle references.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,10 +19,16 @@ from worker_lint.run.files import collect
 from worker_lint.run.parallel import Jobs
 
 
-def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Finding] | None = None,
-         settings: Settings | Resolver | None = None, jobs: Jobs = 1,
-         cache_dir: Path | None = None, collected: bool = False,
-         unsaved: Mapping[str, bytes | str] | None = None) -> Iterator[tuple[str, FileResult]]:
+def lint(
+    paths: Iterable[str] = (),
+    *,
+    buffers: Mapping[str, bytes | str | Finding] | None = None,
+    settings: Settings | Resolver | None = None,
+    jobs: Jobs = 1,
+    cache_dir: Path | None = None,
+    collected: bool = False,
+    unsaved: Mapping[str, bytes | str] | None = None,
+) -> Iterator[tuple[str, FileResult]]:
     """Lint the files under ``paths`` and the contents in ``buffers`` (by the path to report them under).
 
     Yields ``(display path, result)`` for each file, then for each file their Bundles name.
@@ -40,8 +47,9 @@ def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Findi
     given = {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in (buffers or {}).items()}
     found = list(paths) if collected else collect(list(paths), settings or Settings()) if paths else []
     files = [*given, *(f for f in found if f not in given)]
-    open_documents = {name: data.encode("utf-8") if isinstance(data, str) else data
-                      for name, data in (unsaved or {}).items()}
+    open_documents = {
+        name: data.encode("utf-8") if isinstance(data, str) else data for name, data in (unsaved or {}).items()
+    }
     if not isinstance(settings, Resolver):
         options = runner.Options(jobs=jobs, cache_dir=cache_dir, buffers=given, unsaved=open_documents)
         yield from runner.run(files, settings or Settings(), options)
@@ -52,13 +60,19 @@ def lint(paths: Iterable[str] = (), *, buffers: Mapping[str, bytes | str | Findi
         groups.setdefault(id(chosen), (chosen, []))[1].append(name)
     seen = {Path(os.path.realpath(f)) for f in files} if len(groups) > 1 else None
     for chosen, members in groups.values():
-        options = runner.Options(jobs=jobs, cache_dir=cache_dir, seen=seen, unsaved=open_documents,
-                                 buffers={name: given[name] for name in members if name in given})
+        options = runner.Options(
+            jobs=jobs,
+            cache_dir=cache_dir,
+            seen=seen,
+            unsaved=open_documents,
+            buffers={name: given[name] for name in members if name in given},
+        )
         yield from runner.run(members, chosen, options)
 
 
-def lint_paths(paths: Iterable[str], settings: Settings | None = None,
-               jobs: Jobs = 1) -> Iterator[tuple[str, list[Diagnostic]]]:
+def lint_paths(
+    paths: Iterable[str], settings: Settings | None = None, jobs: Jobs = 1
+) -> Iterator[tuple[str, list[Diagnostic]]]:
     """Lint every file under ``paths`` (and the files their Bundles name): ``(display path, diagnostics)``."""
     for display, result in lint(paths, settings=settings, jobs=jobs):
         yield display, list(result.diagnostics)

@@ -4,6 +4,7 @@ The pages are the single owner of rule metadata.  At run time only the front
 matter is read (a few kilobytes); ``validate_pages`` checks every page against
 the pydantic model, for the test suite.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,7 +44,7 @@ def split_front_matter(text: str) -> tuple[str, str]:
     end = text.find("\n---\n", 4)
     if end == -1:
         raise ValueError("the front matter block is not closed with `---`")
-    return text[4:end + 1], text[end + 5:]
+    return text[4 : end + 1], text[end + 5 :]
 
 
 def _front_matter(path: Path) -> dict[str, Any]:
@@ -67,9 +68,14 @@ def _pages() -> dict[str, Path]:
 def _load(page: Path) -> Rule:
     meta = _front_matter(page)
     return Rule(
-        code=meta["code"], name=meta["name"], severity=Severity(meta["severity"]),
-        summary=meta.get("summary", ""), fix=meta.get("fix", ""), options=meta.get("options") or {},
-        deprecated=bool(meta.get("deprecated", False)), page=page,
+        code=meta["code"],
+        name=meta["name"],
+        severity=Severity(meta["severity"]),
+        summary=meta.get("summary", ""),
+        fix=meta.get("fix", ""),
+        options=meta.get("options") or {},
+        deprecated=bool(meta.get("deprecated", False)),
+        page=page,
     )
 
 

@@ -1,4 +1,5 @@
 """The command line: `worker-lint check | rules | explain | schema | server`."""
+
 from __future__ import annotations
 
 import contextlib
@@ -31,37 +32,69 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
-              help="Report format (default: text; github inside GitHub Actions).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Report format (default: text; github inside GitHub Actions).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--stdin-filename", help="The path to report for input read from `-`.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Read this configuration instead of the closest .worker-lint.yaml or pyproject.toml.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Read this configuration instead of the closest .worker-lint.yaml or pyproject.toml.",
+)
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--select", multiple=True, help="Only these codes or prefixes (repeatable, or comma-separated).")
 @click.option("--ignore", multiple=True, help="Never these codes or prefixes.")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes added to the selection.")
-@click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES",
-              help="Ignore codes or prefixes in files matching GLOB (repeatable).")
+@click.option(
+    "--per-file-ignores",
+    multiple=True,
+    metavar="GLOB:CODES",
+    help="Ignore codes or prefixes in files matching GLOB (repeatable).",
+)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Do not lint files or folders matching GLOB.")
 @click.option("--root", type=click.Path(file_okay=False), help="Project root for Bundle `file:` references.")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
-              help="Report only diagnostics that are not recorded in this baseline file.")
-@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
-              help="Record the current diagnostics in this baseline file and exit 0.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Report only diagnostics that are not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Record the current diagnostics in this baseline file and exit 0.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule.")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR).")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Substitute this apply-time variable, as dataos-ctl does, and check the result (repeatable).")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR)."
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Substitute this apply-time variable, as dataos-ctl does, and check the result (repeatable).",
+)
 @click.option("--env-file", type=click.Path(dir_okay=False), help="Substitute the variables of this dotenv file.")
 @click.option("--use-env", is_flag=True, help="Substitute variables from the environment.")
-@click.option("--jobs", "-j", default="auto", metavar="N|auto",
-              help="Processes to lint with (default: auto, one for small runs).")
+@click.option(
+    "--jobs", "-j", default="auto", metavar="N|auto", help="Processes to lint with (default: auto, one for small runs)."
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False),
-              help="Where to keep the result cache (default: .worker-lint-cache in the project root).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Where to keep the result cache (default: .worker-lint-cache in the project root).",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes, in place (with `-`: print the fixed text).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix, --diff or --fix-only: apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
@@ -131,8 +164,13 @@ def _settings(args: CheckArgs) -> Resolver:
     from worker_lint import config
 
     overrides: dict[str, Any] = {
-        "select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
-        "per_file_ignores": args.per_file_ignores, "exclude": args.exclude, "root": args.root}
+        "select": args.select,
+        "ignore": args.ignore,
+        "extend_select": args.extend_select,
+        "per_file_ignores": args.per_file_ignores,
+        "exclude": args.exclude,
+        "root": args.root,
+    }
     if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
@@ -141,8 +179,9 @@ def _settings(args: CheckArgs) -> Resolver:
         typed = {item.partition("=")[0] for item in args.variables}  # shown: they are on the command line already
         overrides["hidden_variables"] = frozenset(name for name in loaded if name not in typed)
     with _usage_errors(args):
-        resolver = config.Resolver(Path.cwd(), Path(args.config_path) if args.config_path else None,
-                                   args.isolated, overrides)
+        resolver = config.Resolver(
+            Path.cwd(), Path(args.config_path) if args.config_path else None, args.isolated, overrides
+        )
         _ = resolver.here  # the working folder's configuration holds the cache folder: read it first
     return resolver
 
@@ -190,12 +229,21 @@ def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[
         return None
     from worker_lint.run.fixing import Fixer
 
-    return Fixer(settings, fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, fix_only=args.fix_only,
-                 show=args.show_fixes, files=files, buffers=buffers)
+    return Fixer(
+        settings,
+        fix=args.fix,
+        unsafe=args.unsafe_fixes,
+        diff=args.diff,
+        fix_only=args.fix_only,
+        show=args.show_fixes,
+        files=files,
+        buffers=buffers,
+    )
 
 
-def _lint(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding],
-          fixer: Fixer | None) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
+def _lint(
+    args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding], fixer: Fixer | None
+) -> tuple[list[str], list[Diagnostic], list[Diagnostic]]:
     """Every result of the run, in an order that does not depend on the order of the paths given."""
     from worker_lint import api
 
@@ -204,8 +252,9 @@ def _lint(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[s
     diagnostics: list[Diagnostic] = []
     suppressed: list[Diagnostic] = []
     with _usage_errors(args):
-        results = api.lint(files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir,
-                           collected=True)
+        results = api.lint(
+            files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir, collected=True
+        )
         for display, result in fixer.fixed(results) if fixer is not None else results:
             checked.append(display)
             diagnostics.extend(result.diagnostics)
@@ -215,23 +264,38 @@ def _lint(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[s
     return checked, diagnostics, suppressed
 
 
-def _render(args: CheckArgs, checked: list[str], diagnostics: list[Diagnostic], suppressed: list[Diagnostic],
-            known: list[Diagnostic]) -> str:
+def _render(
+    args: CheckArgs,
+    checked: list[str],
+    diagnostics: list[Diagnostic],
+    suppressed: list[Diagnostic],
+    known: list[Diagnostic],
+) -> str:
     from worker_lint.report import text as report
 
     fmt = args.output_format or _default_format()
     if fmt == "json":
         rendered = report.json_report(diagnostics)
     elif fmt == "text":
-        colour = args.color if args.color is not None else (
-            args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        colour = (
+            args.color
+            if args.color is not None
+            else (args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        )
         rendered = report.text(diagnostics, len(checked), colour=bool(colour), unsafe=args.unsafe_fixes)
     else:
         from worker_lint import catalogue
         from worker_lint import report as formats
 
-        rendered = formats.render(fmt, diagnostics, catalogue.rules(), base=_report_base(), files=checked,
-                                  baselined=known, suppressed=suppressed)
+        rendered = formats.render(
+            fmt,
+            diagnostics,
+            catalogue.rules(),
+            base=_report_base(),
+            files=checked,
+            baselined=known,
+            suppressed=suppressed,
+        )
     if args.statistics:
         if fmt == "text":
             rendered += report.statistics(diagnostics)
@@ -263,8 +327,9 @@ def _jobs(value: str) -> int | Literal["auto"]:
     # ASCII digits, few enough for int(): `²` passes isdigit(), and 5,000 digits make int() raise
     if 0 < len(value) <= 9 and all("0" <= c <= "9" for c in value) and int(value) >= 1:
         return int(value)
-    raise click.BadParameter(f"`{value}` is not a number of processes; use a positive integer or `auto`",
-                             param_hint="--jobs")
+    raise click.BadParameter(
+        f"`{value}` is not a number of processes; use a positive integer or `auto`", param_hint="--jobs"
+    )
 
 
 def _cache_dir(given: str | None, settings: Settings) -> Path:
@@ -332,8 +397,11 @@ def _write_baseline(path: Path, diagnostics: list[Diagnostic]) -> None:
     except OSError as exc:
         _write_failure(str(path), exc)
         return
-    click.echo(f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
-               f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.", err=True)
+    click.echo(
+        f"Recorded {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''}"
+        f" ({count} entr{'ies' if count != 1 else 'y'}) in {path}.",
+        err=True,
+    )
 
 
 def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
@@ -344,8 +412,11 @@ def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Dia
     except baseline.BaselineError as exc:
         _usage_failure(str(exc))
     if result.fixed:
-        click.echo(f"{result.fixed} problem{'s' if result.fixed != 1 else ''} recorded in {path} no longer"
-                   " occur; rewrite it with --write-baseline to lock that in.", err=True)
+        click.echo(
+            f"{result.fixed} problem{'s' if result.fixed != 1 else ''} recorded in {path} no longer"
+            " occur; rewrite it with --write-baseline to lock that in.",
+            err=True,
+        )
     return result.new, result.known
 
 
@@ -376,8 +447,12 @@ def list_rules(output_format: str) -> None:
     if output_format == "json":
         import json
 
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary}
-                               for r in rules], indent=2))
+        click.echo(
+            json.dumps(
+                [{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules],
+                indent=2,
+            )
+        )
         return
     for r in rules:
         click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {r.summary}")
@@ -415,8 +490,11 @@ def server() -> None:
         import lsprotocol  # noqa: F401
         import pygls  # noqa: F401
     except ImportError:
-        click.echo("worker-lint server needs the language server's libraries (pygls, lsprotocol); install"
-                   f" them with:\n\n    {LSP_INSTALL}\n", err=True)
+        click.echo(
+            "worker-lint server needs the language server's libraries (pygls, lsprotocol); install"
+            f" them with:\n\n    {LSP_INSTALL}\n",
+            err=True,
+        )
         sys.exit(2)
     from worker_lint.lsp.server import serve
 

@@ -10,6 +10,7 @@ nothing piles up meanwhile: 10,000 files peak at the same memory either way),
 and once the report is written and flushed the process ends at once.
 `worker_lint.cli.main`, used as a library or by tests, does neither.
 """
+
 from __future__ import annotations
 
 import gc

@@ -14,6 +14,7 @@ must tolerate any shape: the schema pass reports wrong shapes, a check simply
 returns when the data is not what it expects.  Rule metadata (name, severity,
 docs) lives in the rule's page under ``rules/``, never here.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -55,8 +56,9 @@ def check(*codes: str, kinds: Iterable[str] | None) -> Callable[[CheckFunc], Che
 
     undocumented = sorted(set(codes) - catalogue.codes())
     if not codes or undocumented:
-        raise CheckDeclarationError(f"a check needs rule codes with a page under rules/; {undocumented or 'none'}"
-                                    " given")
+        raise CheckDeclarationError(
+            f"a check needs rule codes with a page under rules/; {undocumented or 'none'} given"
+        )
     unknown = sorted(set(kinds or ()) - DATAOS_TYPES)
     if unknown or (kinds is not None and not set(kinds)):
         raise CheckDeclarationError(f"a check runs on DataOS resource types; {unknown or 'none'} given")

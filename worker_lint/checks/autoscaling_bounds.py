@@ -1,4 +1,5 @@
 """Autoscaling bounds: `minReplicas` above `maxReplicas`, `replicas` outside them, utilisation targets outside 1-100."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ TARGET_OUT_OF_RANGE = "WL212"
 SPELLINGS = ("autoscaling", "autoScaling")
 TARGETS = ("targetCPUUtilizationPercentage", "targetMemoryUtilizationPercentage")
 #: the Service docs' row: "integer | optional | 80 | any integer between 0 and 100"
-DOCUMENTED_RANGE = "the documented range, \"any integer between 0 and 100\" (a target of 0 scales on any load)"
+DOCUMENTED_RANGE = 'the documented range, "any integer between 0 and 100" (a target of 0 scales on any load)'
 
 
 @check(MIN_ABOVE_MAX, REPLICAS_OUTSIDE, TARGET_OUT_OF_RANGE, kinds={"worker"})
@@ -41,10 +42,13 @@ def _check_scaling(body_key: str, spelling: str, scaling: dict[str, Any], replic
     if low is not None and high is not None and low > high:
         bounds_agree = False
         min_path, max_path = base + ("minReplicas",), base + ("maxReplicas",)
-        yield Finding(MIN_ABOVE_MAX, min_path,
-                      f"`{describe(min_path)}` is {low}, above `maxReplicas` {high}; the autoscaler cannot keep"
-                      " at least that many and at most this many replicas",
-                      related=(Related(max_path, f"`maxReplicas` is {high}"),))
+        yield Finding(
+            MIN_ABOVE_MAX,
+            min_path,
+            f"`{describe(min_path)}` is {low}, above `maxReplicas` {high}; the autoscaler cannot keep"
+            " at least that many and at most this many replicas",
+            related=(Related(max_path, f"`maxReplicas` is {high}"),),
+        )
     # Autoscaling is on when the mapping is there, unless `enabled` says false;
     # a templated `enabled` is unknown, so nothing is assumed.
     enabled = scaling.get("enabled", True)
@@ -63,8 +67,11 @@ def _check_scaling(body_key: str, spelling: str, scaling: dict[str, Any], replic
             continue  # a missing, templated or non-integer target is the schema's to report
         if not 1 <= value <= 100:
             path = base + (target,)
-            yield Finding(TARGET_OUT_OF_RANGE, path,
-                          f"`{describe(path)}` is {value}, outside {DOCUMENTED_RANGE}; {_target_effect(value)}")
+            yield Finding(
+                TARGET_OUT_OF_RANGE,
+                path,
+                f"`{describe(path)}` is {value}, outside {DOCUMENTED_RANGE}; {_target_effect(value)}",
+            )
 
 
 def _count(value: Any) -> int | None:
@@ -76,10 +83,13 @@ def _count(value: Any) -> int | None:
 
 def _outside(path: tuple[str, ...], count: int, bound_path: tuple[str, ...], relation: str, bound: int) -> Finding:
     bound_name = str(bound_path[-1])
-    return Finding(REPLICAS_OUTSIDE, path,
-                   f"`{describe(path)}` is {count}, {relation} `{bound_name}` {bound} while autoscaling is enabled;"
-                   " the autoscaler owns the replica count and moves it into range at once",
-                   related=(Related(bound_path, f"`{bound_name}` is {bound}"),))
+    return Finding(
+        REPLICAS_OUTSIDE,
+        path,
+        f"`{describe(path)}` is {count}, {relation} `{bound_name}` {bound} while autoscaling is enabled;"
+        " the autoscaler owns the replica count and moves it into range at once",
+        related=(Related(bound_path, f"`{bound_name}` is {bound}"),),
+    )
 
 
 def _target_effect(value: int) -> str:

@@ -1,4 +1,5 @@
 """WL405-WL406: `dependencyConditions` values a Bundle can never observe."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -23,15 +24,21 @@ _DURATION = lazy_re.compile(r"(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+")
 def condition_values(res: Resource, ctx: Context) -> Iterator[Finding]:
     for item in bundle.items(res):
         for path, cond in item.conditions():
-            for kind, code, valid in (("status", "WL405", bundle.STATUS_VALUES),
-                                      ("runtime", "WL406", bundle.RUNTIME_VALUES)):
+            for kind, code, valid in (
+                ("status", "WL405", bundle.STATUS_VALUES),
+                ("runtime", "WL406", bundle.RUNTIME_VALUES),
+            ):
                 match = cond.get(kind)
                 if isinstance(match, str) and kind == "runtime":
                     # the Bundle page: "string or time duration format", `runtime: succeeded`
-                    if not bundle.looks_templated(match) and not _ok(kind, "is", match) \
-                            and not _DURATION.fullmatch(match.strip()):
-                        yield Finding(code, path + (kind,), _message(kind, "is", match, valid)
-                                      + "; or a duration such as `5m`")
+                    if (
+                        not bundle.looks_templated(match)
+                        and not _ok(kind, "is", match)
+                        and not _DURATION.fullmatch(match.strip())
+                    ):
+                        yield Finding(
+                            code, path + (kind,), _message(kind, "is", match, valid) + "; or a duration such as `5m`"
+                        )
                     continue
                 if not isinstance(match, dict):
                     continue
@@ -65,8 +72,10 @@ def _ok(kind: str, operator: str, value: str) -> bool:
 
 def _message(kind: str, operator: str, value: str, valid: tuple[str, ...]) -> str:
     verb = "is never" if operator == "is" else "is never part of"
-    message = f"`{value}` {verb} a resource {kind}, so this condition can never be met; {kind} values are" \
-              f" {', '.join(f'`{v}`' for v in valid)}"
+    message = (
+        f"`{value}` {verb} a resource {kind}, so this condition can never be met; {kind} values are"
+        f" {', '.join(f'`{v}`' for v in valid)}"
+    )
     hint = suggest(value, [v for v in valid if v != "running:N"] + (["running:1"] if kind == "runtime" else []))
     if hint is None and kind == "runtime" and value.lower().startswith("running"):
         hint = "running:1"

@@ -1,4 +1,5 @@
 """WL413-WL415: every `file:` a Bundle names exists inside the project and is a DataOS manifest."""
+
 from __future__ import annotations
 
 import os
@@ -28,16 +29,25 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
             yield _missing(resolution, where, path)
             continue
         _queue(ctx, resolution.found)
-        loaded = bundle.load_referenced(resolution.found, ctx.project.referenced,
-                                         ctx.settings.max_file_size, ctx.settings.limits, ctx.project.unsaved)
+        loaded = bundle.load_referenced(
+            resolution.found,
+            ctx.project.referenced,
+            ctx.settings.max_file_size,
+            ctx.settings.limits,
+            ctx.project.unsaved,
+        )
         if loaded.unreadable:
             continue  # the file's own lint run reports why it does not parse
         if loaded.documents == 0:
             yield Finding("WL415", path, f"`{value}` is empty; it holds no manifest to apply")
         elif not loaded.kinds:
-            yield Finding("WL415", path, f"`{value}` is not a DataOS resource manifest: no document in it has a"
-                          " `type` naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
-                          " `version` and a body section such as `worker:`")
+            yield Finding(
+                "WL415",
+                path,
+                f"`{value}` is not a DataOS resource manifest: no document in it has a"
+                " `type` naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
+                " `version` and a body section such as `worker:`",
+            )
 
 
 def _queue(ctx: Context, path: Path) -> None:
@@ -52,8 +62,10 @@ def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str
     if resolution.outside is not None:
         root = bundle.shown(where.root)
         if resolution.via_symlink is not None:
-            message = (f"`{value}` is a symlink to `{bundle.shown(resolution.via_symlink)}`, outside the project"
-                       f" root `{root}`; it was not followed or checked")
+            message = (
+                f"`{value}` is a symlink to `{bundle.shown(resolution.via_symlink)}`, outside the project"
+                f" root `{root}`; it was not followed or checked"
+            )
         else:
             message = f"`{value}` is outside the project root `{root}`; it was not followed or checked"
         return Finding("WL414", path, message)

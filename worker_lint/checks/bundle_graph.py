@@ -1,4 +1,5 @@
 """WL400-WL404: a Bundle's resource ids and the dependency graph between them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -27,9 +28,13 @@ def dependency_graph(res: Resource, ctx: Context) -> Iterator[Finding]:
             original = first[rid].path + ("id",)
             node = res.node_at(*original)
             where = f" on line {node.start_mark.line + 1}" if node is not None else ""
-            yield Finding("WL400", item.path + ("id",), f"duplicate resource id `{rid}` (first used{where});"
-                          " dependencies on it are ambiguous, so give each resource its own id",
-                          related=(Related(original, f"`{rid}` is first used here"),))
+            yield Finding(
+                "WL400",
+                item.path + ("id",),
+                f"duplicate resource id `{rid}` (first used{where});"
+                " dependencies on it are ambiguous, so give each resource its own id",
+                related=(Related(original, f"`{rid}` is first used here"),),
+            )
         else:
             first[rid] = item
     known = first  # ids in declaration order, for suggestions; a dict for constant-time lookups
@@ -47,18 +52,31 @@ def dependency_graph(res: Resource, ctx: Context) -> Iterator[Finding]:
             id_path = path + ("resourceId",)
             problems = list(_reference(rid, id_path, target, known, "condition"))
             yield from problems
-            if not problems and target not in dependency_targets and rid is not None \
-                    and not bundle.looks_templated(target):
-                yield Finding("WL404", id_path, f"`{rid}` has a condition on `{target}` but does not list it in"
-                              " `dependencies`; add it there so the order is explicit")
+            if (
+                not problems
+                and target not in dependency_targets
+                and rid is not None
+                and not bundle.looks_templated(target)
+            ):
+                yield Finding(
+                    "WL404",
+                    id_path,
+                    f"`{rid}` has a condition on `{target}` but does not list it in"
+                    " `dependencies`; add it there so the order is explicit",
+                )
     nodes = [item.id for item in items if item.id is not None]
     for loop, closing in bundle.find_cycles(nodes, bundle.edges(items)):
-        yield Finding("WL403", closing.path, f"dependency cycle: {' -> '.join(loop)}; a Bundle must be a DAG,"
-                      " so no resource in the cycle can ever be applied")
+        yield Finding(
+            "WL403",
+            closing.path,
+            f"dependency cycle: {' -> '.join(loop)}; a Bundle must be a DAG,"
+            " so no resource in the cycle can ever be applied",
+        )
 
 
-def _reference(rid: str | None, path: JsonPath, target: str, known: dict[str, bundle.Item], what: str
-               ) -> Iterator[Finding]:
+def _reference(
+    rid: str | None, path: JsonPath, target: str, known: dict[str, bundle.Item], what: str
+) -> Iterator[Finding]:
     if bundle.looks_templated(target):
         return
     if rid is not None and target == rid:

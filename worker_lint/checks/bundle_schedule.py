@@ -1,4 +1,5 @@
 """WL411, WL412, WL418: a Bundle schedule's time zone and cron expressions, and their documented shape."""
+
 from __future__ import annotations
 
 import functools
@@ -45,8 +46,13 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
     for action in ("create", "delete"):
         value = sched.get(action)
         if isinstance(value, dict) and "cron" in value:
-            yield Finding("WL418", _SCHEDULE + (action,), f"`{action}:` is one `cron:` mapping; the Bundle"
-                          f" configuration page writes it as a list: `{action}:` then `- cron: ...`", at="key")
+            yield Finding(
+                "WL418",
+                _SCHEDULE + (action,),
+                f"`{action}:` is one `cron:` mapping; the Bundle"
+                f" configuration page writes it as a list: `{action}:` then `- cron: ...`",
+                at="key",
+            )
         for path, expression in _crons(value, _SCHEDULE + (action,)):
             if bundle.looks_templated(expression):
                 continue
@@ -58,8 +64,9 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
             span = None
             if problem.start is not None and problem.end is not None:
                 span = _inner_span(res, path, expression, problem.start, problem.end)
-            yield Finding("WL412", path, f"invalid cron {cron.quoted(expression.strip())}: {problem.message}",
-                          span=span)
+            yield Finding(
+                "WL412", path, f"invalid cron {cron.quoted(expression.strip())}: {problem.message}", span=span
+            )
 
 
 def _crons(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
@@ -84,7 +91,7 @@ def _inner_span(res: Resource, path: JsonPath, value: str, start: int, end: int)
     if node.style not in (None, "", "'", '"'):
         return None
     offset = 1 if node.style in ("'", '"') else 0  # the C composer gives plain scalars style ""
-    source = res.text[node.start_mark.index + offset:node.start_mark.index + offset + len(value)]
+    source = res.text[node.start_mark.index + offset : node.start_mark.index + offset + len(value)]
     if source != value:
         return None  # escapes make the source differ from the value; fall back to the whole scalar
     line = node.start_mark.line + 1

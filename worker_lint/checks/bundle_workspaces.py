@@ -1,4 +1,5 @@
 """WL409-WL410: an item's `workspace` matches the level of the resource it deploys."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -26,16 +27,24 @@ def item_workspace(res: Resource, ctx: Context) -> Iterator[Finding]:
             kind = found[0] if found else None
             if kind in bundle.WORKSPACE_LEVEL and not has_workspace and "workspace" not in spec:
                 name = f"`{item.id}`" if item.id is not None else "this resource"
-                yield Finding("WL409", item.path, f"{name} deploys a {kind}, a workspace-level resource, but names no"
-                              " `workspace`; add `workspace:` to the item")
+                yield Finding(
+                    "WL409",
+                    item.path,
+                    f"{name} deploys a {kind}, a workspace-level resource, but names no"
+                    " `workspace`; add `workspace:` to the item",
+                )
         elif has_workspace and "file" in item.data:
             # Only a file item that names a workspace can be at odds with its target; one without it
             # gets the CLI's default workspace (`public`), as the published v2alpha Bundles rely on.
             where = where or bundle.place(ctx.path, ctx.settings, ctx.project.roots)
             kind = _file_kind(item, where, ctx)
         if has_workspace and kind in bundle.INSTANCE_LEVEL:
-            yield Finding("WL410", item.path + ("workspace",), f"a {kind} is an instance-level resource;"
-                          f" `workspace` is ignored for it, so remove it", at="key")
+            yield Finding(
+                "WL410",
+                item.path + ("workspace",),
+                f"a {kind} is an instance-level resource; `workspace` is ignored for it, so remove it",
+                at="key",
+            )
 
 
 def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | None:
@@ -45,6 +54,7 @@ def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | No
     found = bundle.resolve_file(value, where.directory, where.root, [b for b, _ in where.others]).found
     if found is None:
         return None
-    loaded = bundle.load_referenced(found, ctx.project.referenced, ctx.settings.max_file_size,
-                                    ctx.settings.limits, ctx.project.unsaved)
+    loaded = bundle.load_referenced(
+        found, ctx.project.referenced, ctx.settings.max_file_size, ctx.settings.limits, ctx.project.unsaved
+    )
     return loaded.kinds[0][0] if loaded.kinds else None

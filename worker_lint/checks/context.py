@@ -3,6 +3,7 @@
 ``Project`` is what one run knows across files; ``Context`` is one document's view of it.
 Both are typed so a check's needs are visible here, not discovered through ``getattr``.
 """
+
 from __future__ import annotations
 
 import os

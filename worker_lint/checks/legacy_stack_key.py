@@ -1,4 +1,5 @@
 """WL123: a stack-named section (`bento:`, `container:` ...) directly under `worker:` instead of `stackSpec`."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
 
+
 @check("WL123", kinds={"worker"})
 def legacy_stack_key(res: Resource, ctx: Context) -> Iterator[Finding]:
     # the legacy keys only ever existed in v1 manifests, whose body section is `worker:`
@@ -24,8 +26,15 @@ def legacy_stack_key(res: Resource, ctx: Context) -> Iterator[Finding]:
 
             also = " (this Worker has `stackSpec` too: merge the two)" if "stackSpec" in res.body else ""
             # the section already holds the stack's settings: only its key is old (two sections need a person)
-            fixes = () if also or any(k in res.body for k in sections if k != key) else (
-                spec("Rename the section to `stackSpec`", SAFE, rename_key((res.body_key, key), "stackSpec")),)
-            yield Finding("WL123", (res.body_key, key),
-                          f"`{key}:` under `worker:` is deprecated; move its contents to `stackSpec:`{also}", at="key",
-                          fixes=fixes)
+            fixes = (
+                ()
+                if also or any(k in res.body for k in sections if k != key)
+                else (spec("Rename the section to `stackSpec`", SAFE, rename_key((res.body_key, key), "stackSpec")),)
+            )
+            yield Finding(
+                "WL123",
+                (res.body_key, key),
+                f"`{key}:` under `worker:` is deprecated; move its contents to `stackSpec:`{also}",
+                at="key",
+                fixes=fixes,
+            )

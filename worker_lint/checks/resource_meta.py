@@ -9,6 +9,7 @@ v2alpha Worker's `spec` passes environment, Secrets and files through
 `use.projection`: the v1beta runtime fields that do this are not in the
 v2alpha field table.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -56,8 +57,13 @@ def body_section(res: Resource, ctx: Context) -> Iterator[Finding]:
         if others and near is None:
             return  # a body under a name the docs do not show: the platform's to judge, not a guess of ours
         hint = f"; `{near}:` looks like it, misspelt" if near else ""
-        yield Finding("WL101", (), f"missing required field `{kind}`; a {label} keeps its body under `{kind}:`"
-                      f" (`spec:` in v2-era manifests){hint}", at="key")
+        yield Finding(
+            "WL101",
+            (),
+            f"missing required field `{kind}`; a {label} keeps its body under `{kind}:`"
+            f" (`spec:` in v2-era manifests){hint}",
+            at="key",
+        )
         return
     for key in present:
         value = res.data[key]
@@ -72,13 +78,22 @@ def workflow_dag(res: Resource, ctx: Context) -> Iterator[Finding]:
     if body is None:
         return
     if "dag" not in body:
-        yield Finding("WL101", (res.body_key,), f"missing required field `dag` in `{res.body_key}`; a Workflow"
-                      " runs the steps of its dag, and `dataos-ctl` refuses a Workflow without one", at="key")
+        yield Finding(
+            "WL101",
+            (res.body_key,),
+            f"missing required field `dag` in `{res.body_key}`; a Workflow"
+            " runs the steps of its dag, and `dataos-ctl` refuses a Workflow without one",
+            at="key",
+        )
         return
     dag = body["dag"]
     if dag is None or (isinstance(dag, list) and not dag):
-        yield Finding("WL105", (res.body_key, "dag"), f"`{res.body_key}.dag` is empty; a Workflow needs at least"
-                      " one step (`dataos-ctl`: \"length of workflow dag should be greater than 0\")")
+        yield Finding(
+            "WL105",
+            (res.body_key, "dag"),
+            f"`{res.body_key}.dag` is empty; a Workflow needs at least"
+            ' one step (`dataos-ctl`: "length of workflow dag should be greater than 0")',
+        )
 
 
 @check("WL110", kinds={"worker"})
@@ -87,8 +102,13 @@ def v1beta_fields_in_v2alpha(res: Resource, ctx: Context) -> Iterator[Finding]:
         return
     for key, advice in V1BETA_ONLY.items():
         if key in res.body:
-            yield Finding("WL110", ("spec", key), f"`spec.{key}` is a v1beta Worker field that the v2alpha field"
-                          f" table does not list; in v2alpha {advice}", at="key")
+            yield Finding(
+                "WL110",
+                ("spec", key),
+                f"`spec.{key}` is a v1beta Worker field that the v2alpha field"
+                f" table does not list; in v2alpha {advice}",
+                at="key",
+            )
 
 
 def _templated(value: object) -> bool:

@@ -1,4 +1,5 @@
 """CPU and memory requests and limits: quantities Kubernetes rejects or misreads, and requests above limits."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -53,8 +54,9 @@ class Entry(NamedTuple):
     quantity: Quantity
 
 
-@check(INVALID, REQUEST_ABOVE_LIMIT, CPU_MEMORY_UNIT, MEMORY_MILLI, NEGATIVE, IMPLAUSIBLE_CPU, ZERO_LIMIT,
-       kinds={"worker"})
+@check(
+    INVALID, REQUEST_ABOVE_LIMIT, CPU_MEMORY_UNIT, MEMORY_MILLI, NEGATIVE, IMPLAUSIBLE_CPU, ZERO_LIMIT, kinds={"worker"}
+)
 def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
     resources = res.mapping(res.body_key, "resources")
     if resources is None:
@@ -85,13 +87,17 @@ def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
         if request is not None and request.quantity > limit.quantity:
             yield _above_limit(name, request, limit)
         elif limit.quantity.is_zero() and (request is None or request.quantity.is_zero()):
-            yield Finding(ZERO_LIMIT, limit.path,
-                          f"`{describe(limit.path)}` is 0, which Kubernetes reads as no limit at all; set the"
-                          " largest amount the Worker may use, or remove the limit")
+            yield Finding(
+                ZERO_LIMIT,
+                limit.path,
+                f"`{describe(limit.path)}` is 0, which Kubernetes reads as no limit at all; set the"
+                " largest amount the Worker may use, or remove the limit",
+            )
 
 
-def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: int,
-              variables: dict[str, str] | None) -> tuple[Entry | None, Finding | None]:
+def _classify(
+    res: Resource, path: JsonPath, name: str, value: Any, max_cores: int, variables: dict[str, str] | None
+) -> tuple[Entry | None, Finding | None]:
     """Parse one value; return it when it is usable, or the one finding it deserves."""
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None, None  # a missing or mistyped value is the schema's to report
@@ -115,33 +121,63 @@ def _classify(res: Resource, path: JsonPath, name: str, value: Any, max_cores: i
 
             repaired = _repaired(text) if text == res.scalar_text(*path) else None
             fixes: tuple[FixSpec, ...] = (
-                (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ())
-            return None, Finding(INVALID, path, f"`{where}` is `{_shown(text)}`, which is not a Kubernetes quantity:"
-                                 f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
-                                 f" {_examples(name)}", fixes=fixes)
+                (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
+            )
+            return None, Finding(
+                INVALID,
+                path,
+                f"`{where}` is `{_shown(text)}`, which is not a Kubernetes quantity:"
+                f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
+                f" {_examples(name)}",
+                fixes=fixes,
+            )
         quantity = from_number
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
-        return None, Finding(CPU_MEMORY_UNIT, path, f"`{where}` is `{_shown(text)}`, a memory unit on a CPU amount;"
-                             " CPU is counted in cores (`2`) or millicores (`500m`)")
+        return None, Finding(
+            CPU_MEMORY_UNIT,
+            path,
+            f"`{where}` is `{_shown(text)}`, a memory unit on a CPU amount;"
+            " CPU is counted in cores (`2`) or millicores (`500m`)",
+        )
     if quantity.sign < 0:
-        return None, Finding(NEGATIVE, path, f"`{where}` is `{_shown(text)}`, a negative amount; Kubernetes rejects"
-                             " quantities below zero")
+        return None, Finding(
+            NEGATIVE,
+            path,
+            f"`{where}` is `{_shown(text)}`, a negative amount; Kubernetes rejects quantities below zero",
+        )
     if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
         unit = FRACTION_SUFFIXES[quantity.suffix]
         number = _shown(text.strip()[:-1])
         from worker_lint.core.fix import UNSAFE, replace_value, spec
 
         # which of the two was meant is the author's call, and either changes the amount: unsafe
-        fixes = (spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
-                 spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M"))) \
-            if quantity.suffix == "m" and text == res.scalar_text(*path) else ()
-        return None, Finding(MEMORY_MILLI, path, f"`{where}` is `{_shown(text)}`, which is {_plain(quantity)} bytes: `"
-                             f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
-                             f" `{number}M` (megabytes)", fixes=fixes)
-    if name == "cpu" and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT) \
-            and quantity.compare(Quantity.of(max_cores)) > 0:
-        return None, Finding(IMPLAUSIBLE_CPU, path, f"`{where}` is `{_shown(text)}`, that is {_plain(quantity)} CPU"
-                             f" cores, more than {max_cores}; {_millicores(text, quantity)}")
+        fixes = (
+            (
+                spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
+                spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M")),
+            )
+            if quantity.suffix == "m" and text == res.scalar_text(*path)
+            else ()
+        )
+        return None, Finding(
+            MEMORY_MILLI,
+            path,
+            f"`{where}` is `{_shown(text)}`, which is {_plain(quantity)} bytes: `"
+            f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
+            f" `{number}M` (megabytes)",
+            fixes=fixes,
+        )
+    if (
+        name == "cpu"
+        and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT)
+        and quantity.compare(Quantity.of(max_cores)) > 0
+    ):
+        return None, Finding(
+            IMPLAUSIBLE_CPU,
+            path,
+            f"`{where}` is `{_shown(text)}`, that is {_plain(quantity)} CPU"
+            f" cores, more than {max_cores}; {_millicores(text, quantity)}",
+        )
     return Entry(path, text, quantity), None
 
 
@@ -193,14 +229,22 @@ def _above_limit(name: str, request: Entry, limit: Entry) -> Finding:
     same_unit = request.quantity.suffix == limit.quantity.suffix
     detail = "" if same_unit else f" ({request.quantity.canonical()} > {limit.quantity.canonical()})"
     return Finding(
-        REQUEST_ABOVE_LIMIT, request.path,
+        REQUEST_ABOVE_LIMIT,
+        request.path,
         f"`{describe(request.path)}` is `{request.text}`, above its limit `{limit.text}`{detail}; Kubernetes"
         f" rejects a {name} request larger than the limit",
         related=(Related(limit.path, f"the {name} limit is `{limit.text}`"),),
         # which of the two is wrong is a decision about the Worker's sizing: shown, never applied
-        fixes=(spec(f"Lower the request to the limit `{limit.text}`", DISPLAY_ONLY, replace_value(request.path, limit.text)),
-               spec(f"Raise the limit to the request `{request.text}`", DISPLAY_ONLY,
-                    replace_value(limit.path, request.text))),
+        fixes=(
+            spec(
+                f"Lower the request to the limit `{limit.text}`", DISPLAY_ONLY, replace_value(request.path, limit.text)
+            ),
+            spec(
+                f"Raise the limit to the request `{request.text}`",
+                DISPLAY_ONLY,
+                replace_value(limit.path, request.text),
+            ),
+        ),
     )
 
 
@@ -247,7 +291,7 @@ def _shown(text: str) -> str:
     """A long number as a message shows it: its ends and its length, not 5,000 digits."""
     if len(text) <= _SHOWN:
         return text
-    return f"{text[:_SHOWN // 2]}...{text[-8:]} ({len(text):,} characters)"
+    return f"{text[: _SHOWN // 2]}...{text[-8:]} ({len(text):,} characters)"
 
 
 def _examples(name: str) -> str:

@@ -1,4 +1,5 @@
 """WL120-WL122, WL127: the Worker's `stack` is a well-formed reference to a current, known stack that runs as a Worker."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -25,7 +26,11 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
     if ref is None:
         message = f"`{text}` is not a valid stack reference: {stack_ref_problem(text)}"
         fixed = repaired(text)
-        message += f"; did you mean `{fixed}`?" if fixed else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
+        message += (
+            f"; did you mean `{fixed}`?"
+            if fixed
+            else "; write it as `name[+flavor][:version]`, such as `bento-worker:3.0`"
+        )
         fixes: tuple[FixSpec, ...] = ()
         if fixed:
             from worker_lint.core.fix import SAFE, replace_value, spec
@@ -44,8 +49,11 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
             hint = "stacks that run Workers are " + ", ".join(f"`{n}`" for n in registry.worker_names())
         from worker_lint.core.fix import UNSAFE, replace_in_value, spec
 
-        fixes = (spec(f"Use stack `{close[0]}`", UNSAFE, replace_in_value(path, ref.name, close[0])),) \
-            if len(close) == 1 and text.lstrip().startswith(ref.name) else ()
+        fixes = (
+            (spec(f"Use stack `{close[0]}`", UNSAFE, replace_in_value(path, ref.name, close[0])),)
+            if len(close) == 1 and text.lstrip().startswith(ref.name)
+            else ()
+        )
         yield Finding("WL121", path, f"unknown stack `{ref.name}`; {hint}", fixes=fixes)
         return
     if info is not None and not info.worker:
@@ -60,7 +68,11 @@ def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
         renamed = str(ref._replace(name=info.renamed_to))
         from worker_lint.core.fix import UNSAFE, replace_in_value, spec
 
-        fixes = (spec(f"Use the new name `{info.renamed_to}`", UNSAFE, replace_in_value(path, ref.name, info.renamed_to)),) \
-            if text.lstrip().startswith(ref.name) else ()
-        yield Finding("WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`",
-                      fixes=fixes)
+        fixes = (
+            (spec(f"Use the new name `{info.renamed_to}`", UNSAFE, replace_in_value(path, ref.name, info.renamed_to)),)
+            if text.lstrip().startswith(ref.name)
+            else ()
+        )
+        yield Finding(
+            "WL127", path, f"stack `{ref.name}` was renamed `{info.renamed_to}`; write `{renamed}`", fixes=fixes
+        )

@@ -6,6 +6,7 @@ Sections of the stack that sit directly under the Worker section because the
 indentation broke are one WL124 error at the first of them, instead of a
 missing-field error for each.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,6 +22,7 @@ from worker_lint.dataos.templating import is_templated
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
     from worker_lint.dataos.resource import Resource
+
 
 @check("WL101", "WL102", "WL103", "WL104", "WL105", "WL124", "WL125", kinds={"worker"})
 def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
@@ -64,10 +66,14 @@ def _indent_fix(res: Resource, bk: str, keys: list[str]) -> tuple[Any, ...]:
         return ()
     at = names.index("stackSpec")
     spec_key, spec_value = node.value[at]
-    following = node.value[at + 1:at + 1 + len(keys)]
-    if not (isinstance(spec_value, ScalarNode) and spec_value.value == "" and not spec_value.style
-            and sorted(names[at + 1:at + 1 + len(keys)]) == sorted(keys)
-            and all(k.start_mark.column == spec_key.start_mark.column for k, _ in following)):
+    following = node.value[at + 1 : at + 1 + len(keys)]
+    if not (
+        isinstance(spec_value, ScalarNode)
+        and spec_value.value == ""
+        and not spec_value.style
+        and sorted(names[at + 1 : at + 1 + len(keys)]) == sorted(keys)
+        and all(k.start_mark.column == spec_key.start_mark.column for k, _ in following)
+    ):
         return ()
     from worker_lint.core.fix import UNSAFE, reindent, spec
 
@@ -79,8 +85,10 @@ def _misplaced(bk: str, keys: list[str], spec: Any, has_spec: bool, info: StackI
     names = ", ".join(f"`{k}`" for k in keys[:-1]) + f" and `{keys[-1]}`" if not one else f"`{keys[0]}`"
     them = "it" if one else "them"
     fix = f"indent {them} under `stackSpec:`" if has_spec else f"add `stackSpec:` and indent {them} under it"
-    message = (f"{names} {'is a section' if one else 'are sections'} of the `{info.family}` stackSpec but"
-               f" {'sits' if one else 'sit'} directly under `{bk}:`; the indentation broke here: {fix}")
+    message = (
+        f"{names} {'is a section' if one else 'are sections'} of the `{info.family}` stackSpec but"
+        f" {'sits' if one else 'sit'} directly under `{bk}:`; the indentation broke here: {fix}"
+    )
     related = [Related((bk, k), f"`{k}` belongs in `stackSpec` too", at="key") for k in keys[1:]]
     if has_spec and not spec:
         related.append(Related((bk, "stackSpec"), "`stackSpec` is empty", at="key"))
@@ -104,5 +112,3 @@ def _file_sections(name: str) -> frozenset[str]:
         # a family that reuses another stack's schema file (fastfun -> pulsar-function)
         return _file_sections(name.rsplit("/", 1)[0] + "/" + ref if "/" in name else ref)
     return root_sections(contents)
-
-

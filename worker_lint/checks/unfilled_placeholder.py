@@ -1,4 +1,5 @@
 """WL300, WL301, WL302, WL304, WL307: template placeholders left in any key or value of a resource."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -94,7 +95,7 @@ def _tokens(res: Resource, node: ScalarNode, path: JsonPath, where: _Where, at: 
         return
     reported: set[str] = set()
     for token in t.scan(text, bento=where.bento):
-        written = text[token.start:token.end]
+        written = text[token.start : token.end]
         message = _message(token, written, res.prefix + path, where, at)
         if message is None or written in reported:
             continue
@@ -113,8 +114,9 @@ def _tokens(res: Resource, node: ScalarNode, path: JsonPath, where: _Where, at: 
             yield Finding(code, path, message_text, substring=written, fixes=fixes)
 
 
-def _message(token: t.Token, written: str, full_path: JsonPath, where: _Where, at: str,
-             note: str = "") -> tuple[str, str] | None:
+def _message(
+    token: t.Token, written: str, full_path: JsonPath, where: _Where, at: str, note: str = ""
+) -> tuple[str, str] | None:
     target = "a real key" if at == "key" else f"a real value for `{describe(full_path)}`"
     filled = f"never filled in{note}"
     kind = token.kind
@@ -123,8 +125,10 @@ def _message(token: t.Token, written: str, full_path: JsonPath, where: _Where, a
     if where.template and kind != t.MALFORMED:
         return None  # a stack or projection template: its own syntax, rendered later
     if kind == t.LOWER_PLACEHOLDER:
-        return "WL301", (f"`{written}` looks like a template placeholder that was {filled}; replace it with"
-                         f" {target} (apply-time variables are upper-case, like `${{REPLICAS}}`)")
+        return "WL301", (
+            f"`{written}` looks like a template placeholder that was {filled}; replace it with"
+            f" {target} (apply-time variables are upper-case, like `${{REPLICAS}}`)"
+        )
     if kind == t.ANGLE_PLACEHOLDER:
         return "WL302", f"`{written}` looks like a template placeholder that was {filled}; replace it with {target}"
     if kind == t.MALFORMED:
@@ -132,33 +136,52 @@ def _message(token: t.Token, written: str, full_path: JsonPath, where: _Where, a
             return None
         if written.startswith("${{"):
             fixed = "${{" + token.name + "}}"
-            return "WL304", (f"`{written}` looks like a template placeholder with a missing closing brace; replace it"
-                             f" with {target} (the complete placeholder would be `{fixed}`)")
-        return "WL304", (f"`{written}` is missing its closing brace, so it is neither a variable nor text;"
-                         f" write `${{{token.name}}}` or replace it with {target}")
+            return "WL304", (
+                f"`{written}` looks like a template placeholder with a missing closing brace; replace it"
+                f" with {target} (the complete placeholder would be `{fixed}`)"
+            )
+        return "WL304", (
+            f"`{written}` is missing its closing brace, so it is neither a variable nor text;"
+            f" write `${{{token.name}}}` or replace it with {target}"
+        )
     if kind == t.BRACE_TEMPLATE:
-        return "WL307", (f"`{written}` looks like a template placeholder that was never filled in; only Stack"
-                         f" definitions and projection templates are rendered, so replace it with {target}")
+        return "WL307", (
+            f"`{written}` looks like a template placeholder that was never filled in; only Stack"
+            f" definitions and projection templates are rendered, so replace it with {target}"
+        )
     return None  # apply-time variables, Bento interpolations and escapes are legitimate
 
 
-def _split_placeholder(res: Resource, key_node: ScalarNode, value_node: Node, path: JsonPath,
-                       where: _Where) -> Finding | None:
+def _split_placeholder(
+    res: Resource, key_node: ScalarNode, value_node: Node, path: JsonPath, where: _Where
+) -> Finding | None:
     """`${{key: value}}` or `${alpha: beta}` written as a value: YAML splits it at `: ` into a key and a value.
 
     Reported once, over both halves, as the placeholder it was meant to be.
     """
     key = key_node.value
-    if not (key.startswith("${") and "}" not in key and isinstance(value_node, ScalarNode)
-            and not value_node.style and isinstance(value_node.value, str) and value_node.value.endswith("}")
-            and key_node.start_mark.line == value_node.end_mark.line):
+    if not (
+        key.startswith("${")
+        and "}" not in key
+        and isinstance(value_node, ScalarNode)
+        and not value_node.style
+        and isinstance(value_node.value, str)
+        and value_node.value.endswith("}")
+        and key_node.start_mark.line == value_node.end_mark.line
+    ):
         return None
-    written = res.text[key_node.start_mark.index:value_node.end_mark.index]
+    written = res.text[key_node.start_mark.index : value_node.end_mark.index]
     tokens = t.scan(written, bento=where.bento)
     if len(tokens) != 1 or tokens[0].end != len(written):
         return None
-    message = _message(tokens[0], written, res.prefix + path[:-1], where, "value",
-                       note=" (YAML split it at `: ` into a key and a value)")
+    message = _message(
+        tokens[0],
+        written,
+        res.prefix + path[:-1],
+        where,
+        "value",
+        note=" (YAML split it at `: ` into a key and a value)",
+    )
     if message is None:
         return None
     code, text = message

@@ -1,4 +1,5 @@
 """WL416-WL417: a Workflow's dag steps depend on steps that exist, without cycles."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -42,8 +43,11 @@ def dag_dependencies(res: Resource, ctx: Context) -> Iterator[Finding]:
             elif target not in known:
                 message = f"no step of this dag is named `{target}`"
                 hint = suggest(target, names)
-                message += f"; did you mean `{hint}`?" if hint else (
-                    f"; steps are {', '.join(f'`{n}`' for n in names[:8])}" if names else "")
+                message += (
+                    f"; did you mean `{hint}`?"
+                    if hint
+                    else (f"; steps are {', '.join(f'`{n}`' for n in names[:8])}" if names else "")
+                )
                 yield Finding("WL416", path, message)
             elif name is not None:
                 graph.append(bundle.Edge(name, target, path))

@@ -3,6 +3,7 @@
 pydantic is imported only when a configuration file exists (see
 ``config_model``); a run without one, or with ``--isolated``, never pays for it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,7 +31,8 @@ PYPROJECT = "pyproject.toml"
 _MAY_CONFIGURE = lazy_re.compile(
     r"""^[ \t]*(?:\[[ \t]*tool[ \t]*(?:\]|\.[ \t]*["']?worker-lint)"""  # a table header
     r"""|tool[ \t]*(?:=|\.[ \t]*["']?worker-lint))""",  # a top-level key
-    re.MULTILINE)
+    re.MULTILINE,
+)
 _SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
 _LEVELS = ("error", "warning", "info")
 
@@ -50,6 +52,7 @@ def __getattr__(name: str) -> Any:
 
 
 # -- finding the file ---------------------------------------------------------------------------------------------
+
 
 def find_config(start: Path | str, memo: dict[str, Path | None] | None = None) -> Path | None:
     """The closest configuration file from ``start`` upward; `.worker-lint.yaml` beats pyproject.toml in one folder.
@@ -110,6 +113,7 @@ def _has_tool_table(path: Path) -> bool:
 
 # -- the rule catalogue -------------------------------------------------------------------------------------------
 
+
 def _catalogue() -> Mapping[str, Any] | None:
     """The rule catalogue; selectors are checked against it."""
     from worker_lint import catalogue
@@ -117,8 +121,7 @@ def _catalogue() -> Mapping[str, Any] | None:
     return catalogue.rules()
 
 
-def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mapping[str, Any],
-                     report: Any) -> None:
+def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mapping[str, Any], report: Any) -> None:
     from worker_lint.core.suggest import did_you_mean
 
     codes = list(rules)
@@ -145,13 +148,18 @@ def _check_options(options: Mapping[str, Mapping[str, Any]], rules: Mapping[str,
         for name, value in values.items():
             if name not in declared:
                 hint = did_you_mean(name, declared) or (
-                    f"; it takes {', '.join(f'`{n}`' for n in declared)}" if declared else "; it takes no options")
+                    f"; it takes {', '.join(f'`{n}`' for n in declared)}" if declared else "; it takes no options"
+                )
                 report(("options", code, name), f"rule {code} has no option `{name}`{hint}", "key")
                 continue
             wanted = _option_type(declared[name])
             if wanted is not None and not _is_type(value, wanted):
-                report(("options", code, name), f"option `{name}` of rule {code} must be {type_names.wanted(wanted)},"
-                       f" not {type_names.of_value(value)}", "value")
+                report(
+                    ("options", code, name),
+                    f"option `{name}` of rule {code} must be {type_names.wanted(wanted)},"
+                    f" not {type_names.of_value(value)}",
+                    "value",
+                )
 
 
 #: the option types a rule page may declare
@@ -191,8 +199,10 @@ def _expand_severity(severity: Mapping[str, str], rules: Mapping[str, Any] | Non
 
 # -- resolving into Settings --------------------------------------------------------------------------------------
 
-def load_settings(cwd: Path, config_path: Path | None = None, isolated: bool = False,
-                  cli_overrides: Mapping[str, Any] | None = None) -> Settings:
+
+def load_settings(
+    cwd: Path, config_path: Path | None = None, isolated: bool = False, cli_overrides: Mapping[str, Any] | None = None
+) -> Settings:
     """The Settings for a run: the closest (or the given) configuration, then the command line on top.
 
     ``cli_overrides`` holds command-line values under Settings' field names:
@@ -224,8 +234,9 @@ def _settings_from(path: Path | None, cwd: Path, cli_overrides: Mapping[str, Any
         rules = _catalogue()
         settings = _from_config(config, raw, rules)
     if cli_overrides:
-        if rules is None and any(cli_overrides.get(k) for k in ("select", "ignore", "extend_select", "severity",
-                                                                  "per_file_ignores")):
+        if rules is None and any(
+            cli_overrides.get(k) for k in ("select", "ignore", "extend_select", "severity", "per_file_ignores")
+        ):
             rules = _catalogue()
         _apply_overrides(settings, cli_overrides, cwd, rules)
     return settings
@@ -242,12 +253,20 @@ class Resolver:
     object, which is how callers group them.  Raises ConfigError as files are resolved.
     """
 
-    def __init__(self, cwd: Path | str, config_path: Path | None = None, isolated: bool = False,
-                 cli_overrides: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        cwd: Path | str,
+        config_path: Path | None = None,
+        isolated: bool = False,
+        cli_overrides: Mapping[str, Any] | None = None,
+    ) -> None:
         self.cwd = Path(os.path.abspath(cwd))
         self._overrides = cli_overrides
-        self._fixed = (load_settings(self.cwd, config_path, isolated, cli_overrides)
-                       if isolated or config_path is not None else None)
+        self._fixed = (
+            load_settings(self.cwd, config_path, isolated, cli_overrides)
+            if isolated or config_path is not None
+            else None
+        )
         self._configs: dict[str, Path | None] = {}
         self._settings: dict[Path | None, Settings] = {}
         self._folders: dict[Path | str, Settings] = {}
@@ -290,8 +309,15 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
 
     if rules is not None:
         entries: list[tuple[str, Sequence[Any]]] = []
-        for name in ("select", "ignore", "extend-select", "fixable", "unfixable", "extend-safe-fixes",
-                     "extend-unsafe-fixes"):
+        for name in (
+            "select",
+            "ignore",
+            "extend-select",
+            "fixable",
+            "unfixable",
+            "extend-safe-fixes",
+            "extend-unsafe-fixes",
+        ):
             for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
                 entries.append((selector, (name, i)))
         for glob, codes in config.per_file_ignores.items():
@@ -330,13 +356,21 @@ def _normal(selectors: Iterable[str]) -> tuple[str, ...]:
     return tuple(_ALL.get(s, s) for s in selectors)
 
 
-_FLAG = {"select": "--select", "ignore": "--ignore", "extend_select": "--extend-select",
-         "per_file_ignores": "--per-file-ignores", "severity": "--severity", "exclude": "--exclude",
-         "root": "--root", "stack_dirs": "--stack-dir"}
+_FLAG = {
+    "select": "--select",
+    "ignore": "--ignore",
+    "extend_select": "--extend-select",
+    "per_file_ignores": "--per-file-ignores",
+    "severity": "--severity",
+    "exclude": "--exclude",
+    "root": "--root",
+    "stack_dirs": "--stack-dir",
+}
 
 
-def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path,
-                     rules: Mapping[str, Any] | None) -> None:
+def _apply_overrides(
+    settings: Settings, overrides: Mapping[str, Any], cwd: Path, rules: Mapping[str, Any] | None
+) -> None:
     problems: list[tuple[str, str]] = []  # (flag, message)
 
     def selectors(key: str, values: Any) -> tuple[str, ...]:
@@ -345,8 +379,9 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any], cwd: Path
             if not _SELECTOR.match(selector):
                 problems.append((_FLAG[key], f"`{selector}` is not a rule code or prefix such as `WL201` or `WL2`"))
             elif rules is not None:
-                _check_selectors([(selector, ())], rules,
-                                 lambda _loc, message, _at: problems.append((_FLAG[key], message)))
+                _check_selectors(
+                    [(selector, ())], rules, lambda _loc, message, _at: problems.append((_FLAG[key], message))
+                )
         return out
 
     # `select` first: it resets what the other flags then add to.
@@ -418,6 +453,7 @@ def _pair(text: str, separator: str) -> tuple[str, str]:
 
 
 # -- selection ----------------------------------------------------------------------------------------------------
+
 
 def is_selected(code: str, settings: Settings, path: Path | str | None = None) -> bool:
     """Whether diagnostics with ``code`` are reported (in the file ``path``, when given).

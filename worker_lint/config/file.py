@@ -1,4 +1,5 @@
 """Reading a configuration file: TOML or YAML to plain data, pydantic validation, errors at file:line:column."""
+
 from __future__ import annotations
 
 import copy
@@ -44,6 +45,7 @@ class ConfigError(Exception):
 
 # -- reading and locating -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class RawConfig:
     """A configuration file's table as plain data, and how to find a key's position in its text."""
@@ -80,8 +82,9 @@ def read_config(path: Path, cwd: Path) -> RawConfig:
     except RecursionError:  # tomllib reads nested arrays and inline tables by recursion
         raw_config = None
     if raw_config is None or _deeper_than(raw_config.data, MAX_DEPTH):
-        raise ConfigError([Problem(shown, f"values nested more than {MAX_DEPTH} levels deep; a configuration"
-                                   " needs a few")])
+        raise ConfigError(
+            [Problem(shown, f"values nested more than {MAX_DEPTH} levels deep; a configuration needs a few")]
+        )
     return raw_config
 
 
@@ -160,8 +163,9 @@ def _read_yaml(path: Path, shown: str, text: str) -> RawConfig:
     raw = RawConfig(path, shown, text, document.data, False, document.root)
     if not isinstance(document.data, dict):
         line, column = raw.locate((), "value")
-        raise ConfigError([Problem(shown, "the configuration must be a mapping of keys such as `select` and"
-                                   " `ignore`", line, column)])
+        raise ConfigError(
+            [Problem(shown, "the configuration must be a mapping of keys such as `select` and `ignore`", line, column)]
+        )
     return raw
 
 
@@ -222,7 +226,7 @@ def _toml_locate(text: str, table: tuple[str, ...], loc: Sequence[str | int], at
             path, key_column = current, column
         else:
             match = _DOTTED.match(line)
-            if match is None or not line[match.end():].startswith("="):
+            if match is None or not line[match.end() :].startswith("="):
                 continue
             path = current + _split_keys(match.group(1))
             key_column = match.start(1) + 1
@@ -246,7 +250,7 @@ def _toml_locate(text: str, table: tuple[str, ...], loc: Sequence[str | int], at
 def _toml_value(lines: list[str], index: int, column: int, value: Any) -> tuple[int, int]:
     """The position of a bad value: the quoted string when the value is a string, else the text after `=`."""
     if isinstance(value, str):
-        for offset, line in enumerate(lines[index:index + 50]):
+        for offset, line in enumerate(lines[index : index + 50]):
             start = column - 1 if offset == 0 else 0
             for quoted in (f'"{value}"', f"'{value}'"):
                 found = line.find(quoted, start)
@@ -257,7 +261,7 @@ def _toml_value(lines: list[str], index: int, column: int, value: Any) -> tuple[
     line = lines[index]
     equals = line.find("=", column - 1)
     if equals != -1:
-        after = len(line) - len(line[equals + 1:].lstrip())
+        after = len(line) - len(line[equals + 1 :].lstrip())
         return index + 1, after + 1
     return index + 1, column
 
@@ -272,6 +276,7 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 
 # -- validating ---------------------------------------------------------------------------------------------------
+
 
 class ConfigValues:
     """A valid configuration's values by LintConfig's field names, with LintConfig's defaults.
@@ -359,8 +364,10 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
     elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern", "").endswith("{3}$"):
         message = f"`{value}` in {_describe(loc[:-1])} is not a rule code such as `WL201`"
     elif kind == "string_pattern_mismatch":
-        message = f"`{value}` in {_describe(loc[:-1] if at == 'key' else loc[:1])} is not a rule code or prefix" \
-                  " such as `WL201` or `WL2`"
+        message = (
+            f"`{value}` in {_describe(loc[:-1] if at == 'key' else loc[:1])} is not a rule code or prefix"
+            " such as `WL201` or `WL2`"
+        )
     elif kind == "literal_error":
         message = f"`{value}` is not a severity for {where}; use error, warning or info"
     elif kind in _JSON_TYPES:
@@ -389,5 +396,3 @@ def _describe(loc: Sequence[Any]) -> str:
         text = str(part) if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else f'"{part}"'
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + text
     return f"`{out}`" if out else "the configuration"
-
-

@@ -1,4 +1,5 @@
 """Path globs for `exclude` and `per-file-ignores`: anchored to a base folder, `**` across folders."""
+
 from __future__ import annotations
 
 import functools
@@ -142,18 +143,19 @@ def _part(text: str, pattern: str) -> re.Pattern[str]:
         if c == "?":
             pieces[-1].append(".")
         elif c == "[":
-            end = text.find("]", i + 2 if text[i + 1:i + 2] in ("!", "^") else i + 1)
+            end = text.find("]", i + 2 if text[i + 1 : i + 2] in ("!", "^") else i + 1)
             if end == -1:
                 pieces[-1].append(re.escape(c))
                 i += 1
                 continue
-            body = text[i + 1:end]
+            body = text[i + 1 : end]
             negate = body[:1] in ("!", "^")
             if negate:
                 body = body[1:]
             if not body:
-                raise InvalidGlob(pattern, "`[]` is a set of no characters, which nothing matches"
-                                  " (write `[[]` for a literal `[`)")
+                raise InvalidGlob(
+                    pattern, "`[]` is a set of no characters, which nothing matches (write `[[]` for a literal `[`)"
+                )
             body = body.replace("\\", "\\\\").replace("[", "\\[")
             pieces[-1].append(f"[^{body}]" if negate else f"[{body}]")
             i = end + 1

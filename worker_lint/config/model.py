@@ -4,6 +4,7 @@ Imported only when a configuration file exists: pydantic costs about 80 ms of
 start-up, which a run without configuration should not pay.  Regenerate the
 shipped schema with ``python -m worker_lint.config.model --write``.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,53 +48,74 @@ class LintConfig(BaseModel):
     )
 
     select: list[Selector] | None = Field(
-        None, description="Rule codes or prefixes to report (`WL2` selects every WL2xx rule); every rule when unset.")
+        None, description="Rule codes or prefixes to report (`WL2` selects every WL2xx rule); every rule when unset."
+    )
     ignore: list[Selector] = Field(
-        [], description="Rule codes or prefixes never to report; the more specific of select and"
-        " ignore wins.")
-    extend_select: list[Selector] = Field(
-        [], description="Rule codes or prefixes to report in addition to `select`.")
+        [], description="Rule codes or prefixes never to report; the more specific of select and ignore wins."
+    )
+    extend_select: list[Selector] = Field([], description="Rule codes or prefixes to report in addition to `select`.")
     fixable: list[Selector] | None = Field(
-        None, description="Rule codes or prefixes whose fixes `--fix` may apply; every rule when unset.")
-    unfixable: list[Selector] = Field(
-        [], description="Rule codes or prefixes whose fixes are shown but never applied.")
+        None, description="Rule codes or prefixes whose fixes `--fix` may apply; every rule when unset."
+    )
+    unfixable: list[Selector] = Field([], description="Rule codes or prefixes whose fixes are shown but never applied.")
     extend_safe_fixes: list[Selector] = Field(
-        [], description="Rule codes or prefixes whose unsafe fixes `--fix` applies as safe.")
+        [], description="Rule codes or prefixes whose unsafe fixes `--fix` applies as safe."
+    )
     extend_unsafe_fixes: list[Selector] = Field(
-        [], description="Rule codes or prefixes whose safe fixes need `--unsafe-fixes`.")
+        [], description="Rule codes or prefixes whose safe fixes need `--unsafe-fixes`."
+    )
     per_file_ignores: dict[str, list[Selector]] = Field(
-        {}, description="Glob (relative to this file's folder) to the rule codes or prefixes"
-        " ignored in matching files.")
+        {}, description="Glob (relative to this file's folder) to the rule codes or prefixes ignored in matching files."
+    )
     # pydantic checks dict keys but does not write them into the JSON Schema; `propertyNames`
     # says the same for editors and for the compiled fast path in config_file.
     severity: dict[Selector, Level] = Field(
-        {}, description="Rule code or prefix to the severity it is reported with.",
-        json_schema_extra={"propertyNames": {"pattern": SELECTOR_PATTERN}})
+        {},
+        description="Rule code or prefix to the severity it is reported with.",
+        json_schema_extra={"propertyNames": {"pattern": SELECTOR_PATTERN}},
+    )
     options: dict[Code, dict[str, Any]] = Field(
-        {}, description="Rule code to that rule's options, as its page under rules/ documents.",
-        json_schema_extra={"propertyNames": {"pattern": CODE_PATTERN}})
+        {},
+        description="Rule code to that rule's options, as its page under rules/ documents.",
+        json_schema_extra={"propertyNames": {"pattern": CODE_PATTERN}},
+    )
     exclude: list[str] = Field(
-        [], description="Globs (relative to this file's folder) of files and folders not to lint;"
-        " files ignored by .gitignore are skipped too.")
+        [],
+        description="Globs (relative to this file's folder) of files and folders not to lint;"
+        " files ignored by .gitignore are skipped too.",
+    )
     root: str | None = Field(
-        None, description="The project root indexed for cross-file Bundle references, relative to this file's folder.")
-    stack_dirs: list[str] = Field(
-        [], description="Folders of extra stack schemas, relative to this file's folder.")
-    variables: dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)], str | int | float | bool] | None = Field(
-        None, description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
-        " would; unset leaves them unrendered.",
-        json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}})
+        None, description="The project root indexed for cross-file Bundle references, relative to this file's folder."
+    )
+    stack_dirs: list[str] = Field([], description="Folders of extra stack schemas, relative to this file's folder.")
+    variables: dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)], str | int | float | bool] | None = (
+        Field(
+            None,
+            description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
+            " would; unset leaves them unrendered.",
+            json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}},
+        )
+    )
     max_file_size: int = Field(
-        DEFAULT_MAX_FILE_SIZE, ge=1, strict=True,
-        description="The largest file read, in bytes; a larger one is reported (WL011) without being read.")
+        DEFAULT_MAX_FILE_SIZE,
+        ge=1,
+        strict=True,
+        description="The largest file read, in bytes; a larger one is reported (WL011) without being read.",
+    )
     max_line_length: int = Field(
-        Limits.max_line_length, ge=1, strict=True,
+        Limits.max_line_length,
+        ge=1,
+        strict=True,
         description="The longest line parsed, in characters; a file with a longer one is reported (WL013) without"
-        " being parsed.")
+        " being parsed.",
+    )
     max_nodes: int = Field(
-        Limits.max_nodes, ge=1, strict=True,
+        Limits.max_nodes,
+        ge=1,
+        strict=True,
         description="How many values one document may hold once its aliases are expanded before it is reported"
-        " (WL010).")
+        " (WL010).",
+    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -10,6 +10,7 @@ file (and a rename over `/dev/stdout` is never attempted).
 Callers that must not write over certain files (the manifests being linted,
 the files a Bundle refers to) check the target with :func:`same_file` first.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,18 +19,26 @@ from collections.abc import Iterable
 from pathlib import Path
 
 #: O_NOFOLLOW: the temporary file is a fresh name, and a link planted under it must never be written through
-_TMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-              | getattr(os, "O_BINARY", 0))
-_IN_PLACE_FLAGS = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(
-    os, "O_BINARY", 0)
+_TMP_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_IN_PLACE_FLAGS = (
+    os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
 
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_bytes(path: Path, data: bytes, *, durable: bool = True, in_place: bool = True,
-                mode: int | None = None) -> None:
+def write_bytes(
+    path: Path, data: bytes, *, durable: bool = True, in_place: bool = True, mode: int | None = None
+) -> None:
     """Write ``data`` to ``path``: atomically over a regular file, in place into anything else.
 
     The temporary file has a unique name in the target's folder, so concurrent

@@ -1,4 +1,5 @@
 """Find the shipped ``rules/`` and ``schemas/`` folders, installed or in a checkout."""
+
 from __future__ import annotations
 
 import functools

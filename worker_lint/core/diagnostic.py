@@ -4,6 +4,7 @@ They are named tuples rather than frozen dataclasses: every run creates these
 classes at start-up, and a frozen dataclass costs several times as much to
 create, which a cold run on one file noticeably paid for.
 """
+
 from __future__ import annotations
 
 import enum
@@ -21,6 +22,7 @@ class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
 
 #: a source line longer than this is data, not something to show under a diagnostic
 SNIPPET_MAX_WIDTH = 200

@@ -9,6 +9,7 @@ rather than approximated, so an applied fix never moves anything else.
 Named tuples, like the diagnostics that carry them: a run with nothing to fix
 creates none of these.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple

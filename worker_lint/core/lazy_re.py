@@ -6,6 +6,7 @@ stands in for ``re.compile`` at module level: it compiles when one of the
 pattern's attributes is first read and binds that attribute on itself, so
 later calls cost what a compiled pattern's do.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Messages, reports, baselines and the cache all name files; naming them one way keeps a
 diagnostic's path the same in every report and across machines.
 """
+
 from __future__ import annotations
 
 import os

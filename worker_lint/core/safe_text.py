@@ -22,6 +22,7 @@ before it is rendered, whatever format renders it:
 A message is therefore always one line.  Text with none of these characters,
 nearly all of it, is returned as is after one regular-expression search.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,9 @@ from worker_lint.core import lazy_re
 if TYPE_CHECKING:
     from worker_lint.core.diagnostic import Diagnostic
 
-_UNSAFE = lazy_re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff]")
+_UNSAFE = lazy_re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -70,13 +72,21 @@ def diagnostic(d: Diagnostic) -> Diagnostic:
     The source line is left as it is: the text report escapes it with
     :func:`snippet_line`, which also moves the caret's column.
     """
-    if (is_safe(d.path) and is_safe(d.message) and is_safe(d.name) and is_safe(d.code)
-            and (d.suppression_reason is None or is_safe(d.suppression_reason))
-            and all(is_safe(r.message) for r in d.related)
-            and all(type(p) is not str or is_safe(p) for p in d.json_path)):
+    if (
+        is_safe(d.path)
+        and is_safe(d.message)
+        and is_safe(d.name)
+        and is_safe(d.code)
+        and (d.suppression_reason is None or is_safe(d.suppression_reason))
+        and all(is_safe(r.message) for r in d.related)
+        and all(type(p) is not str or is_safe(p) for p in d.json_path)
+    ):
         return d
     return d._replace(
-        path=escape(d.path), message=escape(d.message), name=escape(d.name), code=escape(d.code),
+        path=escape(d.path),
+        message=escape(d.message),
+        name=escape(d.name),
+        code=escape(d.code),
         suppression_reason=None if d.suppression_reason is None else escape(d.suppression_reason),
         related=tuple(r._replace(message=escape(r.message)) for r in d.related),
         json_path=tuple(escape(p) if type(p) is str else p for p in d.json_path),
@@ -99,8 +109,8 @@ def snippet_line(line: str, column: int) -> tuple[str, int]:
     """A source line to show under a diagnostic, escaped, and where ``column`` (1-based) falls in it now."""
     if is_safe(line):
         return line, column
-    before = escape(line[:column - 1])
-    return before + escape(line[column - 1:]), len(before) + 1
+    before = escape(line[: column - 1])
+    return before + escape(line[column - 1 :]), len(before) + 1
 
 
 # ---------------------------------------------------------------- values substituted from variables
@@ -152,8 +162,9 @@ def _patterns(values: Mapping[str, str]) -> tuple[re.Pattern[str], list[str]] | 
             else:
                 alternatives.append((form, re.escape(form)))
         if len(value) > 8:  # a head of it cut short by `...`, as long values are shown
-            alternatives.append((value, "(?:" + "|".join(re.escape(value[:n]) for n in range(len(value) - 1, 7, -1))
-                                 + r")(?=\.\.\.)"))
+            alternatives.append(
+                (value, "(?:" + "|".join(re.escape(value[:n]) for n in range(len(value) - 1, 7, -1)) + r")(?=\.\.\.)")
+            )
     if not alternatives:
         return None
     alternatives.sort(key=lambda item: -len(item[0]))  # the longest value wins where two overlap

@@ -1,4 +1,5 @@
 """The resolved settings one run uses, whatever they were read from (defaults, config file, flags)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -66,14 +67,29 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A stable string of everything that changes results, for cache keys."""
-        return repr((
-            self.select, self.ignore, self.extend_select, sorted(self.per_file_ignores.items()),
-            sorted((k, v.value) for k, v in self.severity.items()), sorted((k, sorted(v.items())) for k, v in self.options.items()),
-            str(self.root), tuple(map(str, self.stack_dirs)), sorted((self.variables or {}).items()),
-            self.variables is None, self.limits.max_depth, self.limits.max_nodes, self.limits.max_line_length,
-            self.max_file_size, self.fixable, self.unfixable, self.extend_safe_fixes, self.extend_unsafe_fixes,
-            sorted(self.hidden_variables),
-        ))
+        return repr(
+            (
+                self.select,
+                self.ignore,
+                self.extend_select,
+                sorted(self.per_file_ignores.items()),
+                sorted((k, v.value) for k, v in self.severity.items()),
+                sorted((k, sorted(v.items())) for k, v in self.options.items()),
+                str(self.root),
+                tuple(map(str, self.stack_dirs)),
+                sorted((self.variables or {}).items()),
+                self.variables is None,
+                self.limits.max_depth,
+                self.limits.max_nodes,
+                self.limits.max_line_length,
+                self.max_file_size,
+                self.fixable,
+                self.unfixable,
+                self.extend_safe_fixes,
+                self.extend_unsafe_fixes,
+                sorted(self.hidden_variables),
+            )
+        )
 
 
 def specificity(code: str, selectors: Iterable[str]) -> int:

@@ -3,6 +3,7 @@
 Keys, enum values, stack names, configuration keys and suppression actions are all suggested
 here, so a slip gets the same answer wherever it is made.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,7 +27,8 @@ def closest(word: str, candidates: Iterable[object], limit: int = 1) -> list[str
 
         by_lower = {c.lower(): c for c in pool}
         edits = difflib.get_close_matches(word, pool, n=limit, cutoff=CUTOFF) + [
-            by_lower[m] for m in difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=CUTOFF)]
+            by_lower[m] for m in difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=CUTOFF)
+        ]
         found += [c for c in dict.fromkeys(edits) if c not in found and c != word]
     if len(word) >= 4:
         found += [c for c in pool if c not in found and c != word and (c.startswith(word) or word.startswith(c))]

@@ -2,13 +2,21 @@
 
 YAML users think in mappings and lists, not objects and arrays; a missing value is "empty".
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 #: JSON Schema's type names as a message says them ("must be a mapping")
-_WANTED = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-           "number": "a number", "boolean": "a boolean (true or false)", "null": "empty"}
+_WANTED = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean (true or false)",
+    "null": "empty",
+}
 
 
 def wanted(json_type: str) -> str:

@@ -1,4 +1,5 @@
 """Bundle knowledge shared by the Bundle checks: resource levels, the dependency graph, and `file:` resolution."""
+
 from __future__ import annotations
 
 import errno
@@ -31,7 +32,6 @@ RUNTIME_VALUES = ("running", "running:N", "succeeded", "failed")
 _RUNNING_N = lazy_re.compile(r"running:[0-9]+")  # ASCII: \d also takes `٣`, which DataOS does not
 
 ITEMS: JsonPath = ("bundle", "resources")
-
 
 
 def looks_templated(value: Any) -> bool:
@@ -178,8 +178,12 @@ def _shown_cycle(trail: list[str], start: int) -> list[str]:
     if length <= CYCLE_SHOWN:
         return trail[start:] + [trail[start]]
     left_out = length - _HEAD_SHOWN - _TAIL_SHOWN
-    return (trail[start:start + _HEAD_SHOWN] + [f"... {left_out:,} more ..."] + trail[len(trail) - _TAIL_SHOWN:]
-            + [trail[start]])
+    return (
+        trail[start : start + _HEAD_SHOWN]
+        + [f"... {left_out:,} more ..."]
+        + trail[len(trail) - _TAIL_SHOWN :]
+        + [trail[start]]
+    )
 
 
 def runtime_value_ok(value: str) -> bool:
@@ -187,6 +191,7 @@ def runtime_value_ok(value: str) -> bool:
 
 
 # --- files ----------------------------------------------------------------------------------------
+
 
 def project_root(bundle_path: Path | str | None, settings: Settings) -> Path:
     """The root `file:` references may not leave: the settings' project root (``Settings.project_root``).
@@ -339,9 +344,13 @@ class ReferencedFile:
     documents: int = 0
 
 
-def load_referenced(path: Path, cache: dict[Path, ReferencedFile] | None = None,
-                    max_size: int = DEFAULT_MAX_FILE_SIZE, limits: Limits | None = None,
-                    unsaved: Mapping[Path, bytes] | None = None) -> ReferencedFile:
+def load_referenced(
+    path: Path,
+    cache: dict[Path, ReferencedFile] | None = None,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    limits: Limits | None = None,
+    unsaved: Mapping[Path, bytes] | None = None,
+) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
     The cache key is the file's resolved path, the same key the run uses to
@@ -395,8 +404,11 @@ def search_bases(directory: Path, root: Path, settings: Settings) -> list[tuple[
     out: list[tuple[Path, str]] = []
     cwd = Path(os.path.abspath(os.getcwd()))
     marked = settings.config_path.parent if settings.config_path is not None else repo_top(directory)
-    for base, label in ((cwd, "from the working directory"), (settings.root, "from the configured root"),
-                        (marked, "from the project root")):
+    for base, label in (
+        (cwd, "from the working directory"),
+        (settings.root, "from the configured root"),
+        (marked, "from the project root"),
+    ):
         if base is None:
             continue
         base = Path(os.path.abspath(base))

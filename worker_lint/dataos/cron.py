@@ -1,4 +1,5 @@
 """Five-field cron expressions as Bundle schedules take them: parse, and say precisely what is wrong."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -50,7 +51,7 @@ def quoted(text: str) -> str:
     """``text`` in backticks as a message quotes it; a long run (a 5,000-digit field) by its ends and length."""
     if len(text) <= _SHOWN:
         return f"`{text}`"
-    return f"`{text[:_SHOWN // 2]}...{text[-8:]}` ({len(text):,} characters)"
+    return f"`{text[: _SHOWN // 2]}...{text[-8:]}` ({len(text):,} characters)"
 
 
 class CronError(NamedTuple):
@@ -74,13 +75,16 @@ def validate(expression: str) -> CronError | None:
             return None
         if text.lower().startswith("@every"):
             return CronError("`@every` intervals are not cron schedules; write five fields such as `0 * * * *`")
-        return CronError(f"{quoted(text.split()[0])} is not a cron macro; use one of {', '.join(sorted(MACROS))} or"
-                         " five fields")
+        return CronError(
+            f"{quoted(text.split()[0])} is not a cron macro; use one of {', '.join(sorted(MACROS))} or five fields"
+        )
     tokens = _split(expression)
     if len(tokens) != 5:
         hint = "; DataOS schedules have no seconds (or year) field" if len(tokens) == 6 else ""
-        return CronError(f"it has {len(tokens)} field{'s' if len(tokens) != 1 else ''}; a cron has 5: minute hour"
-                         f" day-of-month month day-of-week{hint}")
+        return CronError(
+            f"it has {len(tokens)} field{'s' if len(tokens) != 1 else ''}; a cron has 5: minute hour"
+            f" day-of-month month day-of-week{hint}"
+        )
     for spec, (start, token) in zip(FIELDS, tokens):
         problem = _field(token, spec)
         if problem is not None:
@@ -123,11 +127,18 @@ def _part(part: str, spec: Field) -> tuple[str, int, int] | None:
     base, slash, step = part.partition("/")
     if slash:
         if not _is_number(step):
-            return (f"step {quoted(step)} in {quoted(part)} ({spec.name} field) must be a whole number",
-                    len(base) + 1, max(len(step), 1))
+            return (
+                f"step {quoted(step)} in {quoted(part)} ({spec.name} field) must be a whole number",
+                len(base) + 1,
+                max(len(step), 1),
+            )
         if len(step.lstrip("0")) > _MAX_STEP_DIGITS:
-            return (f"step {quoted(step)} in {quoted(part)} ({spec.name} field) is too large; write a step"
-                    f" within the field's range ({spec.shown})", len(base) + 1, len(step))
+            return (
+                f"step {quoted(step)} in {quoted(part)} ({spec.name} field) is too large; write a step"
+                f" within the field's range ({spec.shown})",
+                len(base) + 1,
+                len(step),
+            )
         if int(step) == 0:
             return f"step `/0` in {quoted(part)} ({spec.name} field) must be at least 1", len(base), len(step) + 1
     if base in ("*", "?"):
@@ -144,8 +155,11 @@ def _part(part: str, spec: Field) -> tuple[str, int, int] | None:
     if isinstance(high, str):
         return high, len(low_text) + 1, max(len(high_text), 1)
     if high < low:
-        return (f"range {quoted(base)} in the {spec.name} field runs backwards; write the smaller value first", 0,
-                len(base))
+        return (
+            f"range {quoted(base)} in the {spec.name} field runs backwards; write the smaller value first",
+            0,
+            len(base),
+        )
     return None
 
 

@@ -1,4 +1,5 @@
 """A small, strict parser for dotenv files (`KEY=VALUE` lines), as used by `--env-file`."""
+
 from __future__ import annotations
 
 from worker_lint.core import lazy_re

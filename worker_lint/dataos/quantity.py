@@ -1,4 +1,5 @@
 """Kubernetes resource quantities, read exactly as `resource.ParseQuantity` reads them."""
+
 from __future__ import annotations
 
 import functools
@@ -62,7 +63,7 @@ _REASON_TEXT = {
     REASON_SUFFIX: "its unit is not one Kubernetes knows",
     REASON_NUMERIC: "its number part has no digits",
     REASON_HANG: "Kubernetes' parser does not finish on it (the exponent makes it compute a number with "
-                 "billions of digits)",
+    "billions of digits)",
     REASON_CRASH: "Kubernetes' parser fails on it (its scale arithmetic overflows)",
 }
 
@@ -405,8 +406,10 @@ def _parse_big(text: str, scanned: _Scanned, base: int, exponent: int, fmt: str)
 
 
 #: what Go's unicode.IsSpace accepts, which UnmarshalJSON trims before parsing
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-            "\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def decode_quantity(text: str) -> Quantity:

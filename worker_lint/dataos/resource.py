@@ -1,4 +1,5 @@
 """One DataOS resource as the schema pass and the checks see it."""
+
 from __future__ import annotations
 
 import re
@@ -187,7 +188,8 @@ def body_type(data: dict[str, Any]) -> str | None:
 
 #: a `key: value` line of a block mapping or a flow mapping's entry, keys quoted or not
 _KEY_LINE = lazy_re.compile(
-    r"""^(?P<indent>[ \t]*)(?P<flow>[{,][ \t]*)?(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]*)(?P=q)[ \t]*:(?:[ \t]+(?P<value>.*?))?[ \t]*$""")
+    r"""^(?P<indent>[ \t]*)(?P<flow>[{,][ \t]*)?(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]*)(?P=q)[ \t]*:(?:[ \t]+(?P<value>.*?))?[ \t]*$"""
+)
 _PLAIN_VALUE = lazy_re.compile(r"[A-Za-z0-9_.+-]+")
 #: the keys whose values decide what a document is
 _DECIDING = frozenset({"type", "version", SPEC, *RESOURCE_TYPES})
@@ -303,7 +305,7 @@ def _scan_block(text: str) -> TextScan | None:
     for chunk in _DOC_SPLIT.split(text):
         doc: dict[str, Any] = {}
         for match in _TOP_KEY.finditer(chunk):
-            if not doc and not _only_comments(chunk[:match.start()]):
+            if not doc and not _only_comments(chunk[: match.start()]):
                 return None  # content before the first key: an indented or non-mapping document
             key, value = match.group("key"), (match.group("value") or "").split(" #", 1)[0].strip()
             if value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0]):
@@ -329,15 +331,16 @@ def looks_like_dataos(text: str) -> bool:
     resource type on its own (`type: worker`): a file that says what it is gets its syntax errors.
     """
     documents = scan_text(text).documents
-    return any(classify(doc) is not None or (isinstance(doc.get("type"), str) and doc["type"] in DATAOS_TYPES)
-               for doc in documents)
+    return any(
+        classify(doc) is not None or (isinstance(doc.get("type"), str) and doc["type"] in DATAOS_TYPES)
+        for doc in documents
+    )
 
 
 #: where a Bundle or a Stack definition shows itself: a top-level `bundle:` or `stack:` body section or a
 #: `type` naming it (however misspelt, `Bundel`, `stacks`, the one names it), or a line a block scan
 #: cannot read (flow or JSON style, a quoted key); a file with none of these holds neither
-_MAY_HOLD_BUNDLE_OR_STACK = lazy_re.compile(
-    rb"(?im)^(?:[{\[\"']|bund|sta|[ \t]*type[ \t]*:[^\n]*(?:bund|sta))")
+_MAY_HOLD_BUNDLE_OR_STACK = lazy_re.compile(rb"(?im)^(?:[{\[\"']|bund|sta|[ \t]*type[ \t]*:[^\n]*(?:bund|sta))")
 
 
 def file_kinds(data: bytes) -> set[str]:
@@ -366,8 +369,9 @@ def file_kinds(data: bytes) -> set[str]:
     from worker_lint.document.parse import parse
 
     parsed = parse(text)
-    kinds = {kind.kind for kind in (classify(doc.data) for doc in parsed.documents if not doc.truncated)
-             if kind is not None}
+    kinds = {
+        kind.kind for kind in (classify(doc.data) for doc in parsed.documents if not doc.truncated) if kind is not None
+    }
     if parsed.findings or any(doc.truncated for doc in parsed.documents):
         kinds.update(kind.kind for kind in map(classify, scan.documents) if kind is not None)
     return kinds

@@ -6,6 +6,7 @@ once on its parent's key, an unexpected key on itself with the closest known
 key suggested, a wrong type or value on the value.  ``x-rule`` on a subschema
 sends its errors to a specific rule and ``x-message`` gives their wording.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,8 +33,24 @@ _CODE_BY_KEYWORD = {
 }
 _GENERIC_VALUE = "WL105"
 #: keywords whose errors are about a scalar's value, and so moot for a templated value
-_VALUE_KEYWORDS = frozenset({"type", "enum", "const", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
-                             "exclusiveMaximum", "minLength", "maxLength", "multipleOf", "anyOf", "oneOf"})
+_VALUE_KEYWORDS = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "multipleOf",
+        "anyOf",
+        "oneOf",
+    }
+)
 
 
 @functools.cache
@@ -45,8 +62,10 @@ def _contents() -> dict[str, dict[str, Any]]:
     """
     root = data_dir("schemas")
     return {
-        path.relative_to(root).as_posix(): {**json.loads(path.read_text(encoding="utf-8")),
-                                             "$id": _BASE + path.relative_to(root).as_posix()}
+        path.relative_to(root).as_posix(): {
+            **json.loads(path.read_text(encoding="utf-8")),
+            "$id": _BASE + path.relative_to(root).as_posix(),
+        }
         for path in sorted(root.rglob("*.json"))
     }
 
@@ -213,8 +232,16 @@ def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | Non
                 message += f"; did you mean `{hint}`?"
             elif known:
                 message += f"; known fields are {_listing(known)}"
-            yield _Routed(Finding(code, path + (name,), custom.format(field=name, value=name) if custom else message,
-                                  at="key", fixes=_rename_fix(path + (name,), hint, instance, known)), hint or "")
+            yield _Routed(
+                Finding(
+                    code,
+                    path + (name,),
+                    custom.format(field=name, value=name) if custom else message,
+                    at="key",
+                    fixes=_rename_fix(path + (name,), hint, instance, known),
+                ),
+                hint or "",
+            )
         return
     if keyword in ("anyOf", "oneOf") and not custom:
         yield from _route_alternatives(error, base, is_templated)
@@ -263,8 +290,10 @@ def _value_fix(path: JsonPath, instance: Any, hint: str, allowed: list[Any]) -> 
 
     if not isinstance(instance, str) or hint not in allowed or _NOT_A_STRING.fullmatch(hint):
         return ()
-    case_only = hint.lower() == instance.lower() and sum(
-        1 for a in allowed if isinstance(a, str) and a.lower() == hint.lower()) == 1
+    case_only = (
+        hint.lower() == instance.lower()
+        and sum(1 for a in allowed if isinstance(a, str) and a.lower() == hint.lower()) == 1
+    )
     return (spec(f"Write `{hint}`", SAFE if case_only else UNSAFE, replace_value(path, hint)),)
 
 
@@ -276,7 +305,8 @@ def _number_fix(path: JsonPath, instance: Any, expected: list[str]) -> tuple[Any
         return ()
     written = instance.strip()
     wanted = ("integer" in expected and _INTEGER.fullmatch(written)) or (
-        "number" in expected and _NUMBER.fullmatch(written))
+        "number" in expected and _NUMBER.fullmatch(written)
+    )
     if not wanted:
         return ()
     return (spec(f"Write the number {written} without quotes", SAFE, replace_value(path, written, style="plain")),)
@@ -305,8 +335,15 @@ def _route_alternatives(error: Any, base: JsonPath, is_templated: Callable[[str]
                     expected.append(t)
         path = base + tuple(error.absolute_path)
         wanted = " or ".join(type_names.wanted(t) for t in expected)
-        yield _Routed(Finding("WL103", path, f"`{_field(path)}` must be {wanted}, not {type_names.of_value(error.instance)}"
-                              f"{_value_suffix(error.instance)}", fixes=_number_fix(path, error.instance, expected)))
+        yield _Routed(
+            Finding(
+                "WL103",
+                path,
+                f"`{_field(path)}` must be {wanted}, not {type_names.of_value(error.instance)}"
+                f"{_value_suffix(error.instance)}",
+                fixes=_number_fix(path, error.instance, expected),
+            )
+        )
         return
     yield from _route(best_match(context), base, is_templated)
 
@@ -373,8 +410,7 @@ def legacy_stack_sections() -> tuple[str, ...]:
     The v1beta schema owns the list: each such field refers to the `legacyStackSection` definition.
     """
     fields = load(index()["worker"]["v1beta"])["properties"]["worker"]["properties"]
-    return tuple(name for name, spec in fields.items()
-                 if str(spec.get("$ref", "")).endswith("/legacyStackSection"))
+    return tuple(name for name, spec in fields.items() if str(spec.get("$ref", "")).endswith("/legacyStackSection"))
 
 
 @functools.cache

@@ -1,4 +1,5 @@
 """The grammar of a `stack` reference: ``name[+flavor][:version]``, and why a reference breaks it."""
+
 from __future__ import annotations
 
 import re
@@ -67,8 +68,10 @@ def stack_ref_problem(text: str) -> str | None:
         return "the version after `:` is empty"
     for label, word in (("stack name", name), ("flavor", flavor)):
         if word and not _WORD_RE.fullmatch(word):
-            return (f"the {label} `{word}` may only contain letters, digits and hyphens,"
-                    " and must start with a letter or digit")
+            return (
+                f"the {label} `{word}` may only contain letters, digits and hyphens,"
+                " and must start with a letter or digit"
+            )
     if version and not _VERSION_RE.fullmatch(version):
         return f"the version `{version}` must be numbers separated by dots, such as `1.0`"
     return "it does not have the form `name[+flavor][:version]`"  # pragma: no cover - every case is named above

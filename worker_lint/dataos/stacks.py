@@ -6,6 +6,7 @@ Worker's `stackSpec`.  Custom Stack manifests (``type: stack``) found in the
 linted paths or configured stack directories are added to a run's
 :class:`StackRegistry` and take precedence over the built-in entries.
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,8 +56,18 @@ def builtin_stacks() -> tuple[StackInfo, ...]:
     for item in raw["stacks"]:
         schema = item.get("schema")
         origin = f"built-in schema `{schema}`" if schema else "built-in stack list"
-        entries.append(StackInfo(item["name"], item.get("flavor"), item.get("version"), bool(item["worker"]),
-                                 schema, origin, tuple(item.get("runsAs", ())), renamed_to=item.get("renamedTo")))
+        entries.append(
+            StackInfo(
+                item["name"],
+                item.get("flavor"),
+                item.get("version"),
+                bool(item["worker"]),
+                schema,
+                origin,
+                tuple(item.get("runsAs", ())),
+                renamed_to=item.get("renamedTo"),
+            )
+        )
     return tuple(entries)
 
 
@@ -110,8 +121,15 @@ class StackRegistry:
         findings: list[Finding] = []
         schema = _definition_schema(res, findings)
         label = f"Stack `{res.data.get('name', name)}` in {_shown(file_path)}"
-        info = StackInfo(name.lower(), None if flavor is None else flavor.lower(), version, "workerConfig" in body,
-                         schema, label, custom=True)
+        info = StackInfo(
+            name.lower(),
+            None if flavor is None else flavor.lower(),
+            version,
+            "workerConfig" in body,
+            schema,
+            label,
+            custom=True,
+        )
         self._custom.append(info)
         return findings
 
@@ -187,11 +205,15 @@ def _definition_schema(res: Resource, findings: list[Finding]) -> dict[str, Any]
             if is_templated(raw):
                 return None  # a placeholder to be filled in before apply, not a schema yet
             line = raw.splitlines()[exc.lineno - 1].strip() if exc.lineno - 1 < len(raw.splitlines()) else ""
-            findings.append(Finding(
-                INVALID_STACK_SCHEMA, path,
-                f"`jsonSchema` is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the schema);"
-                " Workers using this stack cannot be validated",
-                substring=line or None))
+            findings.append(
+                Finding(
+                    INVALID_STACK_SCHEMA,
+                    path,
+                    f"`jsonSchema` is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the schema);"
+                    " Workers using this stack cannot be validated",
+                    substring=line or None,
+                )
+            )
             return None
     else:
         findings.append(Finding(INVALID_STACK_SCHEMA, path, "`jsonSchema` must be a JSON Schema written as a string"))
@@ -199,9 +221,13 @@ def _definition_schema(res: Resource, findings: list[Finding]) -> dict[str, Any]
     if isinstance(text_schema, bool):
         return text_schema
     if not isinstance(text_schema, dict):
-        findings.append(Finding(INVALID_STACK_SCHEMA, path,
-                                "`jsonSchema` must be a JSON object (a JSON Schema), not a JSON "
-                                f"{type(text_schema).__name__}"))
+        findings.append(
+            Finding(
+                INVALID_STACK_SCHEMA,
+                path,
+                f"`jsonSchema` must be a JSON object (a JSON Schema), not a JSON {type(text_schema).__name__}",
+            )
+        )
         return None
     problem = schema_problem(text_schema) or _remote_reference(text_schema)
     if problem is not None:
@@ -218,8 +244,10 @@ def _remote_reference(node: Any) -> str | None:
         return None
     for key, value in node.items():
         if key in ("$ref", "$dynamicRef") and isinstance(value, str) and not value.startswith("#"):
-            return (f"`jsonSchema` refers to `{value}`, outside the schema; worker-lint never fetches schemas,"
-                    " so inline what it refers to under `$defs`")
+            return (
+                f"`jsonSchema` refers to `{value}`, outside the schema; worker-lint never fetches schemas,"
+                " so inline what it refers to under `$defs`"
+            )
         found = _remote_reference(value)
         if found:
             return found
@@ -233,9 +261,15 @@ def schema_problem(schema: dict[str, Any]) -> str | None:
 
     declared = schema.get("$schema")
     cls = validator_for(schema, default=Draft202012Validator)
-    if isinstance(declared, str) and cls is Draft202012Validator and not declared.rstrip("#").endswith("2020-12/schema"):
-        return (f"`jsonSchema` declares an unknown `$schema` `{declared}`; use a draft-04, draft-06, draft-07,"
-                " 2019-09 or 2020-12 meta-schema URI")
+    if (
+        isinstance(declared, str)
+        and cls is Draft202012Validator
+        and not declared.rstrip("#").endswith("2020-12/schema")
+    ):
+        return (
+            f"`jsonSchema` declares an unknown `$schema` `{declared}`; use a draft-04, draft-06, draft-07,"
+            " 2019-09 or 2020-12 meta-schema URI"
+        )
     try:
         cls.check_schema(schema)
     except SchemaError as exc:

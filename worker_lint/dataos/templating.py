@@ -1,4 +1,5 @@
 """Recognise template placeholders and apply-time variables inside YAML strings."""
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,20 @@ BRACE_TEMPLATE = "brace-template"  # {{ .ApplicationSpec.Name }}, {{ resource.na
 TAG_TEMPLATE = "tag-template"  # {% if x %}
 
 #: Kinds whose presence makes a value's final text unknown until something fills it.
-TEMPLATED_KINDS = frozenset({
-    DOC_PLACEHOLDER, LOWER_PLACEHOLDER, ANGLE_PLACEHOLDER, APPLY_VARIABLE, MALFORMED,
-    BENTO_FUNCTION, BENTO_ENV, BENTO_ESCAPE, BRACE_TEMPLATE, TAG_TEMPLATE,
-})
+TEMPLATED_KINDS = frozenset(
+    {
+        DOC_PLACEHOLDER,
+        LOWER_PLACEHOLDER,
+        ANGLE_PLACEHOLDER,
+        APPLY_VARIABLE,
+        MALFORMED,
+        BENTO_FUNCTION,
+        BENTO_ENV,
+        BENTO_ESCAPE,
+        BRACE_TEMPLATE,
+        TAG_TEMPLATE,
+    }
+)
 
 _UPPER_NAME = lazy_re.compile(r"[A-Z_][A-Z0-9_]*\Z")
 _BENTO_ENV = lazy_re.compile(r"([A-Z_][A-Z0-9_]*):.*\Z", re.DOTALL)
@@ -32,10 +43,33 @@ _IDENT = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ANGLE = lazy_re.compile(r"<([A-Za-z][A-Za-z0-9_.-]*)>")
 _WORD_RUN = lazy_re.compile(r"[^\s'\"]*")
 # Markup that may appear in descriptions; `<br>` is formatting, not a placeholder.
-_HTML_TAGS = frozenset({
-    "a", "b", "br", "code", "div", "em", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong",
-    "sub", "sup", "table", "td", "th", "tr", "u", "ul",
-})
+_HTML_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "br",
+        "code",
+        "div",
+        "em",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "u",
+        "ul",
+    }
+)
 
 
 class Token(NamedTuple):
@@ -77,28 +111,30 @@ def _close(text: str, pos: int, depth: int) -> tuple[int, int]:
 
 def _dollar(text: str, i: int, bento: bool) -> Token | None:
     """The token starting at the ``$`` at ``i``, or None when it starts nothing."""
-    nxt = text[i + 1:i + 2]
+    nxt = text[i + 1 : i + 2]
     if nxt == "{":
         if text.startswith("${{", i):
             end, first = _close(text, i + 3, 2)
             if end > 0 and first == end - 1:
                 # `}}` closes it: the whole inner text is the placeholder.
-                inner = text[i + 3:end - 2].strip()
+                inner = text[i + 3 : end - 2].strip()
                 return Token(BENTO_ESCAPE if bento else DOC_PLACEHOLDER, i, end, inner)
             if first > 0:
                 # `${{team-name}`: one closing brace short.
-                return Token(MALFORMED, i, first, text[i + 3:first - 1].strip())
+                return Token(MALFORMED, i, first, text[i + 3 : first - 1].strip())
             stop = _word_end(text, i + 3)
-            return Token(MALFORMED, i, stop, text[i + 3:stop].strip())
+            return Token(MALFORMED, i, stop, text[i + 3 : stop].strip())
         if text.startswith("${!", i):
             end, _ = _close(text, i + 2, 1)
-            return Token(BENTO_FUNCTION, i, end if end > 0 else len(text), text[i + 3:end - 1 if end > 0 else None].strip())
+            return Token(
+                BENTO_FUNCTION, i, end if end > 0 else len(text), text[i + 3 : end - 1 if end > 0 else None].strip()
+            )
         end, _ = _close(text, i + 2, 1)
         if end < 0:
             # `${NAME` never closed: the token runs to the end of the word.
             stop = _word_end(text, i + 2)
-            return Token(MALFORMED, i, stop, text[i + 2:stop])
-        inner = text[i + 2:end - 1]
+            return Token(MALFORMED, i, stop, text[i + 2 : stop])
+        inner = text[i + 2 : end - 1]
         if _UPPER_NAME.match(inner):
             return Token(APPLY_VARIABLE, i, end, inner)
         env = _BENTO_ENV.match(inner)
@@ -137,11 +173,11 @@ def scan(text: str, *, bento: bool = False) -> list[Token]:
         elif ch == "{" and text.startswith("{{", i):
             close = text.find("}}", i + 2)
             if close >= 0:
-                token = Token(BRACE_TEMPLATE, i, close + 2, text[i + 2:close].strip(" -"))
+                token = Token(BRACE_TEMPLATE, i, close + 2, text[i + 2 : close].strip(" -"))
         elif ch == "{" and text.startswith("{%", i):
             close = text.find("%}", i + 2)
             if close >= 0:
-                token = Token(TAG_TEMPLATE, i, close + 2, text[i + 2:close].strip(" -"))
+                token = Token(TAG_TEMPLATE, i, close + 2, text[i + 2 : close].strip(" -"))
         elif ch == "<":
             m = _ANGLE.match(text, i)
             if m and m.group(1).lower() not in _HTML_TAGS:
@@ -183,7 +219,7 @@ def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:
         if value is None:
             missing.append(token)
             continue
-        out.append(text[last:token.start])
+        out.append(text[last : token.start])
         out.append(value)
         last = token.end
     if not out:
@@ -228,7 +264,7 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
         if "{{" not in line:
             continue
         m = _BARE_TOKEN.search(line)
-        if m and _bare_lead(line[:m.start()]):
+        if m and _bare_lead(line[: m.start()]):
             col = m.start() + 1
             found.append((number, col, col + len(m.group()), m.group()))
     return found
@@ -240,9 +276,17 @@ def bare_brace_findings(text: str, after: int = 0) -> list[Finding]:
     A syntax error ends the stream: the placeholders past the last document
     that parsed are seen by no check, so they are reported from the text.
     """
-    return [Finding("WL303", (), f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
-                    " braces as a mapping, so replace it with a real value", span=Span(line, col, line, end))
-            for line, col, end, token in bare_brace_spans(text) if line > after]
+    return [
+        Finding(
+            "WL303",
+            (),
+            f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
+            " braces as a mapping, so replace it with a real value",
+            span=Span(line, col, line, end),
+        )
+        for line, col, end, token in bare_brace_spans(text)
+        if line > after
+    ]
 
 
 def _word_end(text: str, start: int) -> int:

@@ -1,4 +1,5 @@
 """Apply-time variables: collect them from the command line, and render a document as dataos-ctl would."""
+
 from __future__ import annotations
 
 import copy
@@ -162,19 +163,29 @@ class _Renderer:
             return rendered
         self._broken_nodes.add(id(node))
         where = "key" if at == "key" else f"value of `{describe(path)}`"
-        self.findings.append(Finding(
-            BROKEN_SUBSTITUTION, path,
-            f"after substituting apply-time variables the {where} reads {rendered!r}, which is not a single"
-            " YAML value in this position", at="key" if at == "key" else "value", span=self._key_span(node, None, at)))
+        self.findings.append(
+            Finding(
+                BROKEN_SUBSTITUTION,
+                path,
+                f"after substituting apply-time variables the {where} reads {rendered!r}, which is not a single"
+                " YAML value in this position",
+                at="key" if at == "key" else "value",
+                span=self._key_span(node, None, at),
+            )
+        )
         return rendered
 
     def _undefined(self, node: ScalarNode, token: Token, path: JsonPath, at: str) -> Finding:
-        written = node.value[token.start:token.end]
+        written = node.value[token.start : token.end]
         return Finding(
-            UNDEFINED_VARIABLE, path,
+            UNDEFINED_VARIABLE,
+            path,
             f"apply-time variable `{written}` is not defined; set it with `--var {token.name}=VALUE`, an"
             " `--env-file`, or the environment with `--use-env`",
-            at="key" if at == "key" else "value", substring=written, span=self._key_span(node, written, at))
+            at="key" if at == "key" else "value",
+            substring=written,
+            span=self._key_span(node, written, at),
+        )
 
     def _key_span(self, node: ScalarNode, needle: str | None, at: str) -> Span | None:
         # positions.resolve narrows `substring` inside values only; a key's span is computed here.

@@ -6,6 +6,7 @@ lines and the other entries stay as written.  An intent that cannot be placed
 exactly (a block scalar, a key that is not alone on its line, a path that does
 not exist) gives no fix at all.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,8 +27,11 @@ def place(specs: Iterable[FixSpec], root: Node | None, text: str) -> tuple[Fix, 
     out = []
     for spec in specs:
         try:
-            edits = tuple(sorted((e for intent in spec.intents for e in _edits(intent, root, text)),
-                                 key=lambda e: (e.start, e.end)))
+            edits = tuple(
+                sorted(
+                    (e for intent in spec.intents for e in _edits(intent, root, text)), key=lambda e: (e.start, e.end)
+                )
+            )
         except _Unplaceable:
             continue
         except Exception:
@@ -135,7 +139,7 @@ def _delete_entry(parent: MappingNode, key: Node, value: Node, text: str) -> Edi
             return edit(text, pairs[i - 1][1].end_mark.index, value.end_mark.index, "")
         return edit(text, key.start_mark.index, value.end_mark.index, "")
     begin = _line_start(text, key.start_mark.index)
-    if text[begin:key.start_mark.index].strip() or len(parent.value) < 2:
+    if text[begin : key.start_mark.index].strip() or len(parent.value) < 2:
         raise _Unplaceable  # `- key: v` or the only entry: deleting it would change the structure around it
     stop = _line_end(text, _content_end(text, value.start_mark.index, value.end_mark.index))
     next_start = next((k.start_mark.index for k, _ in parent.value if k.start_mark.index > key.start_mark.index), None)
@@ -151,7 +155,7 @@ def _reindent(key: Node, value: Node, columns: int, text: str) -> list[Edit]:
     explicit indentation indicator keep their meaning.
     """
     begin = _line_start(text, key.start_mark.index)
-    if text[begin:key.start_mark.index].strip(" ") or columns <= 0:
+    if text[begin : key.start_mark.index].strip(" ") or columns <= 0:
         raise _Unplaceable
     stop = _content_end(text, key.start_mark.index, value.end_mark.index)
     edits = []
@@ -170,9 +174,9 @@ def _insert_key(root: Node, path: JsonPath, key: str, value: str, text: str) -> 
         raise _Unplaceable
     if node.flow_style:
         close = _content_end(text, node.start_mark.index, node.end_mark.index) - 1
-        if text[close:close + 1] != "}":
+        if text[close : close + 1] != "}":
             raise _Unplaceable
-        inside = text[node.start_mark.index + 1:close].strip()
+        inside = text[node.start_mark.index + 1 : close].strip()
         return edit(text, close, close, f"{', ' if inside else ''}{key}: {value}")
     if not node.value:
         raise _Unplaceable

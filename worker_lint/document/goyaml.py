@@ -24,6 +24,7 @@ characters replaced by stand-ins of the same length, so every position stays
 exact, and ruamel.yaml's Python composer, which lets an anchor be redefined;
 the stand-ins are swapped back in the composed values.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,7 +58,7 @@ def rescuable(exc: MarkedYAMLError, text: str) -> bool:
         return False
     if exc.problem == _COLON or exc.problem == _DUPLICATE_ANCHOR:
         return True
-    return exc.problem == _ESCAPE and text[mark.index:mark.index + 2] == "\\'"
+    return exc.problem == _ESCAPE and text[mark.index : mark.index + 2] == "\\'"
 
 
 class _EventLoader(Composer, _CParser):  # type: ignore[misc]
@@ -92,12 +93,12 @@ def recompose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
         if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
             break
         pos = error.problem_mark.index
-        if error.problem == _COLON and work[pos:pos + 1] == ":":
+        if error.problem == _COLON and work[pos : pos + 1] == ":":
             colons += 1
             # a few values are re-read one by one; many are found in one pass of the Python scanner
             work = _replace_colons(work, pos, colon) if colons != _ONE_BY_ONE else _prescan(work, colon)
-        elif error.problem == _ESCAPE and work[pos:pos + 2] == "\\'":
-            work = work[:pos + 1] + "e" + work[pos + 2:]  # `\e` is ESC, which no YAML text holds raw
+        elif error.problem == _ESCAPE and work[pos : pos + 2] == "\\'":
+            work = work[: pos + 1] + "e" + work[pos + 2 :]  # `\e` is ESC, which no YAML text holds raw
             quotes.append(pos)
         elif error.problem == _DUPLICATE_ANCHOR and loader is not _EventLoader:
             loader = _EventLoader
@@ -157,13 +158,13 @@ def _replace_colons(work: str, pos: int, colon: str) -> str:
     line break, and reads a ``:`` before any other character as part of it:
     `dataos://depot:collection/dataset` needs one re-read, not two.
     """
-    chars = list(work[pos:pos + 4096])
+    chars = list(work[pos : pos + 4096])
     for i, ch in enumerate(chars):
         if ch in ",?[]{} \t\r\n":
             break
         if ch == ":" and (i + 1 >= len(chars) or chars[i + 1] not in " \t\r\n"):
             chars[i] = colon
-    return work[:pos] + "".join(chars) + work[pos + len(chars):]
+    return work[:pos] + "".join(chars) + work[pos + len(chars) :]
 
 
 def _compose(loader_class: Any, text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
@@ -189,7 +190,7 @@ def _stand_in(text: str) -> str:
         ch = chr(code)
         if ch not in text:
             return ch
-    return "\uFFFD"  # pragma: no cover - a text holding all 6,400 private-use characters
+    return "\ufffd"  # pragma: no cover - a text holding all 6,400 private-use characters
 
 
 def _restore(roots: list[Node], colon: str, quotes: list[int]) -> None:
@@ -232,20 +233,32 @@ def refusals(text: str, roots: list[Node]) -> list[Finding]:
             except ValueError:
                 continue  # libyaml has already refused it
             if (major, minor) != (1, 1):
-                out.append(Finding(CODE, (), f"`%YAML {version}`: {PARSER} that accepts only `%YAML 1.1` and refuses"
-                                   " this file (\"found incompatible YAML document\"); remove the directive",
-                                   span=_span(text, m.start(), m.end() - m.start())))
+                out.append(
+                    Finding(
+                        CODE,
+                        (),
+                        f"`%YAML {version}`: {PARSER} that accepts only `%YAML 1.1` and refuses"
+                        ' this file ("found incompatible YAML document"); remove the directive',
+                        span=_span(text, m.start(), m.end() - m.start()),
+                    )
+                )
     if "\\/" in text:
         for node in _scalars(roots):
             if node.style != '"':
                 continue
-            source = text[node.start_mark.index:node.end_mark.index]
+            source = text[node.start_mark.index : node.end_mark.index]
             i = source.find("\\")
             while i != -1:
-                if source[i + 1:i + 2] == "/":
-                    out.append(Finding(CODE, (), f"`\\/` in a double-quoted string: {PARSER} that does not know this"
-                                       " escape and refuses the file; write `/` without the backslash",
-                                       span=_span(text, node.start_mark.index + i, 2)))
+                if source[i + 1 : i + 2] == "/":
+                    out.append(
+                        Finding(
+                            CODE,
+                            (),
+                            f"`\\/` in a double-quoted string: {PARSER} that does not know this"
+                            " escape and refuses the file; write `/` without the backslash",
+                            span=_span(text, node.start_mark.index + i, 2),
+                        )
+                    )
                 i = source.find("\\", i + 2)
     out.sort(key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0))
     return out
@@ -258,11 +271,16 @@ def explain(exc: MarkedYAMLError, text: str) -> Finding | None:
     if mark is None or not problem.startswith("did not find expected ','"):
         return None
     pos = mark.index
-    if text[pos:pos + 1] != "?" or text[pos + 1:pos + 2] in ("", " ", "\t", "\n", "\r"):
+    if text[pos : pos + 1] != "?" or text[pos + 1 : pos + 2] in ("", " ", "\t", "\n", "\r"):
         return None
     brackets = "`[...]`" if problem.endswith("']'") else "`{...}`"
-    return Finding(CODE, (), f"{PARSER} that does not allow `?` in an unquoted value inside {brackets}: quote the"
-                   " value, or write the list as a block", span=_span(text, pos, 1))
+    return Finding(
+        CODE,
+        (),
+        f"{PARSER} that does not allow `?` in an unquoted value inside {brackets}: quote the"
+        " value, or write the list as a block",
+        span=_span(text, pos, 1),
+    )
 
 
 def _scalars(roots: list[Node]) -> list[ScalarNode]:

@@ -10,6 +10,7 @@ compact ``- `` entries, flow brackets, quoted scalars, block scalars and
 comments closely enough to count exactly what the composer would nest; it
 stops at the first level beyond the limit.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,16 +65,24 @@ def precheck(text: str, limits: Limits) -> Finding | None:
     long_line = first_long_line(text, max_line)
     if long_line is not None:
         line = text.count("\n", 0, long_line) + 1
-        return Finding("WL013", (), f"line {line} is longer than {max_line:,} characters; the file was not parsed"
-                       " (move the data to a file of its own, or raise `max-line-length` in the configuration)",
-                       span=Span(line, 1, line, 2))
+        return Finding(
+            "WL013",
+            (),
+            f"line {line} is longer than {max_line:,} characters; the file was not parsed"
+            " (move the data to a file of its own, or raise `max-line-length` in the configuration)",
+            span=Span(line, 1, line, 2),
+        )
     max_depth = limits.max_depth
     if not _surely_shallow(text, max_depth):
         found = nesting_depth(text, max_depth)
         if found.offset is not None:
             line, column = _line_column(text, found.offset)
-            return Finding("WL010", (), f"nesting deeper than {max_depth} levels; the file was not parsed",
-                           span=Span(line, column, line, column + 1))
+            return Finding(
+                "WL010",
+                (),
+                f"nesting deeper than {max_depth} levels; the file was not parsed",
+                span=Span(line, column, line, column + 1),
+            )
     return too_many_nodes(text, limits.max_nodes)
 
 
@@ -103,8 +112,13 @@ def too_many_nodes(text: str, limit: int) -> Finding | None:
                 if count > limit:
                     mark = event.start_mark
                     line, column = _line_column(text, mark.index) if mark.index <= len(text) else (1, 1)
-                    return Finding("WL010", (), f"the file holds more than {limit:,} YAML nodes; it was not parsed"
-                                   " (split the data over several files)", span=Span(line, column, line, column + 1))
+                    return Finding(
+                        "WL010",
+                        (),
+                        f"the file holds more than {limit:,} YAML nodes; it was not parsed"
+                        " (split the data over several files)",
+                        span=Span(line, column, line, column + 1),
+                    )
     except YAMLError:
         pass  # parsing stops at the same place, and reports it
     finally:
@@ -122,8 +136,17 @@ def _node_bound(text: str) -> int:
     case; tests check the bound against libyaml on random input.
     """
     count = text.count
-    return (1 + count("\n") + count("\r") + 2 * (count(",") + count(":") + count("?")) + count("-") + count("[")
-            + 3 * count("{") + count("!") + count("&"))
+    return (
+        1
+        + count("\n")
+        + count("\r")
+        + 2 * (count(",") + count(":") + count("?"))
+        + count("-")
+        + count("[")
+        + 3 * count("{")
+        + count("!")
+        + count("&")
+    )
 
 
 def _surely_shallow(text: str, limit: int) -> bool:
@@ -207,7 +230,7 @@ class _Scanner:
         content = _end_of(_SPACES, text, start)
         column = content - start
         blank_end = _end_of(_BLANKS, text, content)
-        at = text[blank_end:blank_end + 1]
+        at = text[blank_end : blank_end + 1]
         marker = column == 0 and _DOCUMENT_MARKER.match(text, start) is not None
         if self.block_scalar is not None:
             if not marker and (at in ("", "\n", "\r") or column > self.block_scalar):
@@ -219,7 +242,7 @@ class _Scanner:
             self.stack.clear()
             self.opened = True
             after = _end_of(_BLANKS, text, start + 3)
-            if text[after:after + 1] in ("", "\n", "\r", "#"):
+            if text[after : after + 1] in ("", "\n", "\r", "#"):
                 return _next_line(text, start)
             return self._node(after, after - start, key_allowed=False)
         if column == 0 and at == "%" and not self.stack:
@@ -244,7 +267,7 @@ class _Scanner:
             props = _PROPERTIES.match(text, pos)
             if props is not None:
                 pos = props.end()
-            ch = text[pos:pos + 1]
+            ch = text[pos : pos + 1]
             if ch in ("", "\n", "\r", "#"):
                 self.opened = True  # only properties, or nothing: the value is on the following lines
                 return _next_line(text, pos)
@@ -343,7 +366,7 @@ class _Scanner:
                 index = quoted.end()
                 expect_node, json_key = False, True
             elif first == ":":
-                expect_node = text[index:index + 1] in _AFTER_VALUE_INDICATOR or after_json
+                expect_node = text[index : index + 1] in _AFTER_VALUE_INDICATOR or after_json
                 if expect_node:
                     deepest = max(deepest, self._pair(levels[-1], token.start()))
             elif first == "!" and expect_node:
@@ -353,7 +376,7 @@ class _Scanner:
                 continue
             elif first in "&!":
                 pass  # an anchor (or a `!` inside a plain scalar): the node still follows
-            elif value == "?" and text[index:index + 1] in _LINE_GAP:
+            elif value == "?" and text[index : index + 1] in _LINE_GAP:
                 deepest = max(deepest, self._pair(levels[-1], token.start()))
                 expect_node = True
             else:
@@ -391,7 +414,7 @@ class _FlowLevel:
 
 def _is_indicator(text: str, pos: int, ch: str) -> bool:
     """``ch`` at ``pos`` followed by a space, a tab or the line end: `- `, `? `, `: `."""
-    return text[pos:pos + 1] == ch and text[pos + 1:pos + 2] in _LINE_GAP
+    return text[pos : pos + 1] == ch and text[pos + 1 : pos + 2] in _LINE_GAP
 
 
 _DEEPER: dict[int, re.Pattern[str]] = {}

@@ -3,6 +3,7 @@
 Both the fast path (`parse`) and the second reading of streams libyaml refuses (`goyaml`) compose
 with it, so both give the builder the same shared tag objects.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ with YAML 1.2 semantics, as the DataOS platform reads manifests: ``yes`` and
 YAML layer can see (syntax errors, duplicate keys, complex keys, aliases that
 would expand without bound) become findings, never exceptions.
 """
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,11 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
         from worker_lint.document import goyaml
 
         stopped = {f.span.line for f in result.findings if f.span is not None}  # a version libyaml refuses too
-        result.findings[:0] = [f for f in goyaml.refusals(text, [node for _, node in composed])
-                               if f.span is None or f.span.line not in stopped]
+        result.findings[:0] = [
+            f
+            for f in goyaml.refusals(text, [node for _, node in composed])
+            if f.span is None or f.span.line not in stopped
+        ]
     return result
 
 
@@ -126,7 +130,7 @@ def _syntax_finding(exc: MarkedYAMLError, text: str) -> Finding:
     if line0 >= len(lines):
         # libyaml puts the end of a stream without a final line break on a line of its own
         line0, col0 = len(lines) - 1, len(lines[-1])
-    at_char = lines[line0][col0:col0 + 1]
+    at_char = lines[line0][col0 : col0 + 1]
     if at_char == "?":
         from worker_lint.document import goyaml
 
@@ -152,14 +156,18 @@ def _character_finding(exc: ReaderError, text: str) -> Finding:
     code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
     offset = text.find(chr(code))
     if offset == -1:  # cannot happen while the reader stops at the first one; the byte offset then
-        offset = len(text.encode("utf-8")[:max(exc.position, 0)].decode("utf-8", errors="ignore"))
+        offset = len(text.encode("utf-8")[: max(exc.position, 0)].decode("utf-8", errors="ignore"))
     line0 = text.count("\n", 0, offset)
     column0 = offset - (text.rfind("\n", 0, offset) + 1)
     shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
-    return Finding("WL001", (), f"the {kind} `{shown}` (U+{code:04X}) is not allowed in a YAML file; remove it, or"
-                   f" write it as the escape `{shown}` inside a double-quoted string",
-                   span=Span(line0 + 1, column0 + 1, line0 + 1, column0 + 2))
+    return Finding(
+        "WL001",
+        (),
+        f"the {kind} `{shown}` (U+{code:04X}) is not allowed in a YAML file; remove it, or"
+        f" write it as the escape `{shown}` inside a double-quoted string",
+        span=Span(line0 + 1, column0 + 1, line0 + 1, column0 + 2),
+    )
 
 
 class _Builder:
@@ -179,9 +187,15 @@ class _Builder:
     def build(self, root: Node) -> Any:
         if self.anchored and self._expanded_size(root) > self.limits.max_nodes:
             self.truncated = True
-            self.findings.append(Finding(
-                "WL010", (), f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"
-                " (an alias bomb); it was not expanded or checked", span=node_span(root, self.text)))
+            self.findings.append(
+                Finding(
+                    "WL010",
+                    (),
+                    f"aliases in this document expand to more than {self.limits.max_nodes:,} nodes"
+                    " (an alias bomb); it was not expanded or checked",
+                    span=node_span(root, self.text),
+                )
+            )
             return None
         try:
             return self._node(root, (), 0)
@@ -222,16 +236,34 @@ class _Builder:
         if id(node.ctag) not in _PLAIN_COLLECTION_TAGS and key not in self._tagged and not _plain_collection(node):
             self._tagged.add(key)
             kind = "list" if isinstance(node, SequenceNode) else "mapping"
-            self.findings.append(Finding(
-                "WL005", path, f"tag `{_short_tag(str(node.tag))}` is not something DataOS reads; the value is treated as"
-                f" the plain {kind} it contains", span=node_span(node, self.text)))
+            self.findings.append(
+                Finding(
+                    "WL005",
+                    path,
+                    f"tag `{_short_tag(str(node.tag))}` is not something DataOS reads; the value is treated as"
+                    f" the plain {kind} it contains",
+                    span=node_span(node, self.text),
+                )
+            )
         if key in self._in_progress:
-            self.findings.append(Finding("WL010", path, "this alias refers to a node that contains it (a recursive"
-                                         " alias); it cannot be expanded", span=node_span(node, self.text)))
+            self.findings.append(
+                Finding(
+                    "WL010",
+                    path,
+                    "this alias refers to a node that contains it (a recursive alias); it cannot be expanded",
+                    span=node_span(node, self.text),
+                )
+            )
             raise _Abort
         if depth >= self.limits.max_depth:
-            self.findings.append(Finding("WL010", path, f"nesting deeper than {self.limits.max_depth} levels;"
-                                         " the document was not checked", span=node_span(node, self.text)))
+            self.findings.append(
+                Finding(
+                    "WL010",
+                    path,
+                    f"nesting deeper than {self.limits.max_depth} levels; the document was not checked",
+                    span=node_span(node, self.text),
+                )
+            )
             raise _Abort
         self._in_progress.add(key)
         value: Any
@@ -267,13 +299,22 @@ class _Builder:
 
                 earlier = seen_times[name] - 1  # the entry this one overrides
                 seen_times[name] += 1
-                self.findings.append(Finding(
-                    "WL002", path + (name,),
-                    f"duplicate key `{name}` (first defined on line {first.start_mark.line + 1}); YAML keeps only the"
-                    " last value, so remove or rename one",
-                    span=node_span(key_node, self.text),
-                    fixes=(spec("Remove the earlier entry, which YAML ignores", UNSAFE,
-                                delete_entry(path + (name,), occurrence=earlier)),)))
+                self.findings.append(
+                    Finding(
+                        "WL002",
+                        path + (name,),
+                        f"duplicate key `{name}` (first defined on line {first.start_mark.line + 1}); YAML keeps only the"
+                        " last value, so remove or rename one",
+                        span=node_span(key_node, self.text),
+                        fixes=(
+                            spec(
+                                "Remove the earlier entry, which YAML ignores",
+                                UNSAFE,
+                                delete_entry(path + (name,), occurrence=earlier),
+                            ),
+                        ),
+                    )
+                )
             else:
                 first_key[name] = key_node
                 seen_times[name] = 1
@@ -288,13 +329,19 @@ class _Builder:
         if convert is not None:
             return convert(node.value)
         tag, text = str(node.tag), node.value
-        if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
+        if not tag.startswith(_TAG) or tag[len(_TAG) :] not in _SCALAR_TAGS:
             if tag != "!":
-                self.findings.append(Finding(
-                    "WL005", path, f"tag `{_short_tag(tag)}` is not something DataOS reads; the value is treated as"
-                    " the plain string it contains", span=node_span(node, self.text)))
+                self.findings.append(
+                    Finding(
+                        "WL005",
+                        path,
+                        f"tag `{_short_tag(tag)}` is not something DataOS reads; the value is treated as"
+                        " the plain string it contains",
+                        span=node_span(node, self.text),
+                    )
+                )
             return text
-        convert = _SCALAR_TAGS[tag[len(_TAG):]]
+        convert = _SCALAR_TAGS[tag[len(_TAG) :]]
         if node.ctag is _CANONICAL_TAGS.get(tag):
             _CONVERTERS[id(node.ctag)] = convert
         return convert(text)
@@ -340,20 +387,39 @@ def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, te
         name = inner[0][0].value
         if parent.flow_style and len(parent.value) == 1:
             span = node_span(parent, text)
-        return Finding("WL303", path, f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
-                       " bare braces as a mapping, so replace it with a real value", span=span)
-    if (isinstance(key_node, MappingNode) and key_node.flow_style and parent.flow_style and len(parent.value) == 1
-            and parent.start_mark.line == parent.end_mark.line):
+        return Finding(
+            "WL303",
+            path,
+            f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
+            " bare braces as a mapping, so replace it with a real value",
+            span=span,
+        )
+    if (
+        isinstance(key_node, MappingNode)
+        and key_node.flow_style
+        and parent.flow_style
+        and len(parent.value) == 1
+        and parent.start_mark.line == parent.end_mark.line
+    ):
         # `{{name: value}}`: a placeholder written with a colon in it
-        token = text[parent.start_mark.index:parent.end_mark.index]
-        return Finding("WL303", path, f"`{token}` is a template placeholder that was never filled in; YAML reads"
-                       " bare braces as a mapping, so replace it with a real value", span=node_span(parent, text))
-    return Finding("WL006", path, "a mapping key must be a plain scalar, not a collection; DataOS manifests"
-                   " use string keys", span=span)
+        token = text[parent.start_mark.index : parent.end_mark.index]
+        return Finding(
+            "WL303",
+            path,
+            f"`{token}` is a template placeholder that was never filled in; YAML reads"
+            " bare braces as a mapping, so replace it with a real value",
+            span=node_span(parent, text),
+        )
+    return Finding(
+        "WL006",
+        path,
+        "a mapping key must be a plain scalar, not a collection; DataOS manifests use string keys",
+        span=span,
+    )
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
 #: an integer wider than this stays text, as a decimal one past Python's 4,300-digit int()/str() limit

@@ -4,6 +4,7 @@ Rules report paths; this module walks the composed node tree to find the key
 or value a path names and converts ruamel.yaml's 0-based marks to the 1-based,
 end-exclusive spans every report format uses.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -84,8 +85,9 @@ def node_span(node: Node, text: str | None = None) -> Span:
         line_end = text.find("\n", start.index)
         if line_end == -1:
             line_end = len(text)
-        width = max(len(text[start.index:line_end].rstrip()), 1)
+        width = max(len(text[start.index : line_end].rstrip()), 1)
     return Span(start.line + 1, start.column + 1, start.line + 1, start.column + 1 + width)
+
 
 def resolve(
     root: Node,

@@ -6,6 +6,7 @@ through here, so the checks are the same everywhere: a FIFO, socket, device or
 directory is never opened for reading, a file that grows is never read past
 its limit, and a symbolic link is not followed where it must not be.
 """
+
 from __future__ import annotations
 
 import errno
@@ -20,8 +21,13 @@ from worker_lint.core.diagnostic import Finding, Span
 _CHUNK = 1 << 20
 #: O_NONBLOCK: if the path is swapped for a FIFO between the check and the open, the open must not wait
 #: for a writer; O_NOCTTY: a terminal device must never become the controlling terminal
-_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-          | getattr(os, "O_BINARY", 0))
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -80,8 +86,9 @@ def _outside(path: Path, root: Path) -> Finding | None:
     top = os.path.realpath(root)
     if target == top or target.startswith(top.rstrip(os.sep) + os.sep):
         return None
-    return _problem("WL012", f"`{path.name}` is a symbolic link to `{target}`, outside the project (`{top}`);"
-                    " it was not read")
+    return _problem(
+        "WL012", f"`{path.name}` is a symbolic link to `{target}`, outside the project (`{top}`); it was not read"
+    )
 
 
 class ReadError(Exception):
@@ -182,8 +189,11 @@ def _unreadable(path: Path, exc: OSError) -> Finding:
 
 
 def _too_large(max_size: int) -> Finding:
-    return _problem("WL011", f"the file is larger than {max_size:,} bytes; it was not read"
-                    " (split it, or raise `max-file-size` in the configuration if it really is a manifest)")
+    return _problem(
+        "WL011",
+        f"the file is larger than {max_size:,} bytes; it was not read"
+        " (split it, or raise `max-file-size` in the configuration if it really is a manifest)",
+    )
 
 
 def _problem(code: str, message: str) -> Finding:

@@ -1,4 +1,5 @@
 """Bytes to text: the encodings YAML files arrive in, and where a bad byte sits."""
+
 from __future__ import annotations
 
 from typing import NamedTuple

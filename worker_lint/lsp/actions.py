@@ -5,6 +5,7 @@ turns them into ranges in the negotiated encoding.  A suppression comment is che
 the edited text back with the very scanner that honours directives (``run.suppress``): an edit
 is offered only when worker-lint itself would then see a directive covering that line and code.
 """
+
 from __future__ import annotations
 
 import functools
@@ -47,7 +48,7 @@ def disable_for_line(text: TextMap, code: str, line: int) -> Action | None:
     """
     from worker_lint.run import suppress
 
-    yaml_text = text.text[text.base:]
+    yaml_text = text.text[text.base :]
     scan = suppress.scan_directives(yaml_text)
     title = f"Disable {code} for this line"
     for directive in scan.directives:
@@ -61,7 +62,7 @@ def disable_for_line(text: TextMap, code: str, line: int) -> Action | None:
     trailing = Action(title, QUICKFIX, (TextEdit(end, end, f"  # worker-lint: disable={code}"),))
     if content.strip() and _checked(text, code, line, trailing) is not None:
         return trailing
-    indent = content[:len(content) - len(content.lstrip(" \t"))]
+    indent = content[: len(content) - len(content.lstrip(" \t"))]
     break_ = "\r\n" if "\r\n" in text.text else "\n"
     comment = f"{indent}# worker-lint: disable-next-line={code}{break_}"
     above = Action(title, QUICKFIX, (TextEdit(start, start, comment),))
@@ -73,7 +74,7 @@ def disable_for_file(text: TextMap, code: str) -> Action | None:
     from worker_lint.run import suppress
 
     title = f"Disable {code} for this file"
-    for directive in suppress.scan_directives(text.text[text.base:]).directives:
+    for directive in suppress.scan_directives(text.text[text.base :]).directives:
         if directive.action == "disable-file":
             if not directive.codes:
                 return None  # it already disables every rule
@@ -89,10 +90,14 @@ def _checked(text: TextMap, code: str, target: int, action: Action) -> Action | 
     """``action`` when, once applied, a directive covers ``code`` on line ``target`` of the edited text."""
     from worker_lint.run import suppress
 
-    edited = apply(text.text, action.edits)[text.base:]
+    edited = apply(text.text, action.edits)[text.base :]
     for directive in suppress.scan_directives(edited).directives:
-        if directive.target == target and (not directive.codes or code in directive.codes) \
-                and directive.action != "disable-file" and _parses_as_before(text.text[text.base:], edited):
+        if (
+            directive.target == target
+            and (not directive.codes or code in directive.codes)
+            and directive.action != "disable-file"
+            and _parses_as_before(text.text[text.base :], edited)
+        ):
             return action
     return None
 
@@ -116,11 +121,12 @@ def apply(text: str, edits: Sequence[TextEdit]) -> str:
     """``text`` with non-overlapping ``edits`` made (as a client applies a workspace edit)."""
     out = text
     for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        out = out[:edit.start] + edit.new_text + out[edit.end:]
+        out = out[: edit.start] + edit.new_text + out[edit.end :]
     return out
 
 
 # -- fixes -----------------------------------------------------------------------------------------------------------
+
 
 def fixes_of(diagnostic: Diagnostic) -> Sequence[Any]:
     """The fixes a diagnostic carries (title, applicability, edits over the decoded text); none before autofix."""

@@ -3,6 +3,7 @@
 Positions go through the parser's node tree, as diagnostics do: an offset names a JSON path
 (``bundle.resources[2].dependencies[0]``), and a path names a node and its span.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,6 +51,7 @@ def parsed(text: str) -> Parsed:
 
 # -- offsets to paths ------------------------------------------------------------------------------------------------
 
+
 def _contains(node: Node, offset: int) -> bool:
     return bool(node.start_mark.index <= offset <= node.end_mark.index)
 
@@ -66,8 +68,9 @@ def path_at(documents: list[Document], offset: int) -> tuple[Document, JsonPath,
                 for key, value in node.value:
                     if isinstance(key, ScalarNode) and _contains(key, offset) and offset < key.end_mark.index + 1:
                         return doc, (*path, str(key.value)), key, True
-                    if _contains(value, offset) and not (isinstance(value, ScalarNode) and value.value == ""
-                                                          and value.start_mark.index != offset):
+                    if _contains(value, offset) and not (
+                        isinstance(value, ScalarNode) and value.value == "" and value.start_mark.index != offset
+                    ):
                         path, node = (*path, str(key.value)), value
                         break
                 else:
@@ -110,8 +113,10 @@ def _body_key(data: Any, kind: str) -> str:
 
 # -- go to definition ------------------------------------------------------------------------------------------------
 
-def definition(doc_path: Path, source: Parsed, offset: int, settings: Settings,
-               stack_sources: list[tuple[Path, str]]) -> Target | None:
+
+def definition(
+    doc_path: Path, source: Parsed, offset: int, settings: Settings, stack_sources: list[tuple[Path, str]]
+) -> Target | None:
     """Where the reference at ``offset`` leads: a Bundle's file or resource item, a dag step, a Stack definition."""
     found = path_at(source.documents, offset)
     if found is None:
@@ -126,10 +131,16 @@ def definition(doc_path: Path, source: Parsed, offset: int, settings: Settings,
         if rest == ("file",):
             return _bundle_file(doc_path, value, settings)
         if (len(rest) == 2 and rest[0] == "dependencies") or (
-                len(rest) == 3 and rest[0] == "dependencyConditions" and rest[2] == "resourceId"):
+            len(rest) == 3 and rest[0] == "dependencyConditions" and rest[2] == "resourceId"
+        ):
             return _bundle_item(doc_path, doc, value)
-    if kind == "workflow" and len(path) >= 4 and path[1] == "dag" and isinstance(path[2], int) \
-            and path[3] in ("dependencies", "depends"):
+    if (
+        kind == "workflow"
+        and len(path) >= 4
+        and path[1] == "dag"
+        and isinstance(path[2], int)
+        and path[3] in ("dependencies", "depends")
+    ):
         return _dag_step(doc_path, doc, path[0], value)
     if len(path) == 2 and path[1] == "stack" and kind is not None:
         return _stack_definition(value, stack_sources)
@@ -260,8 +271,11 @@ def completions(key: str, last_good: Parsed | None, stack_names: list[str]) -> l
         from worker_lint.dataos.stacks import builtin_stacks
 
         custom = [Completion(name, "stack", "custom Stack definition") for name in stack_names]
-        builtin = [Completion(name, "stack", "built-in stack") for name in
-                   dict.fromkeys(e.name for e in builtin_stacks() if e.renamed_to is None) if name not in stack_names]
+        builtin = [
+            Completion(name, "stack", "built-in stack")
+            for name in dict.fromkeys(e.name for e in builtin_stacks() if e.renamed_to is None)
+            if name not in stack_names
+        ]
         return custom + builtin
     if key in ("timezone", "timeZone"):
         import zoneinfo
@@ -286,6 +300,7 @@ def completions(key: str, last_good: Parsed | None, stack_names: list[str]) -> l
 
 # -- outline ---------------------------------------------------------------------------------------------------------
 
+
 def symbols(source: Parsed) -> list[Symbol]:
     """Per document: its top-level keys, the body's sections under the body key, a Bundle's resources by id."""
     out: list[Symbol] = []
@@ -299,8 +314,11 @@ def symbols(source: Parsed) -> list[Symbol]:
                 continue
             symbol = _symbol(str(key.value), key, value)
             if kind == "bundle" and key.value == "bundle" and isinstance(value, MappingNode):
-                symbol.children = [_bundle_resources(k, v) if k.value == "resources" else _symbol(str(k.value), k, v)
-                                   for k, v in value.value if isinstance(k, ScalarNode)]
+                symbol.children = [
+                    _bundle_resources(k, v) if k.value == "resources" else _symbol(str(k.value), k, v)
+                    for k, v in value.value
+                    if isinstance(k, ScalarNode)
+                ]
             elif key.value == body and isinstance(value, MappingNode):
                 symbol.children = [_symbol(str(k.value), k, v) for k, v in value.value if isinstance(k, ScalarNode)]
             out.append(symbol)
@@ -310,8 +328,15 @@ def symbols(source: Parsed) -> list[Symbol]:
 def _symbol(name: str, key: Node, value: Node) -> Symbol:
     kind = "object" if isinstance(value, MappingNode) else "array" if isinstance(value, SequenceNode) else "key"
     detail = str(value.value) if isinstance(value, ScalarNode) else ""
-    return Symbol(name, kind, key.start_mark.index, max(value.end_mark.index, key.end_mark.index),
-                  key.start_mark.index, key.end_mark.index, detail[:80])
+    return Symbol(
+        name,
+        kind,
+        key.start_mark.index,
+        max(value.end_mark.index, key.end_mark.index),
+        key.start_mark.index,
+        key.end_mark.index,
+        detail[:80],
+    )
 
 
 def _bundle_resources(key: Node, value: Node) -> Symbol:
@@ -323,12 +348,22 @@ def _bundle_resources(key: Node, value: Node) -> Symbol:
                 for k, v in item.value:
                     if isinstance(k, ScalarNode) and k.value == "id" and isinstance(v, ScalarNode):
                         name, at = str(v.value), v
-            symbol.children.append(Symbol(name, "module", item.start_mark.index, item.end_mark.index,
-                                          at.start_mark.index, at.end_mark.index, "Bundle resource"))
+            symbol.children.append(
+                Symbol(
+                    name,
+                    "module",
+                    item.start_mark.index,
+                    item.end_mark.index,
+                    at.start_mark.index,
+                    at.end_mark.index,
+                    "Bundle resource",
+                )
+            )
     return symbol
 
 
 # -- Bundles and the files they name -------------------------------------------------------------------------------
+
 
 def referenced_files(doc_path: Path, source: Parsed, settings: Settings) -> set[Path]:
     """The resolved files a Bundle's `file:` items name (what must be re-linted with it when they change)."""

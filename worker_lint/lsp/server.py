@@ -7,6 +7,7 @@ step with edits: a result is always for the text it was computed from, and is pu
 version.  Where the issue is silent this follows ruff's server: diagnostics pushed, not pulled;
 suppression actions per line and per file; rule documentation on hover.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,11 @@ CONFIG_NAMES = frozenset({".worker-lint.yaml", ".worker-lint.yml", "pyproject.to
 #: codes whose diagnostics an editor greys out (an unused suppression) or strikes through (legacy spellings)
 UNNECESSARY = frozenset({"WL050"})
 DEPRECATED = frozenset({"WL123", "WL127"})
-_SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
-             Severity.INFO: types.DiagnosticSeverity.Information}
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
 _ON_TYPE, _ON_SAVE = "onType", "onSave"
 #: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
 _NAMED_TYPE = re.compile(r"^type:[ \t]*['\"]?(bundle|workflow)\b", re.MULTILINE | re.IGNORECASE)
@@ -110,8 +114,12 @@ class _Protocol(LanguageServerProtocol):
 
 class WorkerLintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("worker-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         protocol_cls=_Protocol)
+        super().__init__(
+            "worker-lint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=_Protocol,
+        )
         self.lint_settings = LintSettings()
         self.documents: dict[str, _Open] = {}
         #: configuration per folder, found as the command line finds it from that folder
@@ -159,9 +167,13 @@ class WorkerLintServer(LanguageServer):
             try:
                 found = self.resolver.for_folder(folder)
             except (config.ConfigError, InvalidGlob) as exc:
-                self.window_show_message(types.ShowMessageParams(
-                    types.MessageType.Error, f"worker-lint: the configuration is invalid; linting with the"
-                                             f" defaults until it is fixed:\n{exc}"))
+                self.window_show_message(
+                    types.ShowMessageParams(
+                        types.MessageType.Error,
+                        f"worker-lint: the configuration is invalid; linting with the"
+                        f" defaults until it is fixed:\n{exc}",
+                    )
+                )
                 found = Settings()
             self.settings_cache[folder] = found
         return found
@@ -206,8 +218,10 @@ class WorkerLintServer(LanguageServer):
             other_path = self.path_of(other) if other != uri else None
             if other_path is not None:
                 unsaved[str(other_path)] = self.workspace.get_text_document(other).source
-        results = cast("Generator[tuple[str, FileResult], None, None]", api.lint(
-            (), buffers={name: document.source}, settings=settings, jobs=1, cache_dir=None, unsaved=unsaved))
+        results = cast(
+            "Generator[tuple[str, FileResult], None, None]",
+            api.lint((), buffers={name: document.source}, settings=settings, jobs=1, cache_dir=None, unsaved=unsaved),
+        )
         try:
             _, result = next(results)
         finally:
@@ -226,15 +240,16 @@ class WorkerLintServer(LanguageServer):
         text, found = self.diagnostics_of(uri)
         published = [(d, self.to_lsp(uri, text, d)) for d in found]
         state.published = published
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, diagnostics=[p for _, p in published], version=version))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[p for _, p in published], version=version)
+        )
         self.remember(uri, state, text)
         if dependents:
             self.lint_dependents(uri)
 
     def remember(self, uri: str, state: _Open, text: TextMap) -> None:
         """Keep the last text that parsed (completion reads it) and, for a Bundle, the files it names."""
-        source = text.text[text.base:]
+        source = text.text[text.base :]
         kinds = {kind.lower() for kind in _NAMED_TYPE.findall(source)}
         if not kinds:  # a Worker: nothing to keep, and no second parse on every keystroke
             state.last_good, state.references = None, set()
@@ -243,8 +258,11 @@ class WorkerLintServer(LanguageServer):
         if parsed.documents:
             state.last_good = parsed
         path = self.path_of(uri)
-        state.references = navigate.referenced_files(path, parsed, self.settings_for(path)) \
-            if path is not None and "bundle" in kinds else set()
+        state.references = (
+            navigate.referenced_files(path, parsed, self.settings_for(path))
+            if path is not None and "bundle" in kinds
+            else set()
+        )
 
     def lint_dependents(self, uri: str) -> None:
         """A file a Bundle names changed: the open Bundles that name it are linted again."""
@@ -271,16 +289,28 @@ class WorkerLintServer(LanguageServer):
 
     def to_lsp(self, uri: str, text: TextMap, d: Diagnostic) -> types.Diagnostic:
         span = d.span
-        tags = [types.DiagnosticTag.Unnecessary] if d.code in UNNECESSARY else \
-            [types.DiagnosticTag.Deprecated] if d.code in DEPRECATED else None
+        tags = (
+            [types.DiagnosticTag.Unnecessary]
+            if d.code in UNNECESSARY
+            else [types.DiagnosticTag.Deprecated]
+            if d.code in DEPRECATED
+            else None
+        )
         page = _rule_uri(d.code)
-        related = [types.DiagnosticRelatedInformation(
-            types.Location(uri, self.span_range(text, *r.span)), r.message) for r in d.related] or None
+        related = [
+            types.DiagnosticRelatedInformation(types.Location(uri, self.span_range(text, *r.span)), r.message)
+            for r in d.related
+        ] or None
         return types.Diagnostic(
             range=self.span_range(text, span.line, span.column, span.end_line, span.end_column),
-            message=d.message, severity=_SEVERITY.get(d.severity, types.DiagnosticSeverity.Error), code=d.code,
-            code_description=types.CodeDescription(href=page) if page else None, source=SOURCE, tags=tags,
-            related_information=related)
+            message=d.message,
+            severity=_SEVERITY.get(d.severity, types.DiagnosticSeverity.Error),
+            code=d.code,
+            code_description=types.CodeDescription(href=page) if page else None,
+            source=SOURCE,
+            tags=tags,
+            related_information=related,
+        )
 
 
 def _rule_uri(code: str) -> str | None:
@@ -329,6 +359,7 @@ def serve() -> None:
 
 # -- life cycle and settings -------------------------------------------------------------------------------------------
 
+
 @server.feature(types.INITIALIZE)
 def _initialize(ls: WorkerLintServer, params: types.InitializeParams) -> None:
     ls.lint_settings.update(params.initialization_options)
@@ -344,9 +375,17 @@ def _initialized(ls: WorkerLintServer, params: types.InitializedParams) -> None:
     if watched is None or not watched.dynamic_registration:
         return
     globs = ["**/.worker-lint.yaml", "**/.worker-lint.yml", "**/pyproject.toml", "**/*.yaml", "**/*.yml"]
-    ls.client_register_capability(types.RegistrationParams([types.Registration(
-        "worker-lint-watch", types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-        types.DidChangeWatchedFilesRegistrationOptions([types.FileSystemWatcher(g) for g in globs]))]))
+    ls.client_register_capability(
+        types.RegistrationParams(
+            [
+                types.Registration(
+                    "worker-lint-watch",
+                    types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    types.DidChangeWatchedFilesRegistrationOptions([types.FileSystemWatcher(g) for g in globs]),
+                )
+            ]
+        )
+    )
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -368,6 +407,7 @@ def _watched(ls: WorkerLintServer, params: types.DidChangeWatchedFilesParams) ->
 
 
 # -- documents ---------------------------------------------------------------------------------------------------------
+
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def _did_open(ls: WorkerLintServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -407,6 +447,7 @@ def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -
 
 # -- hover -------------------------------------------------------------------------------------------------------------
 
+
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | None:
     uri = params.text_document.uri
@@ -435,6 +476,7 @@ def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | Non
 
 # -- code actions ------------------------------------------------------------------------------------------------------
 
+
 def _wanted(kind: str, only: Sequence[str] | None) -> bool:
     return only is None or any(kind == o or kind.startswith(str(o) + ".") for o in only)
 
@@ -444,8 +486,10 @@ def _fix_actions(text: TextMap, diagnostic: Diagnostic) -> list[actions.Action]:
     return actions.fix_actions(text, diagnostic)
 
 
-@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-    code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=False))
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=False),
+)
 def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
     only = [str(getattr(o, "value", o)) for o in params.context.only] if params.context.only else None
@@ -453,8 +497,11 @@ def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[t
     text, current = ls.diagnostics_of(uri)
     start = text.offset(Position(params.range.start.line, params.range.start.character))
     end = text.offset(Position(params.range.end.line, params.range.end.character))
-    asked = {(str(d.code), d.range.start.line, d.range.start.character) for d in params.context.diagnostics
-             if d.source == SOURCE}
+    asked = {
+        (str(d.code), d.range.start.line, d.range.start.character)
+        for d in params.context.diagnostics
+        if d.source == SOURCE
+    }
     chosen = []
     for d in current:
         published = ls.to_lsp(uri, text, d)
@@ -489,13 +536,20 @@ def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[t
         edits = [types.TextEdit(ls.lsp_range(text, e.start, e.end), e.new_text) for e in action.edits]
         fixed = lookup.get(id(action.diagnostic)) if action.diagnostic is not None else None
         diagnostics = [fixed] if fixed is not None else None
-        out.append(types.CodeAction(action.title, kind=action.kind, diagnostics=diagnostics,
-                                    is_preferred=action.preferred or None,
-                                    edit=types.WorkspaceEdit(changes={uri: edits})))
+        out.append(
+            types.CodeAction(
+                action.title,
+                kind=action.kind,
+                diagnostics=diagnostics,
+                is_preferred=action.preferred or None,
+                edit=types.WorkspaceEdit(changes={uri: edits}),
+            )
+        )
     return out
 
 
 # -- navigation, completion, outline -----------------------------------------------------------------------------------
+
 
 def _open_texts(ls: WorkerLintServer) -> dict[Path, str]:
     out = {}
@@ -528,7 +582,7 @@ def _definition(ls: WorkerLintServer, params: types.DefinitionParams) -> types.L
     if path is None:
         return None
     text = ls.text_map(uri)
-    source = navigate.parsed(text.text[text.base:])
+    source = navigate.parsed(text.text[text.base :])
     offset = text.to_yaml_offset(text.offset(Position(params.position.line, params.position.character)))
     settings = ls.settings_for(path)
     stacks = navigate.stack_sources(settings, (path, source.text), _open_texts(ls))
@@ -536,8 +590,12 @@ def _definition(ls: WorkerLintServer, params: types.DefinitionParams) -> types.L
     return _location(ls, target) if target is not None else None
 
 
-_COMPLETION_KIND = {"stack": types.CompletionItemKind.Module, "id": types.CompletionItemKind.Reference,
-                    "step": types.CompletionItemKind.Reference, "timezone": types.CompletionItemKind.Value}
+_COMPLETION_KIND = {
+    "stack": types.CompletionItemKind.Module,
+    "id": types.CompletionItemKind.Reference,
+    "step": types.CompletionItemKind.Reference,
+    "timezone": types.CompletionItemKind.Value,
+}
 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", "-"]))
@@ -555,38 +613,52 @@ def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.C
     state = ls.documents.get(uri)
     last_good = state.last_good if state is not None else None
     if key in ("dependencies", "depends", "resourceId"):
-        current = navigate.parsed(text.text[text.base:])
+        current = navigate.parsed(text.text[text.base :])
         last_good = current if current.documents else last_good
     custom: list[str] = []
     if key == "stack":
         path = ls.path_of(uri)
-        own = (path or Path("untitled"), text.text[text.base:])
-        custom = navigate.custom_stack_names(
-            navigate.stack_sources(ls.settings_for(path), own, _open_texts(ls)))
+        own = (path or Path("untitled"), text.text[text.base :])
+        custom = navigate.custom_stack_names(navigate.stack_sources(ls.settings_for(path), own, _open_texts(ls)))
     start = types.Position(line, params.position.character - units(typed, ls.encoding))
     replace = types.Range(start, params.position)
-    items = [types.CompletionItem(c.label, kind=_COMPLETION_KIND.get(c.kind), detail=c.detail or None,
-                                  text_edit=types.TextEdit(replace, c.label), filter_text=c.label)
-             for c in navigate.completions(key, last_good, custom) if c.label.lower().startswith(typed.lower())
-             or not typed]
+    items = [
+        types.CompletionItem(
+            c.label,
+            kind=_COMPLETION_KIND.get(c.kind),
+            detail=c.detail or None,
+            text_edit=types.TextEdit(replace, c.label),
+            filter_text=c.label,
+        )
+        for c in navigate.completions(key, last_good, custom)
+        if c.label.lower().startswith(typed.lower()) or not typed
+    ]
     return types.CompletionList(is_incomplete=False, items=items)
 
 
-_SYMBOL_KIND = {"object": types.SymbolKind.Object, "array": types.SymbolKind.Array, "key": types.SymbolKind.Key,
-                "module": types.SymbolKind.Module}
+_SYMBOL_KIND = {
+    "object": types.SymbolKind.Object,
+    "array": types.SymbolKind.Array,
+    "key": types.SymbolKind.Key,
+    "module": types.SymbolKind.Module,
+}
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def _symbols(ls: WorkerLintServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     text = ls.text_map(params.text_document.uri)
-    source = navigate.parsed(text.text[text.base:])
+    source = navigate.parsed(text.text[text.base :])
 
     def convert(symbol: navigate.Symbol) -> types.DocumentSymbol:
         return types.DocumentSymbol(
-            name=symbol.name, kind=_SYMBOL_KIND[symbol.kind], detail=symbol.detail or None,
+            name=symbol.name,
+            kind=_SYMBOL_KIND[symbol.kind],
+            detail=symbol.detail or None,
             range=ls.lsp_range(text, text.from_yaml_offset(symbol.start), text.from_yaml_offset(symbol.end)),
-            selection_range=ls.lsp_range(text, text.from_yaml_offset(symbol.name_start),
-                                         text.from_yaml_offset(symbol.name_end)),
-            children=[convert(child) for child in symbol.children] or None)
+            selection_range=ls.lsp_range(
+                text, text.from_yaml_offset(symbol.name_start), text.from_yaml_offset(symbol.name_end)
+            ),
+            children=[convert(child) for child in symbol.children] or None,
+        )
 
     return [convert(s) for s in navigate.symbols(source)]

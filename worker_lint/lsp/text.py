@@ -6,6 +6,7 @@ counts 0-based lines broken at LF, CRLF and CR only, and characters in the code 
 encoding negotiated at start-up: UTF-16 unless the client offers UTF-8 or UTF-32.  Both sides are
 turned into offsets into the editor's text, which is exact on any line, whatever it holds.
 """
+
 from __future__ import annotations
 
 import bisect

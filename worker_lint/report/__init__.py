@@ -11,6 +11,7 @@ in CI); ``files`` lists every file linted, clean ones included, for formats
 that report passes (junit).  The ``text`` and ``json`` formats live in
 ``worker_lint.report``.
 """
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """GitHub Actions workflow commands: one `::error file=...::message` annotation per diagnostic."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -11,8 +12,7 @@ from worker_lint.report import TOOL_NAME, relative_path
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None,
-           **_: Any) -> str:
+def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None, **_: Any) -> str:
     """``::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=T::message`` lines.
 
     Columns are 1-based and ``endColumn`` is exclusive, as in every other

@@ -1,4 +1,5 @@
 """GitLab Code Quality: the JSON report a merge request's widget reads (`artifacts:reports:codequality`)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,25 +15,28 @@ from worker_lint.report import fingerprints, relative_path
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None,
-           **_: Any) -> str:
+def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None, **_: Any) -> str:
     """A JSON array of Code Climate issues with 1-based lines and a unique, line-independent fingerprint."""
     issues = []
     for diagnostic, fingerprint in zip(diagnostics, fingerprints(diagnostics, base)):
         span = diagnostic.span
-        issues.append({
-            "type": "issue",
-            "check_name": diagnostic.code,
-            "description": f"{diagnostic.code} {diagnostic.message} ({diagnostic.name})",
-            "categories": ["Bug Risk"] if diagnostic.severity is Severity.ERROR else ["Style"],
-            "severity": _SEVERITY[diagnostic.severity],
-            # GitLab asks for an MD5-sized identifier; this is not a security use.
-            "fingerprint": hashlib.md5(fingerprint.encode(), usedforsecurity=False).hexdigest(),
-            "location": {
-                "path": relative_path(diagnostic.path, base),
-                "lines": {"begin": span.line, "end": span.end_line},
-                "positions": {"begin": {"line": span.line, "column": span.column},
-                              "end": {"line": span.end_line, "column": span.end_column}},
-            },
-        })
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": diagnostic.code,
+                "description": f"{diagnostic.code} {diagnostic.message} ({diagnostic.name})",
+                "categories": ["Bug Risk"] if diagnostic.severity is Severity.ERROR else ["Style"],
+                "severity": _SEVERITY[diagnostic.severity],
+                # GitLab asks for an MD5-sized identifier; this is not a security use.
+                "fingerprint": hashlib.md5(fingerprint.encode(), usedforsecurity=False).hexdigest(),
+                "location": {
+                    "path": relative_path(diagnostic.path, base),
+                    "lines": {"begin": span.line, "end": span.end_line},
+                    "positions": {
+                        "begin": {"line": span.line, "column": span.column},
+                        "end": {"line": span.end_line, "column": span.end_column},
+                    },
+                },
+            }
+        )
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -1,4 +1,5 @@
 """JUnit XML: one test case per linted file, one failure per diagnostic in it."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -14,16 +15,23 @@ from worker_lint.report import TOOL_NAME, relative_path
 _NOT_XML = lazy_re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None,
-           files: Sequence[str | Path] = (), **_: Any) -> str:
+def render(
+    diagnostics: Sequence[Diagnostic],
+    rules: Mapping[str, Any],
+    *,
+    base: Path | None = None,
+    files: Sequence[str | Path] = (),
+    **_: Any,
+) -> str:
     """``files`` adds passing test cases for clean files; files with diagnostics are always listed."""
     by_file: dict[str, list[Diagnostic]] = {relative_path(str(f), base): [] for f in files}
     for diagnostic in diagnostics:
         by_file.setdefault(relative_path(diagnostic.path, base), []).append(diagnostic)
     failing = sum(1 for found in by_file.values() if found)
     suites = ET.Element("testsuites", name=TOOL_NAME, tests=str(len(by_file)), failures=str(failing), errors="0")
-    suite = ET.SubElement(suites, "testsuite", name=TOOL_NAME, tests=str(len(by_file)), failures=str(failing),
-                          errors="0", skipped="0")
+    suite = ET.SubElement(
+        suites, "testsuite", name=TOOL_NAME, tests=str(len(by_file)), failures=str(failing), errors="0", skipped="0"
+    )
     for name in sorted(by_file):
         case = ET.SubElement(suite, "testcase", name=_clean(name), classname=TOOL_NAME, file=_clean(name))
         for d in by_file[name]:

@@ -1,4 +1,5 @@
 """SARIF 2.1.0, as GitHub code scanning reads it: rules with help, relative URIs, regions, fingerprints."""
+
 from __future__ import annotations
 
 import json
@@ -54,18 +55,22 @@ def render(
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": TOOL_NAME,
-                "version": version,
-                "semanticVersion": version,
-                "informationUri": INFORMATION_URI,
-                "rules": descriptors,
-            }},
-            "originalUriBaseIds": {BASE_ID: {"uri": root.as_uri().rstrip("/") + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": version,
+                        "semanticVersion": version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": descriptors,
+                    }
+                },
+                "originalUriBaseIds": {BASE_ID: {"uri": root.as_uri().rstrip("/") + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
@@ -79,8 +84,9 @@ def _rules(rules: Mapping[str, Any], diagnostics: Sequence[Diagnostic]) -> tuple
     for diagnostic in diagnostics:  # a code outside the catalogue still needs a descriptor to be valid
         if diagnostic.code not in index:
             index[diagnostic.code] = len(descriptors)
-            descriptors.append(_descriptor(diagnostic.code, {"name": diagnostic.name,
-                                                             "severity": diagnostic.severity.value}))
+            descriptors.append(
+                _descriptor(diagnostic.code, {"name": diagnostic.name, "severity": diagnostic.severity.value})
+            )
     return descriptors, index
 
 
@@ -127,18 +133,29 @@ def _result(diagnostic: Diagnostic, rule_index: int, fingerprint: str, root: Pat
     }
     if diagnostic.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": _physical(diagnostic.path, related.span, root),
-             "message": {"text": related.message}}
+            {
+                "id": number,
+                "physicalLocation": _physical(diagnostic.path, related.span, root),
+                "message": {"text": related.message},
+            }
             for number, related in enumerate(diagnostic.related, start=1)
         ]
     if diagnostic.fixes:
         # every fix, the preferred first; SARIF has no applicability, so a property says it
         result["fixes"] = [
-            {"description": {"text": fix.title},
-             "artifactChanges": [{"artifactLocation": _artifact(diagnostic.path, root), "replacements": [
-                 {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.content}}
-                 for edit in fix.edits]}],
-             "properties": {"applicability": fix.applicability}}
+            {
+                "description": {"text": fix.title},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": _artifact(diagnostic.path, root),
+                        "replacements": [
+                            {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.content}}
+                            for edit in fix.edits
+                        ],
+                    }
+                ],
+                "properties": {"applicability": fix.applicability},
+            }
             for fix in diagnostic.fixes
         ]
     return result
@@ -149,8 +166,15 @@ def _region(span: Span) -> dict[str, int]:
 
 
 def _physical(path: str, span: Span, root: Path) -> dict[str, Any]:
-    return {"artifactLocation": _artifact(path, root), "region": {
-        "startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}}
+    return {
+        "artifactLocation": _artifact(path, root),
+        "region": {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
+        },
+    }
 
 
 def _artifact(path: str, root: Path) -> dict[str, Any]:

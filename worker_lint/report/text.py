@@ -1,4 +1,5 @@
 """The text and JSON renderers: pure functions from diagnostics to strings."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,10 @@ def text(diagnostics: Sequence[Diagnostic], files_checked: int, colour: bool = F
         mark = "[*] " if d.fixes and _fixable(d, unsafe) else ""
         head = f"{d.path}:{d.span.line}:{d.span.column}: {severity} {d.code} {mark}{d.message}"
         if colour:
-            head = (f"{_BOLD}{d.path}:{d.span.line}:{d.span.column}:{_RESET} {_COLOURS[d.severity]}{severity}{_RESET}"
-                    f" {_BOLD}{d.code}{_RESET} {mark}{d.message}")
+            head = (
+                f"{_BOLD}{d.path}:{d.span.line}:{d.span.column}:{_RESET} {_COLOURS[d.severity]}{severity}{_RESET}"
+                f" {_BOLD}{d.code}{_RESET} {mark}{d.message}"
+            )
         out.append(head)
         out.extend(_snippet(d, colour))
         for rel in d.related:
@@ -107,14 +110,30 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
         "json_path": list(d.json_path),
         "document": d.document,
         "related": [
-            {"line": r.span.line, "column": r.span.column, "end_line": r.span.end_line,
-             "end_column": r.span.end_column, "message": r.message}
+            {
+                "line": r.span.line,
+                "column": r.span.column,
+                "end_line": r.span.end_line,
+                "end_column": r.span.end_column,
+                "message": r.message,
+            }
             for r in d.related
         ],
         "fixes": [
-            {"title": f.title, "applicability": f.applicability,
-             "edits": [{"line": e.span.line, "column": e.span.column, "end_line": e.span.end_line,
-                        "end_column": e.span.end_column, "content": e.content} for e in f.edits]}
+            {
+                "title": f.title,
+                "applicability": f.applicability,
+                "edits": [
+                    {
+                        "line": e.span.line,
+                        "column": e.span.column,
+                        "end_line": e.span.end_line,
+                        "end_column": e.span.end_column,
+                        "content": e.content,
+                    }
+                    for e in f.edits
+                ],
+            }
             for f in d.fixes
         ],
     }
@@ -123,5 +142,9 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
 def json_report(diagnostics: Sequence[Diagnostic]) -> str:
     """Every string escaped as in the text report (``safe_text``), so the report is valid UTF-8 whatever
     the file names, and no value's control characters reach a log that prints one of its strings."""
-    return json.dumps({"diagnostics": [as_dict(d) for d in safe_text.diagnostics(diagnostics)]}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {"diagnostics": [as_dict(d) for d in safe_text.diagnostics(diagnostics)]}, indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )

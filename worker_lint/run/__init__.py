@@ -1,2 +1,1 @@
-"""Running the linter: one file end to end (engine, suppressions), many files (runner, pool, cache), baselines.
-"""
+"""Running the linter: one file end to end (engine, suppressions), many files (runner, pool, cache), baselines."""

@@ -5,6 +5,7 @@ by line or message: an edit that shifts lines, or a rule whose wording
 improves, leaves the baseline valid.  Each key carries a count, so two
 identical problems with one fixed still match exactly one.
 """
+
 from __future__ import annotations
 
 import json
@@ -124,14 +125,16 @@ def load(path: Path) -> Baseline:
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or document.get(_HEADER) != FORMAT_VERSION:
-        raise BaselineError(f"{path}: not a worker-lint baseline (version {FORMAT_VERSION}); rewrite it with"
-                            " --write-baseline")
+        raise BaselineError(
+            f"{path}: not a worker-lint baseline (version {FORMAT_VERSION}); rewrite it with --write-baseline"
+        )
     entries: Counter[Key] = Counter()
     for index, entry in enumerate(document.get("entries") or []):
         key = _entry_key(entry)
         if key is None:
-            raise BaselineError(f"{path}: entry {index} needs a string `file` and `code`, a list `path` and a"
-                                " positive integer `count`")
+            raise BaselineError(
+                f"{path}: entry {index} needs a string `file` and `code`, a list `path` and a positive integer `count`"
+            )
         entries[key] += entry["count"]
     return Baseline(entries, Path(os.path.abspath(path)).parent)
 

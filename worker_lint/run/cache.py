@@ -13,6 +13,7 @@ Keys also hold a digest of the installed package's own code and data
 (:func:`package_digest`), so editing a schema or a check never brings back a
 result the old code gave.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,6 +53,7 @@ _CACHEDIR_TAG = (
 
 # ---------------------------------------------------------------- (de)serialising diagnostics
 
+
 def dump(diagnostics: Iterable[Diagnostic]) -> list[dict[str, Any]]:
     """Turn diagnostics into JSON-able dicts; ``load`` gives back equal objects."""
     return [_dump_one(d) for d in diagnostics]
@@ -83,15 +85,17 @@ def _load_span(v: Any) -> Span:
 
 def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {"path": d.path} if with_path else {}  # the store keys entries by path already
-    out.update({
-        "span": _dump_span(d.span),
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity.value,
-        "message": d.message,
-        "json_path": list(d.json_path),
-        "document": d.document,
-    })
+    out.update(
+        {
+            "span": _dump_span(d.span),
+            "code": d.code,
+            "name": d.name,
+            "severity": d.severity.value,
+            "message": d.message,
+            "json_path": list(d.json_path),
+            "document": d.document,
+        }
+    )
     # Most diagnostics have neither; leaving them out keeps entries small.
     if d.related:
         out["related"] = [[_dump_span(r.span), r.message] for r in d.related]
@@ -100,8 +104,10 @@ def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
     if d.source_line is not None:
         out["source_line"] = d.source_line
     if d.fixes:
-        out["fixes"] = [[f.title, f.applicability, [[e.start, e.end, e.content, _dump_span(e.span)] for e in f.edits]]
-                        for f in d.fixes]
+        out["fixes"] = [
+            [f.title, f.applicability, [[e.start, e.end, e.content, _dump_span(e.span)] for e in f.edits]]
+            for f in d.fixes
+        ]
     return out
 
 
@@ -134,12 +140,20 @@ def _load_fixes(entries: Any) -> tuple[Any, ...]:
     for title, applicability, edits in entries:
         if applicability not in APPLICABILITIES or not isinstance(title, str):
             raise TypeError("malformed fix")
-        fixes.append(Fix(title, applicability, tuple(
-            Edit(int(start), int(end), str(content), _load_span(span)) for start, end, content, span in edits)))
+        fixes.append(
+            Fix(
+                title,
+                applicability,
+                tuple(
+                    Edit(int(start), int(end), str(content), _load_span(span)) for start, end, content, span in edits
+                ),
+            )
+        )
     return tuple(fixes)
 
 
 # ---------------------------------------------------------------- the store
+
 
 def resolve_dir(root: str | os.PathLike[str], override: str | os.PathLike[str] | None = None) -> Path:
     """The cache folder: ``override`` if given, else ``$WORKER_LINT_CACHE_DIR``, else ``root/.worker-lint-cache``."""
@@ -185,8 +199,14 @@ class ResultCache:
     A disabled cache (``directory=None``) misses on every lookup and writes nothing.
     """
 
-    def __init__(self, directory: str | os.PathLike[str] | None, fingerprint: str, version: str | None = None,
-                 *, secret: bytes | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | None,
+        fingerprint: str,
+        version: str | None = None,
+        *,
+        secret: bytes | None = None,
+    ) -> None:
         if version is None:
             from worker_lint import __version__
 
@@ -209,8 +229,9 @@ class ResultCache:
         for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint, package_digest()):
             encoded = part.encode("utf-8")
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
-        self._file = None if self.directory is None else (
-            self.directory / f"v{FORMAT}" / f"{self._seed.hexdigest()[:32]}.json")
+        self._file = (
+            None if self.directory is None else (self.directory / f"v{FORMAT}" / f"{self._seed.hexdigest()[:32]}.json")
+        )
         self._entries: dict[str, Entry] | None = None
         self._written_ns = 0
         self._stacks = ""
@@ -233,9 +254,14 @@ class ResultCache:
     def unchanged(self, path: str, info: os.stat_result) -> Entry | None:
         """The entry of a file whose size, times and inode have not moved since it was read, else None."""
         entry = self._load().get(path)
-        if (entry is None or entry.size != info.st_size or entry.mtime_ns != info.st_mtime_ns
-                or entry.ctime_ns != info.st_ctime_ns or entry.inode != info.st_ino
-                or entry.mtime_ns >= self._written_ns - RACY_NS):
+        if (
+            entry is None
+            or entry.size != info.st_size
+            or entry.mtime_ns != info.st_mtime_ns
+            or entry.ctime_ns != info.st_ctime_ns
+            or entry.inode != info.st_ino
+            or entry.mtime_ns >= self._written_ns - RACY_NS
+        ):
             return None
         return entry
 
@@ -257,8 +283,15 @@ class ResultCache:
         """Record a file's result, with the state it was read in (kept in memory until ``save``)."""
         if self._file is None:
             return
-        entry = Entry(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, key, stack,
-                      [_dump_one(d, with_path=False) for d in diagnostics])
+        entry = Entry(
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_ino,
+            key,
+            stack,
+            [_dump_one(d, with_path=False) for d in diagnostics],
+        )
         if self._load().get(path) != entry:
             self._load()[path] = entry
             self._dirty = True
@@ -283,8 +316,13 @@ class ResultCache:
         if self._file is None or not self._dirty:
             return True
         entries = self._load()
-        document = {"format": FORMAT, "seed": self._seed.hexdigest(), "stacks": self._stacks,
-                    "written_ns": time.time_ns(), "files": {path: list(entry) for path, entry in entries.items()}}
+        document = {
+            "format": FORMAT,
+            "seed": self._seed.hexdigest(),
+            "stacks": self._stacks,
+            "written_ns": time.time_ns(),
+            "files": {path: list(entry) for path, entry in entries.items()},
+        }
         data = json.dumps(document, separators=(",", ":")).encode("utf-8")
         try:
             self._prepare()
@@ -341,8 +379,12 @@ class ResultCache:
 
 
 def _well_formed(entry: Entry) -> bool:
-    return (all(type(n) is int for n in entry[:4]) and isinstance(entry.key, str) and type(entry.stack) is bool
-            and isinstance(entry.diagnostics, list))
+    return (
+        all(type(n) is int for n in entry[:4])
+        and isinstance(entry.key, str)
+        and type(entry.stack) is bool
+        and isinstance(entry.diagnostics, list)
+    )
 
 
 # ---------------------------------------------------------------- what keys are made of, besides the files
@@ -381,8 +423,9 @@ def machine_secret() -> bytes | None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = folder / f".{SECRET_FILE}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-                     | getattr(os, "O_BINARY", 0), 0o600)
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0), 0o600
+        )
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(os.urandom(_SECRET_SIZE))

@@ -5,6 +5,7 @@ references already read) lives in one ``Project`` object; everything else is
 per file, so files can be linted in any order or in parallel with the same
 output.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,9 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     if decoded.text is None:
         assert decoded.finding is not None
         # no text to check, but the lines around the bad bytes are still worth showing
-        return _finish(path, "", [(decoded.finding, None)], settings,
-                       shown=editor_breaks(data.decode("utf-8", errors="replace")))
+        return _finish(
+            path, "", [(decoded.finding, None)], settings, shown=editor_breaks(data.decode("utf-8", errors="replace"))
+        )
     text = decoded.text
     # NEL, LS and PS are line breaks to the parser, not to editors: positions are mapped to the editor's lines
     editor = _editor_lines(data, text) if positions.EditorLines.needed(data) else None
@@ -122,8 +124,10 @@ def _editor_lines(data: bytes, text: str) -> positions.EditorLines:
 
 #: how messages name a second place (a syntax error's context, a first definition, a directive's target):
 #: numbers written by the parser's count, renumbered with the span
-_PLACE_IN_MESSAGE = lazy_re.compile(r"\b(at line |on line |first defined on line |first used on line )([0-9]{1,9})"
-                                    r"(, column ([0-9]{1,9}))?")
+_PLACE_IN_MESSAGE = lazy_re.compile(
+    r"\b(at line |on line |first defined on line |first used on line )([0-9]{1,9})"
+    r"(, column ([0-9]{1,9}))?"
+)
 
 
 def _to_editor(diagnostic: Diagnostic, editor: positions.EditorLines) -> Diagnostic:
@@ -138,9 +142,11 @@ def _to_editor(diagnostic: Diagnostic, editor: positions.EditorLines) -> Diagnos
         span=span,
         message=_PLACE_IN_MESSAGE.sub(renumber, diagnostic.message),
         related=tuple(r._replace(span=editor.span(r.span)) for r in diagnostic.related),
-        fixes=tuple(f._replace(edits=tuple(e._replace(span=editor.span(e.span)) for e in f.edits))
-                    for f in diagnostic.fixes),
-        source_line=_source_line([editor.line(span.line) or ""], 1) if editor.line(span.line) is not None else None)
+        fixes=tuple(
+            f._replace(edits=tuple(e._replace(span=editor.span(e.span)) for e in f.edits)) for f in diagnostic.fixes
+        ),
+        source_line=_source_line([editor.line(span.line) or ""], 1) if editor.line(span.line) is not None else None,
+    )
 
 
 def _selected_checks(settings: Settings, path: str, project: Project) -> list[CheckSpec]:
@@ -155,7 +161,8 @@ def _selected_checks(settings: Settings, path: str, project: Project) -> list[Ch
     found = project.selected_checks.get(key)
     if found is None:
         found = project.selected_checks[key] = [
-            spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)]
+            spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)
+        ]
     return found
 
 
@@ -170,8 +177,9 @@ def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list
         return errors
     from worker_lint.dataos.templating import bare_brace_findings
 
-    return sorted([*bare_brace_findings(text, after), *errors],
-                  key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0))
+    return sorted(
+        [*bare_brace_findings(text, after), *errors], key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0)
+    )
 
 
 def _classify(doc: Document) -> tuple[str, str | None] | None:
@@ -223,14 +231,27 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
         try:
             found = list(spec.func(res, ctx))
         except Exception as exc:
-            out.append(Finding("WL900", (), f"internal error in the check for {', '.join(spec.codes)}: "
-                               f"{type(exc).__name__}: {exc}; please report it", span=Span(1, 1, 1, 2)))
+            out.append(
+                Finding(
+                    "WL900",
+                    (),
+                    f"internal error in the check for {', '.join(spec.codes)}: "
+                    f"{type(exc).__name__}: {exc}; please report it",
+                    span=Span(1, 1, 1, 2),
+                )
+            )
             continue
         undeclared = sorted({f.code for f in found if f.code not in spec.codes})
         if undeclared:  # a check reports only the codes it registered with: selection and docs rely on it
-            out.append(Finding("WL900", (), f"internal error: the check for {', '.join(spec.codes)} reported"
-                               f" {', '.join(undeclared)}, which it does not declare; please report it",
-                               span=Span(1, 1, 1, 2)))
+            out.append(
+                Finding(
+                    "WL900",
+                    (),
+                    f"internal error: the check for {', '.join(spec.codes)} reported"
+                    f" {', '.join(undeclared)}, which it does not declare; please report it",
+                    span=Span(1, 1, 1, 2),
+                )
+            )
         out.extend(found)
     if res.prefix:
         out = [_prefixed(f, res.prefix) for f in out]
@@ -243,21 +264,34 @@ def _type_finding(res: Resource) -> Finding | None:
     if written == res.kind:
         return None
     if not res.kind:
-        return Finding("WL101", (), "missing required field `type`; a manifest with `name`, `version` and a `spec:`"
-                       " section is a DataOS resource: add the type it is, such as `type: worker`", at="key")
+        return Finding(
+            "WL101",
+            (),
+            "missing required field `type`; a manifest with `name`, `version` and a `spec:`"
+            " section is a DataOS resource: add the type it is, such as `type: worker`",
+            at="key",
+        )
     label = res.kind.replace("-", " ").title().replace(" ", "-")
     if written is None:
         body = f"its `{res.kind}:` section" if res.kind in res.data else "its shape"
-        return Finding("WL101", (), f"missing required field `type`; {body} says it is a {label}:"
-                       f" add `type: {res.kind}`", at="key")
+        return Finding(
+            "WL101", (), f"missing required field `type`; {body} says it is a {label}: add `type: {res.kind}`", at="key"
+        )
     shown = written if isinstance(written, str) else str(written)
     if isinstance(written, str) and written.strip().lower() == res.kind:
-        return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?"
-                       " Resource types are lower case")
+        return Finding(
+            "WL104",
+            ("type",),
+            f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`? Resource types are lower case",
+        )
     if isinstance(written, str) and _close(written) == res.kind:
         return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?")
-    return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; the `{res.kind}:` section says it"
-                   f" is a {label}: use `type: {res.kind}`")
+    return Finding(
+        "WL104",
+        ("type",),
+        f"`{shown}` is not a DataOS resource type; the `{res.kind}:` section says it"
+        f" is a {label}: use `type: {res.kind}`",
+    )
 
 
 def _close(written: str) -> str | None:
@@ -269,7 +303,9 @@ def _close(written: str) -> str | None:
 def _is_type_finding(finding: Finding) -> bool:
     if finding.path == ("type",):
         return True
-    return finding.code == "WL101" and finding.path == () and finding.message.startswith("missing required field `type`")
+    return (
+        finding.code == "WL101" and finding.path == () and finding.message.startswith("missing required field `type`")
+    )
 
 
 def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
@@ -289,14 +325,19 @@ def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
             return files[version], None
         section, wanted = versions[by_body], versions[version]
         return files[by_body], Finding(
-            "WL107", (section,), f"a `{version}` Worker keeps its runtime under `{wanted}:`; `{section}:` is the"
-            f" `{by_body}` form: set `version: {by_body}` or rename the section to `{wanted}:`", at="key")
+            "WL107",
+            (section,),
+            f"a `{version}` Worker keeps its runtime under `{wanted}:`; `{section}:` is the"
+            f" `{by_body}` form: set `version: {by_body}` or rename the section to `{wanted}:`",
+            at="key",
+        )
     by_body = by_body or next(iter(versions))
     if version is None:
         return files[by_body], None  # the schema reports the missing or mistyped version
     forms = " or ".join(f"`{v}` (with a `{section}:` section)" for v, section in versions.items())
     return files[by_body], Finding(
-        "WL108", ("version",), f"`{version}` is not a Worker version; use {forms}; checked as {by_body}")
+        "WL108", ("version",), f"`{version}` is not a Worker version; use {forms}; checked as {by_body}"
+    )
 
 
 def _body_mismatch(res: Resource) -> Finding | None:
@@ -307,23 +348,33 @@ def _body_mismatch(res: Resource) -> Finding | None:
     for key in res.data:
         if key in DATAOS_TYPES and key != "worker":
             expected = versions.get(res.version or "", "worker")
-            return Finding("WL107", (key,), f"`type: worker` needs a `{expected}:` section, but this manifest has a"
-                           f" `{key}:` section; fix `type` or the section", at="key")
+            return Finding(
+                "WL107",
+                (key,),
+                f"`type: worker` needs a `{expected}:` section, but this manifest has a"
+                f" `{key}:` section; fix `type` or the section",
+                at="key",
+            )
     return None
 
 
 def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bool:
     if finding.code == "WL102" and finding.path == mismatch.path:
         return True
-    return finding.code == "WL101" and finding.path == () and finding.message.startswith(
-        ("missing required field `worker`", "missing required field `spec`"))
+    return (
+        finding.code == "WL101"
+        and finding.path == ()
+        and finding.message.startswith(("missing required field `worker`", "missing required field `spec`"))
+    )
 
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
     related = tuple(r._replace(path=prefix + r.path) for r in finding.related)
     if finding.fixes:
-        fixes = tuple(f._replace(intents=tuple(i._replace(path=prefix + i.path) if i.span is None else i
-                                               for i in f.intents)) for f in finding.fixes)
+        fixes = tuple(
+            f._replace(intents=tuple(i._replace(path=prefix + i.path) if i.span is None else i for i in f.intents))
+            for f in finding.fixes
+        )
         return finding._replace(path=prefix + finding.path, related=related, fixes=fixes)
     return finding._replace(path=prefix + finding.path, related=related)
 
@@ -334,8 +385,12 @@ def _explain(findings: list[Finding]) -> list[Finding]:
     if not explained:
         return findings
     placeholders = {f.path for f in findings if f.code == "WL303"}
-    return [f for f in findings if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)
-            and not (f.code in _PLACEHOLDER_HIDES and f.path in placeholders)]
+    return [
+        f
+        for f in findings
+        if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)
+        and not (f.code in _PLACEHOLDER_HIDES and f.path in placeholders)
+    ]
 
 
 def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
@@ -345,8 +400,12 @@ def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, l
     return rendered, list(findings)
 
 
-def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | None]], path: str,
-                     project: Project, findings: list[tuple[Finding, Document | None]]) -> None:
+def _register_stacks(
+    documents: list[tuple[Document, tuple[str, str | None] | None]],
+    path: str,
+    project: Project,
+    findings: list[tuple[Finding, Document | None]],
+) -> None:
     """Feed this file's Stack definitions to the run's registry before any Worker is checked."""
     stack_docs = [(doc, kind) for doc, kind in documents if kind is not None and kind[0] == "stack"]
     if not stack_docs:
@@ -361,8 +420,14 @@ def _register_stacks(documents: list[tuple[Document, tuple[str, str | None] | No
         findings.extend((f, doc) for f in registry.add_definition(res, path))
 
 
-def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]], settings: Settings,
-            shown: str | None = None, editor: positions.EditorLines | None = None) -> FileResult:
+def _finish(
+    path: str,
+    text: str,
+    findings: list[tuple[Finding, Document | None]],
+    settings: Settings,
+    shown: str | None = None,
+    editor: positions.EditorLines | None = None,
+) -> FileResult:
     from worker_lint.config import is_selected
 
     lines = (text if shown is None else shown).split("\n") if findings or "worker-lint:" in text else []
@@ -372,32 +437,43 @@ def _finish(path: str, text: str, findings: list[tuple[Finding, Document | None]
         # suppressions see every diagnostic, so a directive for a deselected rule is not called unused
         from worker_lint.run import suppress
 
-        kept, suppressed, own = suppress.apply(text, diagnostics, selected=lambda code: is_selected(code, settings, path),
-                                               known_codes=catalogue.codes())
+        kept, suppressed, own = suppress.apply(
+            text, diagnostics, selected=lambda code: is_selected(code, settings, path), known_codes=catalogue.codes()
+        )
         diagnostics = list(kept) + [_place(path, text, f, None, settings, lines) for f in own]
     diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
     if editor is not None:
         diagnostics = [_to_editor(d, editor) for d in diagnostics]
         suppressed = [_to_editor(d, editor) for d in suppressed]
-    return FileResult(sorted(diagnostics, key=Diagnostic.sort_key),
-                      sorted((d for d in suppressed if is_selected(d.code, settings, path)), key=Diagnostic.sort_key))
+    return FileResult(
+        sorted(diagnostics, key=Diagnostic.sort_key),
+        sorted((d for d in suppressed if is_selected(d.code, settings, path)), key=Diagnostic.sort_key),
+    )
 
 
-def _place(path: str, text: str, finding: Finding, doc: Document | None, settings: Settings,
-           lines: list[str]) -> Diagnostic:
+def _place(
+    path: str, text: str, finding: Finding, doc: Document | None, settings: Settings, lines: list[str]
+) -> Diagnostic:
     rule = catalogue.rule(finding.code)
     if finding.span is not None or doc is None:
         span = finding.span or Span(1, 1, 1, 2)
     else:
         span = positions.resolve(doc.root, finding.path, finding.at, text, finding.substring)
-    related = tuple(
-        RelatedLocation(positions.resolve(doc.root, r.path, r.at, text), r.message)
-        for r in finding.related
-    ) if doc is not None else ()
+    related = (
+        tuple(RelatedLocation(positions.resolve(doc.root, r.path, r.at, text), r.message) for r in finding.related)
+        if doc is not None
+        else ()
+    )
     return Diagnostic(
-        path=path, span=span, code=finding.code, name=rule.name,
-        severity=settings.severity.get(finding.code, rule.severity), message=finding.message,
-        json_path=finding.path, document=doc.index if doc is not None else 0, related=related,
+        path=path,
+        span=span,
+        code=finding.code,
+        name=rule.name,
+        severity=settings.severity.get(finding.code, rule.severity),
+        message=finding.message,
+        json_path=finding.path,
+        document=doc.index if doc is not None else 0,
+        related=related,
         source_line=_source_line(lines, span.line),
         fixes=_fixes(finding, doc, text, settings) if finding.fixes else (),
     )
@@ -418,8 +494,14 @@ def _source_line(lines: list[str], number: int) -> str | None:
 
 def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
     rule = catalogue.rule("WL900")
-    return Diagnostic(path=path, span=Span(1, 1, 1, 2), code="WL900", name=rule.name, severity=rule.severity,
-                      message=f"internal error in {where}: {type(exc).__name__}: {exc}; please report it")
+    return Diagnostic(
+        path=path,
+        span=Span(1, 1, 1, 2),
+        code="WL900",
+        name=rule.name,
+        severity=rule.severity,
+        message=f"internal error in {where}: {type(exc).__name__}: {exc}; please report it",
+    )
 
 
 # ---------------------------------------------------------------- many files
@@ -436,12 +518,14 @@ def lint_file(display: str, settings: Settings, project: Project) -> list[Diagno
 def file_problem(path: str, code: str, message: str) -> Diagnostic:
     """A diagnostic about the file itself (it cannot be read), placed on its first line."""
     rule = catalogue.rule(code)
-    return Diagnostic(path=path, span=Span(1, 1, 1, 2), code=code, name=rule.name, severity=rule.severity,
-                      message=message)
+    return Diagnostic(
+        path=path, span=Span(1, 1, 1, 2), code=code, name=rule.name, severity=rule.severity, message=message
+    )
 
 
-def prescan_stacks(files: Sequence[str], settings: Settings, project: Project,
-                   buffers: Mapping[str, bytes] | None = None) -> None:
+def prescan_stacks(
+    files: Sequence[str], settings: Settings, project: Project, buffers: Mapping[str, bytes] | None = None
+) -> None:
     """Register Stack definitions before any Worker is linted, wherever they sit (in memory or on disk)."""
     for display in files:
         data = buffers.get(display) if buffers else None

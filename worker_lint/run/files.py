@@ -1,4 +1,5 @@
 """Paths to lint: expand folders to YAML files, drop excluded and git-ignored ones."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,24 @@ from worker_lint.core.settings import Settings
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: folders never worth walking into, whatever the configuration says
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
-                          ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".worker-lint-cache"})
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".worker-lint-cache",
+    }
+)
 
 
 def collect(paths: Sequence[str | Path], settings: Settings | Resolver, respect_gitignore: bool = True) -> list[str]:
@@ -59,8 +76,13 @@ def _walk(top: str, settings_of: Callable[[str], Settings]) -> list[str]:
         excluding = bool(settings.exclude)
         # Hidden files and folders (`.github/`, `.pre-commit-config.yaml`, this tool's own configuration)
         # are never DataOS manifests; they are linted only when named.
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
-                         and not (excluding and is_excluded(os.path.join(base, d), settings)))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIPPED_DIRS
+            and not d.startswith(".")
+            and not (excluding and is_excluded(os.path.join(base, d), settings))
+        )
         for name in files:
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(base, name) if base != "." else name
@@ -73,8 +95,17 @@ def _walk(top: str, settings_of: Callable[[str], Settings]) -> list[str]:
 #: The tree being linted may be a stranger's, with its own `.git/config`: nothing in it that runs a command may
 #: apply.  `core.fsmonitor` is run by any command that reads the index, check-ignore among them; hooks and
 #: remote helpers are never needed to read ignore rules.
-_GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}", "-c", "protocol.allow=never",
-               "-c", "core.untrackedCache=false", "--no-optional-locks")
+_GIT_SAFETY = (
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    f"core.hooksPath={os.devnull}",
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "core.untrackedCache=false",
+    "--no-optional-locks",
+)
 
 
 def _git_env() -> dict[str, str]:
@@ -105,8 +136,13 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
     for top, originals in by_repo.items():
         payload = b"".join(os.fsencode(path) + b"\0" for path in originals)  # a name need not be UTF-8
         try:
-            done = subprocess.run(["git", *_GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
-                                  input=payload, capture_output=True, check=False, env=_git_env())
+            done = subprocess.run(
+                ["git", *_GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
+                input=payload,
+                capture_output=True,
+                check=False,
+                env=_git_env(),
+            )
         except OSError:
             return set()
         if done.returncode not in (0, 1):  # 128: not a repository after all, or a path outside it

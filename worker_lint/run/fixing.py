@@ -9,6 +9,7 @@ waited.  A pass that makes a diagnostic appear (a code at a JSON path that was
 not reported before) is undone and its fixes retried one by one, so the one at
 fault is reported as failed and the others still apply.
 """
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,9 @@ class Outcome(NamedTuple):
     converged: bool = True
 
 
-def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsafe: bool,
-              result: FileResult | None = None) -> Outcome:
+def fix_bytes(
+    data: bytes, display: str, settings: Settings, project: Any, unsafe: bool, result: FileResult | None = None
+) -> Outcome:
     """Fix one file's contents in passes; ``result`` is its lint when the run already has it."""
     from worker_lint.run.engine import check_text
 
@@ -70,7 +72,7 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
         result = lint(data)
     bom = _BOM if data.startswith(_BOM) else b""
     try:
-        text = data[len(bom):].decode("utf-8")
+        text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError:
         return Outcome(display, data, None, result)
     if any(d.code in _UNTOUCHABLE for d in result.diagnostics) or _syntax_error(text, settings):
@@ -82,8 +84,11 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
     passes = 0
     current = text
     while True:
-        candidates = [(d, f) for d in result.diagnostics
-                      if (f := chosen_fix(d, unsafe)) is not None and _identity(d, f) not in refused]
+        candidates = [
+            (d, f)
+            for d in result.diagnostics
+            if (f := chosen_fix(d, unsafe)) is not None and _identity(d, f) not in refused
+        ]
         if not candidates:
             break
         if passes >= MAX_PASSES:
@@ -94,11 +99,17 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
         appeared = _syntax_error(new_text, settings) or _appeared(result.diagnostics, new_result.diagnostics)
         if appeared is not None:
             # undo the pass; find the fixes at fault by trying each alone
-            alone = [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch] if len(batch) > 1 else \
-                [(batch[0][0], batch[0][1], new_text)]
+            alone = (
+                [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch]
+                if len(batch) > 1
+                else [(batch[0][0], batch[0][1], new_text)]
+            )
             tried = [(d, f, t, new_result if len(batch) == 1 else lint(bom + t.encode("utf-8"))) for d, f, t in alone]
-            faults = [(d, f, what) for d, f, t, r in tried
-                      if (what := _syntax_error(t, settings) or _appeared(result.diagnostics, r.diagnostics))]
+            faults = [
+                (d, f, what)
+                for d, f, t, r in tried
+                if (what := _syntax_error(t, settings) or _appeared(result.diagnostics, r.diagnostics))
+            ]
             for d, f, what in faults:
                 refused.add(_identity(d, f))
                 failed.append((d, what))
@@ -113,8 +124,17 @@ def fix_bytes(data: bytes, display: str, settings: Settings, project: Any, unsaf
     return _outcome(display, data, bom, text, current, result, applied, failed)
 
 
-def _outcome(display: str, data: bytes, bom: bytes, text: str, current: str, result: FileResult,
-             applied: list[Diagnostic], failed: list[tuple[Diagnostic, str]], converged: bool = True) -> Outcome:
+def _outcome(
+    display: str,
+    data: bytes,
+    bom: bytes,
+    text: str,
+    current: str,
+    result: FileResult,
+    applied: list[Diagnostic],
+    failed: list[tuple[Diagnostic, str]],
+    converged: bool = True,
+) -> Outcome:
     if current != text and text.endswith("\n") and not current.endswith("\n"):
         current += "\r\n" if text.endswith("\r\n") else "\n"  # a deleted last entry keeps the final newline
     fixed = None if current == text else bom + current.encode("utf-8")
@@ -163,7 +183,7 @@ def apply_edits(text: str, edits: Sequence[Any], crlf: bool = False) -> str:
     out: list[str] = []
     at = 0
     for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        out.append(text[at:e.start])
+        out.append(text[at : e.start])
         out.append(e.content.replace("\n", "\r\n") if crlf else e.content)
         at = e.end
     out.append(text[at:])
@@ -176,8 +196,18 @@ def apply_edits(text: str, edits: Sequence[Any], crlf: bool = False) -> str:
 class Fixer:
     """`check --fix` and friends: wraps the run's results, fixing the files that have something to fix."""
 
-    def __init__(self, settings: Settings | Resolver, *, fix: bool, unsafe: bool, diff: bool, fix_only: bool,
-                 show: bool, files: Sequence[str], buffers: Mapping[str, bytes | Finding]) -> None:
+    def __init__(
+        self,
+        settings: Settings | Resolver,
+        *,
+        fix: bool,
+        unsafe: bool,
+        diff: bool,
+        fix_only: bool,
+        show: bool,
+        files: Sequence[str],
+        buffers: Mapping[str, bytes | Finding],
+    ) -> None:
         #: one Settings for every file, or each file's own (its folder's configuration)
         self.settings = settings
         #: contents given in memory (standard input): fixed text goes to standard output, never to a file
@@ -230,8 +260,9 @@ class Fixer:
         try:
             outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
         except Exception as exc:
-            sys.stderr.write(f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc};"
-                             " please report it\n")
+            sys.stderr.write(
+                f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc}; please report it\n"
+            )
             return result
         if outcome.fixed is not None and not self.diff:
             problem = write_fixed(Path(display), outcome.fixed, settings)
@@ -251,9 +282,12 @@ class Fixer:
             from worker_lint.run import runner
             from worker_lint.run.engine import prescan_stacks
 
-            stacks = [f for f in [*self.buffers, *self.files]
-                      if isinstance(data := self.buffers.get(f) or read_or_none(Path(f), settings.max_file_size), bytes)
-                      and "stack" in file_kinds(data)]
+            stacks = [
+                f
+                for f in [*self.buffers, *self.files]
+                if isinstance(data := self.buffers.get(f) or read_or_none(Path(f), settings.max_file_size), bytes)
+                and "stack" in file_kinds(data)
+            ]
             project = self._projects[id(settings)] = Project(settings)
             given = {name: data for name, data in self.buffers.items() if isinstance(data, bytes)}
             prescan_stacks(stacks + runner.stack_dir_files(settings), settings, project, given)
@@ -265,17 +299,23 @@ class Fixer:
         """The report to print, and the exit status when fixing decides it (None: as `check` would)."""
         for outcome in self.outcomes:
             if not outcome.converged:
-                sys.stderr.write(f"worker-lint: {outcome.display}: fixes did not converge after {MAX_PASSES}"
-                                 " passes; the file was fixed as far as it got, please report it\n")
+                sys.stderr.write(
+                    f"worker-lint: {outcome.display}: fixes did not converge after {MAX_PASSES}"
+                    " passes; the file was fixed as far as it got, please report it\n"
+                )
             for d, appeared in outcome.failed:
-                sys.stderr.write(f"worker-lint: {outcome.display}:{d.span.line}:{d.span.column}: the fix for {d.code}"
-                                 f" was not applied: it would introduce {appeared}\n")
+                sys.stderr.write(
+                    f"worker-lint: {outcome.display}:{d.span.line}:{d.span.column}: the fix for {d.code}"
+                    f" was not applied: it would introduce {appeared}\n"
+                )
         fixed = sum(len(o.applied) for o in self.outcomes)
         if self.diff:
             changed = [o for o in self.outcomes if o.fixed is not None]
             out = "".join(unified_diff(o) for o in changed)
-            sys.stderr.write(f"Would fix {fixed} problem{'s' if fixed != 1 else ''}"
-                             f" in {len(changed)} file{'s' if len(changed) != 1 else ''}.\n")
+            sys.stderr.write(
+                f"Would fix {fixed} problem{'s' if fixed != 1 else ''}"
+                f" in {len(changed)} file{'s' if len(changed) != 1 else ''}.\n"
+            )
             return out, 1 if changed else 0
         note = ""
         if self.show and fixed:

@@ -1,4 +1,5 @@
 """Run a per-file function over a process pool, results in input order, in-process when a pool cannot help."""
+
 from __future__ import annotations
 
 import os
@@ -98,17 +99,27 @@ class WorkerCrashed(RuntimeError):
         self.item = item
 
 
-def _serial(func: Callable[[T], R], seq: Sequence[T], start: int,
-            initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> Iterator[R]:
+def _serial(
+    func: Callable[[T], R],
+    seq: Sequence[T],
+    start: int,
+    initializer: Callable[..., Any] | None,
+    initargs: tuple[Any, ...],
+) -> Iterator[R]:
     if initializer is not None:
         initializer(*initargs)
     for i in range(start, len(seq)):
         yield func(seq[i])
 
 
-def _pooled(func: Callable[[T], R], seq: Sequence[T], jobs: int,
-            initializer: Callable[..., Any] | None, initargs: tuple[Any, ...],
-            on_crash: Callable[[T], R] | None) -> Iterator[R]:
+def _pooled(
+    func: Callable[[T], R],
+    seq: Sequence[T],
+    jobs: int,
+    initializer: Callable[..., Any] | None,
+    initargs: tuple[Any, ...],
+    on_crash: Callable[[T], R] | None,
+) -> Iterator[R]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -145,9 +156,15 @@ def _pooled(func: Callable[[T], R], seq: Sequence[T], jobs: int,
         start = yield from _isolate(func, seq, start, in_flight, initializer, initargs, on_crash)
 
 
-def _isolate(func: Callable[[T], R], seq: Sequence[T], start: int, stop: int,
-             initializer: Callable[..., Any] | None, initargs: tuple[Any, ...],
-             on_crash: Callable[[T], R] | None) -> Generator[R, None, int]:
+def _isolate(
+    func: Callable[[T], R],
+    seq: Sequence[T],
+    start: int,
+    stop: int,
+    initializer: Callable[..., Any] | None,
+    initargs: tuple[Any, ...],
+    on_crash: Callable[[T], R] | None,
+) -> Generator[R, None, int]:
     """Run ``seq[start:stop]`` in order in one worker until one dies; return where the pool may resume.
 
     A single worker takes its items in order, so the first item without a

@@ -11,6 +11,7 @@ cache without parsing anything, or starting a pool, or even importing the
 parser.  A file the cache knows unchanged (same size, times and inode) is not
 even read.
 """
+
 from __future__ import annotations
 
 import gc
@@ -97,15 +98,24 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
         sys.stderr.write(f"worker-lint: {escape(cache.problem)}; the result cache is not used\n")
     max_size = settings.max_file_size
     buffers = options.buffers
-    surveys = [_survey_buffer(display, buffers[display]) if display in buffers
-               else _survey_one(display, max_size, cache, settings) for display in files]
+    surveys = [
+        _survey_buffer(display, buffers[display])
+        if display in buffers
+        else _survey_one(display, max_size, cache, settings)
+        for display in files
+    ]
     stacks = [s.display for s in surveys if s.stack] + stack_dir_files(settings)
     if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
         # linted against other Stack definitions: the files taken on trust must be read after all
         surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
     seen = options.seen  # resolved only when a Bundle refers to files: realpath costs a stat per part
-    init = (settings, stacks, {name: data for name, data in buffers.items() if isinstance(data, bytes)},
-            cache.enabled, dict(options.unsaved))
+    init = (
+        settings,
+        stacks,
+        {name: data for name, data in buffers.items() if isinstance(data, bytes)},
+        cache.enabled,
+        dict(options.unsaved),
+    )
     unsaved = {Path(os.path.realpath(name)): data for name, data in options.unsaved.items()}
     while surveys:
         cached: dict[str, FileResult] = {}
@@ -142,13 +152,17 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
-                surveys.append(_survey_buffer(_display(path), unsaved[resolved]) if resolved in unsaved
-                               else _survey_one(_display(path), max_size, cache, settings))
+                surveys.append(
+                    _survey_buffer(_display(path), unsaved[resolved])
+                    if resolved in unsaved
+                    else _survey_one(_display(path), max_size, cache, settings)
+                )
     cache.save()
 
 
-def _lint_all(displays: list[str], jobs: Jobs,
-              init: tuple[Any, ...]) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
+def _lint_all(
+    displays: list[str], jobs: Jobs, init: tuple[Any, ...]
+) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
     from worker_lint.run.parallel import map_files
 
     return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init, on_crash=_crashed)
@@ -158,9 +172,21 @@ def _crashed(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
     """The result of a file whose worker process died on it, twice: reported, never retried in this process."""
     from worker_lint.run.engine import file_problem
 
-    return display, FileResult([file_problem(
-        display, "WL900", "the process checking this file died (a crash in the YAML parser, or out of memory);"
-        " the file was not checked; please report it")]), [], None
+    return (
+        display,
+        FileResult(
+            [
+                file_problem(
+                    display,
+                    "WL900",
+                    "the process checking this file died (a crash in the YAML parser, or out of memory);"
+                    " the file was not checked; please report it",
+                )
+            ]
+        ),
+        [],
+        None,
+    )
 
 
 def _survey_one(display: str, max_size: int, cache: ResultCache, settings: Settings) -> _Survey:
@@ -192,10 +218,12 @@ def _survey_one(display: str, max_size: int, cache: ResultCache, settings: Setti
 
 def _project_of(display: str, settings: Settings) -> Callable[[], Path]:
     """The folder a symbolic link among the linted files must not lead out of (asked only of links)."""
+
     def project() -> Path:
         from worker_lint.dataos.bundle import project_root
 
         return project_root(display, settings)
+
     return project
 
 
@@ -219,8 +247,13 @@ def stack_dir_files(settings: Settings) -> list[str]:
     return found
 
 
-def _init(settings: Settings, stacks: list[str], buffers: dict[str, bytes], digests: bool = False,
-          unsaved: dict[str, bytes] | None = None) -> None:
+def _init(
+    settings: Settings,
+    stacks: list[str],
+    buffers: dict[str, bytes],
+    digests: bool = False,
+    unsaved: dict[str, bytes] | None = None,
+) -> None:
     """Per process: the run's settings, its Stack definitions and the files given in memory."""
     global _STATE
     from worker_lint.checks.context import Project

@@ -6,6 +6,7 @@ block scalars lie, so a ``#`` inside a string (or a whole "comment" line
 inside a ``|`` block of SQL) is text, not a directive.  Such a look-alike gets
 WL052 instead of silently doing nothing.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -114,8 +115,9 @@ def _filter_own(findings: list[Finding], directives: list[Directive]) -> list[Fi
     out = []
     for finding in findings:
         line = finding.span.line if finding.span else 0
-        covering = [d for d in directives if finding.code in d.codes
-                    and (d.action == "disable-file" or d.target == line)]
+        covering = [
+            d for d in directives if finding.code in d.codes and (d.action == "disable-file" or d.target == line)
+        ]
         for directive in covering:
             directive.used.add(finding.code)
         if not covering:
@@ -123,16 +125,28 @@ def _filter_own(findings: list[Finding], directives: list[Directive]) -> list[Fi
     return out
 
 
-def _unused(directives: list[Directive], selected: Callable[[str], bool] | None, known: Collection[str] | None,
-            skip: Collection[str] = (), only: Collection[str] | None = None,
-            lines: list[str] | None = None) -> list[Finding]:
+def _unused(
+    directives: list[Directive],
+    selected: Callable[[str], bool] | None,
+    known: Collection[str] | None,
+    skip: Collection[str] = (),
+    only: Collection[str] | None = None,
+    lines: list[str] | None = None,
+) -> list[Finding]:
     findings = []
     for directive in directives:
         if not directive.codes:
             if only is not None or directive.used or not _judge_blanket(selected, known):
                 continue
-            findings.append(Finding(UNUSED, (), _unused_message(directive, None), span=directive.span,
-                                    fixes=_removal(directive, None, lines)))
+            findings.append(
+                Finding(
+                    UNUSED,
+                    (),
+                    _unused_message(directive, None),
+                    span=directive.span,
+                    fixes=_removal(directive, None, lines),
+                )
+            )
             continue
         for code, span in directive.codes.items():
             if code in directive.used or code in skip or (only is not None and code not in only):
@@ -142,9 +156,15 @@ def _unused(directives: list[Directive], selected: Callable[[str], bool] | None,
             if known is not None and code not in known:
                 continue  # WL051 already says the code is unknown
             whole = len(directive.codes) == 1
-            findings.append(Finding(UNUSED, (), _unused_message(directive, code),
-                                    span=directive.span if whole else span,
-                                    fixes=_removal(directive, None if whole else span, lines)))
+            findings.append(
+                Finding(
+                    UNUSED,
+                    (),
+                    _unused_message(directive, code),
+                    span=directive.span if whole else span,
+                    fixes=_removal(directive, None if whole else span, lines),
+                )
+            )
     return findings
 
 
@@ -157,23 +177,23 @@ def _removal(directive: Directive, code: Span | None, lines: list[str] | None) -
     line = lines[directive.line - 1].rstrip("\r")
     n = directive.line
     if code is not None:
-        after = re.match(r"[ \t]*,[ \t]*", line[code.end_column - 1:])
+        after = re.match(r"[ \t]*,[ \t]*", line[code.end_column - 1 :])
         if after:
             region = Span(n, code.column, n, code.end_column + after.end())
         else:
-            before = re.search(r"[ \t]*,[ \t]*$", line[:code.column - 1])
+            before = re.search(r"[ \t]*,[ \t]*$", line[: code.column - 1])
             if before is None:
                 return ()
             region = Span(n, before.start() + 1, n, code.end_column)
         return (spec("Remove the unused code from the suppression comment", SAFE, replace_span(region, "")),)
     span = directive.span
-    rest = line[span.end_column - 1:]
+    rest = line[span.end_column - 1 :]
     if directive.own_line and not rest.strip():
         region = Span(n, 1, n + 1, 1)
     elif directive.own_line:
         region = Span(n, span.column, n, span.end_column + len(rest) - len(rest.lstrip(" \t")))
     else:
-        start = len(line[:span.column - 1].rstrip(" \t"))
+        start = len(line[: span.column - 1].rstrip(" \t"))
         region = Span(n, start + 1, n, span.end_column)
     return (spec("Remove the unused suppression comment", SAFE, replace_span(region, "")),)
 
@@ -186,7 +206,8 @@ def _judge_blanket(selected: Callable[[str], bool] | None, known: Collection[str
 
 def _unused_message(directive: Directive, code: str | None) -> str:
     where = {"disable": "on this line", "disable-file": "in this file"}.get(
-        directive.action, f"on line {directive.target}" if directive.target else "after this comment")
+        directive.action, f"on line {directive.target}" if directive.target else "after this comment"
+    )
     if code is None:
         message = f"this suppression comment suppressed nothing: no diagnostic is reported {where}; remove it"
     else:
@@ -197,6 +218,7 @@ def _unused_message(directive: Directive, code: str | None) -> str:
 
 
 # -- reading the comments -----------------------------------------------------------------------------------------
+
 
 def scan_directives(text: str, known_codes: Collection[str] | None = None) -> Scan:
     """Every directive in real comments, plus WL051/WL052 findings for malformed and misplaced ones."""
@@ -219,11 +241,18 @@ def scan_directives(text: str, known_codes: Collection[str] | None = None) -> Sc
                 break
             kind = scalars.kind_at(line_offset + column)
             if kind is not None:
-                end = column + 1 + len(_NESTED.split(line[column + 1:], 1)[0].rstrip())
+                end = column + 1 + len(_NESTED.split(line[column + 1 :], 1)[0].rstrip())
                 end = min(end, scalars.content_end(line_offset + column) - line_offset)
-                findings.append(Finding(IN_SCALAR, (), f"this `# worker-lint:` text is inside a {kind}, so it is"
-                                        " part of the value and suppresses nothing; put the comment on a line"
-                                        " outside the value", span=Span(number, column + 1, number, end + 1)))
+                findings.append(
+                    Finding(
+                        IN_SCALAR,
+                        (),
+                        f"this `# worker-lint:` text is inside a {kind}, so it is"
+                        " part of the value and suppresses nothing; put the comment on a line"
+                        " outside the value",
+                        span=Span(number, column + 1, number, end + 1),
+                    )
+                )
                 break
     return Scan(directives, findings)
 
@@ -279,8 +308,9 @@ class _Scalars:
         return None
 
 
-def _parse(line: str, number: int, column: int, lines: list[str],
-           known_codes: Collection[str] | None) -> Directive | Finding:
+def _parse(
+    line: str, number: int, column: int, lines: list[str], known_codes: Collection[str] | None
+) -> Directive | Finding:
     body_start = line.index(_MARKER, column) + len(_MARKER)
     body = _NESTED.split(line[body_start:], 1)[0]
     end_column = body_start + len(body.rstrip())
@@ -289,21 +319,29 @@ def _parse(line: str, number: int, column: int, lines: list[str],
     head = body
     cut = re.search(r"[ \t]--(?:[ \t]|$)", body)
     if cut is not None:
-        head, reason = body[:cut.start()], body[cut.end():].strip() or None
+        head, reason = body[: cut.start()], body[cut.end() :].strip() or None
     match = _ACTION.match(head.strip())
     if match is None:
         word = head.strip().split("=")[0].split()[0] if head.strip() else ""
         hint = _did_you_mean_action(word)
-        return Finding(INVALID, (), f"`{word or '(nothing)'}` is not a worker-lint directive; write `disable`,"
-                       f" `disable-next-line` or `disable-file`{hint}", span=span)
+        return Finding(
+            INVALID,
+            (),
+            f"`{word or '(nothing)'}` is not a worker-lint directive; write `disable`,"
+            f" `disable-next-line` or `disable-file`{hint}",
+            span=span,
+        )
     action, equals, rest = match.groups()
     codes_text = rest.strip()
     if codes_text and not equals:
-        return Finding(INVALID, (), f"write `{action}={codes_text.replace(' ', '')}`: codes follow an `=`",
-                       span=span)
+        return Finding(INVALID, (), f"write `{action}={codes_text.replace(' ', '')}`: codes follow an `=`", span=span)
     if equals and not codes_text:
-        return Finding(INVALID, (), f"no rule codes after `{action}=`; list codes such as `WL201`, or drop the `=`"
-                       " to disable every rule", span=span)
+        return Finding(
+            INVALID,
+            (),
+            f"no rule codes after `{action}=`; list codes such as `WL201`, or drop the `=` to disable every rule",
+            span=span,
+        )
     codes: dict[str, Span] = {}
     search_from = body_start + (line[body_start:].index("=") + 1 if equals else 0)
     for raw in codes_text.split(",") if codes_text else ():
