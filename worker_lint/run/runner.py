@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from worker_lint.core.diagnostic import FileResult, Finding
 from worker_lint.core.digest import blake2b, content_digest
 from worker_lint.core.settings import Settings
-from worker_lint.dataos.resource import file_kinds
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.run.parallel import Jobs
 
@@ -209,7 +208,7 @@ def _survey_one(display: str, max_size: int, cache: ResultCache, settings: Setti
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
     # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
-    types = file_kinds(data)
+    types = _file_kinds(data)
     if not (cache.enabled and _DIRECTIVE not in data and "bundle" not in types):
         return _Survey(display, info, None, "stack" in types)
     digest = content_digest(data)
@@ -227,13 +226,20 @@ def _project_of(display: str, settings: Settings) -> Callable[[], Path]:
     return project
 
 
+def _file_kinds(data: bytes) -> set[str]:
+    # imported here: a run answered from the cache reads no file and never needs the YAML parser it loads
+    from worker_lint.dataos.resource import file_kinds
+
+    return file_kinds(data)
+
+
 def _survey_buffer(display: str, data: bytes | Finding) -> _Survey:
     """An in-memory file: never cached, since no stat of the disk can vouch for it later."""
     if isinstance(data, Finding):
         from worker_lint.run.engine import file_problem
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
-    return _Survey(display, stack="stack" in file_kinds(data))
+    return _Survey(display, stack="stack" in _file_kinds(data))
 
 
 def stack_dir_files(settings: Settings) -> list[str]:
@@ -242,7 +248,7 @@ def stack_dir_files(settings: Settings) -> list[str]:
     for folder in settings.stack_dirs:
         for path in sorted(Path(folder).rglob("*.y*ml")):
             data = read_or_none(path, settings.max_file_size)
-            if data is not None and "stack" in file_kinds(data):
+            if data is not None and "stack" in _file_kinds(data):
                 found.append(str(path))
     return found
 
