@@ -241,7 +241,7 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
                 )
             )
             continue
-        undeclared = sorted({f.code for f in found if f.code not in spec.codes})
+        undeclared = sorted({f.code for f in found if f.code not in spec.codes}) if found else ()
         if undeclared:  # a check reports only the codes it registered with: selection and docs rely on it
             out.append(
                 Finding(
