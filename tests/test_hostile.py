@@ -49,13 +49,19 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (_ADDRESS_SPACE, _ADDRESS_SPACE))
 
 
-def bounded_cli(*args: str, cwd: Path, timeout: float = 120) -> Run:
-    """The CLI as `run_cli` runs it, with bounded memory, and a hang reported as exit code None."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+def bounded_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = (), timeout: float = 120
+) -> Run:
+    """The CLI as `run_cli` runs it, with bounded memory, and a hang reported as exit code None.
+
+    ``env`` adds variables to the environment and ``drop`` takes some away.
+    """
+    full = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", *drop)}
+    full.update(env or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "worker_lint", *args],
         cwd=cwd,
-        env=env,
+        env=full,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, Run
-from test_hostile import VALID, _limit_memory, cli_found
+from test_hostile import VALID, bounded_cli, cli_found
 
 from worker_lint.run.cache import FORMAT as CACHE_FORMAT
 
@@ -21,25 +19,8 @@ MISSING_COMPUTE = ("w.yaml", "WL101", 4, 1, "missing required field `compute` in
 def cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = (), timeout: float = 60
 ) -> Run:
-    """The CLI in a subprocess with bounded memory; a hang is exit code None."""
-    full = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", *drop)}
-    full.update(env or {})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "worker_lint", *args],
-        cwd=cwd,
-        env=full,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=_limit_memory,
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        return Run(None, out.decode("utf-8", "replace"), f"timed out after {timeout} s")  # type: ignore[arg-type]
-    return Run(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+    """The bounded CLI with this module's shorter time bound."""
+    return bounded_cli(*args, cwd=cwd, env=env, drop=drop, timeout=timeout)
 
 
 def age(path: Path, seconds: float = 60) -> None:

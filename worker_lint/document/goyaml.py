@@ -194,26 +194,14 @@ def _stand_in(text: str) -> str:
 
 
 def _restore(roots: list[Node], colon: str, quotes: list[int]) -> None:
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            value = node.value
-            if colon in value:
-                value = value.replace(colon, ":")
-            if quotes and node.style == '"' and any(node.start_mark.index <= q < node.end_mark.index for q in quotes):
-                value = value.replace("\x1b", "'")
-            node.value = value
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for key, value_node in node.value:
-                stack.append(key)
-                stack.append(value_node)
+    """Put back what the stand-ins replaced, in every scalar of the documents read."""
+    for node in _scalars(roots):
+        value = node.value
+        if colon in value:
+            value = value.replace(colon, ":")
+        if quotes and node.style == '"' and any(node.start_mark.index <= q < node.end_mark.index for q in quotes):
+            value = value.replace("\x1b", "'")
+        node.value = value
 
 
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([^ \t\n#]+)", re.MULTILINE)

@@ -82,7 +82,14 @@ class _Open:
     last_good: navigate.Parsed | None = None
     #: for a Bundle: the resolved files its `file:` items name
     references: set[Path] = field(default_factory=set)
+    #: a lint waiting for the debounce delay to pass
     pending: asyncio.TimerHandle | None = None
+
+    def cancel_pending(self) -> None:
+        """Drop the lint waiting for the debounce delay: a newer one replaces it, or the document closed."""
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
 
 
 class _Protocol(LanguageServerProtocol):
@@ -232,9 +239,7 @@ class WorkerLintServer(LanguageServer):
         state = self.documents.get(uri)
         if state is None:
             return
-        if state.pending is not None:
-            state.pending.cancel()
-            state.pending = None
+        state.cancel_pending()
         document = self.workspace.get_text_document(uri)
         version = document.version
         text, found = self.diagnostics_of(uri)
@@ -278,9 +283,7 @@ class WorkerLintServer(LanguageServer):
         state = self.documents.get(uri)
         if state is None:
             return
-        if state.pending is not None:
-            state.pending.cancel()
-            state.pending = None
+        state.cancel_pending()
         delay = self.lint_settings.debounce_ms / 1000
         if delay <= 0:
             self.lint(uri, dependents=True)
@@ -434,8 +437,8 @@ def _did_save(ls: WorkerLintServer, params: types.DidSaveTextDocumentParams) -> 
 def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     state = ls.documents.pop(uri, None)
-    if state is not None and state.pending is not None:
-        state.pending.cancel()
+    if state is not None:
+        state.cancel_pending()
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
     path = ls.path_of(uri)
     if path is not None:  # Bundles that name it read it from the disk again
