@@ -61,6 +61,18 @@ def test_a_file_reached_twice_through_a_link_with_a_warm_cache_is_fixed_once(tmp
     assert (result.returncode, result.stderr) == (0, "")
 
 
+def test_a_diff_shows_a_file_reached_twice_through_a_link_once(tmp_path: Path):
+    target = _linked_project(tmp_path)
+    result = run_cli("check", "--no-cache", "--diff", ".", cwd=tmp_path)
+    assert result.stdout == (
+        "--- base/worker.yaml\n+++ base/worker.yaml\n@@ -4,6 +4,6 @@\n worker:\n   stack: container\n"
+        '   compute: runnable-default\n-  replicas: "2"  # two is enough\n+  replicas: 2  # two is enough\n'
+        "   stackSpec:\n     image: docker.io/library/alpine:3.20\n"
+    )
+    assert (result.returncode, result.stderr) == (1, "Would fix 1 problem in 1 file.\n")
+    assert target.read_text() == WORKER
+
+
 def test_a_file_reached_twice_through_a_link_with_two_jobs_is_fixed_once(tmp_path: Path):
     target = _linked_project(tmp_path)
     result = run_cli("check", "--no-cache", "--jobs", "2", "--fix", ".", cwd=tmp_path)

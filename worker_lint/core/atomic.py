@@ -44,9 +44,7 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_bytes(
-    path: Path, data: bytes, *, durable: bool = True, in_place: bool = True, mode: int | None = None
-) -> None:
+def write_bytes(path: Path, data: bytes, *, durable: bool = True, in_place: bool = True) -> None:
     """Write ``data`` to ``path``: atomically over a regular file, in place into anything else.
 
     The temporary file has a unique name in the target's folder, so concurrent
@@ -54,8 +52,7 @@ def write_bytes(
     umask, as any new file; ``durable`` flushes it to disk before the rename
     (reports and baselines), which a cache entry can do without.  With
     ``in_place=False`` (the cache) whatever is at ``path`` is replaced, a
-    symbolic link included, and never written through.  ``mode`` keeps the
-    permissions of a file being rewritten (a fixed manifest).  Raises
+    symbolic link included, and never written through.  Raises
     ``OSError`` (a full disk, a missing folder, no permission) with the target
     untouched.
     """
@@ -71,8 +68,6 @@ def write_bytes(
     tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
     fd = os.open(tmp, _TMP_FLAGS, 0o666)  # the umask applies, as to any new file
     try:
-        if mode is not None:
-            os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:

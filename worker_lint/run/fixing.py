@@ -255,6 +255,8 @@ class Fixer:
         self._named = frozenset(files)
         #: files a Bundle refers to, with something to fix, left as they are
         self.unnamed: list[str] = []
+        #: the files a diff was made for, resolved: one reached again through a link is shown once
+        self._diffed: set[str] = set()
         self.outcomes: list[Outcome] = []
         self._projects: dict[int, Project] = {}
         #: standard output carries fixed text (`-` with `--fix`): the report goes to standard error
@@ -268,11 +270,20 @@ class Fixer:
             if self.apply and isinstance(self.buffers.get(display), bytes):  # its text goes to stdout, fixed or not
                 result = self._fix_buffer(display, result)
             elif self.apply and any(chosen_fix(d, self.unsafe) for d in result.diagnostics if d.fixes):
-                if display in self._named:
-                    result = self._fix_file(display, result)
-                else:
+                if display not in self._named:
                     self.unnamed.append(display)
+                elif not self._diffed_already(display):
+                    result = self._fix_file(display, result)
             yield display, result
+
+    def _diffed_already(self, display: str) -> bool:
+        """With `--diff`, a file reached again (through a link): `--fix` would find nothing left to fix there."""
+        if not self.diff:
+            return False
+        resolved = os.path.realpath(display)
+        seen = resolved in self._diffed
+        self._diffed.add(resolved)
+        return seen
 
     def _settings_of(self, display: str) -> Settings:
         return self.settings.for_file(display) if isinstance(self.settings, Resolver) else self.settings
