@@ -651,17 +651,18 @@ _SYMBOL_KIND = {
 def _symbols(ls: WorkerLintServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     text = ls.text_map(params.text_document.uri)
     source = navigate.parsed(text.text[text.base :])
+    return [_document_symbol(ls, text, s) for s in navigate.symbols(source)]
 
-    def convert(symbol: navigate.Symbol) -> types.DocumentSymbol:
-        return types.DocumentSymbol(
-            name=symbol.name,
-            kind=_SYMBOL_KIND[symbol.kind],
-            detail=symbol.detail or None,
-            range=ls.lsp_range(text, text.from_yaml_offset(symbol.start), text.from_yaml_offset(symbol.end)),
-            selection_range=ls.lsp_range(
-                text, text.from_yaml_offset(symbol.name_start), text.from_yaml_offset(symbol.name_end)
-            ),
-            children=[convert(child) for child in symbol.children] or None,
-        )
 
-    return [convert(s) for s in navigate.symbols(source)]
+def _document_symbol(ls: WorkerLintServer, text: TextMap, symbol: navigate.Symbol) -> types.DocumentSymbol:
+    # a module function, not a closure: a closure that calls itself is a reference cycle holding the text
+    return types.DocumentSymbol(
+        name=symbol.name,
+        kind=_SYMBOL_KIND[symbol.kind],
+        detail=symbol.detail or None,
+        range=ls.lsp_range(text, text.from_yaml_offset(symbol.start), text.from_yaml_offset(symbol.end)),
+        selection_range=ls.lsp_range(
+            text, text.from_yaml_offset(symbol.name_start), text.from_yaml_offset(symbol.name_end)
+        ),
+        children=[_document_symbol(ls, text, child) for child in symbol.children] or None,
+    )
