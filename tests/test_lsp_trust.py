@@ -1,4 +1,4 @@
-"""`worker-lint server` keeps nothing per text beyond the open documents."""
+"""`worker-lint server` reads only what the editor sent, and keeps nothing per text beyond the open documents."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 import gc
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_lsp
@@ -64,6 +66,74 @@ async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Dia
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
     )
     return await _diagnostics(client, uri)
+
+
+async def _every_request_about(client: LanguageClient, uri: str) -> dict[str, Any]:
+    """What the server answers, each within the wait, about a document the editor never opened."""
+    document = types.TextDocumentIdentifier(uri=uri)
+    where = types.Position(0, 3)
+    requests: dict[str, Callable[[], Awaitable[Any]]] = {
+        "hover": lambda: client.text_document_hover_async(types.HoverParams(document, where)),
+        "codeAction": lambda: client.text_document_code_action_async(
+            types.CodeActionParams(document, types.Range(where, where), types.CodeActionContext(diagnostics=[]))
+        ),
+        "documentSymbol": lambda: client.text_document_document_symbol_async(types.DocumentSymbolParams(document)),
+        "completion": lambda: client.text_document_completion_async(types.CompletionParams(document, where)),
+        "definition": lambda: client.text_document_definition_async(types.DefinitionParams(document, where)),
+    }
+    return {name: await asyncio.wait_for(request(), WAIT) for name, request in requests.items()}
+
+
+def _answered_with_nothing(answers: dict[str, Any]) -> None:
+    assert answers["hover"] is None
+    assert list(answers["codeAction"]) == []
+    assert list(answers["documentSymbol"]) == []
+    assert list(answers["completion"].items) == [] and answers["completion"].is_incomplete is False
+    assert answers["definition"] is None
+
+
+async def _still_lints(client: LanguageClient, tmp_path: Path) -> None:
+    found = await _open(client, tmp_path / "after.yaml", "version: v1beta\nname: After\ntype: worker\n")
+    assert [(str(d.code), d.range.start.line, d.range.start.character) for d in found] == [
+        ("WL101", 0, 0),
+        ("WL106", 1, 6),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_requests_about_a_fifo_that_is_not_open_are_answered_at_once(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    try:
+        _answered_with_nothing(await _every_request_about(client, fifo.as_uri()))
+        await _still_lints(client, tmp_path)
+    finally:  # a server that opened the FIFO waits for a writer: give it one, so the test ends either way
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+@pytest.mark.asyncio
+async def test_requests_about_dev_zero_are_answered_at_once_without_reading_it(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    _answered_with_nothing(await _every_request_about(client, "file:///dev/zero"))
+    await _still_lints(client, tmp_path)
+
+
+@pytest.mark.asyncio
+async def test_a_closed_document_is_not_read_from_the_disk_either(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "worker.yaml"
+    path.write_text("version: v1beta\nname: Closed\ntype: worker\n", encoding="utf-8")
+    found = await _open(client, path, path.read_text(encoding="utf-8"))
+    assert [str(d.code) for d in found] == ["WL101", "WL106"]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(path.as_uri())))
+    _answered_with_nothing(await _every_request_about(client, path.as_uri()))
 
 
 def _rss_mib(pid: int) -> float:
