@@ -136,6 +136,42 @@ async def test_a_closed_document_is_not_read_from_the_disk_either(client: Langua
     _answered_with_nothing(await _every_request_about(client, path.as_uri()))
 
 
+@pytest.mark.asyncio
+async def test_a_bundle_naming_a_fifo_and_dev_zero_is_linted_at_once(client: LanguageClient, tmp_path: Path) -> None:
+    """The one read the server makes itself, a Bundle's `file:` targets, goes through the bounded reading layer."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".worker-lint.yaml").write_text("select: [WL4]\n", encoding="utf-8")
+    fifo = project / "pipe.yaml"
+    os.mkfifo(fifo)
+    (project / "zero.yaml").symlink_to("/dev/zero")
+    bundle = project / "bundle.yaml"
+    text = (
+        "version: v1beta\nname: b\ntype: bundle\nbundle:\n  resources:\n"
+        "    - id: p\n      file: pipe.yaml\n      workspace: public\n"
+        "    - id: z\n      file: zero.yaml\n      workspace: public\n"
+    )
+    try:
+        found = await _open(client, bundle, text)
+        assert [(str(d.code), d.range.start.line, d.range.start.character) for d in found] == [
+            ("WL413", 6, 12),
+            ("WL413", 9, 12),
+        ]
+        definition = await asyncio.wait_for(
+            client.text_document_definition_async(
+                types.DefinitionParams(types.TextDocumentIdentifier(bundle.as_uri()), types.Position(6, 14))
+            ),
+            WAIT,
+        )
+        assert definition is None
+        await _still_lints(client, tmp_path)
+    finally:
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
 def _rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
