@@ -10,7 +10,7 @@ any order or in parallel with the same output.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,8 @@ from worker_lint.document.parse import Document, parse
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.document.source import decode, editor_breaks
 
-#: a finding with the codes it hides where it explains (empty for most)
-Explaining = tuple[Finding, frozenset[str]]
+#: a finding, the codes it hides where it explains (empty for most), and the check it comes from (0: the parser)
+Explaining = tuple[Finding, frozenset[str], int]
 _NOTHING: frozenset[str] = frozenset()
 
 
@@ -100,7 +100,7 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
-        doc_findings: list[Explaining] = [(f, YAML_LAYER_HIDES.get(f.code, _NOTHING)) for f in doc.findings]
+        doc_findings: list[Explaining] = [(f, YAML_LAYER_HIDES.get(f.code, _NOTHING), 0) for f in doc.findings]
         if not doc.truncated:
             data_root = doc.data
             if settings.variables is not None:
@@ -169,7 +169,13 @@ def _lint_stream(stream: Stream) -> list[Finding]:
     """The stream's syntax errors, and what the stream checks read past them."""
     found = list(stream.errors)
     for spec in stream_checks():
-        found.extend(_run(spec.codes, spec.func, stream))
+        try:
+            own = list(spec.func(stream))
+        except Exception as exc:  # a bug in one check costs one finding, never the run
+            own = [_check_failed(spec.codes, exc)]
+        else:
+            _check_declared(spec.codes, own)
+        found.extend(own)
     return found
 
 
@@ -201,28 +207,30 @@ def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list
     for spec in checks:
         if spec.kinds is not None and res.kind not in spec.kinds:
             continue
-        found = _run(spec.codes, spec.func, res, ctx)
+        try:
+            found = list(spec.func(res, ctx))
+        except Exception as exc:  # a bug in one check costs one finding, never the run
+            found = [_check_failed(spec.codes, exc)]
+        else:
+            if not found:
+                continue
+            _check_declared(spec.codes, found)
         if res.prefix:
             found = [_prefixed(f, res.prefix) for f in found]
-        out.extend((f, spec.hides) for f in found)
+        origin = id(spec)
+        out.extend([(f, spec.hides, origin) for f in found])
     return out
 
 
-def _run(codes: tuple[str, ...], func: Callable[..., Iterable[Finding]], *args: Any) -> list[Finding]:
-    """A check's findings; a bug in it, or a code it did not declare, costs one WL900 finding, never the run."""
-    try:
-        found = list(func(*args))
-    except Exception as exc:
-        return [
-            Finding(
-                "WL900",
-                (),
-                f"internal error in the check for {', '.join(codes)}: {type(exc).__name__}: {exc}; please report it",
-                span=Span(1, 1, 1, 2),
-            )
-        ]
-    undeclared = sorted({f.code for f in found if f.code not in codes}) if found else ()
-    if undeclared:  # a check reports only the codes it registered with: selection and docs rely on it
+def _check_failed(codes: tuple[str, ...], exc: Exception) -> Finding:
+    message = f"internal error in the check for {', '.join(codes)}: {type(exc).__name__}: {exc}; please report it"
+    return Finding("WL900", (), message, span=Span(1, 1, 1, 2))
+
+
+def _check_declared(codes: tuple[str, ...], found: list[Finding]) -> None:
+    """A check reports only the codes it registered with: selection and docs rely on it."""
+    undeclared = sorted({f.code for f in found if f.code not in codes})
+    if undeclared:
         found.append(
             Finding(
                 "WL900",
@@ -232,7 +240,6 @@ def _run(codes: tuple[str, ...], func: Callable[..., Iterable[Finding]], *args: 
                 span=Span(1, 1, 1, 2),
             )
         )
-    return found
 
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
@@ -256,22 +263,22 @@ def _explain(found: list[Explaining]) -> list[Finding]:
 
     A finding whose check declares ``hides`` hides those codes at the paths
     it explains; a finding is hidden at its own path or at its ``subject``.
-    A finding never hides itself.
+    A check's findings never hide each other: what it reports, it decides.
     """
-    explained: dict[tuple[JsonPath, str], list[int]] = {}
-    for index, (finding, hides) in enumerate(found):
+    explained: dict[tuple[JsonPath, str], set[int]] = {}
+    for finding, hides, origin in found:
         if hides:
             for place in finding.explains or (finding.path, *(r.path for r in finding.related)):
                 for code in hides:
-                    explained.setdefault((place, code), []).append(index)
+                    explained.setdefault((place, code), set()).add(origin)
     if not explained:
-        return [finding for finding, _ in found]
-    return [finding for index, (finding, _) in enumerate(found) if not _hidden(index, finding, explained)]
+        return [finding for finding, _, _ in found]
+    return [finding for finding, _, origin in found if not _hidden(finding, origin, explained)]
 
 
-def _hidden(index: int, finding: Finding, explained: dict[tuple[JsonPath, str], list[int]]) -> bool:
+def _hidden(finding: Finding, origin: int, explained: dict[tuple[JsonPath, str], set[int]]) -> bool:
     places = (finding.path,) if finding.subject is None else (finding.path, finding.subject)
-    return any(by != index for place in places for by in explained.get((place, finding.code), ()))
+    return any(by != origin for place in places for by in explained.get((place, finding.code), ()))
 
 
 def _register_stacks(
