@@ -100,18 +100,25 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
-        doc_findings: list[Explaining] = [(f, YAML_LAYER_HIDES.get(f.code, _NOTHING), 0) for f in doc.findings]
-        if not doc.truncated:
-            data_root = doc.data
-            if settings.variables is not None:
-                from worker_lint.dataos.variables import render
-
-                data_root, ctx.rendering = render(doc.root, doc.data, settings.variables, text)
-            resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, settings.variables)
-            for res in _resources_in(resource):
-                doc_findings.extend(_lint_resource(res, ctx, checks))
-        findings.extend((f, doc) for f in _explain(doc_findings))
+        findings.extend((f, doc) for f in _lint_document(ctx, kind, text, checks))
     return _finish(path, text, findings, settings, editor=editor)
+
+
+def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str, checks: list[CheckSpec]) -> list[Finding]:
+    """One DataOS document: what the YAML layer saw, every check on each of its resources, less what is explained."""
+    doc, variables = ctx.document, ctx.settings.variables
+    assert doc is not None
+    found: list[Explaining] = [(f, YAML_LAYER_HIDES.get(f.code, _NOTHING), 0) for f in doc.findings]
+    if not doc.truncated:
+        data_root = doc.data
+        if variables is not None:
+            from worker_lint.dataos.variables import render
+
+            data_root, ctx.rendering = render(doc.root, doc.data, variables, text)
+        resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, variables)
+        for res in _resources_in(resource):
+            found.extend(_lint_resource(res, ctx, checks))
+    return _explain(found)
 
 
 def _editor_lines(data: bytes, text: str) -> positions.EditorLines:
