@@ -21,7 +21,7 @@ from worker_lint.dataos.resource import Resource
 from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref
 from worker_lint.dataos.templating import is_templated
 
-#: A schema as :func:`worker_lint.dataos.schema.validate` takes it: a file under ``schemas/`` or the schema itself.
+#: A schema as :func:`worker_lint.dataos.schema.errors` takes it: a file under ``schemas/`` or the schema itself.
 SchemaRef = Any
 
 
