@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 @check("WL107", kinds={"worker"}, hides={MISSING_FIELD, UNKNOWN_FIELD})
 def body_type_mismatch(res: Resource, ctx: Context) -> Iterator[Finding]:
     versions = schema.worker_versions()  # version -> body section
-    if any(section in res.data for section in versions.values()):
-        return
+    for section in versions.values():
+        if section in res.data:
+            return
     for key in res.data:
         if key in DATAOS_TYPES and key != "worker":
             expected = versions.get(res.version or "", "worker")

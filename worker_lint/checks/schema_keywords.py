@@ -92,7 +92,10 @@ def findings(
     """
     from worker_lint.dataos.schema import errors
 
-    routed = [r for error in errors(schema, instance) for r in route(error, base_path, is_templated)]
+    failed = errors(schema, instance)
+    if not failed:
+        return []  # most documents
+    routed = [r for error in failed for r in route(error, base_path, is_templated)]
     # `stackspec:` beside a missing `stackSpec` is one typo: the unknown-key diagnostic says both
     typos = {(r.finding.path[:-1], r.name) for r in routed if r.finding.code == UNKNOWN_FIELD and r.name}
     out: list[Finding] = []

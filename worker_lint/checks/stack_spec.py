@@ -52,6 +52,9 @@ def _placed(res: Resource, ctx: Context) -> _Placed | None:
 
 @check("WL124", kinds={"worker"}, hides=SHAPE_CODES)
 def misindented_stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
+    body = res.body
+    if body is None or schema.worker_fields(res.body_key).issuperset(body):
+        return  # the common case: every key is a Worker field, so none is a misplaced stack section
     placed = _placed(res, ctx)
     if placed is None or not placed.misplaced:
         return
