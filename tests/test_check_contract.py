@@ -85,3 +85,68 @@ def test_the_v1beta_schema_owns_the_legacy_stack_sections() -> None:
         assert [(d.code, d.span.line, d.span.column) for d in lint_text(text, "w.yaml") if d.code == "WL123"] == [
             ("WL123", 7, 3)
         ], key
+
+
+# --- every semantic rule is a check; explanations are declared ----------------------------------------------
+
+_PACKAGE = ROOT / "worker_lint"
+
+
+def _exact_codes(path: Path) -> set[str]:
+    """Every string literal of a module that is a rule code and nothing else: how code decides by code."""
+    import ast
+    import re
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"WL\d{3}", node.value)
+    }
+
+
+def test_semantic_codes_are_decided_in_checks_only() -> None:
+    named = {
+        path.relative_to(_PACKAGE).as_posix(): sorted(code for code in _exact_codes(path) if code[2] in "1234")
+        for path in sorted(_PACKAGE.rglob("*.py"))
+        if path.relative_to(_PACKAGE).parts[0] != "checks"
+    }
+    assert {module: codes for module, codes in named.items() if codes} == {}
+
+
+def test_the_engine_names_no_rule_but_the_internal_error() -> None:
+    assert _exact_codes(_PACKAGE / "run" / "engine.py") == {"WL900"}
+
+
+def test_the_resource_schema_check_declares_every_code_the_resource_schemas_name() -> None:
+    import re
+
+    from worker_lint.checks import schema_keywords
+
+    spec = next(spec for spec in checks.all_checks() if spec.func.__name__ == "resource_schema")
+    named = set(schema_keywords.CODE_BY_KEYWORD.values()) | {schema_keywords.INVALID_VALUE}
+    for path in (ROOT / "schemas").glob("*.json"):
+        named |= set(re.findall(r'"x-rule": "(WL\d{3})"', path.read_text(encoding="utf-8")))
+    assert named == set(spec.codes)
+
+
+def test_a_finding_hides_what_its_check_declares_but_not_its_own_checks_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def cause(res, ctx):
+        yield Finding("WL205", ("worker", "replicas"), "the cause")
+        yield Finding("WL206", ("worker", "replicas"), "the check's own, so shown")
+
+    def effect(res, ctx):
+        yield Finding("WL210", ("worker", "replicas"), "an effect, hidden")
+        yield Finding("WL210", ("worker",), "about the cause's place, hidden", subject=("worker", "replicas"))
+        yield Finding("WL205", ("worker", "replicas"), "hidden too")
+        yield Finding("WL210", ("worker", "title"), "elsewhere, so shown")
+
+    registry = [
+        checks.CheckSpec(("WL205", "WL206"), cause, frozenset({"worker"}), frozenset({"WL205", "WL206", "WL210"})),
+        checks.CheckSpec(("WL205", "WL210"), effect, frozenset({"worker"})),
+    ]
+    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    found = lint_text(BAD, "bad.yaml")
+    assert sorted(d.message for d in found) == ["elsewhere, so shown", "the cause", "the check's own, so shown"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from worker_lint.dataos import schema
+from worker_lint.checks import schema_keywords
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "docs" / "reference-coverage.md"
@@ -158,7 +158,7 @@ def _wrong_value(allowed: set[str]) -> Any:
 
 
 def _validate(rel: str, pointer: str, value: Any) -> list[Any]:
-    return schema.validate({"$ref": f"file:///worker-lint/schemas/{rel}#{pointer}"}, value)
+    return schema_keywords.findings({"$ref": f"file:///worker-lint/schemas/{rel}#{pointer}"}, value)
 
 
 _TYPED = [

@@ -165,3 +165,19 @@ def test_rule_page_fix_example(page: Path, index: int):
         if applicability == "unsafe":  # and --fix alone leaves it
             assert fix_bytes(before.encode(), "example.yaml", settings, Project(settings), unsafe=False).fixed is None
     assert fixed == after
+
+
+def test_editor_tags_are_declared_on_the_pages():
+    tagged = {code: rule.tags for code, rule in catalogue.rules().items() if rule.tags}
+    assert tagged == {"WL050": ("unnecessary",), "WL123": ("deprecated",), "WL127": ("deprecated",)}
+
+
+def test_a_page_with_an_unknown_editor_tag_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    page = tmp_path / "rules" / "WL050-unused-suppression.md"
+    page.parent.mkdir()
+    original = (RULES / "WL050-unused-suppression.md").read_text(encoding="utf-8")
+    page.write_text(original.replace("tags: [unnecessary]", "tags: [faded]"), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "data_dir", lambda name: tmp_path / name)
+    problems = catalogue.validate_pages()
+    assert len(problems) == 1 and problems[0].startswith("WL050-unused-suppression.md: 1 validation error")
+    assert "tags.0" in problems[0]

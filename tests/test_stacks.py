@@ -17,7 +17,7 @@ from worker_lint.api import lint_paths
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref, repaired, stack_ref_problem
-from worker_lint.dataos.stacks import StackRegistry, builtin_stacks, schema_problem
+from worker_lint.dataos.stacks import SchemaProblem, StackRegistry, builtin_stacks, definition_schema, schema_problem
 from worker_lint.document.parse import parse
 from worker_lint.run.engine import lint_text
 
@@ -313,15 +313,9 @@ def test_builtin_lookup() -> None:
 
 def test_custom_definitions_match_name_flavor_and_version_and_override_builtins() -> None:
     registry = StackRegistry()
-    assert (
-        registry.add_definition(_resource(_stack("bento", "1.0", '{"type": "object", "required": ["a"]}')), "a.yaml")
-        == []
-    )
-    assert (
-        registry.add_definition(_resource(_stack("bento", "2.0", '{"type": "object", "required": ["b"]}')), "b.yaml")
-        == []
-    )
-    assert registry.add_definition(_resource(_stack("echo", "1.0", '{"type": "object"}', flavor="py")), "c.yaml") == []
+    registry.add_definition(_resource(_stack("bento", "1.0", '{"type": "object", "required": ["a"]}')), "a.yaml")
+    registry.add_definition(_resource(_stack("bento", "2.0", '{"type": "object", "required": ["b"]}')), "b.yaml")
+    registry.add_definition(_resource(_stack("echo", "1.0", '{"type": "object"}', flavor="py")), "c.yaml")
     schema, origin = registry.schema_for(StackRef("bento", None, "1.0"))
     assert (schema["required"], origin) == (["a"], "Stack `bento-def` in a.yaml")
     # without a version, the highest defined version is used
@@ -341,7 +335,9 @@ def test_corpus_stack_definitions_register_cleanly() -> None:
     )
     assert len(files) == 3
     for path in files:
-        assert registry.add_definition(_resource(path.read_text(encoding="utf-8")), path.name) == []
+        resource = _resource(path.read_text(encoding="utf-8"))
+        assert definition_schema(resource)[1] is None
+        registry.add_definition(resource, path.name)
     schema, origin = registry.schema_for(StackRef("pulsar-function", "lakehouse-sink", "3.0"))
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     assert origin.startswith("Stack `pulsar-function-v3` in ")
@@ -385,16 +381,15 @@ def test_corpus_stack_definitions_register_cleanly() -> None:
 )
 def test_invalid_definition_schemas(json_schema: str, message: str, substring: str | None) -> None:
     registry = StackRegistry()
-    findings = registry.add_definition(_resource(_stack("echo", "1.0", json_schema)), "s.yaml")
-    assert [(f.code, f.path, f.message, f.substring) for f in findings] == [
-        ("WL126", ("stack", "stackSpecValueSchema", "jsonSchema"), message, substring)
-    ]
+    resource = _resource(_stack("echo", "1.0", json_schema))
+    registry.add_definition(resource, "s.yaml")
+    assert definition_schema(resource) == (None, SchemaProblem(message, substring))
     assert registry.schema_for(StackRef("echo")) is None
     assert registry.is_known("echo")
 
 
 def test_templated_definition_schema_is_not_reported() -> None:
-    assert StackRegistry().add_definition(_resource(_stack("echo", "1.0", "${{json-schema}}")), "s.yaml") == []
+    assert definition_schema(_resource(_stack("echo", "1.0", "${{json-schema}}"))) == (None, None)
 
 
 def test_schema_problem_accepts_every_supported_draft() -> None:

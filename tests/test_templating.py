@@ -16,7 +16,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from worker_lint.core.diagnostic import Diagnostic
+from worker_lint.checks.bare_brace_placeholder import placeholders_past_syntax_error
+from worker_lint.checks.context import Stream
+from worker_lint.core.diagnostic import Diagnostic, Finding, Span
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
 from worker_lint.dataos.templating import (
@@ -30,7 +32,6 @@ from worker_lint.dataos.templating import (
     LOWER_PLACEHOLDER,
     MALFORMED,
     TAG_TEMPLATE,
-    bare_brace_findings,
     bare_brace_spans,
     is_templated,
     scan,
@@ -158,7 +159,9 @@ def test_a_bare_brace_placeholder_with_colons_is_read_as_the_platform_reads_it()
 
 def test_bare_brace_findings_are_those_past_the_line_the_parser_reached() -> None:
     text = "name: {{my-worker}}\n---\ntags:\n  - {{a}}\n  - {{b}}\n"
-    assert [(f.code, f.span.line, f.span.column) for f in bare_brace_findings(text, 3) if f.span] == [
+    stopped = [Finding("WL001", (), "YAML cannot be parsed", span=Span(4, 5, 4, 6))]
+    found = placeholders_past_syntax_error(Stream(text, stopped, 3))
+    assert [(f.code, f.span.line, f.span.column) for f in found if f.span] == [
         ("WL303", 4, 5),
         ("WL303", 5, 5),
     ]
@@ -281,7 +284,7 @@ def test_render_substitutes_and_retypes() -> None:
         "EMPTY": "",
         "TOPIC": "x",
     }
-    rendered, findings = render(doc.root, doc.data, variables, RENDER_DOC)
+    rendered, noted = render(doc.root, doc.data, variables, RENDER_DOC)
     assert rendered == {
         "name": "Bad_Name",
         "replicas": 3,
@@ -296,35 +299,52 @@ def test_render_substitutes_and_retypes() -> None:
         "bento": "${TOPIC:events}",
     }
     assert json.dumps(doc.data) == original  # the parsed data is left as it was
-    assert [(f.code, f.path, f.substring) for f in findings] == [
-        ("WL305", ("merged", "other"), "$MISSING"),
-        ("WL306", ("bad",), None),
+    assert [(u.path, u.written, u.name, u.at) for u in noted.undefined] == [
+        (("merged", "other"), "$MISSING", "MISSING", "value")
     ]
-    assert findings[0].message == (
-        "apply-time variable `$MISSING` is not defined; set it with `--var MISSING=VALUE`,"
-        " an `--env-file`, or the environment with `--use-env`"
+    assert [(u.path, u.rendered, u.at) for u in noted.unreadable] == [(("bad",), "a: b", "value")]
+
+
+def test_undefined_and_unreadable_variables_are_reported_with_how_to_fix_them() -> None:
+    text = worker(
+        "  stack: container\n  stackSpec:\n    image: alpine:3.20\n  title: $MISSING and $MISSING\n  tags: ${BAD}\n"
     )
-    assert findings[1].message == (
-        "after substituting apply-time variables the value of `bad` reads 'a: b', which is"
-        " not a single YAML value in this position"
-    )
+    found = lint_text(text, settings=Settings(variables={"BAD": "a: b"}))
+    assert [(d.span.line, d.span.column, d.span.end_column, d.code, d.message) for d in found] == [
+        (
+            9,
+            10,
+            18,
+            "WL305",
+            "apply-time variable `$MISSING` is not defined; set it with `--var MISSING=VALUE`,"
+            " an `--env-file`, or the environment with `--use-env`",
+        ),
+        (
+            10,
+            9,
+            15,
+            "WL306",
+            "after substituting apply-time variables the value of `spec.tags` reads 'a: b', which is"
+            " not a single YAML value in this position",
+        ),
+    ]
 
 
 def test_render_reports_an_undefined_key_variable_at_the_key() -> None:
     text = "a: 1\n${KEY_NAME}: 2\n"
     doc = parse(text).documents[0]
-    rendered, findings = render(doc.root, doc.data, {}, text)
+    rendered, noted = render(doc.root, doc.data, {}, text)
     assert rendered == {"a": 1, "${KEY_NAME}": 2}
-    assert [(f.code, f.at, f.span.line, f.span.column, f.span.end_column) for f in findings if f.span] == [
-        ("WL305", "key", 2, 1, 12)
+    assert [(u.at, u.span.line, u.span.column, u.span.end_column) for u in noted.undefined if u.span] == [
+        ("key", 2, 1, 12)
     ]
 
 
 def test_render_reports_an_aliased_variable_once() -> None:
     text = "a: &x ${NOPE}\nb: *x\nc: [*x, *x]\n"
     doc = parse(text).documents[0]
-    _, findings = render(doc.root, doc.data, {}, text)
-    assert [(f.code, f.path) for f in findings] == [("WL305", ("a",))]
+    _, noted = render(doc.root, doc.data, {}, text)
+    assert [u.path for u in noted.undefined] == [("a",)]
 
 
 # --- the check through the engine ----------------------------------------------------------------------------

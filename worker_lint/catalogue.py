@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from worker_lint.core import lazy_re
 from worker_lint.core.data import data_dir
@@ -29,6 +29,8 @@ class Rule(NamedTuple):
     options: Mapping[str, dict[str, Any]] = MappingProxyType({})
     deprecated: bool = False
     page: Path | None = None
+    #: how an editor shows the rule's diagnostics: `unnecessary` (greyed out), `deprecated` (struck through)
+    tags: tuple[str, ...] = ()
 
     @property
     def body(self) -> str:
@@ -76,6 +78,7 @@ def _load(page: Path) -> Rule:
         options=meta.get("options") or {},
         deprecated=bool(meta.get("deprecated", False)),
         page=page,
+        tags=tuple(meta.get("tags") or ()),
     )
 
 
@@ -128,6 +131,8 @@ def validate_pages() -> list[str]:
         fix: str = Field(pattern=r"\.$")
         options: dict[str, OptionMeta] = {}
         deprecated: bool = False
+        #: how an editor shows the rule's diagnostics (the language server's diagnostic tags)
+        tags: list[Literal["unnecessary", "deprecated"]] = []
         #: why the page has no runnable example (byte-level or file-system conditions)
         untestable: str | None = None
 

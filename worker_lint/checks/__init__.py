@@ -13,6 +13,15 @@ them into positions.  A check reads plain data through ``res.get(...)`` and
 must tolerate any shape: the schema pass reports wrong shapes, a check simply
 returns when the data is not what it expects.  Rule metadata (name, severity,
 docs) lives in the rule's page under ``rules/``, never here.
+
+One cause, one diagnostic: a check declared with ``hides=`` says which codes
+its findings explain away at the paths they explain (see ``Finding.explains``),
+so a value reported as a placeholder is not also reported for its type.
+Nothing recognises a finding by its message.  The YAML layer's findings hide
+what ``YAML_LAYER_HIDES`` says.
+
+A stream check (``@stream_check``) reads the whole stream instead of one
+resource: what only the raw text can show once the parser has stopped.
 """
 
 from __future__ import annotations
@@ -22,12 +31,15 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from worker_lint.checks.schema_keywords import SHAPE_CODES
+
 if TYPE_CHECKING:
-    from worker_lint.checks.context import Context
+    from worker_lint.checks.context import Context, Stream
     from worker_lint.core.diagnostic import Finding
     from worker_lint.dataos.resource import Resource
 
 CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]
+StreamCheckFunc = Callable[["Stream"], Iterable["Finding"]]
 
 
 class CheckSpec(NamedTuple):
@@ -35,9 +47,21 @@ class CheckSpec(NamedTuple):
     func: CheckFunc
     #: resource types the check runs on; None means every DataOS resource
     kinds: frozenset[str] | None
+    #: codes this check's findings explain away at the paths they explain (one cause, one diagnostic)
+    hides: frozenset[str] = frozenset()
 
+
+class StreamCheckSpec(NamedTuple):
+    codes: tuple[str, ...]
+    func: StreamCheckFunc
+
+
+#: what a finding of the YAML layer explains away at its path: a tag DataOS ignores (WL005) or a
+#: collection as a key (WL006) is the cause of the wrong shape there
+YAML_LAYER_HIDES: dict[str, frozenset[str]] = {"WL005": SHAPE_CODES, "WL006": SHAPE_CODES}
 
 _REGISTRY: list[CheckSpec] = []
+_STREAM_REGISTRY: list[StreamCheckSpec] = []
 _loaded = False
 
 
@@ -45,33 +69,62 @@ class CheckDeclarationError(Exception):
     """A check declared with a code that has no rule page, or a resource type DataOS does not have."""
 
 
-def check(*codes: str, kinds: Iterable[str] | None) -> Callable[[CheckFunc], CheckFunc]:
+def check(*codes: str, kinds: Iterable[str] | None, hides: Iterable[str] = ()) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check that may yield findings with any of ``codes``, on resources of ``kinds`` (None: all).
 
     ``kinds`` has no default: a Bundle check that forgot it would silently run on Workers only.
+    ``hides`` are the codes its findings explain away where they are (see the module's docstring).
     The declaration is checked here, when the check registers, so a mistake fails every run at once.
     """
-    from worker_lint import catalogue
     from worker_lint.dataos.resource import DATAOS_TYPES
 
-    undocumented = sorted(set(codes) - catalogue.codes())
-    if not codes or undocumented:
-        raise CheckDeclarationError(
-            f"a check needs rule codes with a page under rules/; {undocumented or 'none'} given"
-        )
+    _documented(codes, hides)
     unknown = sorted(set(kinds or ()) - DATAOS_TYPES)
     if unknown or (kinds is not None and not set(kinds)):
         raise CheckDeclarationError(f"a check runs on DataOS resource types; {unknown or 'none'} given")
 
     def register(func: CheckFunc) -> CheckFunc:
-        _REGISTRY.append(CheckSpec(tuple(codes), func, None if kinds is None else frozenset(kinds)))
+        kind_set = None if kinds is None else frozenset(kinds)
+        _REGISTRY.append(CheckSpec(tuple(codes), func, kind_set, frozenset(hides)))
         return func
 
     return register
 
 
+def stream_check(*codes: str) -> Callable[[StreamCheckFunc], StreamCheckFunc]:
+    """Register a check of the whole stream that may yield findings with any of ``codes``."""
+    _documented(codes, ())
+
+    def register(func: StreamCheckFunc) -> StreamCheckFunc:
+        _STREAM_REGISTRY.append(StreamCheckSpec(tuple(codes), func))
+        return func
+
+    return register
+
+
+def _documented(codes: Iterable[str], hides: Iterable[str]) -> None:
+    from worker_lint import catalogue
+
+    undocumented = sorted((set(codes) | set(hides)) - catalogue.codes())
+    if not codes or undocumented:
+        raise CheckDeclarationError(
+            f"a check needs rule codes with a page under rules/; {undocumented or 'none'} given"
+        )
+
+
 def all_checks() -> list[CheckSpec]:
     """Import every module of this package once and return the registered checks."""
+    _load_all()
+    return list(_REGISTRY)
+
+
+def stream_checks() -> list[StreamCheckSpec]:
+    """Import every module of this package once and return the registered stream checks."""
+    _load_all()
+    return list(_STREAM_REGISTRY)
+
+
+def _load_all() -> None:
     global _loaded
     if not _loaded:
         # The package's folder, listed: pkgutil would be two more modules to import on every start-up.
@@ -79,4 +132,3 @@ def all_checks() -> list[CheckSpec]:
         for name in sorted(names - {"__init__"}):
             importlib.import_module(f"{__name__}.{name}")
         _loaded = True
-    return list(_REGISTRY)

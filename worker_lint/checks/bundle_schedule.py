@@ -1,4 +1,7 @@
-"""WL411, WL412, WL418: a Bundle schedule's time zone and cron expressions, and their documented shape."""
+"""WL411, WL412, WL418: a Bundle schedule's time zone and cron expressions, and their documented shape.
+
+A lone `cron:` mapping (WL418) explains the shape errors the schema reports for it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.nodes import ScalarNode
 
 from worker_lint.checks import check
+from worker_lint.checks.schema_keywords import SHAPE_CODES
 from worker_lint.core.diagnostic import Finding, JsonPath, Span
 from worker_lint.dataos import bundle
 from worker_lint.dataos.schema import suggest
@@ -31,7 +35,25 @@ def time_zones() -> frozenset[str]:
         return frozenset()
 
 
-@check("WL411", "WL412", "WL418", kinds={"bundle"})
+@check("WL418", kinds={"bundle"}, hides=SHAPE_CODES)
+def single_schedule_cron(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """`create:` written as one `cron:` mapping: the cause of the shape the schema then sees."""
+    sched = res.mapping(*_SCHEDULE)
+    if sched is None:
+        return
+    for action in ("create", "delete"):
+        value = sched.get(action)
+        if isinstance(value, dict) and "cron" in value:
+            yield Finding(
+                "WL418",
+                _SCHEDULE + (action,),
+                f"`{action}:` is one `cron:` mapping; the Bundle"
+                f" configuration page writes it as a list: `{action}:` then `- cron: ...`",
+                at="key",
+            )
+
+
+@check("WL411", "WL412", kinds={"bundle"})
 def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
     sched = res.mapping(*_SCHEDULE)
     if sched is None:
@@ -45,14 +67,6 @@ def schedule(res: Resource, ctx: Context) -> Iterator[Finding]:
         yield Finding("WL411", _SCHEDULE + ("timezone",), message)
     for action in ("create", "delete"):
         value = sched.get(action)
-        if isinstance(value, dict) and "cron" in value:
-            yield Finding(
-                "WL418",
-                _SCHEDULE + (action,),
-                f"`{action}:` is one `cron:` mapping; the Bundle"
-                f" configuration page writes it as a list: `{action}:` then `- cron: ...`",
-                at="key",
-            )
         for path, expression in _crons(value, _SCHEDULE + (action,)):
             if bundle.looks_templated(expression):
                 continue

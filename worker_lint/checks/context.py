@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from worker_lint import catalogue
 from worker_lint.core.settings import Settings
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from worker_lint.core.diagnostic import Finding
     from worker_lint.dataos.bundle import ReferencedFile
     from worker_lint.dataos.stacks import StackRegistry
+    from worker_lint.dataos.variables import Rendering
     from worker_lint.document.parse import Document
 
 
@@ -39,8 +40,8 @@ class Project:
     pending: list[Path] = field(default_factory=list)
     #: an editor's open documents by resolved path: Bundle `file:` references read these, not the disk
     unsaved: dict[Path, bytes] = field(default_factory=dict)
-    #: findings of Stack definitions registered before their own file was linted, by display path
-    stack_findings: dict[str, list[tuple[Finding, Document | None]]] = field(default_factory=dict)
+    #: files whose Stack definitions were registered before the file itself was linted, by display path
+    prescanned: set[str] = field(default_factory=set)
     #: the checks a configuration selects, by its identity and (with `per-file-ignores`) the file's path
     selected_checks: dict[tuple[int, str], list[CheckSpec]] = field(default_factory=dict)
 
@@ -69,6 +70,8 @@ class Context:
     settings: Settings
     project: Project
     document: Document | None = None
+    #: what rendering the document's apply-time variables could not do; None when the run sets none
+    rendering: Rendering | None = None
 
     @property
     def stacks(self) -> StackRegistry:
@@ -81,3 +84,13 @@ class Context:
             return configured[name]
         page_default = catalogue.rule(code).options.get(name, {}).get("default")
         return default if page_default is None else page_default
+
+
+class Stream(NamedTuple):
+    """A whole stream, for the checks that read what the parser could not: its text and syntax errors."""
+
+    text: str
+    #: the stream-level findings of the parser (syntax errors, which end the stream)
+    errors: list[Finding]
+    #: the last line the parsed documents reach (1-based; 0 when none parsed)
+    after: int

@@ -4,16 +4,17 @@ Errors inside `stackSpec` are routed like the core schema's (WL101-WL105, or
 the rule an ``x-rule`` names, such as WL125 for a malformed DataOS address).
 Sections of the stack that sit directly under the Worker section because the
 indentation broke are one WL124 error at the first of them, instead of a
-missing-field error for each.
+missing-field error for each; it explains the shape errors at those sections.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from worker_lint.checks import check
+from worker_lint.checks import check, schema_keywords
+from worker_lint.checks.schema_keywords import SHAPE_CODES
 from worker_lint.core.diagnostic import Finding, Related
 from worker_lint.dataos import schema
 from worker_lint.dataos.stacks import SchemaRef, StackInfo, stack_ref_of
@@ -24,31 +25,60 @@ if TYPE_CHECKING:
     from worker_lint.dataos.resource import Resource
 
 
-@check("WL101", "WL102", "WL103", "WL104", "WL105", "WL124", "WL125", kinds={"worker"})
-def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
+class _Placed(NamedTuple):
+    info: StackInfo
+    body_key: str
+    spec: Any
+    #: sections of the stack's schema written directly under the Worker section
+    misplaced: list[str]
+
+
+def _placed(res: Resource, ctx: Context) -> _Placed | None:
+    """The Worker's stack, when its schema is known, and where its stackSpec sections are."""
     body = res.body
     found = stack_ref_of(res)
     if body is None or found is None or found[1] is None:
-        return
+        return None
     info = ctx.stacks.lookup(found[1])
     if info is None or info.schema is None:
-        return
-    bk = res.body_key
+        return None
     spec = body.get("stackSpec")
     if isinstance(spec, str) and is_templated(spec):
-        return  # `stackSpec: ${{stack-specific-configuration}}`: nothing to check yet
+        return None  # `stackSpec: ${{stack-specific-configuration}}`: nothing to check yet
+    bk = res.body_key
     sections = root_sections(info.schema)
-    misplaced = [k for k in body if k in sections and k not in schema.worker_fields(bk)]
-    if misplaced:
-        yield _misplaced(bk, misplaced, spec, "stackSpec" in body, info)._replace(fixes=_indent_fix(res, bk, misplaced))
+    return _Placed(info, bk, spec, [k for k in body if k in sections and k not in schema.worker_fields(bk)])
+
+
+@check("WL124", kinds={"worker"}, hides=SHAPE_CODES)
+def misindented_stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
+    body = res.body
+    if body is None or schema.worker_fields(res.body_key).issuperset(body):
+        return  # the common case: every key is a Worker field, so none is a misplaced stack section
+    placed = _placed(res, ctx)
+    if placed is None or not placed.misplaced:
+        return
+    bk, misplaced = placed.body_key, placed.misplaced
+    has_spec = res.body is not None and "stackSpec" in res.body
+    finding = _misplaced(bk, misplaced, placed.spec, has_spec, placed.info)
+    yield finding._replace(fixes=_indent_fix(res, bk, misplaced))
+
+
+@check("WL101", "WL102", "WL103", "WL104", "WL105", "WL125", kinds={"worker"})
+def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
+    placed = _placed(res, ctx)
+    if placed is None:
+        return
+    info, bk, spec, misplaced = placed
     if not isinstance(spec, dict) or (misplaced and not spec):
         # a missing or empty stackSpec is the core schema's to report, and the indentation explains it
         return
     instance = dict(spec)
+    assert res.body is not None
     for key in misplaced:
-        instance.setdefault(key, body[key])  # counted as present: WL124 already says where they went
+        instance.setdefault(key, res.body[key])  # counted as present: WL124 already says where they went
     origin = f" (schema of {info.origin})" if info.custom else ""
-    for finding in schema.validate(info.schema, instance, (bk, "stackSpec"), is_templated):
+    for finding in schema_keywords.findings(info.schema, instance, (bk, "stackSpec"), is_templated):
         if len(finding.path) > 2 and finding.path[2] in misplaced and finding.path[2] not in spec:
             continue
         yield finding._replace(message=finding.message + origin) if origin else finding

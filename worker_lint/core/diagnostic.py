@@ -57,6 +57,13 @@ class Finding(NamedTuple):
     of that text inside the scalar (a placeholder inside a longer string).
     ``span`` is used as is when a rule already knows the exact region (parse
     errors, raw-text scans); then ``path`` is informative only.
+
+    ``explains`` and ``subject`` say which findings are one cause (see
+    ``worker_lint.checks``): a check declared with ``hides=`` hides those
+    codes at the paths its findings explain, which are ``explains`` when
+    given, else the finding's own path and related paths; a hidden finding is
+    one at such a path, or whose ``subject`` (what a finding shown elsewhere
+    is about: a missing field's own path) is one.
     """
 
     code: str
@@ -68,6 +75,10 @@ class Finding(NamedTuple):
     span: Span | None = None
     #: ways to fix it, the preferred first, as intents over JSON paths (worker_lint.core.fix)
     fixes: tuple[FixSpec, ...] = ()
+    #: the paths this finding explains, when not its own path and related paths
+    explains: tuple[JsonPath, ...] = ()
+    #: the path this finding is about, when it is shown elsewhere (a missing field, on its parent's key)
+    subject: JsonPath | None = None
 
 
 class RelatedLocation(NamedTuple):

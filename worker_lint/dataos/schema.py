@@ -1,56 +1,21 @@
-"""Schema pass: validate data against the JSON Schemas in ``schemas/`` and route each error to a rule.
+"""The JSON Schemas in ``schemas/``: which one a resource is checked against, and validation against it.
 
-The schemas own the manifests' shape.  This module only turns jsonschema's
-errors into findings with one cause per diagnostic: a missing key is reported
-once on its parent's key, an unexpected key on itself with the closest known
-key suggested, a wrong type or value on the value.  ``x-rule`` on a subschema
-sends its errors to a specific rule and ``x-message`` gives their wording.
+The schemas own the manifests' shape.  This module loads and compiles them
+and lists a document's errors; what each error means to a user, and under
+which rule it is reported, is ``worker_lint.checks.schema_keywords``'s.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from worker_lint.core import type_names
 from worker_lint.core.data import data_dir
-from worker_lint.core.diagnostic import Finding, JsonPath
 from worker_lint.core.suggest import closest
-from worker_lint.document.positions import describe
 
 _BASE = "file:///worker-lint/schemas/"
-
-_CODE_BY_KEYWORD = {
-    "required": "WL101",
-    "additionalProperties": "WL102",
-    "unevaluatedProperties": "WL102",
-    "type": "WL103",
-    "enum": "WL104",
-    "const": "WL104",
-}
-_GENERIC_VALUE = "WL105"
-#: keywords whose errors are about a scalar's value, and so moot for a templated value
-_VALUE_KEYWORDS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "pattern",
-        "format",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "multipleOf",
-        "anyOf",
-        "oneOf",
-    }
-)
 
 
 @functools.cache
@@ -136,23 +101,39 @@ def schema_name_for(kind: str, version: str | None) -> str | None:
     return by_version.get(version or "") or by_version.get("*")
 
 
+def resource_schema(kind: str, version: str | None, data: Mapping[str, Any]) -> str | None:
+    """The schema file a resource is checked against: by its type and `version`.
+
+    A Worker's body section decides when `version` is not a Worker version, or
+    when the body is the other version's (a `v1beta` Worker with a `spec:`
+    section): the body is checked with the schema of the section it has, so
+    its other problems are not hidden behind the one mistake.
+    """
+    if kind != "worker":
+        return schema_name_for(kind, version)
+    versions = worker_versions()  # version -> body section
+    files = index()["worker"]
+    by_body = body_version(data)
+    if version in versions:
+        return files[version if by_body is None else by_body]
+    return files[by_body or next(iter(versions))]
+
+
+def body_version(data: Mapping[str, Any]) -> str | None:
+    """The Worker version whose body section ``data`` has, when it has exactly one."""
+    present = [v for v, section in worker_versions().items() if section in data]
+    return present[0] if len(present) == 1 else None
+
+
 def load(name: str) -> dict[str, Any]:
     """A schema's contents, by its file name relative to ``schemas/``."""
     return _contents()[name]
 
 
-def validate(
-    schema: str | dict[str, Any],
-    instance: Any,
-    base_path: JsonPath = (),
-    is_templated: Callable[[str], bool] | None = None,
-) -> list[Finding]:
-    """Findings for ``instance`` against ``schema`` (a file name under ``schemas/`` or a schema itself).
+def errors(schema: str | dict[str, Any], instance: Any) -> list[Any]:
+    """jsonschema's errors for ``instance`` against ``schema`` (a file name under ``schemas/`` or a schema itself).
 
-    ``base_path`` is prepended to every finding's path, so a stackSpec checked
-    on its own still reports at its place in the resource.  String values for
-    which ``is_templated`` is true (placeholders, apply-time variables) never
-    get a type, enum or pattern error: they are not values yet.
+    Type errors first, then by path; ``worker_lint.checks.schema_keywords`` says what each means.
     """
     fast = _fast_validator(schema)
     if fast is not None and fast.is_valid(instance):
@@ -164,238 +145,11 @@ def validate(
 
         cls = validator_for(schema)
         validator = cls(schema, registry=_registry())
-    errors = sorted(validator.iter_errors(instance), key=lambda e: (_order(e), list(map(str, e.absolute_path))))
-    routed = [r for error in errors for r in _route(error, base_path, is_templated)]
-    # `stackspec:` beside a missing `stackSpec` is one typo: the unknown-key diagnostic says both
-    typos = {(r.finding.path[:-1], r.name) for r in routed if r.finding.code == "WL102" and r.name}
-    findings: list[Finding] = []
-    seen: set[tuple[str, JsonPath, str]] = set()
-    reported_values: set[JsonPath] = set()
-    for r in routed:
-        finding = r.finding
-        if finding.code == "WL101" and (finding.path, r.name) in typos:
-            continue
-        key = (finding.code, finding.path, r.name)
-        if key in seen:
-            continue
-        seen.add(key)
-        if finding.code not in _KEY_CODES:
-            # one cause, one diagnostic: a value reported for its type is not also out of range
-            if finding.path in reported_values:
-                continue
-            reported_values.add(finding.path)
-        findings.append(finding)
-    return findings
-
-
-class _Routed(NamedTuple):
-    finding: Finding
-    #: the missing field (required) or the suggested spelling (unknown key), for de-duplication
-    name: str = ""
-
-
-_KEY_CODES = frozenset({"WL101", "WL102"})
+    return sorted(validator.iter_errors(instance), key=lambda e: (_order(e), list(map(str, e.absolute_path))))
 
 
 def _order(error: Any) -> int:
     return 0 if error.validator == "type" else 1
-
-
-def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | None) -> Iterator[_Routed]:
-    keyword = error.validator
-    path = base + tuple(error.absolute_path)
-    instance = error.instance
-    subschema = error.schema if isinstance(error.schema, dict) else {}
-    if keyword in _VALUE_KEYWORDS and isinstance(instance, str) and is_templated is not None and is_templated(instance):
-        return
-    field = _field(path)
-    code = subschema.get("x-rule") or _CODE_BY_KEYWORD.get(keyword, _GENERIC_VALUE)
-    custom = subschema.get("x-message")
-
-    if keyword == "required" and isinstance(instance, dict):
-        for name in error.validator_value:
-            if name not in instance:
-                where = f" in `{describe(path)}`" if path else ""
-                message = custom.format(field=name, value=name) if custom else f"missing required field `{name}`{where}"
-                yield _Routed(Finding(code, path, message, at="key", fixes=_insert_fix(path, name)), name)
-        return
-    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
-        known = list(subschema.get("properties", {}))
-        patterns = [re.compile(p) for p in subschema.get("patternProperties", {})]
-        for name in instance:
-            if name in known or any(p.search(name) for p in patterns):
-                continue
-            where = f" in `{describe(path)}`" if path else ""
-            message = f"unknown field `{name}`{where}"
-            hint = suggest(name, known)
-            if hint:
-                message += f"; did you mean `{hint}`?"
-            elif known:
-                message += f"; known fields are {_listing(known)}"
-            yield _Routed(
-                Finding(
-                    code,
-                    path + (name,),
-                    custom.format(field=name, value=name) if custom else message,
-                    at="key",
-                    fixes=_rename_fix(path + (name,), hint, instance, known),
-                ),
-                hint or "",
-            )
-        return
-    if keyword in ("anyOf", "oneOf") and not custom:
-        yield from _route_alternatives(error, base, is_templated)
-        return
-    if custom:
-        message = custom.format(field=field, value=_show(instance))
-    elif keyword == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = " or ".join(type_names.wanted(t) for t in expected)
-        message = f"`{field}` must be {wanted}, not {type_names.of_value(instance)}{_value_suffix(instance)}"
-        yield _Routed(Finding(code, path, message, at="value", fixes=_number_fix(path, instance, expected)))
-        return
-    elif keyword in ("enum", "const"):
-        allowed = list(error.validator_value) if keyword == "enum" else [error.validator_value]
-        message = f"`{_show(instance)}` is not a valid value for `{field}`; expected {_listing(allowed)}"
-        hint = suggest(str(instance), [str(a) for a in allowed]) if isinstance(instance, str) else None
-        if hint:
-            message += f"; did you mean `{hint}`?"
-            yield _Routed(Finding(code, path, message, at="value", fixes=_value_fix(path, instance, hint, allowed)))
-            return
-    else:
-        message = _constraint_message(keyword, error, field, instance)
-    yield _Routed(Finding(code, path, message, at="value"))
-
-
-# -- fixes: a case slip is safe to correct; a guess by edit distance, or a value only a person knows, is not
-
-#: plain scalars YAML would read as something other than a string
-_NOT_A_STRING = re.compile(r"[-+]?(\.?[0-9].*|\.inf|\.nan)|true|false|True|False|TRUE|FALSE|null|Null|NULL|~|")
-_INTEGER = re.compile(r"[-+]?[0-9]+")
-_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
-
-
-def _rename_fix(path: JsonPath, hint: str | None, instance: dict[str, Any], known: list[str]) -> tuple[Any, ...]:
-    from worker_lint.core.fix import SAFE, UNSAFE, rename_key, spec
-
-    name = path[-1]
-    if not hint or hint in instance or not isinstance(name, str) or _NOT_A_STRING.fullmatch(hint):
-        return ()
-    case_only = hint.lower() == name.lower() and sum(1 for k in known if k.lower() == name.lower()) == 1
-    return (spec(f"Rename `{name}` to `{hint}`", SAFE if case_only else UNSAFE, rename_key(path, hint)),)
-
-
-def _value_fix(path: JsonPath, instance: Any, hint: str, allowed: list[Any]) -> tuple[Any, ...]:
-    from worker_lint.core.fix import SAFE, UNSAFE, replace_value, spec
-
-    if not isinstance(instance, str) or hint not in allowed or _NOT_A_STRING.fullmatch(hint):
-        return ()
-    case_only = (
-        hint.lower() == instance.lower()
-        and sum(1 for a in allowed if isinstance(a, str) and a.lower() == hint.lower()) == 1
-    )
-    return (spec(f"Write `{hint}`", SAFE if case_only else UNSAFE, replace_value(path, hint)),)
-
-
-def _number_fix(path: JsonPath, instance: Any, expected: list[str]) -> tuple[Any, ...]:
-    """`replicas: "2"`: the number, unquoted; the value the author wrote is kept, only its type changes."""
-    from worker_lint.core.fix import SAFE, replace_value, spec
-
-    if not isinstance(instance, str):
-        return ()
-    written = instance.strip()
-    wanted = ("integer" in expected and _INTEGER.fullmatch(written)) or (
-        "number" in expected and _NUMBER.fullmatch(written)
-    )
-    if not wanted or not _unquotes_to(written, expected):
-        return ()
-    return (spec(f"Write the number {written} without quotes", SAFE, replace_value(path, written, style="plain")),)
-
-
-def _unquotes_to(written: str, expected: list[str]) -> bool:
-    """Whether the platform reads ``written`` unquoted as the very number it spells (`010` is octal 8 there)."""
-    from worker_lint.document.goscalar import plain_number
-
-    read = plain_number(written)
-    if read is None or ("number" not in expected and not isinstance(read, int)):
-        return False
-    return read == (int(written) if _INTEGER.fullmatch(written) else float(written))
-
-
-def _insert_fix(path: JsonPath, name: str) -> tuple[Any, ...]:
-    from worker_lint.core.fix import DISPLAY_ONLY, insert_key, spec
-
-    # only the author knows the value: the placeholder is there to be replaced
-    return (spec(f"Add `{name}` with a placeholder value", DISPLAY_ONLY, insert_key(path, name, f"<{name}>")),)
-
-
-def _route_alternatives(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | None) -> Iterator[_Routed]:
-    """An anyOf/oneOf failure: report the one branch error that explains it best."""
-    from jsonschema.exceptions import best_match
-
-    context = list(error.context or [])
-    if not context:
-        yield _Routed(Finding(_GENERIC_VALUE, base + tuple(error.absolute_path), error.message))
-        return
-    if all(e.validator == "type" and not e.relative_path for e in context):
-        expected: list[str] = []
-        for e in context:
-            for t in e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]:
-                if t not in expected:
-                    expected.append(t)
-        path = base + tuple(error.absolute_path)
-        wanted = " or ".join(type_names.wanted(t) for t in expected)
-        yield _Routed(
-            Finding(
-                "WL103",
-                path,
-                f"`{_field(path)}` must be {wanted}, not {type_names.of_value(error.instance)}"
-                f"{_value_suffix(error.instance)}",
-                fixes=_number_fix(path, error.instance, expected),
-            )
-        )
-        return
-    yield from _route(best_match(context), base, is_templated)
-
-
-def _constraint_message(keyword: str, error: Any, field: str, instance: Any) -> str:
-    limit = error.validator_value
-    templates = {
-        "minimum": f"`{field}` must be at least {limit}, not {_show(instance)}",
-        "maximum": f"`{field}` must be at most {limit}, not {_show(instance)}",
-        "exclusiveMinimum": f"`{field}` must be greater than {limit}, not {_show(instance)}",
-        "exclusiveMaximum": f"`{field}` must be less than {limit}, not {_show(instance)}",
-        "minLength": f"`{field}` must be at least {limit} characters long",
-        "maxLength": f"`{field}` must be at most {limit} characters long, not {len(instance) if isinstance(instance, str) else '?'}",
-        "minItems": f"`{field}` must have at least {limit} item{'s' if limit != 1 else ''}",
-        "maxItems": f"`{field}` must have at most {limit} items",
-        "minProperties": f"`{field}` must not be empty",
-        "pattern": f"`{_show(instance)}` is not a valid `{field}`: it must match `{limit}`",
-        "uniqueItems": f"`{field}` must not repeat items",
-    }
-    return templates.get(keyword, f"`{field}`: {error.message}")
-
-
-def _field(path: JsonPath) -> str:
-    return describe(path)
-
-
-def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _value_suffix(value: Any) -> str:
-    if isinstance(value, (dict, list)) or value is None:
-        return ""
-    return f" (`{_show(value)}`)"
-
-
-def _listing(values: Iterable[Any]) -> str:
-    items = [f"`{v}`" for v in values]
-    if len(items) > 8:
-        items = items[:8] + ["..."]
-    return ", ".join(items)
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:

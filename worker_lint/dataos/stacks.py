@@ -16,15 +16,21 @@ import re
 from typing import Any, NamedTuple
 
 from worker_lint.core.data import data_dir
-from worker_lint.core.diagnostic import Finding, JsonPath
+from worker_lint.core.diagnostic import JsonPath
 from worker_lint.dataos.resource import Resource
 from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref
 from worker_lint.dataos.templating import is_templated
 
-INVALID_STACK_SCHEMA = "WL126"
-
-#: A schema as :func:`worker_lint.dataos.schema.validate` takes it: a file under ``schemas/`` or the schema itself.
+#: A schema as :func:`worker_lint.dataos.schema.errors` takes it: a file under ``schemas/`` or the schema itself.
 SchemaRef = Any
+
+
+class SchemaProblem(NamedTuple):
+    """Why a Stack definition's `jsonSchema` cannot validate anything."""
+
+    message: str
+    #: the line of the schema's text the problem is on, when it is one
+    substring: str | None = None
 
 
 class StackInfo(NamedTuple):
@@ -108,18 +114,17 @@ class StackRegistry:
     def __init__(self) -> None:
         self._custom: list[StackInfo] = []
 
-    def add_definition(self, res: Resource, file_path: str) -> list[Finding]:
-        """Register a ``type: stack`` resource; findings for a `jsonSchema` that cannot validate anything."""
+    def add_definition(self, res: Resource, file_path: str) -> None:
+        """Register a ``type: stack`` resource (a `jsonSchema` that cannot validate anything registers none)."""
         body = res.body
         if body is None:
-            return []
+            return
         name = body.get("name")
         if not isinstance(name, str) or not name:
-            return []
+            return
         flavor = _text(res, body, "flavor")
         version = _text(res, body, "version")
-        findings: list[Finding] = []
-        schema = _definition_schema(res, findings)
+        schema, _ = definition_schema(res)
         label = f"Stack `{res.data.get('name', name)}` in {_shown(file_path)}"
         info = StackInfo(
             name.lower(),
@@ -131,7 +136,6 @@ class StackRegistry:
             custom=True,
         )
         self._custom.append(info)
-        return findings
 
     def lookup(self, ref: StackRef) -> StackInfo | None:
         """The definition ``ref`` selects: a custom one with the same name, flavor and version, else a built-in one.
@@ -190,12 +194,14 @@ def definition_schema_path(res: Resource) -> JsonPath:
     return (res.body_key, "stackSpecValueSchema", "jsonSchema")
 
 
-def _definition_schema(res: Resource, findings: list[Finding]) -> dict[str, Any] | bool | None:
-    """The definition's ``stackSpecValueSchema.jsonSchema``, parsed and checked; None when absent or unusable."""
-    path = definition_schema_path(res)
-    raw = res.get(*path)
+def definition_schema(res: Resource) -> tuple[dict[str, Any] | bool | None, SchemaProblem | None]:
+    """The definition's ``stackSpecValueSchema.jsonSchema``, parsed and checked, or why it is unusable.
+
+    The schema is None when it is absent, templated or unusable; the problem says why it is unusable.
+    """
+    raw = res.get(*definition_schema_path(res))
     if raw is None:
-        return None
+        return None, None
     if isinstance(raw, dict):
         text_schema: Any = raw  # written as YAML instead of a JSON string: the platform's loader reads both
     elif isinstance(raw, str):
@@ -203,37 +209,25 @@ def _definition_schema(res: Resource, findings: list[Finding]) -> dict[str, Any]
             text_schema = json.loads(raw)
         except json.JSONDecodeError as exc:
             if is_templated(raw):
-                return None  # a placeholder to be filled in before apply, not a schema yet
+                return None, None  # a placeholder to be filled in before apply, not a schema yet
             line = raw.splitlines()[exc.lineno - 1].strip() if exc.lineno - 1 < len(raw.splitlines()) else ""
-            findings.append(
-                Finding(
-                    INVALID_STACK_SCHEMA,
-                    path,
-                    f"`jsonSchema` is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the schema);"
-                    " Workers using this stack cannot be validated",
-                    substring=line or None,
-                )
+            return None, SchemaProblem(
+                f"`jsonSchema` is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the schema);"
+                " Workers using this stack cannot be validated",
+                line or None,
             )
-            return None
     else:
-        findings.append(Finding(INVALID_STACK_SCHEMA, path, "`jsonSchema` must be a JSON Schema written as a string"))
-        return None
+        return None, SchemaProblem("`jsonSchema` must be a JSON Schema written as a string")
     if isinstance(text_schema, bool):
-        return text_schema
+        return text_schema, None
     if not isinstance(text_schema, dict):
-        findings.append(
-            Finding(
-                INVALID_STACK_SCHEMA,
-                path,
-                f"`jsonSchema` must be a JSON object (a JSON Schema), not a JSON {type(text_schema).__name__}",
-            )
+        return None, SchemaProblem(
+            f"`jsonSchema` must be a JSON object (a JSON Schema), not a JSON {type(text_schema).__name__}"
         )
-        return None
     problem = schema_problem(text_schema) or _remote_reference(text_schema)
     if problem is not None:
-        findings.append(Finding(INVALID_STACK_SCHEMA, path, problem))
-        return None
-    return text_schema
+        return None, SchemaProblem(problem)
+    return text_schema, None
 
 
 def _remote_reference(node: Any) -> str | None:

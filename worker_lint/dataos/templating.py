@@ -6,7 +6,6 @@ import re
 from typing import NamedTuple
 
 from worker_lint.core import lazy_re
-from worker_lint.core.diagnostic import Finding, Span
 
 # Token kinds.  The first group are things a user must fill in or supply; the
 # second group are legitimate syntaxes of the tools a manifest feeds.
@@ -268,25 +267,6 @@ def bare_brace_spans(text: str) -> list[tuple[int, int, int, str]]:
             col = m.start() + 1
             found.append((number, col, col + len(m.group()), m.group()))
     return found
-
-
-def bare_brace_findings(text: str, after: int = 0) -> list[Finding]:
-    """WL303 for every bare ``{{...}}`` value from line ``after + 1`` on, read from the raw lines.
-
-    A syntax error ends the stream: the placeholders past the last document
-    that parsed are seen by no check, so they are reported from the text.
-    """
-    return [
-        Finding(
-            "WL303",
-            (),
-            f"`{token}` is a template placeholder that was never filled in; YAML reads bare"
-            " braces as a mapping, so replace it with a real value",
-            span=Span(line, col, line, end),
-        )
-        for line, col, end, token in bare_brace_spans(text)
-        if line > after
-    ]
 
 
 def _word_end(text: str, start: int) -> int:

@@ -1,25 +1,54 @@
-"""Apply-time variables: collect them from the command line, and render a document as dataos-ctl would."""
+"""Apply-time variables: collect them from the command line, and render a document as dataos-ctl would.
+
+Rendering notes what it could not do (an undefined variable, a substitution
+that is no longer one YAML value); the checks report those.
+"""
 
 from __future__ import annotations
 
 import copy
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import click
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from worker_lint.core import lazy_re
-from worker_lint.core.diagnostic import Finding, JsonPath, Span
+from worker_lint.core.diagnostic import JsonPath, Span
 from worker_lint.dataos.dotenv import DotenvError, parse_dotenv
 from worker_lint.dataos.templating import Token, substitute
-from worker_lint.document.positions import describe, is_merge_key, substring_span
+from worker_lint.document.positions import is_merge_key, substring_span
 
 _NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
-UNDEFINED_VARIABLE = "WL305"
-BROKEN_SUBSTITUTION = "WL306"
+
+class Undefined(NamedTuple):
+    """An apply-time variable used in a key or value and defined nowhere."""
+
+    path: JsonPath
+    #: the variable as written (`${REPLICAS}`) and its name (`REPLICAS`)
+    written: str
+    name: str
+    at: Literal["key", "value"]
+    #: the variable's span inside a key (positions narrow a value's by ``written``)
+    span: Span | None
+
+
+class Unreadable(NamedTuple):
+    """A plain key or value that, substituted, is no longer a single YAML value."""
+
+    path: JsonPath
+    rendered: str
+    at: Literal["key", "value"]
+    span: Span | None
+
+
+class Rendering(NamedTuple):
+    """What rendering a document could not do."""
+
+    undefined: list[Undefined]
+    unreadable: list[Unreadable]
 
 
 def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_env: bool) -> dict[str, str]:
@@ -53,8 +82,8 @@ def load_variables(vars: list[str] | tuple[str, ...], env_file: str | None, use_
     return values
 
 
-def render(root: Node, data: Any, variables: Mapping[str, str], text: str | None = None) -> tuple[Any, list[Finding]]:
-    """``data`` with every apply-time variable substituted, and findings for the ones that are undefined.
+def render(root: Node, data: Any, variables: Mapping[str, str], text: str | None = None) -> tuple[Any, Rendering]:
+    """``data`` with every apply-time variable substituted, and what could not be (undefined variables...).
 
     Substitution follows dataos-ctl: textual, before YAML typing.  A plain
     scalar is typed again after substitution (``replicas: ${REPLICAS}`` with
@@ -64,19 +93,19 @@ def render(root: Node, data: Any, variables: Mapping[str, str], text: str | None
     rendered data land on the original positions.  ``text`` (the document's
     source) lets findings on keys point at the variable itself.
     """
-    if data is None:
-        return data, []
     renderer = _Renderer(variables, text)
+    if data is None:
+        return data, renderer.noted
     rendered = copy.deepcopy(data)  # keeps the sharing that aliases create
     rendered = renderer.value(root, rendered, ())
-    return rendered, renderer.findings
+    return rendered, renderer.noted
 
 
 class _Renderer:
     def __init__(self, variables: Mapping[str, str], text: str | None) -> None:
         self.variables = dict(variables)
         self.text = text
-        self.findings: list[Finding] = []
+        self.noted = Rendering([], [])
         self._seen: set[int] = set()  # collection nodes already rendered (aliases share one object)
         self._reported: set[int] = set()  # scalar nodes whose undefined variables were reported
         self._broken_nodes: set[int] = set()
@@ -134,7 +163,7 @@ class _Renderer:
             # An aliased or merged scalar is reported once, where it is written.
             self._reported.add(id(node))
             for token in _unique(missing):
-                self.findings.append(self._undefined(node, token, path, at))
+                self.noted.undefined.append(self._undefined(node, token, path, at))
         if rendered == source:
             return value
         if node.style:  # '' or None for a plain scalar
@@ -162,30 +191,14 @@ class _Renderer:
         if id(node) in self._broken_nodes:
             return rendered
         self._broken_nodes.add(id(node))
-        where = "key" if at == "key" else f"value of `{describe(path)}`"
-        self.findings.append(
-            Finding(
-                BROKEN_SUBSTITUTION,
-                path,
-                f"after substituting apply-time variables the {where} reads {rendered!r}, which is not a single"
-                " YAML value in this position",
-                at="key" if at == "key" else "value",
-                span=self._key_span(node, None, at),
-            )
-        )
+        side: Literal["key", "value"] = "key" if at == "key" else "value"
+        self.noted.unreadable.append(Unreadable(path, rendered, side, self._key_span(node, None, at)))
         return rendered
 
-    def _undefined(self, node: ScalarNode, token: Token, path: JsonPath, at: str) -> Finding:
+    def _undefined(self, node: ScalarNode, token: Token, path: JsonPath, at: str) -> Undefined:
         written = node.value[token.start : token.end]
-        return Finding(
-            UNDEFINED_VARIABLE,
-            path,
-            f"apply-time variable `{written}` is not defined; set it with `--var {token.name}=VALUE`, an"
-            " `--env-file`, or the environment with `--use-env`",
-            at="key" if at == "key" else "value",
-            substring=written,
-            span=self._key_span(node, written, at),
-        )
+        side: Literal["key", "value"] = "key" if at == "key" else "value"
+        return Undefined(path, written, token.name, side, self._key_span(node, written, at))
 
     def _key_span(self, node: ScalarNode, needle: str | None, at: str) -> Span | None:
         # positions.resolve narrows `substring` inside values only; a key's span is computed here.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -29,6 +29,19 @@ _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"})
 
 
+class BraceKey(NamedTuple):
+    """A key written `{{name}}` or `{{name: value}}`: YAML reads a collection, the shape of an old-style placeholder.
+
+    Such a key is not reported as a complex key (WL006): the checks say what it is.
+    """
+
+    #: the mapping that holds it
+    path: JsonPath
+    #: the braces as written
+    token: str
+    span: Span
+
+
 @dataclass
 class Document:
     index: int
@@ -38,6 +51,8 @@ class Document:
     truncated: bool = False
     #: what the YAML layer saw in this document (duplicate keys, tags, complex keys)
     findings: list[Finding] = field(default_factory=list)
+    #: keys written as `{{...}}` placeholders, which are not reported as complex keys
+    brace_keys: list[BraceKey] = field(default_factory=list)
 
 
 @dataclass
@@ -70,7 +85,7 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
         findings: list[Finding] = []
         builder = _Builder(text, limits, findings, anchored)
         data = builder.build(node)
-        result.documents.append(Document(index, node, data, builder.truncated, findings))
+        result.documents.append(Document(index, node, data, builder.truncated, findings, builder.brace_keys))
     if isinstance(error, MarkedYAMLError):
         result.findings.append(_syntax_finding(error, text))
     elif isinstance(error, ReaderError):
@@ -182,6 +197,7 @@ class _Builder:
         self.anchored = anchored
         self.limits = limits
         self.findings = findings
+        self.brace_keys: list[BraceKey] = []
         self.truncated = False
         self._built: dict[int, Any] = {}
         self._in_progress: set[int] = set()
@@ -294,7 +310,11 @@ class _Builder:
                             merged.setdefault(k, v)
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.findings.append(_complex_key_finding(node, key_node, path, self.text))
+                found = _complex_key(node, key_node, path, self.text)
+                if isinstance(found, BraceKey):
+                    self.brace_keys.append(found)
+                else:
+                    self.findings.append(found)
                 continue
             name = key_node.value
             if name in first_key:
@@ -382,22 +402,14 @@ def _merge_sources(node: Node) -> list[Node]:
     return [node]
 
 
-def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, text: str) -> Finding:
+def _complex_key(parent: MappingNode, key_node: Node, path: JsonPath, text: str) -> Finding | BraceKey:
     span = node_span(key_node, text)
     inner = key_node.value if isinstance(key_node, MappingNode) else None
     if inner and len(inner) == 1 and isinstance(inner[0][0], ScalarNode) and inner[0][1].tag == _TAG + "null":
-        # `{{name}}` reads as a flow mapping whose key is a flow mapping: the
-        # shape of an old-style documentation placeholder, not a real key.
-        name = inner[0][0].value
+        # `{{name}}` reads as a flow mapping whose key is a flow mapping
         if parent.flow_style and len(parent.value) == 1:
             span = node_span(parent, text)
-        return Finding(
-            "WL303",
-            path,
-            f"`{{{{{name}}}}}` is a template placeholder that was never filled in; YAML reads"
-            " bare braces as a mapping, so replace it with a real value",
-            span=span,
-        )
+        return BraceKey(path, "{{" + str(inner[0][0].value) + "}}", span)
     if (
         isinstance(key_node, MappingNode)
         and key_node.flow_style
@@ -406,14 +418,7 @@ def _complex_key_finding(parent: MappingNode, key_node: Node, path: JsonPath, te
         and parent.start_mark.line == parent.end_mark.line
     ):
         # `{{name: value}}`: a placeholder written with a colon in it
-        token = text[parent.start_mark.index : parent.end_mark.index]
-        return Finding(
-            "WL303",
-            path,
-            f"`{token}` is a template placeholder that was never filled in; YAML reads"
-            " bare braces as a mapping, so replace it with a real value",
-            span=node_span(parent, text),
-        )
+        return BraceKey(path, text[parent.start_mark.index : parent.end_mark.index], node_span(parent, text))
     return Finding(
         "WL006",
         path,

@@ -38,9 +38,8 @@ log = logging.getLogger("worker-lint.server")
 SOURCE = "worker-lint"
 #: names whose change reloads the configuration (with any file under a configured `stack-dirs`)
 CONFIG_NAMES = frozenset({".worker-lint.yaml", ".worker-lint.yml", "pyproject.toml"})
-#: codes whose diagnostics an editor greys out (an unused suppression) or strikes through (legacy spellings)
-UNNECESSARY = frozenset({"WL050"})
-DEPRECATED = frozenset({"WL123", "WL127"})
+#: a rule page's `tags` (its front matter) as the editor's diagnostic tags: greyed out, struck through
+_TAGS = {"unnecessary": types.DiagnosticTag.Unnecessary, "deprecated": types.DiagnosticTag.Deprecated}
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -315,13 +314,7 @@ class WorkerLintServer(LanguageServer):
 
     def to_lsp(self, uri: str, text: TextMap, d: Diagnostic) -> types.Diagnostic:
         span = d.span
-        tags = (
-            [types.DiagnosticTag.Unnecessary]
-            if d.code in UNNECESSARY
-            else [types.DiagnosticTag.Deprecated]
-            if d.code in DEPRECATED
-            else None
-        )
+        tags = [_TAGS[tag] for tag in _rule_tags(d.code) if tag in _TAGS] or None
         page = _rule_uri(d.code)
         related = [
             types.DiagnosticRelatedInformation(types.Location(uri, self.span_range(text, *r.span)), r.message)
@@ -337,6 +330,12 @@ class WorkerLintServer(LanguageServer):
             tags=tags,
             related_information=related,
         )
+
+
+def _rule_tags(code: str) -> tuple[str, ...]:
+    from worker_lint import catalogue
+
+    return catalogue.rule(code).tags
 
 
 def _rule_uri(code: str) -> str | None:

@@ -1,9 +1,10 @@
-"""One file end to end: decode, parse, scope, schema, checks, positions, suppressions, filters, order.
+"""One file end to end: decode, parse, scope, checks, explanations, positions, suppressions, filters, order.
 
-Everything a run knows across files (custom Stack definitions, Bundle
-references already read) lives in one ``Project`` object; everything else is
-per file, so files can be linted in any order or in parallel with the same
-output.
+The pipeline only: every rule is a check in ``worker_lint.checks``, and which
+finding explains which is declared there.  Everything a run knows across
+files (custom Stack definitions, Bundle references already read) lives in one
+``Project`` object; everything else is per file, so files can be linted in
+any order or in parallel with the same output.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint import catalogue
-from worker_lint.checks import CheckSpec, all_checks
-from worker_lint.checks.context import Context, Project
+from worker_lint.checks import YAML_LAYER_HIDES, CheckSpec, all_checks, stream_checks
+from worker_lint.checks.context import Context, Project, Stream
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import (
     SNIPPET_MAX_WIDTH,
@@ -27,20 +28,15 @@ from worker_lint.core.diagnostic import (
     Span,
 )
 from worker_lint.core.settings import Settings
-from worker_lint.dataos import schema
-from worker_lint.dataos.resource import DATAOS_TYPES, Resource, classify, looks_like_dataos
-from worker_lint.dataos.templating import is_templated
+from worker_lint.dataos.resource import Resource, classify, looks_like_dataos
 from worker_lint.document import positions
 from worker_lint.document.parse import Document, parse
 from worker_lint.document.reading import read_manifest, read_or_none
 from worker_lint.document.source import decode, editor_breaks
 
-#: codes whose finding already explains any shape error at the same path
-_EXPLAINING = frozenset({"WL005", "WL006", "WL124", "WL303", "WL306", "WL418"})
-_SCHEMA_SHAPE_CODES = frozenset({"WL102", "WL103", "WL104", "WL105"})
-#: what a bare `{{name}}` placeholder value (a mapping to YAML) also trips: the placeholder is the one cause
-_PLACEHOLDER_HIDES = frozenset({"WL101", "WL106"})
-#: body sections of other resource types, for the type/body mismatch rule
+#: a finding, the codes it hides where it explains (empty for most), and the check it comes from (0: the parser)
+Explaining = tuple[Finding, frozenset[str], int]
+_NOTHING: frozenset[str] = frozenset()
 
 
 def lint_text(
@@ -95,8 +91,8 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
     dataos = unknown and (any(kind for _, kind in documents) or looks_like_dataos(text))
     if parsed.findings and dataos:
         after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
-        findings.extend((f, None) for f in _explain_syntax_errors(text, parsed.findings, after))
-    _register_stacks(documents, path, project, findings)
+        findings.extend((f, None) for f in _lint_stream(Stream(text, parsed.findings, after)))
+    _register_stacks(documents, path, project)
     checks = _selected_checks(settings, path, project)
     for doc, kind in documents:
         if kind is None:
@@ -104,17 +100,25 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
-        doc_findings = list(doc.findings)
-        if not doc.truncated:
-            data_root = doc.data
-            if settings.variables is not None:
-                data_root, rendered = _render(doc, settings.variables, text)
-                doc_findings.extend(rendered)
-            resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, settings.variables)
-            for res in _resources_in(resource):
-                doc_findings.extend(_lint_resource(res, ctx, checks))
-        findings.extend((f, doc) for f in _explain(doc_findings))
+        findings.extend((f, doc) for f in _lint_document(ctx, kind, text, checks))
     return _finish(path, text, findings, settings, editor=editor)
+
+
+def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str, checks: list[CheckSpec]) -> list[Finding]:
+    """One DataOS document: what the YAML layer saw, every check on each of its resources, less what is explained."""
+    doc, variables = ctx.document, ctx.settings.variables
+    assert doc is not None
+    found: list[Explaining] = [(f, YAML_LAYER_HIDES.get(f.code, _NOTHING), 0) for f in doc.findings]
+    if not doc.truncated:
+        data_root = doc.data
+        if variables is not None:
+            from worker_lint.dataos.variables import render
+
+            data_root, ctx.rendering = render(doc.root, doc.data, variables, text)
+        resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, variables)
+        for res in _resources_in(resource):
+            found.extend(_lint_resource(res, ctx, checks))
+    return _explain(found)
 
 
 def _editor_lines(data: bytes, text: str) -> positions.EditorLines:
@@ -152,6 +156,8 @@ def _to_editor(diagnostic: Diagnostic, editor: positions.EditorLines) -> Diagnos
 def _selected_checks(settings: Settings, path: str, project: Project) -> list[CheckSpec]:
     """The checks with at least one code reported in this file: the others would only be filtered out.
 
+    A check that hides other findings runs in any case: what it explains stays explained.
+
     Without `per-file-ignores` the answer is the same for every file of a configuration, so it is
     worked out once per run and configuration.
     """
@@ -161,25 +167,23 @@ def _selected_checks(settings: Settings, path: str, project: Project) -> list[Ch
     found = project.selected_checks.get(key)
     if found is None:
         found = project.selected_checks[key] = [
-            spec for spec in all_checks() if any(is_selected(code, settings, path) for code in spec.codes)
+            spec for spec in all_checks() if spec.hides or any(is_selected(code, settings, path) for code in spec.codes)
         ]
     return found
 
 
-def _explain_syntax_errors(text: str, errors: list[Finding], after: int) -> list[Finding]:
-    """A syntax error in a file of old-style `{{name}}` placeholders also names the placeholders it hides.
-
-    The placeholders of the documents that parsed are reported by the checks;
-    those past line ``after``, where the parser stopped, are reported from the
-    raw lines, next to the syntax error itself.
-    """
-    if "{{" not in text or not any(error.code == "WL001" for error in errors):
-        return errors
-    from worker_lint.dataos.templating import bare_brace_findings
-
-    return sorted(
-        [*bare_brace_findings(text, after), *errors], key=lambda f: (f.span.line, f.span.column) if f.span else (0, 0)
-    )
+def _lint_stream(stream: Stream) -> list[Finding]:
+    """The stream's syntax errors, and what the stream checks read past them."""
+    found = list(stream.errors)
+    for spec in stream_checks():
+        try:
+            own = list(spec.func(stream))
+        except Exception as exc:  # a bug in one check costs one finding, never the run
+            own = [_check_failed(spec.codes, exc)]
+        else:
+            _check_declared(spec.codes, own)
+        found.extend(own)
+    return found
 
 
 def _classify(doc: Document) -> tuple[str, str | None] | None:
@@ -205,171 +209,53 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
             yield Resource(spec, node, prefix, kind[0], kind[1], res.text, res.variables)
 
 
-def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Finding]:
-    out: list[Finding] = []
-    type_finding = _type_finding(res)
-    if type_finding is not None:
-        out.append(type_finding)
-    schema_name = schema.schema_name_for(res.kind, res.version)
-    if res.kind == "worker":
-        schema_name, version_finding = _worker_schema(res)
-        if version_finding is not None:
-            out.append(version_finding)
-    mismatch = _body_mismatch(res)
-    if mismatch is not None:
-        out.append(mismatch)
-    if schema_name is not None:
-        for finding in schema.validate(schema_name, res.data, (), is_templated):
-            if mismatch is not None and _mismatch_explains(finding, res, mismatch):
-                continue
-            if type_finding is not None and _is_type_finding(finding):
-                continue
-            out.append(finding)
+def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Explaining]:
+    out: list[Explaining] = []
     for spec in checks:
         if spec.kinds is not None and res.kind not in spec.kinds:
             continue
         try:
             found = list(spec.func(res, ctx))
-        except Exception as exc:
-            out.append(
-                Finding(
-                    "WL900",
-                    (),
-                    f"internal error in the check for {', '.join(spec.codes)}: "
-                    f"{type(exc).__name__}: {exc}; please report it",
-                    span=Span(1, 1, 1, 2),
-                )
-            )
-            continue
-        undeclared = sorted({f.code for f in found if f.code not in spec.codes}) if found else ()
-        if undeclared:  # a check reports only the codes it registered with: selection and docs rely on it
-            out.append(
-                Finding(
-                    "WL900",
-                    (),
-                    f"internal error: the check for {', '.join(spec.codes)} reported"
-                    f" {', '.join(undeclared)}, which it does not declare; please report it",
-                    span=Span(1, 1, 1, 2),
-                )
-            )
-        out.extend(found)
-    if res.prefix:
-        out = [_prefixed(f, res.prefix) for f in out]
+        except Exception as exc:  # a bug in one check costs one finding, never the run
+            found = [_check_failed(spec.codes, exc)]
+        else:
+            if not found:
+                continue
+            _check_declared(spec.codes, found)
+        if res.prefix:
+            found = [_prefixed(f, res.prefix) for f in found]
+        origin = id(spec)
+        out.extend([(f, spec.hides, origin) for f in found])
     return out
 
 
-def _type_finding(res: Resource) -> Finding | None:
-    """A resource taken for its shape (see ``resource.classify``) whose `type` is missing or wrong."""
-    written = res.data.get("type")
-    if written == res.kind:
-        return None
-    if not res.kind:
-        return Finding(
-            "WL101",
-            (),
-            "missing required field `type`; a manifest with `name`, `version` and a `spec:`"
-            " section is a DataOS resource: add the type it is, such as `type: worker`",
-            at="key",
-        )
-    label = res.kind.replace("-", " ").title().replace(" ", "-")
-    if written is None:
-        body = f"its `{res.kind}:` section" if res.kind in res.data else "its shape"
-        return Finding(
-            "WL101", (), f"missing required field `type`; {body} says it is a {label}: add `type: {res.kind}`", at="key"
-        )
-    shown = written if isinstance(written, str) else str(written)
-    if isinstance(written, str) and written.strip().lower() == res.kind:
-        return Finding(
-            "WL104",
-            ("type",),
-            f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`? Resource types are lower case",
-        )
-    if isinstance(written, str) and _close(written) == res.kind:
-        return Finding("WL104", ("type",), f"`{shown}` is not a DataOS resource type; did you mean `{res.kind}`?")
-    return Finding(
-        "WL104",
-        ("type",),
-        f"`{shown}` is not a DataOS resource type; the `{res.kind}:` section says it"
-        f" is a {label}: use `type: {res.kind}`",
-    )
+def _check_failed(codes: tuple[str, ...], exc: Exception) -> Finding:
+    message = f"internal error in the check for {', '.join(codes)}: {type(exc).__name__}: {exc}; please report it"
+    return Finding("WL900", (), message, span=Span(1, 1, 1, 2))
 
 
-def _close(written: str) -> str | None:
-    from worker_lint.dataos.resource import close_type
-
-    return close_type(written)
-
-
-def _is_type_finding(finding: Finding) -> bool:
-    if finding.path == ("type",):
-        return True
-    return (
-        finding.code == "WL101" and finding.path == () and finding.message.startswith("missing required field `type`")
-    )
-
-
-def _worker_schema(res: Resource) -> tuple[str, Finding | None]:
-    """The Worker schema to check against, chosen by `version` and, when they disagree, by the body section.
-
-    A `v1beta` Worker with a `spec:` section (or `v2alpha` with `worker:`) is
-    one mistake: it is reported once, and the body is still checked with the
-    schema of the section it has, so its other problems are not hidden.
-    """
-    versions = schema.worker_versions()  # version -> body section
-    files = schema.index()["worker"]
-    version = res.version
-    present = [v for v, section in versions.items() if section in res.data]
-    by_body = present[0] if len(present) == 1 else None
-    if version in versions:
-        if by_body is None or by_body == version:
-            return files[version], None
-        section, wanted = versions[by_body], versions[version]
-        return files[by_body], Finding(
-            "WL107",
-            (section,),
-            f"a `{version}` Worker keeps its runtime under `{wanted}:`; `{section}:` is the"
-            f" `{by_body}` form: set `version: {by_body}` or rename the section to `{wanted}:`",
-            at="key",
-        )
-    by_body = by_body or next(iter(versions))
-    if version is None:
-        return files[by_body], None  # the schema reports the missing or mistyped version
-    forms = " or ".join(f"`{v}` (with a `{section}:` section)" for v, section in versions.items())
-    return files[by_body], Finding(
-        "WL108", ("version",), f"`{version}` is not a Worker version; use {forms}; checked as {by_body}"
-    )
-
-
-def _body_mismatch(res: Resource) -> Finding | None:
-    """`type: worker` whose body section belongs to another type (`workflow:`, `volume:`)."""
-    versions = schema.worker_versions()
-    if res.kind != "worker" or any(k in res.data for k in versions.values()):
-        return None
-    for key in res.data:
-        if key in DATAOS_TYPES and key != "worker":
-            expected = versions.get(res.version or "", "worker")
-            return Finding(
-                "WL107",
-                (key,),
-                f"`type: worker` needs a `{expected}:` section, but this manifest has a"
-                f" `{key}:` section; fix `type` or the section",
-                at="key",
+def _check_declared(codes: tuple[str, ...], found: list[Finding]) -> None:
+    """A check reports only the codes it registered with: selection and docs rely on it."""
+    undeclared = sorted({f.code for f in found if f.code not in codes})
+    if undeclared:
+        found.append(
+            Finding(
+                "WL900",
+                (),
+                f"internal error: the check for {', '.join(codes)} reported"
+                f" {', '.join(undeclared)}, which it does not declare; please report it",
+                span=Span(1, 1, 1, 2),
             )
-    return None
-
-
-def _mismatch_explains(finding: Finding, res: Resource, mismatch: Finding) -> bool:
-    if finding.code == "WL102" and finding.path == mismatch.path:
-        return True
-    return (
-        finding.code == "WL101"
-        and finding.path == ()
-        and finding.message.startswith(("missing required field `worker`", "missing required field `spec`"))
-    )
+        )
 
 
 def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
     related = tuple(r._replace(path=prefix + r.path) for r in finding.related)
+    if finding.explains or finding.subject is not None:
+        finding = finding._replace(
+            explains=tuple(prefix + p for p in finding.explains),
+            subject=None if finding.subject is None else prefix + finding.subject,
+        )
     if finding.fixes:
         fixes = tuple(
             f._replace(intents=tuple(i._replace(path=prefix + i.path) if i.span is None else i for i in f.intents))
@@ -379,45 +265,42 @@ def _prefixed(finding: Finding, prefix: JsonPath) -> Finding:
     return finding._replace(path=prefix + finding.path, related=related)
 
 
-def _explain(findings: list[Finding]) -> list[Finding]:
-    """Drop shape errors on values another finding already explains (one cause, one diagnostic)."""
-    explained = {path for f in findings if f.code in _EXPLAINING for path in (f.path, *(r.path for r in f.related))}
+def _explain(found: list[Explaining]) -> list[Finding]:
+    """Drop the findings another one explains (one cause, one diagnostic), as the checks declare.
+
+    A finding whose check declares ``hides`` hides those codes at the paths
+    it explains; a finding is hidden at its own path or at its ``subject``.
+    A check's findings never hide each other: what it reports, it decides.
+    """
+    explained: dict[tuple[JsonPath, str], set[int]] = {}
+    for finding, hides, origin in found:
+        if hides:
+            for place in finding.explains or (finding.path, *(r.path for r in finding.related)):
+                for code in hides:
+                    explained.setdefault((place, code), set()).add(origin)
     if not explained:
-        return findings
-    placeholders = {f.path for f in findings if f.code == "WL303"}
-    return [
-        f
-        for f in findings
-        if not (f.code in _SCHEMA_SHAPE_CODES and f.path in explained)
-        and not (f.code in _PLACEHOLDER_HIDES and f.path in placeholders)
-    ]
+        return [finding for finding, _, _ in found]
+    return [finding for finding, _, origin in found if not _hidden(finding, origin, explained)]
 
 
-def _render(doc: Document, variables: dict[str, str], text: str) -> tuple[Any, list[Finding]]:
-    from worker_lint.dataos.variables import render
-
-    rendered, findings = render(doc.root, doc.data, variables, text)
-    return rendered, list(findings)
+def _hidden(finding: Finding, origin: int, explained: dict[tuple[JsonPath, str], set[int]]) -> bool:
+    places = (finding.path,) if finding.subject is None else (finding.path, finding.subject)
+    return any(by != origin for place in places for by in explained.get((place, finding.code), ()))
 
 
 def _register_stacks(
-    documents: list[tuple[Document, tuple[str, str | None] | None]],
-    path: str,
-    project: Project,
-    findings: list[tuple[Finding, Document | None]],
+    documents: list[tuple[Document, tuple[str, str | None] | None]], path: str, project: Project
 ) -> None:
     """Feed this file's Stack definitions to the run's registry before any Worker is checked."""
     stack_docs = [(doc, kind) for doc, kind in documents if kind is not None and kind[0] == "stack"]
     if not stack_docs:
         return
-    registry = project.stacks
-    if path in project.stack_findings:
-        findings.extend(project.stack_findings.pop(path))
+    if path in project.prescanned:  # registered before any file was linted
+        project.prescanned.discard(path)
         return
     for doc, kind in stack_docs:
         assert kind is not None
-        res = Resource(doc.data, doc.root, (), kind[0], kind[1], "")
-        findings.extend((f, doc) for f in registry.add_definition(res, path))
+        project.stacks.add_definition(Resource(doc.data, doc.root, (), kind[0], kind[1], ""), path)
 
 
 def _finish(
@@ -538,6 +421,5 @@ def prescan_stacks(
             continue
         parsed = parse(decoded.text, settings.limits)
         documents = [(doc, _classify(doc)) for doc in parsed.documents]
-        collected: list[tuple[Finding, Document | None]] = []
-        _register_stacks(documents, display, project, collected)
-        project.stack_findings[display] = collected
+        _register_stacks(documents, display, project)
+        project.prescanned.add(display)
