@@ -103,3 +103,5 @@ class FileResult(NamedTuple):
 
     diagnostics: Sequence[Diagnostic]
     suppressed: Sequence[Diagnostic] = ()
+    #: the content digest of the bytes linted, when the run knows it: a fix applies to those bytes only
+    digest: bytes | None = None

@@ -307,9 +307,19 @@ def _number_fix(path: JsonPath, instance: Any, expected: list[str]) -> tuple[Any
     wanted = ("integer" in expected and _INTEGER.fullmatch(written)) or (
         "number" in expected and _NUMBER.fullmatch(written)
     )
-    if not wanted:
+    if not wanted or not _unquotes_to(written, expected):
         return ()
     return (spec(f"Write the number {written} without quotes", SAFE, replace_value(path, written, style="plain")),)
+
+
+def _unquotes_to(written: str, expected: list[str]) -> bool:
+    """Whether the platform reads ``written`` unquoted as the very number it spells (`010` is octal 8 there)."""
+    from worker_lint.document.goscalar import plain_number
+
+    read = plain_number(written)
+    if read is None or ("number" not in expected and not isinstance(read, int)):
+        return False
+    return read == (int(written) if _INTEGER.fullmatch(written) else float(written))
 
 
 def _insert_fix(path: JsonPath, name: str) -> tuple[Any, ...]:

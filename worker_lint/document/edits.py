@@ -152,20 +152,44 @@ def _reindent(key: Node, value: Node, columns: int, text: str) -> list[Edit]:
     """Spaces at the start of every non-blank line of the entry; blank lines stay empty.
 
     A block scalar inside moves with its parent, so its content and any
-    explicit indentation indicator keep their meaning.
+    explicit indentation indicator keep their meaning; its lines of spaces
+    only move too, since the spaces past its indentation are part of the string.
     """
     begin = _line_start(text, key.start_mark.index)
     if text[begin : key.start_mark.index].strip(" ") or columns <= 0:
         raise _Unplaceable
     stop = _content_end(text, key.start_mark.index, value.end_mark.index)
+    blocks = _block_scalars(value, key.start_mark.index, value.end_mark.index)
+    stop = max([stop, *(end for _, end in blocks)])  # a block scalar's last lines may hold only spaces
     edits = []
     at = begin
     while at < stop:
         line_end = _line_end(text, at)
-        if text[at:line_end].strip():
+        line = text[at:line_end].rstrip("\r")
+        if line.strip() or (line and any(start < at < end for start, end in blocks)):
             edits.append(edit(text, at, at, " " * columns))
         at = line_end + 1
     return edits
+
+
+def _block_scalars(node: Node, start: int, end: int) -> list[tuple[int, int]]:
+    """Where each literal or folded scalar written between ``start`` and ``end`` is (an alias's target elsewhere is not)."""
+    found = []
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen or not start <= current.start_mark.index < end:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            if current.style in ("|", ">"):
+                found.append((current.start_mark.index, current.end_mark.index))
+        elif isinstance(current, MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+        elif isinstance(current.value, list):
+            stack.extend(current.value)
+    return found
 
 
 def _insert_key(root: Node, path: JsonPath, key: str, value: str, text: str) -> Edit:

@@ -8,6 +8,14 @@ applied together; the result is linted again, and the next pass picks up what
 waited.  A pass that makes a diagnostic appear (a code at a JSON path that was
 not reported before) is undone and its fixes retried one by one, so the one at
 fault is reported as failed and the others still apply.
+
+A fix is applied only to the bytes it was computed from: a result the run
+got for other bytes (from the cache, from a worker that linted ahead, before
+an editor saved, or for the same file reached through a link and fixed
+already) is linted again from the bytes read now.  The new text is checked to
+parse as the platform parses it, and written in place only while the file
+still holds those bytes (see worker_lint.core.atomic.rewrite).  Only the files
+the run was given are written: a file a Bundle refers to is reported.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ if TYPE_CHECKING:
     from worker_lint.checks.context import Project
 
 MAX_PASSES = 10
+#: reads of a file that keeps changing between its read and its write before it is left alone
+MAX_READS = 3
 #: a file with one of these is left alone: its text is not what the linter understood
 _UNTOUCHABLE = frozenset({"WL001", "WL003", "WL010", "WL011", "WL012", "WL900"})
 _BOM = b"\xef\xbb\xbf"
@@ -54,22 +64,21 @@ class Outcome(NamedTuple):
     #: fixes undone because they made a new diagnostic appear: (diagnostic, what appeared)
     failed: tuple[tuple[Diagnostic, str], ...] = ()
     converged: bool = True
+    #: why the fixed text was thrown away (it would not parse as the platform reads it)
+    refused: str | None = None
 
 
 def fix_bytes(
     data: bytes, display: str, settings: Settings, project: Any, unsafe: bool, result: FileResult | None = None
 ) -> Outcome:
     """Fix one file's contents in passes; ``result`` is its lint when the run already has it."""
-    from worker_lint.run.engine import check_text
 
     def lint(raw: bytes) -> FileResult:
-        project.pending.clear()
-        out = check_text(raw, display, settings, project)
-        project.pending.clear()
-        return out
+        return lint_bytes(raw, display, settings, project)
 
     if result is None:
         result = lint(data)
+    first = result
     bom = _BOM if data.startswith(_BOM) else b""
     try:
         text = data[len(bom) :].decode("utf-8")
@@ -92,7 +101,9 @@ def fix_bytes(
         if not candidates:
             break
         if passes >= MAX_PASSES:
-            return _outcome(display, data, bom, text, current, result, applied, failed, converged=False)
+            return _outcome(
+                display, data, bom, text, current, result, applied, failed, settings, first, converged=False
+            )
         batch = _non_overlapping(candidates)
         new_text = apply_edits(current, [e for _, f in batch for e in f.edits], crlf)
         new_result = lint(bom + new_text.encode("utf-8"))
@@ -121,7 +132,17 @@ def fix_bytes(
         passes += 1
         applied.extend(d for d, _ in batch)
         current, result = new_text, new_result
-    return _outcome(display, data, bom, text, current, result, applied, failed)
+    return _outcome(display, data, bom, text, current, result, applied, failed, settings, first)
+
+
+def lint_bytes(data: bytes, display: str, settings: Settings, project: Any) -> FileResult:
+    """One file's lint from these bytes, the files its Bundles refer to left out (the run lints those)."""
+    from worker_lint.run.engine import check_text
+
+    project.pending.clear()
+    out = check_text(data, display, settings, project)
+    project.pending.clear()
+    return out
 
 
 def _outcome(
@@ -133,23 +154,35 @@ def _outcome(
     result: FileResult,
     applied: list[Diagnostic],
     failed: list[tuple[Diagnostic, str]],
+    settings: Settings,
+    first: FileResult,
     converged: bool = True,
 ) -> Outcome:
     if current != text and text.endswith("\n") and not current.endswith("\n"):
         current += "\r\n" if text.endswith("\r\n") else "\n"  # a deleted last entry keeps the final newline
-    fixed = None if current == text else bom + current.encode("utf-8")
-    return Outcome(display, data, fixed, result, tuple(applied), tuple(failed), converged)
+    if current == text:
+        return Outcome(display, data, None, result, tuple(applied), tuple(failed), converged)
+    # every pass was checked; this checks the very text that is to be written
+    refused = _syntax_error(current, settings)
+    if refused is not None:
+        return Outcome(display, data, None, first, (), tuple(failed), converged, refused)
+    return Outcome(display, data, bom + current.encode("utf-8"), result, tuple(applied), tuple(failed), converged)
 
 
 def _syntax_error(text: str, settings: Settings) -> str | None:
-    """A syntax error in ``text``, whatever the run selects (a deselected WL001 must not let a fix through)."""
+    """A syntax error in ``text``, or a text the platform's parser refuses, whatever the run selects.
+
+    A deselected WL001 or WL004 must not let a fix through, nor leave a file
+    the platform cannot read open to fixes made from what libyaml read of it.
+    """
     from worker_lint.document.parse import parse
     from worker_lint.document.source import normalize_breaks
 
     for finding in parse(normalize_breaks(text), settings.limits).findings:
-        if finding.code == "WL001":
+        if finding.code in ("WL001", "WL004"):
             where = f" at {finding.span.line}:{finding.span.column}" if finding.span else ""
-            return f"a syntax error{where}: {finding.message}"
+            kind = "a syntax error" if finding.code == "WL001" else "a text the platform's parser refuses"
+            return f"{kind}{where}: {finding.message}"
     return None
 
 
@@ -218,6 +251,12 @@ class Fixer:
         self.fix_only = fix_only or diff
         self.show = show
         self.files = files
+        #: the files the run was given, or found walking a folder it was given: the only ones written
+        self._named = frozenset(files)
+        #: files a Bundle refers to, with something to fix, left as they are
+        self.unnamed: list[str] = []
+        #: the files a diff was made for, resolved: one reached again through a link is shown once
+        self._diffed: set[str] = set()
         self.outcomes: list[Outcome] = []
         self._projects: dict[int, Project] = {}
         #: standard output carries fixed text (`-` with `--fix`): the report goes to standard error
@@ -231,8 +270,20 @@ class Fixer:
             if self.apply and isinstance(self.buffers.get(display), bytes):  # its text goes to stdout, fixed or not
                 result = self._fix_buffer(display, result)
             elif self.apply and any(chosen_fix(d, self.unsafe) for d in result.diagnostics if d.fixes):
-                result = self._fix_file(display, result)
+                if display not in self._named:
+                    self.unnamed.append(display)
+                elif not self._diffed_already(display):
+                    result = self._fix_file(display, result)
             yield display, result
+
+    def _diffed_already(self, display: str) -> bool:
+        """With `--diff`, a file reached again (through a link): `--fix` would find nothing left to fix there."""
+        if not self.diff:
+            return False
+        resolved = os.path.realpath(display)
+        seen = resolved in self._diffed
+        self._diffed.add(resolved)
+        return seen
 
     def _settings_of(self, display: str) -> Settings:
         return self.settings.for_file(display) if isinstance(self.settings, Resolver) else self.settings
@@ -251,24 +302,39 @@ class Fixer:
         return outcome.result
 
     def _fix_file(self, display: str, result: FileResult) -> FileResult:
+        """Fix one file from the bytes on disk now, linted again when ``result`` is of other bytes."""
+        from worker_lint.core.atomic import Changed
+        from worker_lint.core.digest import content_digest
         from worker_lint.document.reading import read_manifest
 
         settings = self._settings_of(display)
-        data = read_manifest(Path(display), settings.max_file_size)
-        if isinstance(data, Finding):
-            return result
-        try:
-            outcome = fix_bytes(data, display, settings, self._project_for_fixes(settings), self.unsafe, result)
-        except Exception as exc:
-            sys.stderr.write(
-                f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc}; please report it\n"
-            )
-            return result
-        if outcome.fixed is not None and not self.diff:
-            problem = write_fixed(Path(display), outcome.fixed, settings)
+        for _ in range(MAX_READS):
+            data = read_manifest(Path(display), settings.max_file_size)
+            if isinstance(data, Finding):
+                return result
+            try:
+                project = self._project_for_fixes(settings)
+                if result.digest != content_digest(data):
+                    result = lint_bytes(data, display, settings, project)._replace(digest=content_digest(data))
+                outcome = fix_bytes(data, display, settings, project, self.unsafe, result)
+            except Exception as exc:
+                sys.stderr.write(
+                    f"worker-lint: {display}: not fixed: internal error {type(exc).__name__}: {exc}; please report it\n"
+                )
+                return result
+            if outcome.fixed is None or self.diff:
+                break
+            try:
+                problem = write_fixed(Path(display), data, outcome.fixed, settings)
+            except Changed:
+                continue  # saved since it was read: read it, and lint it, again
             if problem is not None:
                 sys.stderr.write(f"worker-lint: {display}: not fixed: {problem}\n")
                 outcome = outcome._replace(fixed=None, applied=(), result=result)
+            break
+        else:
+            sys.stderr.write(f"worker-lint: {display}: not fixed: it changed each time it was about to be written\n")
+            return result
         self.outcomes.append(outcome)
         return outcome.result
 
@@ -297,7 +363,17 @@ class Fixer:
 
     def finish(self, diagnostics: list[Diagnostic], rendered: str, fmt: str) -> tuple[str, int | None]:
         """The report to print, and the exit status when fixing decides it (None: as `check` would)."""
+        for display in self.unnamed:
+            sys.stderr.write(
+                f"worker-lint: {display}: not fixed: a Bundle refers to it but it was not named;"
+                " name it (or its folder) to fix it\n"
+            )
         for outcome in self.outcomes:
+            if outcome.refused is not None:
+                sys.stderr.write(
+                    f"worker-lint: {outcome.display}: not fixed: the fixed text would be {outcome.refused};"
+                    " please report it\n"
+                )
             if not outcome.converged:
                 sys.stderr.write(
                     f"worker-lint: {outcome.display}: fixes did not converge after {MAX_PASSES}"
@@ -354,9 +430,13 @@ def unified_diff(outcome: Outcome) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-def write_fixed(path: Path, data: bytes, settings: Settings) -> str | None:
-    """Write fixed contents in place, atomically, keeping the file's mode; a reason when it must not be written."""
-    from worker_lint.core.atomic import write_bytes
+def write_fixed(path: Path, original: bytes, data: bytes, settings: Settings) -> str | None:
+    """Write fixed contents in place over ``original``; a reason when it must not be, or could not be, written.
+
+    Raises :class:`~worker_lint.core.atomic.Changed` when the file no longer
+    holds ``original``: nothing is written, and it must be linted again.
+    """
+    from worker_lint.core.atomic import ReadOnly, Unrestored, rewrite
 
     target = Path(os.path.realpath(path))
     if target != Path(os.path.abspath(path)):  # a link, of the file or of a folder on its way
@@ -364,10 +444,16 @@ def write_fixed(path: Path, data: bytes, settings: Settings) -> str | None:
         if root != target and root not in target.parents:
             return f"it is a symbolic link to {target}, outside the project ({root}); fix that file itself"
     try:
-        mode = os.stat(target).st_mode & 0o7777
-        write_bytes(target, data, mode=mode)
+        rewrite(target, original, data)
+    except ReadOnly as exc:
+        return str(exc)
+    except Unrestored as exc:
+        return (
+            f"writing it failed ({exc.strerror or exc}) and its previous contents could not be written back:"
+            " it may be incomplete, check it"
+        )
     except OSError as exc:
-        return exc.strerror or str(exc)
+        return f"writing it failed ({exc.strerror or exc}); the file was left as it was"
     return None
 
 

@@ -74,8 +74,6 @@ class _State:
     settings: Settings
     project: Project
     buffers: dict[str, bytes]
-    #: return the digest of the bytes each file was linted from (for the cache)
-    digests: bool = False
     #: the open documents, by resolved path
     unsaved: dict[Path, bytes] = field(default_factory=dict)
 
@@ -112,7 +110,6 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
         settings,
         stacks,
         {name: data for name, data in buffers.items() if isinstance(data, bytes)},
-        cache.enabled,
         dict(options.unsaved),
     )
     unsaved = {Path(os.path.realpath(name)): data for name, data in options.unsaved.items()}
@@ -129,7 +126,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             else:
                 continue
             if hit is not None:
-                cached[survey.display] = FileResult(hit)
+                cached[survey.display] = FileResult(hit, digest=survey.digest)
         misses = [s.display for s in surveys if s.display not in cached]
         linted = _lint_all(misses, options.jobs, init) if misses else iter(())
         referenced: list[Path] = []
@@ -141,7 +138,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
             # a file edited between its survey and its linting: the result is not that of the keyed bytes
             if survey.key is not None and survey.info is not None and digest == survey.digest:
                 cache.put(display, survey.info, survey.key, survey.stack, result.diagnostics)
-            yield display, result
+            yield display, result._replace(digest=digest)
             referenced.extend(refers)
         surveys = []
         if referenced and seen is None:
@@ -257,7 +254,6 @@ def _init(
     settings: Settings,
     stacks: list[str],
     buffers: dict[str, bytes],
-    digests: bool = False,
     unsaved: dict[str, bytes] | None = None,
 ) -> None:
     """Per process: the run's settings, its Stack definitions and the files given in memory."""
@@ -268,7 +264,7 @@ def _init(
     by_path = {Path(os.path.realpath(name)): data for name, data in (unsaved or {}).items()}
     project = Project(settings, unsaved=by_path)
     prescan_stacks(stacks, settings, project, buffers)
-    _STATE = _State(settings, project, buffers, digests, by_path)
+    _STATE = _State(settings, project, buffers, by_path)
 
 
 def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
@@ -296,7 +292,8 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    return display, result, refers, content_digest(data) if _STATE.digests else None
+    # the digest of the bytes linted: the cache keeps, and a fix applies to, the result of these bytes only
+    return display, result, refers, content_digest(data)
 
 
 def _unsaved(display: str) -> bytes | None:
