@@ -664,3 +664,18 @@ def test_cli_severity_override_and_strict(tmp_path: Path):
     assert (result.returncode, {d["severity"] for d in result.diagnostics}) == (0, {"warning"})
     assert run_cli("check", "--strict", "w.yaml", cwd=tmp_path).returncode == 1
     assert run_cli("check", "--strict", "--exit-zero", "w.yaml", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs")
+def test_cli_configuration_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path):
+    import os
+
+    from conftest import run_cli
+
+    write(tmp_path / "w.yaml", WORKER)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_cli("check", "--config", "pipe.yaml", "w.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "pipe.yaml: cannot read the configuration file: `pipe.yaml` is a named pipe (FIFO); it was not read\n"
+    )

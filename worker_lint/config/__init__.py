@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.config.globs import anchor, matches
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
-from worker_lint.core.settings import Limits, Settings, specificity
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings, specificity
 
 if TYPE_CHECKING:
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
@@ -95,9 +95,11 @@ def _config_in(folder: str) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    from worker_lint.document.reading import ReadError, read_bytes
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_bytes(path, DEFAULT_MAX_FILE_SIZE).decode("utf-8")
+    except (ReadError, UnicodeDecodeError):
         return False
     if not _MAY_CONFIGURE.search(text):  # most pyproject.toml files never mention us, or only as a dependency
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,13 +67,16 @@ class RawConfig:
 
 
 def read_config(path: Path, cwd: Path) -> RawConfig:
+    from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+    from worker_lint.document.reading import ReadError, read_bytes
+
     shown = _shown(path, cwd)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([Problem(shown, "configuration file not found")]) from None
-    except OSError as exc:
-        raise ConfigError([Problem(shown, f"cannot read the configuration file: {exc.strerror}")]) from None
+    try:  # as a manifest is read: a regular file, within the size limit, never blocking (the language server reads it)
+        raw = read_bytes(path, DEFAULT_MAX_FILE_SIZE)
+    except ReadError as exc:
+        if not os.path.lexists(path):
+            raise ConfigError([Problem(shown, "configuration file not found")]) from None
+        raise ConfigError([Problem(shown, f"cannot read the configuration file: {exc}")]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

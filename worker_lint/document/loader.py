@@ -15,6 +15,9 @@ except ImportError:  # pragma: no cover
 
 #: resolved tags, shared so the builder can dispatch on their identity (see Loader.resolve)
 _RESOLVED: dict[tuple[Any, str, Any], Any] = {}
+#: a memo, not a store: when this many values are remembered it starts again, so a long-lived
+#: process (the language server, edit after edit of distinct values) keeps no more than this
+_RESOLVED_LIMIT = 10_000
 CANONICAL_TAGS: dict[str, Any] = {}
 
 
@@ -33,6 +36,8 @@ class Loader(_BaseLoader):
         if tag is None:
             tag = super().resolve(kind, value, implicit)
             tag = CANONICAL_TAGS.setdefault(str(tag), tag)
-            if (value is None or len(value) <= 64) and len(_RESOLVED) < 100_000:
+            if value is None or len(value) <= 64:
+                if len(_RESOLVED) >= _RESOLVED_LIMIT:
+                    _RESOLVED.clear()
                 _RESOLVED[key] = tag
         return tag

@@ -62,6 +62,10 @@ def parse(text: str, limits: Limits | None = None) -> ParseResult:
         from worker_lint.document import goyaml  # only for streams libyaml refuses: keeps the clean run's imports
 
         composed, error = goyaml.recompose(text)
+    if error is not None:
+        # The error is a result here, not something to unwind: its traceback's frames hold this
+        # frame and so the text, a reference cycle that would keep every text parsed with an error.
+        error.__traceback__ = None
     for index, node in composed:
         findings: list[Finding] = []
         builder = _Builder(text, limits, findings, anchored)

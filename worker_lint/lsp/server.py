@@ -18,6 +18,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -28,6 +29,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from worker_lint import __version__, api
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Severity
 from worker_lint.core.settings import Settings
+from worker_lint.document.reading import read_or_none
 from worker_lint.lsp import actions, navigate
 from worker_lint.lsp.text import UTF8, UTF16, UTF32, Position, TextMap, units
 
@@ -45,6 +47,8 @@ _SEVERITY = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 _ON_TYPE, _ON_SAVE = "onType", "onSave"
+#: container allocations between collections of the youngest generation: Python's own default
+_PYTHON_YOUNG_THRESHOLD = 700
 #: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
 _NAMED_TYPE = re.compile(r"^type:[ \t]*['\"]?(bundle|workflow)\b", re.MULTILINE | re.IGNORECASE)
 
@@ -148,8 +152,21 @@ class WorkerLintServer(LanguageServer):
         value = str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or UTF16)
         return value if value in (UTF8, UTF16, UTF32) else UTF16
 
-    def text_map(self, uri: str) -> TextMap:
-        return TextMap(self.workspace.get_text_document(uri).source, self.encoding)
+    def open_text(self, uri: str) -> str | None:
+        """The text the client sent for an open document; None for any other.
+
+        pygls would read a document that is not open from the disk, and a URI can name a FIFO
+        (which blocks the event loop forever) or `/dev/zero` (which fills the memory): a request
+        about a document that is not open is answered at once, with nothing.
+        """
+        if uri not in self.documents:
+            return None
+        document = self.workspace.text_documents.get(unquote(uri))
+        return document.source if document is not None else None
+
+    def text_map(self, uri: str) -> TextMap | None:
+        source = self.open_text(uri)
+        return TextMap(source, self.encoding) if source is not None else None
 
     @staticmethod
     def lsp_range(text: TextMap, start: int, end: int) -> types.Range:
@@ -208,12 +225,14 @@ class WorkerLintServer(LanguageServer):
         path = to_fs_path(uri)
         return Path(path) if path and uri.startswith("file:") else None
 
-    def diagnostics_of(self, uri: str) -> tuple[TextMap, list[Diagnostic]]:
-        """Lint the document's current text through the command line's pipeline."""
+    def diagnostics_of(self, uri: str) -> tuple[TextMap, list[Diagnostic]] | None:
+        """Lint the open document's current text through the command line's pipeline (None when it is not open)."""
         from worker_lint.config import is_excluded
 
-        document = self.workspace.get_text_document(uri)
-        text = TextMap(document.source, self.encoding)
+        source = self.open_text(uri)
+        if source is None:
+            return None
+        text = TextMap(source, self.encoding)
         path = self.path_of(uri)
         settings = self.settings_for(path)
         name = str(path) if path is not None else uri
@@ -221,13 +240,14 @@ class WorkerLintServer(LanguageServer):
             return text, []
         unsaved = {}
         # only a Bundle reads other files (its `file:` items): other documents need not be handed over
-        for other in self.documents if "bundle" in document.source else ():
+        for other in self.documents if "bundle" in source else ():
             other_path = self.path_of(other) if other != uri else None
-            if other_path is not None:
-                unsaved[str(other_path)] = self.workspace.get_text_document(other).source
+            other_source = self.open_text(other) if other_path is not None else None
+            if other_source is not None:
+                unsaved[str(other_path)] = other_source
         results = cast(
             "Generator[tuple[str, FileResult], None, None]",
-            api.lint((), buffers={name: document.source}, settings=settings, jobs=1, cache_dir=None, unsaved=unsaved),
+            api.lint((), buffers={name: source}, settings=settings, jobs=1, cache_dir=None, unsaved=unsaved),
         )
         try:
             _, result = next(results)
@@ -240,9 +260,12 @@ class WorkerLintServer(LanguageServer):
         if state is None:
             return
         state.cancel_pending()
-        document = self.workspace.get_text_document(uri)
+        document = self.workspace.text_documents.get(unquote(uri))
+        linted = self.diagnostics_of(uri)
+        if document is None or linted is None:
+            return
+        text, found = linted
         version = document.version
-        text, found = self.diagnostics_of(uri)
         published = [(d, self.to_lsp(uri, text, d)) for d in found]
         state.published = published
         self.text_document_publish_diagnostics(
@@ -352,8 +375,14 @@ def serve() -> None:
     output: the process's own stays open for the command line's last flush.  The exit status is
     the protocol's: 0 after a `shutdown` request, else 1.
     """
+    import gc
     import sys
 
+    # The command line collects garbage rarely because it lives for one run (worker_lint.console);
+    # a server lives for the editor's session: what start-up built is set aside for good, and any
+    # reference cycle a request leaves is collected at Python's usual pace, not after hours of edits.
+    gc.freeze()
+    gc.set_threshold(_PYTHON_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     logging.basicConfig(level=logging.WARNING)
     output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     server.start_io(sys.stdin.buffer, output)
@@ -456,6 +485,8 @@ def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | Non
     uri = params.text_document.uri
     state = ls.documents.get(uri)
     text = ls.text_map(uri)
+    if text is None:
+        return None
     where = params.position
     codes: list[str] = []
     line = text.line_text(where.line)
@@ -497,7 +528,10 @@ def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[t
     uri = params.text_document.uri
     only = [str(getattr(o, "value", o)) for o in params.context.only] if params.context.only else None
     # Recomputed from the text as it is now: a client may drop `data`, or send diagnostics of an older version.
-    text, current = ls.diagnostics_of(uri)
+    linted = ls.diagnostics_of(uri)
+    if linted is None:
+        return []
+    text, current = linted
     start = text.offset(Position(params.range.start.line, params.range.start.character))
     end = text.offset(Position(params.range.end.line, params.range.end.character))
     asked = {
@@ -558,8 +592,9 @@ def _open_texts(ls: WorkerLintServer) -> dict[Path, str]:
     out = {}
     for uri in ls.documents:
         path = ls.path_of(uri)
-        if path is not None:
-            out[Path(os.path.realpath(path))] = ls.workspace.get_text_document(uri).source
+        source = ls.open_text(uri) if path is not None else None
+        if path is not None and source is not None:
+            out[Path(os.path.realpath(path))] = source
     return out
 
 
@@ -568,11 +603,9 @@ def _location(ls: WorkerLintServer, target: navigate.Target) -> types.Location:
     if target.start is None:
         return types.Location(uri, types.Range(types.Position(0, 0), types.Position(0, 0)))
     opened = _open_texts(ls).get(Path(os.path.realpath(target.path)))
-    if opened is None:
-        try:
-            opened = target.path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            opened = ""
+    if opened is None:  # a Bundle's file or a Stack definition, read as the linter reads them: bounded
+        data = read_or_none(target.path, ls.settings_for(target.path).max_file_size)
+        opened = data.decode("utf-8", errors="replace") if data is not None else ""
     text = TextMap(opened, ls.encoding)
     end = target.end if target.end is not None else target.start
     return types.Location(uri, ls.lsp_range(text, text.from_yaml_offset(target.start), text.from_yaml_offset(end)))
@@ -582,9 +615,9 @@ def _location(ls: WorkerLintServer, target: navigate.Target) -> types.Location:
 def _definition(ls: WorkerLintServer, params: types.DefinitionParams) -> types.Location | None:
     uri = params.text_document.uri
     path = ls.path_of(uri)
-    if path is None:
-        return None
     text = ls.text_map(uri)
+    if path is None or text is None:
+        return None
     source = navigate.parsed(text.text[text.base :])
     offset = text.to_yaml_offset(text.offset(Position(params.position.line, params.position.character)))
     settings = ls.settings_for(path)
@@ -605,6 +638,8 @@ _COMPLETION_KIND = {
 def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.CompletionList:
     uri = params.text_document.uri
     text = ls.text_map(uri)
+    if text is None:
+        return types.CompletionList(is_incomplete=False, items=[])
     line = params.position.line
     line_text = text.line_text(line)
     cursor = text.offset(Position(line, params.position.character)) - text.line_start(line)
@@ -650,18 +685,21 @@ _SYMBOL_KIND = {
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def _symbols(ls: WorkerLintServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     text = ls.text_map(params.text_document.uri)
+    if text is None:
+        return []
     source = navigate.parsed(text.text[text.base :])
+    return [_document_symbol(ls, text, s) for s in navigate.symbols(source)]
 
-    def convert(symbol: navigate.Symbol) -> types.DocumentSymbol:
-        return types.DocumentSymbol(
-            name=symbol.name,
-            kind=_SYMBOL_KIND[symbol.kind],
-            detail=symbol.detail or None,
-            range=ls.lsp_range(text, text.from_yaml_offset(symbol.start), text.from_yaml_offset(symbol.end)),
-            selection_range=ls.lsp_range(
-                text, text.from_yaml_offset(symbol.name_start), text.from_yaml_offset(symbol.name_end)
-            ),
-            children=[convert(child) for child in symbol.children] or None,
-        )
 
-    return [convert(s) for s in navigate.symbols(source)]
+def _document_symbol(ls: WorkerLintServer, text: TextMap, symbol: navigate.Symbol) -> types.DocumentSymbol:
+    # a module function, not a closure: a closure that calls itself is a reference cycle holding the text
+    return types.DocumentSymbol(
+        name=symbol.name,
+        kind=_SYMBOL_KIND[symbol.kind],
+        detail=symbol.detail or None,
+        range=ls.lsp_range(text, text.from_yaml_offset(symbol.start), text.from_yaml_offset(symbol.end)),
+        selection_range=ls.lsp_range(
+            text, text.from_yaml_offset(symbol.name_start), text.from_yaml_offset(symbol.name_end)
+        ),
+        children=[_document_symbol(ls, text, child) for child in symbol.children] or None,
+    )

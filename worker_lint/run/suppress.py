@@ -265,14 +265,16 @@ class _Scalars:
     """
 
     def __init__(self, text: str) -> None:
-        from ruamel.yaml.cyaml import CSafeLoader
+        # The scanner alone: a full loader names itself as its own parser, composer and resolver,
+        # a reference cycle that would keep libyaml's buffers for every text until a collection.
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
         from ruamel.yaml.error import YAMLError
 
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.kinds: list[str] = []
         self.scanned_to = len(text) + 1
-        loader = CSafeLoader(text)
+        loader = CParser(text)
         try:
             while loader.check_token():
                 token = loader.get_token()
