@@ -1,4 +1,4 @@
-"""Shared fixtures: the project root, the shared corpus, and a real subprocess CLI runner."""
+"""Shared fixtures: the project root, the shared corpus, and the command line run in-process or as a process."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     missing = [part for part in SHARED_PARTS if not (SHARED / part).exists()]
     if missing and _in_ci():
         raise pytest.UsageError(f"CI=true but {SHARED} lacks {', '.join(missing)}: the tests that read it cannot run")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI always does)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: a heavy case (a real pre-commit install, huge or many inputs): run under CI or --run-slow"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The heavy cases run under CI (and with --run-slow); a local run leaves them out and says how many."""
+    if _in_ci() or config.getoption("--run-slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def missing_shared(what: str) -> None:
@@ -84,22 +105,56 @@ class Run:
         return list(self.json["diagnostics"])
 
 
-def run_cli(
-    *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
-) -> Run:
-    """Run `python -m worker_lint` as a user would, in a real subprocess."""
+def _clean_env(env: dict[str, str] | None) -> dict[str, str]:
+    """The environment a user's run gets: without the CI markers that change the default format or colour."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
     full_env.update(env or {})
+    return full_env
+
+
+def run_process(
+    *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Run:
+    """Run `python -m worker_lint` in a real subprocess: for what only a process shows (exit paths, streams, pools)."""
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
     proc = subprocess.run(
         [sys.executable, "-m", "worker_lint", *args],
         cwd=cwd,
         input=data,
         capture_output=True,
-        env=full_env,
+        env=_clean_env(env),
         timeout=300,
     )
     return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Run:
+    """Run the command line's own ``main`` in this process, with its streams, folder and environment captured.
+
+    The same parsing, pipeline and reports as `python -m worker_lint`, without a new interpreter per call; a
+    traceback it would print reaches ``stderr`` as a process would show it.
+    """
+    from click.testing import CliRunner
+
+    from worker_lint import cli
+
+    runner = CliRunner()
+    # the runner's environment is applied on top of os.environ: unset what a user's run would not see
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k not in _clean_env(env)}
+    overrides.update(_clean_env(env))
+    previous = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = runner.invoke(cli.main, list(args), input=stdin, env=overrides, catch_exceptions=True)
+    finally:
+        os.chdir(previous)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return Run(result.exit_code, result.stdout, stderr)
 
 
 @pytest.fixture

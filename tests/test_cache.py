@@ -411,3 +411,21 @@ def test_a_run_reads_only_the_files_that_changed(tmp_path: Path, monkeypatch: py
     os.utime(tmp_path / "w2.yaml")  # touched, same bytes: read and hashed, then a hit
     assert lint() == {**first, "w1.yaml": ["WL101", "WL101", "WL103"]}
     assert sorted(read) == ["w1.yaml", "w1.yaml", "w2.yaml"]
+
+
+def test_the_cache_key_follows_every_setting_even_one_added_later() -> None:
+    # the fingerprint is derived from the fields: a new setting changes the key without being listed anywhere
+    from dataclasses import field, make_dataclass
+
+    from worker_lint.core.settings import Limits, Settings
+
+    extended = make_dataclass("ExtendedSettings", [("new_setting", int, field(default=1))], bases=(Settings,))
+    assert extended(new_setting=1).fingerprint() != extended(new_setting=2).fingerprint()
+    # and every existing one, nested limits and mappings included, whatever their insertion order
+    assert Settings(limits=Limits(max_nodes=5)).fingerprint() != Settings().fingerprint()
+    assert Settings(exclude=("x",)).fingerprint() != Settings().fingerprint()
+    assert Settings(variables={}).fingerprint() != Settings().fingerprint()
+    assert (
+        Settings(options={"WL1": {"a": 1, "b": 2}}).fingerprint()
+        == Settings(options={"WL1": {"b": 2, "a": 1}}).fingerprint()
+    )

@@ -464,6 +464,7 @@ _DEEP = ["[" * 300, "{a: " * 300, "- " * 300, "".join("  " * i + "k:\n" for i in
     st.sampled_from(_DEEP),
     st.lists(st.sampled_from(_ATOMS), max_size=5),
 )
+@pytest.mark.slow
 def test_no_prefix_hides_deep_nesting_from_the_guard(prefix: list[str], deep: str, suffix: list[str]):
     text = guard._LONE_BREAK.sub("\n", "".join(prefix) + deep + "".join(suffix))
     events = _event_depth(text)
@@ -765,6 +766,7 @@ def test_random_binary_files_named_yaml(tmp_path: Path):
     assert all(d["code"] in ("WL003",) for d in run.diagnostics)
 
 
+@pytest.mark.slow
 def test_peak_memory_of_a_run_is_bounded_by_the_guard(tmp_path: Path):
     # the flow-item line that costs the composer hundreds of megabytes is refused before parsing
     (tmp_path / "long.yaml").write_text(HEAD + "tags: [" + "a, " * 1_000_000 + "a]\n", encoding="utf-8")

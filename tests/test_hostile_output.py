@@ -231,6 +231,7 @@ def _device(folder: Path, name: str, minor: int) -> Path:
     not hasattr(os, "geteuid") or os.geteuid() != 0,
     reason="only root can create device nodes, and only root could replace /dev/null or /dev/full",
 )
+@pytest.mark.slow
 def test_devices_stay_devices_as_root(broken: Path):
     null = _device(broken, "null", 3)
     full = _device(broken, "full", 7)

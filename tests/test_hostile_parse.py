@@ -154,6 +154,7 @@ def test_a_worker_killed_once_gives_its_item_a_second_chance(tmp_path: Path):
     )
 
 
+@pytest.mark.slow
 def test_crashes_in_many_chunks_are_each_reported(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(parallel, "_MAX_CHUNK", 4)
     results = list(map_files(_segfault_every_fiftieth, range(400), jobs=2, on_crash=_crash_result))
@@ -285,6 +286,7 @@ _NODE_ATOMS = [
 
 @settings(max_examples=3000, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(_NODE_ATOMS), max_size=24))
+@pytest.mark.slow
 def test_the_node_bound_is_never_below_what_the_parser_builds(atoms: list[str]):
     text = "".join(atoms)
     assert guard._node_bound(text) >= _node_count(text)
@@ -304,6 +306,7 @@ def test_nodes_are_counted_exactly_past_the_bound():
 NODES_MESSAGE = "the file holds more than 2,000,000 YAML nodes; it was not parsed (split the data over several files)"
 
 
+@pytest.mark.slow
 def test_dense_flow_items_are_refused_before_they_are_built(tmp_path: Path):
     # 2.2 million one-letter items in 4.4 MB: composed, about 700 MB; a 49 MB file of them took 7 GB
     text = HEAD + "tags:\n" + ("- [" + "a," * 9_999 + "a]\n") * 220

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_hostile import HEAD, VALID, bounded_cli, cli_found
 
 
@@ -23,6 +24,7 @@ def test_a_long_line_of_dashes_and_braces_in_a_broken_file(tmp_path: Path):
     assert [d[:3] for d in cli_found(run)] == [("slow.yaml", "WL001", 7)]
 
 
+@pytest.mark.slow
 def test_half_a_million_documents(tmp_path: Path):
     # every document's data was built after a scan of the whole text for `&`: 62 s for 400,000 documents,
     # 97 s for these 500,000 (4.5 MB)
@@ -33,6 +35,7 @@ def test_half_a_million_documents(tmp_path: Path):
     assert [d[:3] for d in cli_found(run)] == [("docs.yaml", "WL002", 1_000_012)]  # the last document's
 
 
+@pytest.mark.slow
 def test_a_bundle_of_many_cycles_gives_a_report_linear_in_its_size(tmp_path: Path):
     # r0 -> r1 -> ... -> r2999, each also depending back on r0: 3,000 cycles of up to 3,000 ids. Printed
     # whole, they made a 31 MB report of this 230 KB file (and 70 MB of 461 KB)

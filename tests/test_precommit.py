@@ -83,6 +83,7 @@ def try_repo(project: Path, home: Path, *files: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow  # installing the hook into a fresh environment takes most of a minute
 def test_hook_fails_with_the_diagnostic_on_a_bad_manifest(project: Path, pre_commit_home: Path):
     result = try_repo(project, pre_commit_home, "bad.yaml", "good.yaml", "ci.yml")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -91,6 +92,7 @@ def test_hook_fails_with_the_diagnostic_on_a_bad_manifest(project: Path, pre_com
     assert "good.yaml:" not in result.stdout and "ci.yml:" not in result.stdout
 
 
+@pytest.mark.slow  # installing the hook into a fresh environment takes most of a minute
 def test_hook_passes_on_good_manifests(project: Path, pre_commit_home: Path):
     result = try_repo(project, pre_commit_home, "good.yaml", "ci.yml")
     assert result.returncode == 0, result.stdout + result.stderr

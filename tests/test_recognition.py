@@ -277,6 +277,7 @@ def _non_dataos_yaml() -> list[str]:
     return sorted(found)
 
 
+@pytest.mark.slow
 def test_yaml_of_installed_software_stays_silent(tmp_path: Path) -> None:
     files = _non_dataos_yaml()
     if len(files) < _MINIMUM:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -66,30 +67,28 @@ class Settings:
         return repo_top(start)
 
     def fingerprint(self) -> str:
-        """A stable string of everything that changes results, for cache keys."""
-        return repr(
-            (
-                self.select,
-                self.ignore,
-                self.extend_select,
-                sorted(self.per_file_ignores.items()),
-                sorted((k, v.value) for k, v in self.severity.items()),
-                sorted((k, sorted(v.items())) for k, v in self.options.items()),
-                str(self.root),
-                tuple(map(str, self.stack_dirs)),
-                sorted((self.variables or {}).items()),
-                self.variables is None,
-                self.limits.max_depth,
-                self.limits.max_nodes,
-                self.limits.max_line_length,
-                self.max_file_size,
-                self.fixable,
-                self.unfixable,
-                self.extend_safe_fixes,
-                self.extend_unsafe_fixes,
-                sorted(self.hidden_variables),
-            )
-        )
+        """A stable string of everything that changes results, for cache keys.
+
+        Derived from the fields themselves, so that a new setting can never be forgotten here.
+        """
+        return repr(_stable(self))
+
+
+def _stable(value: Any) -> Any:
+    """``value`` as nested tuples whose ``repr`` does not depend on insertion order or object identity."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, _stable(getattr(value, f.name))) for f in fields(value)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _stable(v)) for k, v in value.items())))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(map(repr, value))))
+    if isinstance(value, (list, tuple)):
+        return tuple(_stable(item) for item in value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    return value
 
 
 def specificity(code: str, selectors: Iterable[str]) -> int:
