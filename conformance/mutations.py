@@ -19,7 +19,7 @@ COUNT = 1600
 
 _ENTRY = re.compile(r"^(?P<indent> *)(?P<lead>- |[A-Za-z_][\w.$-]*: ?)(?P<value>.*)$")
 _TYPE_LINE = re.compile(r"^type:[ \t]*['\"]?[a-z-]+['\"]?[ \t]*$", re.MULTILINE)
-#: the resource types worker-lint treats as DataOS manifests (worker_lint.run.engine._LOOKS_LIKE_DATAOS)
+#: resource types worker-lint treats as DataOS manifests (a sample of worker_lint/dataos/resource.py's table)
 _DATAOS_TYPE = re.compile(
     r"^type:[ \t]*['\"]?(worker|bundle|workflow|service|stack|secret|instance-secret|depot|cluster|"
     r"compute|database|lakehouse|volume|policy|monitor|pager|operator|lens|grant)['\"]?[ \t]*$"

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED, missing_shared
+from linting import lint_paths, lint_text
 
-from worker_lint.api import lint_paths
 from worker_lint.checks.context import Project
 from worker_lint.core.diagnostic import Diagnostic
 from worker_lint.core.settings import Settings
 from worker_lint.dataos import bundle, cron, schema
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.document.parse import parse
-from worker_lint.run.engine import lint_text
 
 CORPUS = SHARED / "corpus" / "dataos"
 

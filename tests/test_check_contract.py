@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from linting import lint_text
 
 from worker_lint import catalogue, checks
 from worker_lint.core.diagnostic import Finding
 from worker_lint.core.settings import Settings
-from worker_lint.run.engine import lint_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = (ROOT / "examples" / "bad" / "replicas-and-typos.yaml").read_text(encoding="utf-8")

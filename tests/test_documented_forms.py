@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from linting import lint_text
 
 from worker_lint.core.settings import Settings
-from worker_lint.run.engine import lint_text
 
 
 def _rows(text: str, path: str = "manifest.yaml") -> list[tuple[int, int, str, str, str]]:

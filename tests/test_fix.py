@@ -374,8 +374,9 @@ def test_an_unknown_dependency_with_two_close_ids_gets_no_fix(tmp_path: Path):
 
 
 def test_the_cache_gives_back_equal_fixes():
+    from linting import lint_text
+
     from worker_lint.run.cache import dump, load
-    from worker_lint.run.engine import lint_text
 
     text = HEAD + (
         "worker:\n  stack: container\n  compute: runnable-default\n  resources:\n    requests:\n"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SHARED, missing_shared
+from linting import lint_text
 
 from worker_lint.document.parse import parse
-from worker_lint.run.engine import lint_text
 
 DATA = ROOT / "tests" / "data"
 #: the codes that say a stream does not parse as the platform reads it

@@ -17,11 +17,11 @@ import pytest
 from conftest import Run
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linting import lint_text
 
 from worker_lint.core.diagnostic import Finding, Span
 from worker_lint.document import guard, reading
 from worker_lint.document.parse import Limits
-from worker_lint.run.engine import lint_text
 
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
 VALID = HEAD + (

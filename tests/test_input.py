@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from worker_lint.checks.context import Project
+from linting import lint_paths, lint_text
+
 from worker_lint.core.settings import Settings
-from worker_lint.run.engine import lint_file, lint_text
 
 HEAD = "version: v1beta\nname: w\ntype: worker\n"
 
@@ -68,10 +68,10 @@ def test_file_problems(tmp_path: Path):
     big = tmp_path / "big.yaml"
     big.write_text(HEAD + "description: " + "x" * 2000 + "\n", encoding="utf-8")
     settings = Settings(max_file_size=1000)
-    assert [(d.code, d.span.line) for d in lint_file(str(big), settings, Project(settings))] == [("WL011", 1)]
+    assert [(d.code, d.span.line) for _, found in lint_paths([str(big)], settings) for d in found] == [("WL011", 1)]
     broken = tmp_path / "broken.yaml"
     os.symlink(tmp_path / "missing-target.yaml", broken)
-    found = lint_file(str(broken), Settings(), Project(Settings()))
+    found = [d for _, diagnostics in lint_paths([str(broken)], Settings()) for d in diagnostics]
     assert [d.code for d in found] == ["WL012"]
     assert found[0].message == (
         f"`{broken.name}` is a broken symbolic link: its target `{tmp_path / 'missing-target.yaml'}` does not exist"

@@ -44,26 +44,31 @@ def test_the_command_line_lists_the_server() -> None:
 # -- positions -------------------------------------------------------------------------------------------------------
 
 
+def _to_editor(mapped: TextMap, line: int, column: int) -> Position:
+    """The editor position of worker-lint's 1-based line and column, as the server places a diagnostic."""
+    return mapped.position(mapped.offset_of(line, column))
+
+
 def test_columns_convert_per_line_in_each_encoding() -> None:
     text = 'a: x\nname: "é😀x"\n'
     # worker-lint's column 12 is one past the closing quote (code points)
-    assert TextMap(text, UTF32).to_editor(2, 12) == Position(1, 11)
-    assert TextMap(text, UTF16).to_editor(2, 12) == Position(1, 12)
-    assert TextMap(text, UTF8).to_editor(2, 12) == Position(1, 15)
+    assert _to_editor(TextMap(text, UTF32), 2, 12) == Position(1, 11)
+    assert _to_editor(TextMap(text, UTF16), 2, 12) == Position(1, 12)
+    assert _to_editor(TextMap(text, UTF8), 2, 12) == Position(1, 15)
     for encoding in (UTF8, UTF16, UTF32):
         mapped = TextMap(text, encoding)
-        assert mapped.offset(mapped.to_editor(2, 12)) == text.index('"\n') + 1
+        assert mapped.offset(_to_editor(mapped, 2, 12)) == text.index('"\n') + 1
 
 
 def test_lines_the_parser_counts_but_editors_do_not() -> None:
     # a line separator (U+2028) is a line break to YAML, not to an editor; a BOM is not in worker-lint's text
     text = "\ufeffa: 1\u2028b: 2\r\nc: 3\rd: x\n"
     mapped = TextMap(text)
-    assert mapped.to_editor(1, 1) == Position(0, 1)  # after the BOM
-    assert mapped.to_editor(2, 1) == Position(0, 6)  # after the LS, still on the editor's first line
-    assert mapped.to_editor(3, 1) == Position(1, 0)
-    assert mapped.to_editor(4, 4) == Position(2, 3)
-    assert mapped.to_editor(4, 99) == Position(2, 4)  # kept within the line
+    assert _to_editor(mapped, 1, 1) == Position(0, 1)  # after the BOM
+    assert _to_editor(mapped, 2, 1) == Position(0, 6)  # after the LS, still on the editor's first line
+    assert _to_editor(mapped, 3, 1) == Position(1, 0)
+    assert _to_editor(mapped, 4, 4) == Position(2, 3)
+    assert _to_editor(mapped, 4, 99) == Position(2, 4)  # kept within the line
 
 
 # -- suppression edits -----------------------------------------------------------------------------------------------

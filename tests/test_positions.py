@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from linting import lint_text
+
 from worker_lint.core.diagnostic import Span
 from worker_lint.document.parse import parse
 from worker_lint.document.positions import resolve
-from worker_lint.run.engine import lint_text
 
 
 def spans(text: str, path, at="value"):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from linting import lint_text
 
 from worker_lint.dataos import resource
 from worker_lint.dataos.resource import RESOURCE_TYPES, Recognised, classify, file_kinds
-from worker_lint.run.engine import lint_text
 
 #: the v1 Worker of the docs' `first_steps.md`, shortened to what these tests need
 _WORKER = """\

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from linting import lint_text
 
 from worker_lint.core.settings import Settings
-from worker_lint.run.engine import lint_text
 
 _NAME_RULE = (
     "is not a valid resource name: use lower-case letters, digits and '-', start and end with a letter or"

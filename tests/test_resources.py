@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 from conftest import SHARED, missing_shared
+from linting import lint_text
 
 from worker_lint.core.diagnostic import Diagnostic, Span
 from worker_lint.core.settings import Settings
-from worker_lint.run.engine import lint_text
 
 CORPUS = SHARED / "corpus" / "dataos"
 

@@ -15,12 +15,12 @@ import pytest
 from conftest import SHARED, run_cli, run_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from linting import lint_text
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.error import YAMLError
 from wellformed import diagnostic_problems, json_problems
 
 from worker_lint.core import safe_text
-from worker_lint.run.engine import lint_text
 
 SUITE = SHARED / "corpus" / "yaml-test-suite"
 DATAOS = SHARED / "corpus" / "dataos"

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from linting import lint_paths
 
 from worker_lint import catalogue
-from worker_lint.api import lint_paths
 from worker_lint.core.settings import Settings
 
 RULES = Path(__file__).resolve().parents[1] / "rules"

@@ -9,17 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, missing_shared
 from jsonschema import Draft202012Validator
+from linting import lint_paths, lint_text
 from referencing import Registry
 from referencing import Resource as RefResource
 from referencing.jsonschema import DRAFT202012
 
-from worker_lint.api import lint_paths
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import Resource, classify
 from worker_lint.dataos.stack_ref import StackRef, parse_stack_ref, repaired, stack_ref_problem
 from worker_lint.dataos.stacks import SchemaProblem, StackRegistry, builtin_stacks, definition_schema, schema_problem
 from worker_lint.document.parse import parse
-from worker_lint.run.engine import lint_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas" / "stacks"
@@ -295,14 +294,20 @@ def _stack(name: str, version: str, json_schema: str, flavor: str | None = None,
     return "\n".join(lines) + "\n"
 
 
+def _schema_for(registry: StackRegistry, ref: StackRef) -> tuple[object, str] | None:
+    """``(schema, origin)`` of the definition ``ref`` selects, when it has a schema."""
+    info = registry.lookup(ref)
+    return None if info is None or info.schema is None else (info.schema, info.origin)
+
+
 def test_builtin_lookup() -> None:
     registry = StackRegistry()
-    assert registry.schema_for(StackRef("fastfun", "alpha", "1.0")) == (
+    assert _schema_for(registry, StackRef("fastfun", "alpha", "1.0")) == (
         "stacks/fastfun.json",
         "built-in schema `stacks/fastfun.json`",
     )
-    assert registry.schema_for(StackRef("benthos-worker", None, "3.0"))[0] == "stacks/bento.json"
-    assert registry.schema_for(StackRef("flare", None, "6.0")) is None
+    assert _schema_for(registry, StackRef("benthos-worker", None, "3.0"))[0] == "stacks/bento.json"
+    assert _schema_for(registry, StackRef("flare", None, "6.0")) is None
     info = registry.lookup(StackRef("beacon", "rest"))
     assert (info.worker, info.runs_as) == (False, ("service",))
     assert registry.lookup(StackRef("docker")) is None
@@ -316,14 +321,14 @@ def test_custom_definitions_match_name_flavor_and_version_and_override_builtins(
     registry.add_definition(_resource(_stack("bento", "1.0", '{"type": "object", "required": ["a"]}')), "a.yaml")
     registry.add_definition(_resource(_stack("bento", "2.0", '{"type": "object", "required": ["b"]}')), "b.yaml")
     registry.add_definition(_resource(_stack("echo", "1.0", '{"type": "object"}', flavor="py")), "c.yaml")
-    schema, origin = registry.schema_for(StackRef("bento", None, "1.0"))
+    schema, origin = _schema_for(registry, StackRef("bento", None, "1.0"))
     assert (schema["required"], origin) == (["a"], "Stack `bento-def` in a.yaml")
     # without a version, the highest defined version is used
-    assert registry.schema_for(StackRef("bento"))[0]["required"] == ["b"]
+    assert _schema_for(registry, StackRef("bento"))[0]["required"] == ["b"]
     # a version no definition has falls back to the built-in schema
-    assert registry.schema_for(StackRef("bento", None, "3.0"))[0] == "stacks/bento.json"
-    assert registry.schema_for(StackRef("echo", "py", "1"))[0] == {"type": "object"}
-    assert registry.schema_for(StackRef("echo", None, "1.0")) is None
+    assert _schema_for(registry, StackRef("bento", None, "3.0"))[0] == "stacks/bento.json"
+    assert _schema_for(registry, StackRef("echo", "py", "1"))[0] == {"type": "object"}
+    assert _schema_for(registry, StackRef("echo", None, "1.0")) is None
     assert registry.is_known("echo") and "echo" in registry.worker_names()
 
 
@@ -338,15 +343,15 @@ def test_corpus_stack_definitions_register_cleanly() -> None:
         resource = _resource(path.read_text(encoding="utf-8"))
         assert definition_schema(resource)[1] is None
         registry.add_definition(resource, path.name)
-    schema, origin = registry.schema_for(StackRef("pulsar-function", "lakehouse-sink", "3.0"))
+    schema, origin = _schema_for(registry, StackRef("pulsar-function", "lakehouse-sink", "3.0"))
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     assert origin.startswith("Stack `pulsar-function-v3` in ")
-    assert registry.schema_for(StackRef("function-mesh", "lakehouse-sink", "1.0"))[0]["required"] == [
+    assert _schema_for(registry, StackRef("function-mesh", "lakehouse-sink", "1.0"))[0]["required"] == [
         "image",
         "input",
         "output",
     ]
-    assert registry.schema_for(StackRef("bento"))[0]["required"] == ["input"]
+    assert _schema_for(registry, StackRef("bento"))[0]["required"] == ["input"]
 
 
 @pytest.mark.parametrize(
@@ -384,7 +389,7 @@ def test_invalid_definition_schemas(json_schema: str, message: str, substring: s
     resource = _resource(_stack("echo", "1.0", json_schema))
     registry.add_definition(resource, "s.yaml")
     assert definition_schema(resource) == (None, SchemaProblem(message, substring))
-    assert registry.schema_for(StackRef("echo")) is None
+    assert _schema_for(registry, StackRef("echo")) is None
     assert registry.is_known("echo")
 
 

@@ -15,6 +15,7 @@ from conftest import SHARED, missing_shared
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from linting import lint_text
 
 from worker_lint.checks.bare_brace_placeholder import placeholders_past_syntax_error
 from worker_lint.checks.context import Stream
@@ -39,7 +40,6 @@ from worker_lint.dataos.templating import (
 )
 from worker_lint.dataos.variables import load_variables, render
 from worker_lint.document.parse import parse
-from worker_lint.run.engine import lint_text
 
 CORPUS = SHARED / "corpus" / "dataos"
 REFERENCE = SHARED / "reference" / "worker-v2alpha-reference.md"

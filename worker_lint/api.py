@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from worker_lint.config import Resolver
-from worker_lint.core.diagnostic import Diagnostic, FileResult, Finding
+from worker_lint.core.diagnostic import FileResult, Finding
 from worker_lint.core.settings import Settings
 from worker_lint.run import runner
 from worker_lint.run.files import collect
@@ -68,11 +68,3 @@ def lint(
             buffers={name: given[name] for name in members if name in given},
         )
         yield from runner.run(members, chosen, options)
-
-
-def lint_paths(
-    paths: Iterable[str], settings: Settings | None = None, jobs: Jobs = 1
-) -> Iterator[tuple[str, list[Diagnostic]]]:
-    """Lint every file under ``paths`` (and the files their Bundles name): ``(display path, diagnostics)``."""
-    for display, result in lint(paths, settings=settings, jobs=jobs):
-        yield display, list(result.diagnostics)

@@ -1,7 +1,7 @@
 """Configuration: find each file's `.worker-lint.yaml` or `[tool.worker-lint]`, validate it, resolve it into Settings.
 
 pydantic is imported only when a configuration file exists (see
-``config_model``); a run without one, or with ``--isolated``, never pays for it.
+``worker_lint/config/model.py``); a run without one, or with ``--isolated``, never pays for it.
 """
 
 from __future__ import annotations

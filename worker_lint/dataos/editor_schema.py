@@ -15,9 +15,6 @@ from typing import Any
 
 from worker_lint.core.data import data_dir
 
-#: resource types with a schema of their own even when ``index.json`` does not route them
-_EXTRA_TYPES = {"bundle": "bundle.schema.json"}
-
 
 def build() -> dict[str, Any]:
     root = data_dir("schemas")
@@ -28,9 +25,6 @@ def build() -> dict[str, Any]:
             continue
         for version, name in versions.items():
             routes.append((kind, None if version == "*" else version, name))
-    for kind, extra in _EXTRA_TYPES.items():
-        if kind not in index and (root / extra).is_file():
-            routes.append((kind, None, extra))
     defs: dict[str, Any] = {}
     for _, _, route in routes:
         _inline(root, route, defs)

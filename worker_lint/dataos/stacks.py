@@ -150,13 +150,6 @@ class StackRegistry:
             return max(reversed(candidates), key=lambda c: _version_key(c.version))
         return _builtin_match(ref)
 
-    def schema_for(self, ref: StackRef) -> tuple[SchemaRef, str] | None:
-        """``(schema, origin)`` validating a stackSpec of ``ref``; the schema is a file name under ``schemas/`` for built-ins."""
-        info = self.lookup(ref)
-        if info is None or info.schema is None:
-            return None
-        return info.schema, info.origin
-
     def is_known(self, name: str) -> bool:
         return name in self.names()
 

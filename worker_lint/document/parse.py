@@ -201,7 +201,6 @@ class _Builder:
         self.truncated = False
         self._built: dict[int, Any] = {}
         self._in_progress: set[int] = set()
-        self._expanded = 0
         self._tagged: set[int] = set()
 
     def build(self, root: Node) -> Any:

@@ -96,9 +96,6 @@ class TextMap:
         start = self._lsp_starts[line]
         return Position(line, units(self.text[start:offset], self.encoding))
 
-    def to_editor(self, line: int, column: int) -> Position:
-        return self.position(self.offset_of(line, column))
-
     # -- editor to worker-lint ---------------------------------------------------------------------------------
 
     def offset(self, position: Position) -> int:

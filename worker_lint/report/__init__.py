@@ -9,7 +9,7 @@ can be reported in any of them::
 ``base`` is the folder file names are made relative to (the repository root
 in CI); ``files`` lists every file linted, clean ones included, for formats
 that report passes (junit).  The ``text`` and ``json`` formats live in
-``worker_lint.report``.
+``worker_lint/report/text.py``.
 """
 
 from __future__ import annotations

@@ -54,9 +54,12 @@ _CACHEDIR_TAG = (
 # ---------------------------------------------------------------- (de)serialising diagnostics
 
 
-def dump(diagnostics: Iterable[Diagnostic]) -> list[dict[str, Any]]:
-    """Turn diagnostics into JSON-able dicts; ``load`` gives back equal objects."""
-    return [_dump_one(d) for d in diagnostics]
+def dump(diagnostics: Iterable[Diagnostic], with_path: bool = True) -> list[dict[str, Any]]:
+    """Turn diagnostics into JSON-able dicts; ``load`` gives back equal objects.
+
+    Without the path, as the cache keeps them: its entries are keyed by path already.
+    """
+    return [_dump_one(d, with_path) for d in diagnostics]
 
 
 def load(entries: Iterable[dict[str, Any]], path: str | None = None) -> list[Diagnostic]:
@@ -290,7 +293,7 @@ class ResultCache:
             info.st_ino,
             key,
             stack,
-            [_dump_one(d, with_path=False) for d in diagnostics],
+            dump(diagnostics, with_path=False),
         )
         if self._load().get(path) != entry:
             self._load()[path] = entry

@@ -31,22 +31,12 @@ from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import Resource, classify, looks_like_dataos
 from worker_lint.document import positions
 from worker_lint.document.parse import Document, parse
-from worker_lint.document.reading import read_manifest, read_or_none
+from worker_lint.document.reading import read_or_none
 from worker_lint.document.source import decode, editor_breaks
 
 #: a finding, the codes it hides where it explains (empty for most), and the check it comes from (0: the parser)
 Explaining = tuple[Finding, frozenset[str], int]
 _NOTHING: frozenset[str] = frozenset()
-
-
-def lint_text(
-    text: str | bytes,
-    path: str = "<stdin>",
-    settings: Settings | None = None,
-    project: Project | None = None,
-) -> list[Diagnostic]:
-    """Lint one file's contents; ``path`` is only used for reporting and relative references."""
-    return list(check_text(text, path, settings, project).diagnostics)
 
 
 def check_text(
@@ -55,7 +45,8 @@ def check_text(
     settings: Settings | None = None,
     project: Project | None = None,
 ) -> FileResult:
-    """Like ``lint_text``, with the diagnostics inline comments suppressed."""
+    """Lint one file's contents (``path`` is for reports and relative references): what is reported, and
+    what inline comments suppressed."""
     settings = settings or Settings()
     project = project or Project(settings)
     data = text.encode("utf-8") if isinstance(text, str) else text
@@ -388,14 +379,6 @@ def _internal_error(path: str, where: str, exc: BaseException) -> Diagnostic:
 
 
 # ---------------------------------------------------------------- many files
-
-
-def lint_file(display: str, settings: Settings, project: Project) -> list[Diagnostic]:
-    """Lint one file by its path (the display path, as reported)."""
-    data = read_manifest(Path(display), settings.max_file_size)
-    if isinstance(data, Finding):
-        return [file_problem(display, data.code, data.message)]
-    return lint_text(data, display, settings, project)
 
 
 def file_problem(path: str, code: str, message: str) -> Diagnostic:
