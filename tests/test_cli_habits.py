@@ -138,3 +138,15 @@ def test_a_baseline_run_says_how_many_diagnostics_it_hid(tmp_path: Path):
     result = run_cli("check", "--no-cache", "--baseline", "base.json", "w.yaml", cwd=project)
     assert result.returncode == 0 and result.stdout == "No problems found in 1 file.\n"
     assert result.stderr == "3 diagnostics recorded in base.json were not reported.\n"
+
+
+def test_a_top_level_key_under_worker_says_where_it_belongs(tmp_path: Path):
+    text = GOOD.replace("spec:\n", "spec:\n  description: sleeps\n", 1)
+    project = _project(tmp_path, text)
+    [diagnostic] = run_cli("check", "--no-cache", "--format", "json", "w.yaml", cwd=project).diagnostics
+    line = text.splitlines().index("  description: sleeps") + 1
+    assert (diagnostic["line"], diagnostic["column"], diagnostic["code"]) == (line, 3, "WL102")
+    assert diagnostic["message"] == (
+        "unknown field `description` in `spec`; `description` belongs at the top level of the manifest,"
+        " beside `name`: move it out of `spec`"
+    )

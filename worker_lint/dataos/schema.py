@@ -230,6 +230,11 @@ def _route(error: Any, base: JsonPath, is_templated: Callable[[str], bool] | Non
             hint = suggest(name, known)
             if hint:
                 message += f"; did you mean `{hint}`?"
+            elif len(path) == 1 and name in _meta_fields():
+                # `description:` indented under `worker:` by mistake: where it goes, not a list of other fields
+                message += (
+                    f"; `{name}` belongs at the top level of the manifest, beside `name`: move it out of `{path[0]}`"
+                )
             elif known:
                 message += f"; known fields are {_listing(known)}"
             yield _Routed(
@@ -389,6 +394,12 @@ def _value_suffix(value: Any) -> str:
     if isinstance(value, (dict, list)) or value is None:
         return ""
     return f" (`{_show(value)}`)"
+
+
+@functools.cache
+def _meta_fields() -> frozenset[str]:
+    """The fields every resource has at its top level (`description`, `owner`, `layer`, ...)."""
+    return frozenset(load("resource-meta.schema.json").get("properties", {}))
 
 
 def _listing(values: Iterable[Any]) -> str:
