@@ -94,9 +94,9 @@ def test_autoupdate_freeze_pins_the_readme_snippet_to_a_commit(tmp_path: Path):
     assert run.returncode == 0, run.stdout + run.stderr
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{40}", head)
-    assert f"    rev: {head}  # frozen: COMMIT_SHA" in config.read_text(encoding="utf-8").splitlines() or (
-        f"    rev: {head}" in config.read_text(encoding="utf-8")
-    )
+    assert f"updating COMMIT_SHA -> {head}" in run.stdout
+    expected = _readme_config().replace("REPOSITORY_URL", str(ROOT)).replace("rev: COMMIT_SHA", f"rev: {head}")
+    assert config.read_text(encoding="utf-8") == expected
 
 
 @pytest.fixture(scope="module")
