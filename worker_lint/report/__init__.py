@@ -28,8 +28,6 @@ from worker_lint.core.paths import relative
 #: format name -> module in this package
 FORMATS = {"sarif": "sarif", "github": "github", "gitlab": "gitlab", "junit": "junit", "rdjson": "rdjson"}
 TOOL_NAME = "worker-lint"
-#: the project's public page; SARIF viewers link the tool name to it
-INFORMATION_URI = "https://pypi.org/project/worker-lint/"
 
 
 def render(name: str, diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], **options: Any) -> str:
