@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, require_shared, run_cli
@@ -150,3 +153,17 @@ def test_a_top_level_key_under_worker_says_where_it_belongs(tmp_path: Path):
         "unknown field `description` in `spec`; `description` belongs at the top level of the manifest,"
         " beside `name`: move it out of `spec`"
     )
+
+
+def test_shell_completion_as_the_readme_documents_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '`eval "$(_WORKER_LINT_COMPLETE=bash_source worker-lint)"`' in readme
+    # the installed command, as a shell runs it: click names the variable after the program
+    command = Path(sys.executable).with_name("worker-lint")
+    env = {**os.environ, "_WORKER_LINT_COMPLETE": "bash_source"}
+    script = subprocess.run([str(command)], env=env, capture_output=True, text=True, timeout=60)
+    assert script.returncode == 0
+    assert "complete -o nosort -F _worker_lint_completion worker-lint" in script.stdout
+    env = {**os.environ, "_WORKER_LINT_COMPLETE": "bash_complete", "COMP_WORDS": "worker-lint che", "COMP_CWORD": "1"}
+    words = subprocess.run([str(command)], env=env, capture_output=True, text=True, timeout=60)
+    assert words.stdout.splitlines() == ["plain,check"]
