@@ -161,6 +161,7 @@ def test_cli_baseline_reports_only_new_problems_after_lines_shift(tmp_path: Path
     assert result.returncode == 1
     assert [(d["line"], d["code"], d["json_path"]) for d in result.diagnostics] == [(9, "WL102", ["spec", "logLevl"])]
     assert result.stderr == (
+        "2 diagnostics recorded in baseline.json were not reported.\n"
         "1 problem recorded in baseline.json no longer occur; rewrite it with --write-baseline to lock that in.\n"
     )
 

@@ -138,8 +138,12 @@ def test_rules_and_explain():
     assert re.search(r"^WL103  wrong-type\s+error\s+A value of the wrong type", listing.stdout, re.MULTILINE)
     page = run_cli("explain", "WL102")
     assert page.returncode == 0
-    assert page.stdout.startswith("WL102 unknown-field (default severity: error)")
+    # the page's title once, then its severity; fences without the markers the tests read
+    assert page.stdout.startswith("# unknown-field (WL102)\n\nDefault severity: error.\n\n## What it does\n")
+    assert page.stdout.count("unknown-field (WL102)") == 1
     assert "## Why is this bad?" in page.stdout
+    fences = [line for line in page.stdout.splitlines() if line.startswith("```")]
+    assert fences and set(fences) <= {"```yaml", "```"}
     assert run_cli("explain", "unknown-field").stdout == page.stdout
     assert run_cli("explain", "WL999").returncode == 2
 

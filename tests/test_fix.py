@@ -211,7 +211,7 @@ def test_fix_settings_from_the_configuration(tmp_path: Path):
     config.write_text("extend-unsafe-fixes: [WL1]\n")
     report = run_cli("check", "--no-cache", "w.yaml", cwd=tmp_path)
     assert "error WL102 unknown field" in report.stdout and report.stdout.endswith(
-        "0 fixable with --fix (2 more with --unsafe-fixes).\n"
+        "2 fixable with --fix --unsafe-fixes.\n"
     )
     config.write_text("fixable: [WL2]\nunfixable: [WL1]\n")
     run_cli("check", "--no-cache", "--fix", "--unsafe-fixes", "w.yaml", cwd=tmp_path)

@@ -91,11 +91,8 @@ def test_sarif_is_valid_and_carries_every_rule(sample: list[Diagnostic], tmp_pat
     validate_sarif(log)
     run = log["runs"][0]
     driver = run["tool"]["driver"]
-    assert (driver["name"], driver["version"], driver["informationUri"]) == (
-        "worker-lint",
-        "9.8.7",
-        "https://pypi.org/project/worker-lint/",
-    )
+    # no informationUri: the project has no public page to point at yet
+    assert (driver["name"], driver["version"], "informationUri" in driver) == ("worker-lint", "9.8.7", False)
     assert [r["id"] for r in driver["rules"]] == sorted(rules)
     for descriptor in driver["rules"]:
         meta = rules[descriptor["id"]]

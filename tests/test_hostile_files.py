@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -148,7 +149,7 @@ def test_writes_need_no_fchmod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         assert (tmp_path / "report.txt").stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-def test_the_license_and_project_urls_are_there():
+def test_the_license_and_the_python_versions_are_there():
     license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
     assert "END OF TERMS AND CONDITIONS" in license_text
@@ -158,4 +159,11 @@ def test_the_license_and_project_urls_are_there():
         import tomli as tomllib  # type: ignore[no-redef]
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == "Apache-2.0"
-    assert {"Homepage", "Source", "Issues", "Security"} <= set(project["urls"])
+    # no URL that points nowhere: the project has no public home yet
+    assert "urls" not in project
+    # the classifiers name the versions CI runs the suite on, from requires-python up
+    assert project["requires-python"] == ">=3.10"
+    versions = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"] if re.fullmatch(r".* :: 3\.\d+", c)]
+    assert versions == ["3.10", "3.11", "3.12", "3.13"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"for version in {' '.join(versions)}; do" in ci

@@ -7,6 +7,7 @@ Elsewhere they skip, saying what is missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,9 +45,21 @@ def _require(*programs: str) -> None:
     pytest.skip(message)
 
 
-def _env(tmp_path: Path, file: Path) -> dict[str, str]:
+def readme_snippet(language: str, marker: str) -> str:
+    """The README's ```language block holding ``marker``, verbatim: the docs cannot drift from what is tested."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(rf"^```{language}\n(.*?)^```", text, re.MULTILINE | re.DOTALL) if marker in b]
+    assert len(blocks) == 1, (language, marker)
+    return str(blocks[0])
+
+
+def _env(tmp_path: Path, file: Path, snippet: str = "") -> dict[str, str]:
+    (tmp_path / "snippet").write_text(snippet, encoding="utf-8")
     return {
         **os.environ,
+        # the snippets run `worker-lint` as a user has it: the one installed beside this Python
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+        "WL_SNIPPET": str(tmp_path / "snippet"),
         "WL_FILE": str(file),
         "WL_OUT": str(tmp_path / "out"),
         "WL_PYTHON": sys.executable,
@@ -66,7 +79,7 @@ def test_neovim_shows_diagnostics_hovers_and_applies_a_code_action(tmp_path: Pat
     file.write_text(BAD.read_text())
     run = subprocess.run(
         ["nvim", "--headless", "--clean", "-u", "NONE", "-c", f"luafile {EDITORS / 'neovim.lua'}"],
-        env=_env(tmp_path, file),
+        env=_env(tmp_path, file, readme_snippet("lua", "vim.lsp.start_client")),
         capture_output=True,
         text=True,
         timeout=120,
@@ -114,7 +127,7 @@ def test_vim_with_ale_shows_diagnostics_hovers_and_applies_a_code_action(tmp_pat
     file.write_text(BAD.read_text())
     out = tmp_path / "out"
     socket = f"worker-lint-test-{os.getpid()}"
-    env = _env(tmp_path, file)
+    env = _env(tmp_path, file, readme_snippet("vim", "'lsp': 'stdio'"))
     subprocess.run(
         [
             "tmux",

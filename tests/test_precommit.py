@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,11 +26,14 @@ GOOD = (ROOT / "examples" / "good" / "sleep-worker.yaml").read_text(encoding="ut
 BAD = GOOD.replace("replicas: 1", 'replicas: "two"')
 
 
-def test_hook_definition():
+def _hooks() -> list[dict[str, object]]:
     from worker_lint.document.parse import parse
 
-    hooks = parse((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")).documents[0].data
-    assert hooks == [
+    return parse((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")).documents[0].data  # type: ignore[no-any-return]
+
+
+def test_hook_definition():
+    assert _hooks() == [
         {
             "id": "worker-lint",
             "name": "worker-lint",
@@ -39,8 +43,60 @@ def test_hook_definition():
             "types_or": ["yaml"],
             "require_serial": True,
             "minimum_pre_commit_version": "2.9.0",
-        }
+        },
+        {
+            "id": "worker-lint-fix",
+            "name": "worker-lint (fix)",
+            "description": "Apply worker-lint's safe fixes to DataOS Worker and Bundle manifests, then lint what is left.",
+            "entry": "worker-lint check",
+            "args": ["--fix"],
+            "language": "python",
+            "types_or": ["yaml"],
+            "require_serial": True,
+            "minimum_pre_commit_version": "2.9.0",
+        },
     ]
+
+
+def _readme_config() -> str:
+    """The README's `.pre-commit-config.yaml`, verbatim."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"^```yaml\n(# \.pre-commit-config\.yaml\n.*?)^```", text, re.MULTILINE | re.DOTALL)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_readme_snippet_names_the_hooks_and_its_placeholders():
+    from worker_lint.document.parse import parse
+
+    snippet = _readme_config()
+    [repo] = parse(snippet).documents[0].data["repos"]
+    assert (repo["repo"], repo["rev"]) == ("REPOSITORY_URL", "COMMIT_SHA")
+    commented = re.findall(r"^\s*# - id: (\S+)$", snippet, re.MULTILINE)
+    assert [hook["id"] for hook in repo["hooks"]] + commented == [hook["id"] for hook in _hooks()]
+
+
+def test_autoupdate_freeze_pins_the_readme_snippet_to_a_commit(tmp_path: Path):
+    """What the README says to do: the URL filled in, `pre-commit autoupdate --freeze` writes a full SHA."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(_readme_config().replace("REPOSITORY_URL", str(ROOT)), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "VIRTUAL_ENV")}
+    env.update(PRE_COMMIT_HOME=str(tmp_path / "home"), PRE_COMMIT_COLOR="never")
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "autoupdate", "--freeze"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{40}", head)
+    assert f"updating COMMIT_SHA -> {head}" in run.stdout
+    expected = _readme_config().replace("REPOSITORY_URL", str(ROOT)).replace("rev: COMMIT_SHA", f"rev: {head}")
+    assert config.read_text(encoding="utf-8") == expected
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +115,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def try_repo(project: Path, home: Path, *files: str) -> subprocess.CompletedProcess[str]:
+def try_repo(project: Path, home: Path, *files: str, hook: str = "worker-lint") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", "VIRTUAL_ENV")}
     env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", PIP_DISABLE_PIP_VERSION_CHECK="1")
     return subprocess.run(
@@ -69,7 +125,7 @@ def try_repo(project: Path, home: Path, *files: str) -> subprocess.CompletedProc
             "pre_commit",
             "try-repo",
             str(ROOT),
-            "worker-lint",
+            hook,
             "--color",
             "never",
             "--files",
@@ -97,3 +153,16 @@ def test_hook_passes_on_good_manifests(project: Path, pre_commit_home: Path):
     result = try_repo(project, pre_commit_home, "good.yaml", "ci.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def test_fix_hook_fixes_what_it_can_and_stops_the_commit(project: Path, pre_commit_home: Path):
+    fixable = project / "fixable.yaml"
+    fixable.write_text(GOOD.replace("stackSpec:", "stackspec:"), encoding="utf-8")
+    subprocess.run(["git", "add", "."], cwd=project, check=True)
+    result = try_repo(project, pre_commit_home, "fixable.yaml", "bad.yaml", "good.yaml", hook="worker-lint-fix")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "worker-lint (fix)" in result.stdout and "files were modified by this hook" in result.stdout
+    assert fixable.read_text(encoding="utf-8") == GOOD
+    # what cannot be fixed is still reported
+    assert "bad.yaml:12:13: error WL103 `spec.replicas` must be an integer, not a string (`two`)" in result.stdout
+    assert "fixable.yaml:" not in result.stdout.split("Fixed")[0]

@@ -113,7 +113,8 @@ def test_workflow_dag_must_not_be_missing_or_empty() -> None:
         ("envs", "{LOG_FORMAT: json}", "environment variables go in `use.projection` (`projections.envVarsTemplate`)"),
         ("secrets", "[mysecret]", "Secrets are projected through `use.projection`"),
         ("dataosSecrets", "[{name: s, workspace: public}]", "Secrets are projected through `use.projection`"),
-        ("logLevel", "INFO", "the v2alpha field table has no `logLevel`; the stack's own configuration sets it"),
+        # said once: not "does not list; in v2alpha the v2alpha field table has no `logLevel`"
+        ("logLevel", "INFO", "the stack's own configuration sets the log level"),
     ],
 )
 def test_v1beta_runtime_fields_in_a_v2alpha_spec_warn(field: str, value: str, advice: str) -> None:

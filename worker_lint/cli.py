@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from worker_lint.core.settings import Settings
     from worker_lint.run.fixing import Fixer
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "rdjson")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,6 +34,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format",
+    "--output-format",  # ruff's name for it
     "output_format",
     type=click.Choice(FORMATS),
     default=None,
@@ -74,6 +75,7 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Print diagnostics, but no summary or notes.")
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR)."
 )
@@ -100,6 +102,9 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing that remains.")
 @click.option("--show-fixes", is_flag=True, help="List what was fixed, per file and rule.")
+@click.option(
+    "--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when something was fixed, even if nothing is left."
+)
 def check(**given: Any) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
     args = CheckArgs(**given)
@@ -107,6 +112,8 @@ def check(**given: Any) -> None:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
     settings = _settings(args)
     files, buffers = _inputs(args, settings)
+    if not files and not buffers and not args.quiet:
+        click.echo("warning: no manifests found (no *.yaml or *.yml file under the paths given)", err=True)
     fixer = _fixer(args, settings, files, buffers)
     checked, diagnostics, suppressed = _lint(args, settings, files, buffers, fixer)
     _refuse_writes_over(args, checked)  # the files Bundles refer to are known only now
@@ -115,11 +122,13 @@ def check(**given: Any) -> None:
         return
     known: list[Diagnostic] = []
     if args.baseline_path:
-        diagnostics, known = _apply_baseline(Path(args.baseline_path), diagnostics)
+        diagnostics, known = _apply_baseline(Path(args.baseline_path), diagnostics, args.quiet)
     rendered = _render(args, checked, diagnostics, suppressed, known)
     status = None
     if fixer is not None:
         rendered, status = fixer.finish(diagnostics, rendered, args.output_format or _default_format())
+        if args.exit_non_zero_on_fix and fixer.fixed_count:
+            status = 1  # ruff's meaning: a hook that fixed something fails, so the fix is looked at before committing
     _emit(rendered, args.output, to_stderr=fixer is not None and fixer.report_to_stderr)
     sys.exit(_exit_status(args, diagnostics) if status is None else status)
 
@@ -145,6 +154,7 @@ class CheckArgs:
     exit_zero: bool
     strict: bool
     statistics: bool
+    quiet: bool
     color: bool | None
     variables: tuple[str, ...]
     env_file: str | None
@@ -157,6 +167,7 @@ class CheckArgs:
     diff: bool
     fix_only: bool
     show_fixes: bool
+    exit_non_zero_on_fix: bool
 
 
 def _settings(args: CheckArgs) -> Resolver:
@@ -236,6 +247,7 @@ def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[
         diff=args.diff,
         fix_only=args.fix_only,
         show=args.show_fixes,
+        quiet=args.quiet,
         files=files,
         buffers=buffers,
     )
@@ -282,7 +294,9 @@ def _render(
             if args.color is not None
             else (args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         )
-        rendered = report.text(diagnostics, len(checked), colour=bool(colour), unsafe=args.unsafe_fixes)
+        rendered = report.text(
+            diagnostics, len(checked), colour=bool(colour), unsafe=args.unsafe_fixes, summary=not args.quiet
+        )
     else:
         from worker_lint import catalogue
         from worker_lint import report as formats
@@ -404,13 +418,23 @@ def _write_baseline(path: Path, diagnostics: list[Diagnostic]) -> None:
     )
 
 
-def _apply_baseline(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+def _apply_baseline(
+    path: Path, diagnostics: list[Diagnostic], quiet: bool
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
     from worker_lint.run import baseline
 
     try:
         result = baseline.load(path).filter(diagnostics)
     except baseline.BaselineError as exc:
         _usage_failure(str(exc))
+    if quiet:
+        return result.new, result.known
+    if result.known:  # so a clean-looking report never hides that problems remain
+        click.echo(
+            f"{len(result.known)} diagnostic{'s' if len(result.known) != 1 else ''} recorded in {path}"
+            f" {'were' if len(result.known) != 1 else 'was'} not reported.",
+            err=True,
+        )
     if result.fixed:
         click.echo(
             f"{result.fixed} problem{'s' if result.fixed != 1 else ''} recorded in {path} no longer"
@@ -467,8 +491,17 @@ def explain(rule: str) -> None:
     found = catalogue.find(rule)
     if found is None or found.page is None:
         raise click.UsageError(f"no rule `{rule}`; `worker-lint rules` lists them")
-    click.echo(f"{found.code} {found.name} (default severity: {found.severity.value})\n")
-    click.echo(found.body.strip() + "\n")
+    click.echo(_readable_page(found.body.strip(), found.severity.value) + "\n")
+
+
+def _readable_page(body: str, severity: str) -> str:
+    """A rule page as a reader wants it: its title once, then its default severity, and code fences
+    without the markers the test suite reads (```` ```yaml fix=before applicability=safe ```` is ```` ```yaml ````)."""
+    import re
+
+    body = re.sub(r"^(```\w*)[ \t].*$", r"\1", body, flags=re.MULTILINE)
+    title, _, rest = body.partition("\n")
+    return f"{title}\n\nDefault severity: {severity}.\n{rest}"
 
 
 @main.command("schema")
@@ -484,7 +517,8 @@ LSP_INSTALL = "pip install 'worker-lint[lsp]'"
 
 
 @main.command("server")
-def server() -> None:
+@click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default and only transport).")
+def server(stdio: bool) -> None:
     """Run the language server over standard input and output (needs the `lsp` extra)."""
     try:
         import lsprotocol  # noqa: F401

@@ -1,5 +1,5 @@
--- Drives Neovim's built-in LSP client against `worker-lint server`, headless.
--- Opens WL_FILE, waits for the diagnostics, runs the editor's own code-action path (the menu answered
+-- Drives Neovim's built-in LSP client against `worker-lint server`, headless, set up by the README's
+-- snippet (WL_SNIPPET). Opens WL_FILE, waits for the diagnostics, runs the editor's own code-action path (the menu answered
 -- by choosing WL_ACTION), hovers on the WL102 diagnostic, and writes what it saw to WL_OUT, one fact a line.
 local out = {}
 local function say(line) table.insert(out, line) end
@@ -12,16 +12,16 @@ end
 local function fail(message) say("FAIL " .. message); finish(1) end
 
 local ok, err = pcall(function()
+  -- the README's setup, verbatim: it starts the client when a YAML buffer opens
+  vim.cmd("filetype on")
+  dofile(vim.env.WL_SNIPPET)
   vim.cmd("edit " .. vim.fn.fnameescape(vim.env.WL_FILE))
   local bufnr = vim.api.nvim_get_current_buf()
-  local id = vim.lsp.start_client({
-    name = "worker-lint",
-    cmd = { vim.env.WL_PYTHON, "-m", "worker_lint", "server" },
-    root_dir = vim.env.WL_ROOT,
-    init_options = { lint = { run = "onType", debounceMs = 0 } },
-  })
-  if not id then return fail("the client did not start") end
-  vim.lsp.buf_attach_client(bufnr, id)
+  -- Neovim 0.7 lists a buffer's client once the server has answered `initialize`
+  vim.wait(30000, function() return next(vim.lsp.buf_get_clients(bufnr)) ~= nil end, 20)
+  local clients = vim.lsp.buf_get_clients(bufnr)
+  local id = next(clients)
+  if not id or clients[id].name ~= "worker-lint" then return fail("the client did not start") end
   if not vim.wait(30000, function() return #vim.diagnostic.get(bufnr) >= 3 end, 20) then
     return fail("no diagnostics within 30 s")
   end

@@ -36,7 +36,7 @@ V1BETA_ONLY = {
     "dataosVolumes": "Volumes are mounted with `use.volumes`",
     "persistentVolume": "Volumes are mounted with `use.volumes`, or `disk` for storage of the Worker's own",
     "tempVolume": "storage of the Worker's own is `disk`",
-    "logLevel": "the v2alpha field table has no `logLevel`; the stack's own configuration sets it",
+    "logLevel": "the stack's own configuration sets the log level",
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from worker_lint.core import type_names
 from worker_lint.core.diagnostic import Finding, JsonPath
-from worker_lint.dataos.schema import suggest
+from worker_lint.dataos.schema import load, suggest
 from worker_lint.document.positions import describe
 
 MISSING_FIELD = "WL101"
@@ -173,6 +173,11 @@ def _unknown_fields(f: Failed) -> list[Routed] | None:
         hint = suggest(name, known)
         if hint:
             message += f"; did you mean `{hint}`?"
+        elif len(f.path) == 1 and name in _meta_fields():
+            # `description:` indented under `worker:` by mistake: where it goes, not a list of other fields
+            message += (
+                f"; `{name}` belongs at the top level of the manifest, beside `name`: move it out of `{f.path[0]}`"
+            )
         elif known:
             message += f"; known fields are {_listing(known)}"
         finding = Finding(
@@ -353,3 +358,8 @@ def _listing(values: Iterable[Any]) -> str:
     if len(items) > 8:
         items = items[:8] + ["..."]
     return ", ".join(items)
+
+
+def _meta_fields() -> frozenset[str]:
+    """The fields every resource has at its top level (`description`, `owner`, `layer`, ...)."""
+    return frozenset(load("resource-meta.schema.json").get("properties", {}))

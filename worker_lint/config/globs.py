@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from pathlib import Path
 
 
@@ -124,6 +125,15 @@ def _compile(pattern: str) -> _Glob:
     return _Glob(parts)
 
 
+#: `(?>...)` is in `re` from Python 3.11; before, a lookahead that captures and a backreference to it
+#: hold the same place just as firmly (what `fnmatch` itself did on those versions)
+_HAS_ATOMIC_GROUPS = sys.version_info >= (3, 11)
+
+
+def _atomic(source: str, number: int) -> str:
+    return f"(?>{source})" if _HAS_ATOMIC_GROUPS else f"(?=(?P<g{number}>{source}))(?P=g{number})"
+
+
 def _part(text: str, pattern: str) -> re.Pattern[str]:
     """One folder name's pattern; stars become atomic lazy groups, as `fnmatch` makes them.
 
@@ -167,7 +177,7 @@ def _part(text: str, pattern: str) -> re.Pattern[str]:
     if len(fixed) == 1:
         source = fixed[0]
     else:
-        source = fixed[0] + "".join(f"(?>.*?{f})" for f in fixed[1:-1]) + ".*" + fixed[-1]
+        source = fixed[0] + "".join(_atomic(f".*?{f}", n) for n, f in enumerate(fixed[1:-1])) + ".*" + fixed[-1]
     try:
         return re.compile(source, re.DOTALL)
     except re.error as exc:  # a reversed range, `[z-a]`

@@ -1,4 +1,4 @@
-"""CI report formats (sarif, github, gitlab, junit): pure functions from diagnostics to text.
+"""CI report formats (sarif, github, gitlab, junit, rdjson): pure functions from diagnostics to text.
 
 Every renderer takes the same diagnostics and keyword arguments, so one run
 can be reported in any of them::
@@ -26,10 +26,8 @@ from worker_lint.core.diagnostic import Diagnostic
 from worker_lint.core.paths import relative
 
 #: format name -> module in this package
-FORMATS = {"sarif": "sarif", "github": "github", "gitlab": "gitlab", "junit": "junit"}
+FORMATS = {"sarif": "sarif", "github": "github", "gitlab": "gitlab", "junit": "junit", "rdjson": "rdjson"}
 TOOL_NAME = "worker-lint"
-#: the project's public page; SARIF viewers link the tool name to it
-INFORMATION_URI = "https://pypi.org/project/worker-lint/"
 
 
 def render(name: str, diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], **options: Any) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from worker_lint import __version__
 from worker_lint.core.diagnostic import Diagnostic, Severity, Span
-from worker_lint.report import INFORMATION_URI, TOOL_NAME, fingerprints, relative_path, rule_help, rule_text
+from worker_lint.report import TOOL_NAME, fingerprints, relative_path, rule_help, rule_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE_ID = "%SRCROOT%"
@@ -62,7 +62,6 @@ def render(
                         "name": TOOL_NAME,
                         "version": version,
                         "semanticVersion": version,
-                        "informationUri": INFORMATION_URI,
                         "rules": descriptors,
                     }
                 },

@@ -14,7 +14,13 @@ _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severi
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def text(diagnostics: Sequence[Diagnostic], files_checked: int, colour: bool = False, unsafe: bool = False) -> str:
+def text(
+    diagnostics: Sequence[Diagnostic],
+    files_checked: int,
+    colour: bool = False,
+    unsafe: bool = False,
+    summary: bool = True,
+) -> str:
     """``path:line:col: severity CODE message``, the source line with a caret underline, and a summary.
 
     The first line of each diagnostic is the stable part editors match with a
@@ -37,11 +43,12 @@ def text(diagnostics: Sequence[Diagnostic], files_checked: int, colour: bool = F
         out.extend(_snippet(d, colour))
         for rel in d.related:
             out.append(f"    {d.path}:{rel.span.line}:{rel.span.column}: note: {rel.message}")
-    out.append(summary(diagnostics, files_checked))
-    fixable = fixable_summary(diagnostics, unsafe)
-    if fixable:
-        out.append(fixable)
-    return "\n".join(out) + "\n"
+    if summary:  # `--quiet` leaves it out
+        out.append(summary_line(diagnostics, files_checked))
+        fixable = fixable_summary(diagnostics, unsafe)
+        if fixable:
+            out.append(fixable)
+    return "".join(line + "\n" for line in out)
 
 
 def _fixable(d: Diagnostic, unsafe: bool) -> bool:
@@ -57,6 +64,8 @@ def fixable_summary(diagnostics: Sequence[Diagnostic], unsafe: bool = False) -> 
     more = 0 if unsafe else sum(1 for d in with_fixes if not _fixable(d, False) and _fixable(d, True))
     if not safe and not more:
         return ""
+    if not safe:  # not "0 fixable with --fix (1 more ...)": say what does fix them
+        return f"{more} fixable with --fix --unsafe-fixes."
     flag = "--fix --unsafe-fixes" if unsafe else "--fix"
     return f"{safe} fixable with {flag}" + (f" ({more} more with --unsafe-fixes)" if more else "") + "."
 
@@ -78,7 +87,7 @@ def _snippet(d: Diagnostic, colour: bool) -> list[str]:
     return [f"{number:>5} | {line}", f"{'':>5} | {caret}"]
 
 
-def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
+def summary_line(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
     counts = Counter(d.severity for d in diagnostics)
     files = f"{files_checked} file{'s' if files_checked != 1 else ''}"
     if not diagnostics:

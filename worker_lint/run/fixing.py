@@ -238,6 +238,7 @@ class Fixer:
         diff: bool,
         fix_only: bool,
         show: bool,
+        quiet: bool = False,
         files: Sequence[str],
         buffers: Mapping[str, bytes | Finding],
     ) -> None:
@@ -250,6 +251,8 @@ class Fixer:
         self.diff = diff
         self.fix_only = fix_only or diff
         self.show = show
+        #: `--quiet`: the fixed text and the report only, no counts or listings
+        self.quiet = quiet
         self.files = files
         #: the files the run was given, or found walking a folder it was given: the only ones written
         self._named = frozenset(files)
@@ -384,19 +387,20 @@ class Fixer:
                     f"worker-lint: {outcome.display}:{d.span.line}:{d.span.column}: the fix for {d.code}"
                     f" was not applied: it would introduce {appeared}\n"
                 )
-        fixed = sum(len(o.applied) for o in self.outcomes)
+        fixed = self.fixed_count
         if self.diff:
             changed = [o for o in self.outcomes if o.fixed is not None]
             out = "".join(unified_diff(o) for o in changed)
-            sys.stderr.write(
-                f"Would fix {fixed} problem{'s' if fixed != 1 else ''}"
-                f" in {len(changed)} file{'s' if len(changed) != 1 else ''}.\n"
-            )
+            if not self.quiet:
+                sys.stderr.write(
+                    f"Would fix {fixed} problem{'s' if fixed != 1 else ''}"
+                    f" in {len(changed)} file{'s' if len(changed) != 1 else ''}.\n"
+                )
             return out, 1 if changed else 0
         note = ""
         if self.show and fixed:
             note += self.listing()
-        if self.apply:
+        if self.apply and not self.quiet:
             files = len({o.display for o in self.outcomes if o.applied})
             note += f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}.\n"
         if self.fix_only:
@@ -406,6 +410,11 @@ class Fixer:
             return rendered + note, None
         sys.stderr.write(note)
         return rendered, None
+
+    @property
+    def fixed_count(self) -> int:
+        """How many diagnostics the run fixed (with `--diff`: would fix)."""
+        return sum(len(o.applied) for o in self.outcomes)
 
     def listing(self) -> str:
         """`--show-fixes`: what was fixed, per file and rule."""
