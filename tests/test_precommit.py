@@ -155,6 +155,7 @@ def test_hook_passes_on_good_manifests(project: Path, pre_commit_home: Path):
     assert "Passed" in result.stdout
 
 
+@pytest.mark.slow  # installing the hook into a fresh environment takes most of a minute
 def test_fix_hook_fixes_what_it_can_and_stops_the_commit(project: Path, pre_commit_home: Path):
     fixable = project / "fixable.yaml"
     fixable.write_text(GOOD.replace("stackSpec:", "stackspec:"), encoding="utf-8")
