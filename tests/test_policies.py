@@ -329,3 +329,170 @@ def test_a_run_without_policies_imports_neither_cel_nor_pydantic(tmp_path: Path)
         [sys.executable, "-c", "import json\n" + code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert json.loads(out.stdout.splitlines()[-1]) == []
+
+
+# -- policy codes everywhere a rule code works ---------------------------------------------------------------------
+
+
+def codes_of(result, prefix: str = "ORG") -> list[tuple[str, str, str]]:
+    return [(d["path"], d["code"], d["severity"]) for d in result.diagnostics if d["code"].startswith(prefix)]
+
+
+@pytest.mark.parametrize(
+    ("added", "flags", "expected"),
+    [
+        # a selection that names the built-in rules only leaves the policies out, as ruff's prefixes do
+        ("select: [WL1]\n", (), []),
+        (
+            "select: [WL1, ORG00]\n",
+            (),
+            [("prod/relay.yaml", "ORG001", "error"), ("prod/relay.yaml", "ORG002", "warning")],
+        ),
+        ("ignore: [ORG001]\nseverity: {ORG002: info}\n", (), [("prod/relay.yaml", "ORG002", "info")]),
+        ("per-file-ignores:\n  'prod/*.yaml': [ORG001]\n", (), [("prod/relay.yaml", "ORG002", "warning")]),
+        ("", ("--select", "ORG001"), [("prod/relay.yaml", "ORG001", "error")]),
+        ("select: [WL1]\n", ("--extend-select", "ORG002"), [("prod/relay.yaml", "ORG002", "warning")]),
+        ("", ("--ignore", "ORG"), []),
+        (
+            "severity: {ORG: warning}\n",
+            ("--per-file-ignores", "prod/*:ORG002"),
+            [("prod/relay.yaml", "ORG001", "warning")],
+        ),
+    ],
+)
+def test_policy_codes_select_ignore_and_take_severities(tmp_path: Path, added: str, flags: tuple[str, ...], expected):
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path / ".worker-lint.yaml", added + POLICIES.replace('    files: ["prod/**"]\n', '    files: ["dev/**"]\n')
+    )
+    write(tmp_path / "prod" / "relay.yaml", WORKER)
+    result = run_cli("check", "--format", "json", "--no-cache", *flags, "prod/relay.yaml", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert codes_of(result) == expected
+
+
+def test_a_configuration_selector_naming_no_declared_policy_is_a_usage_error(tmp_path: Path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".worker-lint.yaml", "ignore: [ORG004, ORX]\n" + POLICIES)
+    write(tmp_path / "w.yaml", WORKER)
+    result = run_cli("check", "--no-cache", "w.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stderr.splitlines()) == (
+        2,
+        [
+            ".worker-lint.yaml:1:10: unknown rule code `ORG004`; did you mean `ORG003`?",
+            ".worker-lint.yaml:1:18: `ORX` selects no rule",
+        ],
+    )
+
+
+def test_inline_suppressions_cover_policy_codes_and_unused_ones_are_reported(project: Path):
+    relay = project / "prod" / "relay.yaml"
+    text = relay.read_text(encoding="utf-8").replace("tags:\n", "tags:  # worker-lint: disable=ORG001,ORG003\n")
+    relay.write_text(text + "# worker-lint: disable-file=ORG002 -- reviewed in CHG-12\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--no-cache", "prod/relay.yaml", cwd=project)
+    rows = [(d["line"], d["column"], d["code"], d["message"]) for d in result.diagnostics if d["code"] != "WL101"]
+    assert rows == [
+        (
+            4,
+            38,
+            "WL050",
+            "`ORG003` is not reported on this line, so disabling it does nothing; remove it from the comment",
+        ),
+        (9, 3, "ORG003", "production Workers run on the production compute"),
+    ]
+    sarif = json.loads(run_cli("check", "--format", "sarif", "--no-cache", "prod/relay.yaml", cwd=project).stdout)
+    suppressed = [r for r in sarif["runs"][0]["results"] if r.get("suppressions")]
+    assert [(r["ruleId"], r["suppressions"][0].get("justification")) for r in suppressed] == [
+        ("ORG001", None),
+        ("ORG002", "reviewed in CHG-12"),
+    ]
+
+
+def test_an_unknown_policy_code_in_a_directive_is_reported(project: Path):
+    relay = project / "prod" / "relay.yaml"
+    relay.write_text(relay.read_text(encoding="utf-8") + "# worker-lint: disable-file=ORG009\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--no-cache", "prod/relay.yaml", cwd=project)
+    assert [(d["line"], d["code"], d["message"]) for d in result.diagnostics if d["code"] == "WL051"] == [
+        (13, "WL051", "`ORG009` is not a worker-lint rule code")
+    ]
+
+
+def test_the_baseline_records_and_hides_policy_findings(project: Path):
+    written = run_cli("check", "--no-cache", "--write-baseline", "baseline.json", "prod/relay.yaml", cwd=project)
+    assert written.returncode == 0, written.stderr
+    entries = json.loads((project / "baseline.json").read_text(encoding="utf-8"))["entries"]
+    assert {e["code"] for e in entries} >= {"ORG001", "ORG002", "ORG003"}
+    again = run_cli(
+        "check", "--format", "json", "--no-cache", "--baseline", "baseline.json", "prod/relay.yaml", cwd=project
+    )
+    assert (again.returncode, again.diagnostics) == (0, [])
+
+
+def test_statistics_count_policies_by_code_and_name(project: Path):
+    result = run_cli("check", "--no-cache", "--statistics", "--select", "ORG", ".", cwd=project)
+    assert result.stdout.splitlines()[-3:] == [
+        "     2  ORG001  team-tag (error)",
+        "     2  ORG002  ORG002 (warning)",
+        "     1  ORG003  prod-compute (error)",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "gitlab", "junit", "json"])
+def test_every_report_format_carries_policy_findings(project: Path, fmt: str):
+    result = run_cli("check", "--format", fmt, "--no-cache", "--select", "ORG003", "prod/relay.yaml", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "ORG003" in result.stdout
+    assert "production Workers run on the production compute" in result.stdout
+
+
+def test_sarif_lists_each_policy_as_a_rule_with_its_message_as_description(project: Path):
+    result = run_cli("check", "--format", "sarif", "--no-cache", "prod/relay.yaml", cwd=project)
+    rules = {r["id"]: r for r in json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["ORG001"]["name"] == "team-tag"
+    assert rules["ORG001"]["shortDescription"] == {"text": "every Worker carries a `team:` tag"}
+    assert rules["ORG001"]["fullDescription"] == {"text": "every Worker carries a `team:` tag"}
+    assert rules["ORG002"]["defaultConfiguration"] == {"level": "warning"}
+    assert "- require: `has(resource.tags)" in rules["ORG001"]["help"]["markdown"]
+    assert [code for code in rules if not code.startswith("WL")] == ["ORG001", "ORG002", "ORG003"]
+
+
+def test_rules_lists_the_policies_after_the_built_in_ones(project: Path):
+    listing = run_cli("rules", cwd=project).stdout.splitlines()
+    assert listing[-3:] == [
+        "ORG001  team-tag                           error    every Worker carries a `team:` tag  (this project's policy)",
+        "ORG002  ORG002                             warning  at most 3 replicas  (this project's policy)",
+        "ORG003  prod-compute                       error    production Workers run on the production compute"
+        "  (this project's policy)",
+    ]
+    assert listing[-4].startswith("WL")
+    as_json = json.loads(run_cli("rules", "--format", "json", cwd=project).stdout)
+    assert as_json[-3] == {
+        "code": "ORG001",
+        "name": "team-tag",
+        "severity": "error",
+        "summary": "every Worker carries a `team:` tag",
+        "policy": True,
+    }
+
+
+def test_explain_prints_a_policys_declaration(project: Path):
+    page = run_cli("explain", "ORG003", cwd=project)
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.splitlines() == [
+        "ORG003 prod-compute (default severity: error)",
+        "",
+        "# prod-compute (ORG003)",
+        "",
+        "A policy of this project, declared in `.worker-lint.yaml`.",
+        "",
+        "- message: production Workers run on the production compute",
+        "- types: worker",
+        "- files: prod/**",
+        '- require: `has(resource.worker.compute) && resource.worker.compute == "runnable-prod"`',
+        "- at: worker.compute",
+        "",
+    ]
+    assert run_cli("explain", "team-tag", cwd=project).stdout.startswith("ORG001 team-tag")
+    schema_page = run_cli("explain", "org002", cwd=project).stdout
+    assert '"maximum": 3' in schema_page
+    assert run_cli("explain", "ORG009", cwd=project).returncode == 2

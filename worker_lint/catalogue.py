@@ -54,10 +54,14 @@ def policy_rule(policy: Policy) -> Rule:
 
 def _policy_page(policy: Policy) -> str:
     """What `worker-lint explain` prints for a policy: everything its configuration says."""
+    from worker_lint.core.paths import relative
+
+    title = policy.code if policy.name == policy.code else f"{policy.name} ({policy.code})"
+    declared = f", declared in `{relative(policy.source, Path.cwd())}`" if policy.source else ""
     lines = [
-        f"# {policy.name} ({policy.code})",
+        f"# {title}",
         "",
-        f"A policy of this project, declared in `{policy.source}`." if policy.source else "A policy of this project.",
+        f"A policy of this project{declared}.",
         "",
         f"- message: {policy.message}",
         f"- types: {', '.join(policy.types) if policy.types else 'every DataOS resource'}",

@@ -301,6 +301,15 @@ class Resolver:
             return self.for_folder(self.cwd)
         return self.for_folder(os.path.dirname(text))
 
+    def policies(self) -> tuple[Policy, ...]:
+        """The policies of every configuration read so far, the first declaration of a code winning."""
+        found: dict[str, Policy] = {}
+        every = [self._fixed] if self._fixed is not None else list(self._settings.values())
+        for settings in every:
+            for policy in settings.policies:
+                found.setdefault(policy.code, policy)
+        return tuple(found.values())
+
     @property
     def here(self) -> Settings:
         """The working folder's Settings: what a run keeps one of (its cache folder, for one)."""
