@@ -198,8 +198,8 @@ def test_schema_failures_point_at_each_failing_value(tmp_path: Path):
     write(tmp_path / "w.yaml", WORKER)
     result = run_cli("check", "--format", "json", "--no-cache", "w.yaml", cwd=tmp_path)
     assert [(line, column, message) for _, line, column, _, _, message in org_rows(result)] == [
-        (3, 1, "resources are declared: 'description' is a required property"),
-        (7, 1, "resources are declared: 'resources' is a required property"),
+        (3, 1, 'resources are declared: "description" is a required property'),
+        (7, 1, 'resources are declared: "resources" is a required property'),
         (8, 13, "resources are declared: 5 is greater than the maximum of 3"),
     ]
 
@@ -269,7 +269,7 @@ def test_every_policy_mistake_is_a_usage_error_at_its_line_and_column(tmp_path: 
         " (in container '') (column 6)",
         ".worker-lint.yaml:14:11: `when` of policy `ORG002` is not a condition: it gives int, not true or false",
         ".worker-lint.yaml:15:5: `schema` of policy `ORG002` is not a valid JSON Schema at `type`: 12 is not valid"
-        " under any of the given schemas",
+        " under any of the schemas listed in the 'anyOf' keyword",
         ".worker-lint.yaml:16:5: policy `ORG004` gives neither of `require` and `schema`: give exactly one",
     ]
 
@@ -496,3 +496,36 @@ def test_explain_prints_a_policys_declaration(project: Path):
     schema_page = run_cli("explain", "org002", cwd=project).stdout
     assert '"maximum": 3' in schema_page
     assert run_cli("explain", "ORG009", cwd=project).returncode == 2
+
+
+# -- the documentation's examples ----------------------------------------------------------------------------------
+
+
+def test_the_examples_folder_breaks_each_policy_where_its_comments_say():
+    from conftest import ROOT
+
+    result = run_cli("check", "--format", "json", "--no-cache", "examples/policies", cwd=ROOT)
+    assert [(d["path"], d["line"], d["column"], d["code"]) for d in result.diagnostics] == [
+        ("examples/policies/dev/orders-relay.yaml", 13, 3, "ORG004"),
+        ("examples/policies/prod/orders-relay.yaml", 5, 1, "ORG001"),
+        ("examples/policies/prod/orders-relay.yaml", 10, 13, "ORG002"),
+        ("examples/policies/prod/orders-relay.yaml", 11, 3, "ORG003"),
+    ]
+
+
+def test_the_readme_policies_are_valid_and_report_as_shown(tmp_path: Path):
+    import re
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Policies") : readme.index("## Suppressing a diagnostic")]
+    blocks = re.findall(r"```yaml\n(policies:\n.+?)```", section, re.DOTALL)
+    assert len(blocks) == 3
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".worker-lint.yaml", "policies:\n" + "".join(b.split("\n", 1)[1] for b in blocks))
+    write(tmp_path / "prod" / "orders-relay.yaml", (ROOT / "examples/policies/prod/orders-relay.yaml").read_text())
+    result = run_cli("check", "--no-cache", "--select", "ORG002", "prod/orders-relay.yaml", cwd=tmp_path)
+    shown = re.search(r"```text\n(prod/orders-relay.yaml:.+?)\n```", section)
+    assert shown is not None
+    assert result.stdout.splitlines()[0] == shown.group(1)

@@ -18,6 +18,8 @@ from worker_lint.checks import CheckSpec
 from worker_lint.core.diagnostic import Finding, JsonPath
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from worker_lint.checks.context import Context
     from worker_lint.core.policy import Policy
     from worker_lint.dataos.resource import Resource
@@ -48,22 +50,19 @@ class _Document:
         self.res = res
         self.path = path
         self._cel: Any = None
-        self._files: dict[Any, str] = {}
+        #: the CEL variables by the folder `file` is relative to (one per declaring configuration)
+        self._variables: dict[Path, Any] = {}
 
-    @property
-    def cel(self) -> Any:
-        if self._cel is None:
-            from worker_lint.config.policy import cel_data
-
-            self._cel = cel_data(self.res.data)
-        return self._cel
-
-    def file(self, policy: Policy) -> str:
-        found = self._files.get(policy.base)
+    def variables(self, policy: Policy) -> Any:
+        """What ``policy``'s expressions see: `resource`, and `file` relative to its configuration's folder."""
+        found = self._variables.get(policy.base)
         if found is None:
-            from worker_lint.config.policy import relative_file
+            from worker_lint.config.policy import activation, cel_data, relative_file
 
-            found = self._files[policy.base] = relative_file(self.path, policy.base)
+            if self._cel is None:
+                self._cel = cel_data(self.res.data)
+            found = activation(self._cel, relative_file(self.path, policy.base))
+            self._variables[policy.base] = found
         return found
 
     def applies(self, policy: Policy) -> bool:
@@ -82,14 +81,14 @@ class _Document:
 
         # A condition that cannot be evaluated (a field the document lacks) does not hold: the policy
         # is for the documents it describes, as a Spectral rule's `given` that matches nothing.
-        return evaluate(policy.when, self.cel, self.file(policy)).value
+        return evaluate(policy.when, self.variables(policy)).value
 
 
 def _judge(policy: Policy, document: _Document) -> Iterator[Finding]:
     if policy.require is not None:
         from worker_lint.config.policy import evaluate
 
-        outcome = evaluate(policy.require, document.cel, document.file(policy))
+        outcome = evaluate(policy.require, document.variables(policy))
         if outcome.value:
             return
         message = policy.message
@@ -119,8 +118,10 @@ def _place(res: Resource, path: JsonPath | None, at_value: bool = False) -> tupl
 
 
 def _schema_failures(schema_text: str, data: Any) -> list[tuple[JsonPath, str]]:
-    """Where ``data`` fails the schema, and why, with jsonschema's words; empty when it passes."""
-    from worker_lint.config.policy import schema_of
-    from worker_lint.dataos import schema as schemas
+    """Where ``data`` fails the schema, and why, in document order; empty when it passes."""
+    from worker_lint.config.policy import validator
 
-    return [(tuple(error.absolute_path), str(error.message)) for error in schemas.errors(schema_of(schema_text), data)]
+    compiled = validator(schema_text)
+    if compiled.is_valid(data):
+        return []
+    return [(tuple(error.instance_path), str(error.message)) for error in compiled.iter_errors(data)]

@@ -204,10 +204,19 @@ class Outcome(NamedTuple):
     error: str | None = None
 
 
-def evaluate(expression: str, resource: Any, file: str) -> Outcome:
-    """``expression`` on the document ``resource`` (plain data, see :func:`cel_data`) at ``file``."""
+def activation(resource: Any, file: str) -> Any:
+    """The variables an expression sees, converted to CEL once for every expression run on one document.
+
+    ``resource`` is the document as plain data (see :func:`cel_data`); converting it is most of
+    the cost of an evaluation, so the policies of a document share one activation.
+    """
+    return _environment().Activation({"resource": resource, "file": file})
+
+
+def evaluate(expression: str, variables: Any) -> Outcome:
+    """``expression`` with the :func:`activation` ``variables``: true or false, or why it could not be evaluated."""
     try:
-        result = compiled(expression).eval(data={"resource": resource, "file": file})
+        result = compiled(expression).eval(variables)
         kind = str(result.type())
         value = result.value()
     except Exception as exc:  # a value the binding cannot carry: the requirement is not met, and this is why
@@ -261,6 +270,9 @@ def relative_file(path: str, base: Path) -> str:
     if path.startswith("<") and path.endswith(">"):
         return path
     absolute = os.path.abspath(path)
+    folder = os.path.join(base, "")
+    if absolute.startswith(folder):  # the common case, without relpath's second look at the working folder
+        return Path(absolute[len(folder) :]).as_posix()
     try:
         relative = os.path.relpath(absolute, base)
     except ValueError:  # another drive
@@ -272,21 +284,39 @@ def relative_file(path: str, base: Path) -> str:
 
 
 def schema_problem(schema: Any) -> str | None:
-    """Why ``schema`` is not a JSON Schema a policy can use (valid for its draft, 2020-12 by default)."""
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.validators import Draft202012Validator, validator_for
+    """Why ``schema`` is not a JSON Schema a policy can use (valid for the draft it names, 2020-12 by default).
+
+    Checked with the compiled validator that evaluates it (jsonschema-rs): the explaining
+    ``jsonschema`` costs a fifth of a second to import, which a run should not pay to read its
+    configuration.
+    """
+    import jsonschema_rs
 
     if not isinstance(schema, dict):
         return "must be a JSON Schema object"
-    cls = validator_for(schema, default=Draft202012Validator)
-    try:
-        cls.check_schema(schema)
-    except SchemaError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path)
-        return f"is not a valid JSON Schema{f' at `{where}`' if where else ''}: {exc.message}"
     if _refers_outside(schema):
         return "refers to a schema outside itself; worker-lint never fetches schemas, so inline it under `$defs`"
+    try:
+        jsonschema_rs.meta.validate(schema)
+        validator(json.dumps(schema, sort_keys=True, ensure_ascii=False))
+    except jsonschema_rs.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.instance_path)
+        return f"is not a valid JSON Schema{f' at `{where}`' if where else ''}: {exc.message}"
+    except Exception as exc:  # a schema the meta-schema allows but the validator cannot build (a bad pattern)
+        return f"is not a usable JSON Schema: {exc}"
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def validator(text: str) -> Any:
+    """The compiled validator of a policy's schema (canonical JSON text), built once per process."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(json.loads(text), retriever=_refuse)
+
+
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"worker-lint never fetches schemas ({uri})")
 
 
 def _refers_outside(schema: Any) -> bool:
@@ -301,10 +331,3 @@ def _refers_outside(schema: Any) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
     return False
-
-
-@functools.lru_cache(maxsize=256)
-def schema_of(text: str) -> dict[str, Any]:
-    """The schema a policy's canonical JSON text holds, parsed once (the compiled validators key on it)."""
-    schema: dict[str, Any] = json.loads(text)
-    return schema
