@@ -529,3 +529,27 @@ def test_the_readme_policies_are_valid_and_report_as_shown(tmp_path: Path):
     shown = re.search(r"```text\n(prod/orders-relay.yaml:.+?)\n```", section)
     assert shown is not None
     assert result.stdout.splitlines()[0] == shown.group(1)
+
+
+def test_cel_policies_without_the_extra_are_a_usage_error_naming_the_install_command(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import sys
+
+    from worker_lint.config import policy
+
+    monkeypatch.setitem(sys.modules, "cel_expr_python", None)  # as when it is not installed
+    policy._environment.cache_clear()
+    policy.compiled.cache_clear()
+    try:
+        result = run_cli("check", "--no-cache", "prod/relay.yaml", cwd=project)
+    finally:
+        policy._environment.cache_clear()
+        policy.compiled.cache_clear()
+    assert (result.returncode, result.stderr.splitlines()) == (
+        2,
+        [
+            ".worker-lint.yaml:1:1: CEL policies need the CEL evaluator (cel-expr-python, on Python 3.11 or later),"
+            " which is not installed; install it with `pip install 'worker-lint[policies]'`"
+        ],
+    )
