@@ -91,6 +91,9 @@ def test_directories_are_searched_and_relative_paths_stay_relative():
         "examples/bad/missing-compute.yaml",
         "examples/bad/replicas-and-typos.yaml",
         "examples/bad/wrong-body.yaml",
+        # with the policies of their own folder's configuration
+        "examples/policies/dev/orders-relay.yaml",
+        "examples/policies/prod/orders-relay.yaml",
     ]
 
 

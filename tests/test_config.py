@@ -173,7 +173,7 @@ def test_severity_prefixes_expand_to_codes_and_the_more_specific_wins(tmp_path: 
 def test_all_is_every_rule(tmp_path: Path, fake_rules: None):
     write(tmp_path / ".worker-lint.yaml", "select: [ALL]\nignore: [WL2]\n")
     settings = load_settings(tmp_path)
-    assert settings.select == ("WL",)
+    assert settings.select == ("",)  # the prefix of every code, the policies' as well as the built-in rules'
     assert [c for c in FAKE_RULES if is_selected(c, settings)] == ["WL101", "WL102"]
 
 
@@ -241,7 +241,7 @@ def test_the_fast_path_reads_what_pydantic_reads(text: str):
     [
         {"selcet": []},
         {"select": "WL1"},
-        {"select": ["XX"]},
+        {"select": ["X-1"]},
         {"ignore": [1]},
         {"severity": {"bad": "error"}},
         {"severity": {"WL1": "loud"}},
@@ -287,7 +287,7 @@ def test_yaml_errors_name_file_line_and_column(tmp_path: Path, fake_rules: None)
 selcet: [WL2]
 ignore:
   - WL1
-  - XX1
+  - X-1
 severity:
   WL201: fatal
   bad: error
@@ -299,7 +299,7 @@ per-file-ignores:
         load_settings(tmp_path)
     assert problems(exc) == [
         ".worker-lint.yaml:1:1: unknown key `selcet`; did you mean `select`?",
-        ".worker-lint.yaml:4:5: `XX1` in `ignore` is not a rule code or prefix such as `WL201` or `WL2`",
+        ".worker-lint.yaml:4:5: `X-1` in `ignore` is not a rule code or prefix such as `WL201` or `WL2`",
         ".worker-lint.yaml:6:10: `fatal` is not a severity for `severity.WL201`; use error, warning or info",
         ".worker-lint.yaml:7:3: `bad` in `severity` is not a rule code or prefix such as `WL201` or `WL2`",
         '.worker-lint.yaml:9:20: `per-file-ignores."legacy/*.yaml"` must be a list, not a string',
@@ -317,7 +317,7 @@ name = "x"
 selcet = ["WL2"]
 ignore = [
   "WL1",
-  "XX1",
+  "X-1",
 ]
 severity = { WL201 = "fatal", bad = "error" }
 
@@ -329,7 +329,7 @@ severity = { WL201 = "fatal", bad = "error" }
         load_settings(tmp_path)
     assert problems(exc) == [
         "pyproject.toml:5:1: unknown key `selcet`; did you mean `select`?",
-        "pyproject.toml:8:3: `XX1` in `ignore` is not a rule code or prefix such as `WL201` or `WL2`",
+        "pyproject.toml:8:3: `X-1` in `ignore` is not a rule code or prefix such as `WL201` or `WL2`",
         "pyproject.toml:10:22: `fatal` is not a severity for `severity.WL201`; use error, warning or info",
         "pyproject.toml:10:31: `bad` in `severity` is not a rule code or prefix such as `WL201` or `WL2`",
         'pyproject.toml:13:19: `per-file-ignores."legacy/*.yaml"` must be a list, not a string',
@@ -467,14 +467,14 @@ def test_command_line_values_are_checked(tmp_path: Path, fake_rules: None):
             tmp_path,
             isolated=True,
             cli_overrides={
-                "select": ("WL2,bad",),
+                "select": ("WL2,1bad",),
                 "ignore": ("WL8",),
                 "severity": ("WL201=loud",),
                 "per_file_ignores": ("WL1",),
             },
         )
     assert problems(exc) == [
-        "--select: `BAD` is not a rule code or prefix such as `WL201` or `WL2`",
+        "--select: `1BAD` is not a rule code or prefix such as `WL201` or `WL2`",
         "--ignore: `WL8` selects no rule",
         "--severity: `loud` is not a severity; use error, warning or info",
         "--per-file-ignores: `WL1` is not GLOB:CODES",

@@ -630,3 +630,59 @@ async def test_a_bundle_is_linted_again_when_a_file_it_names_changes_on_disk(
         )
     )
     assert [c for c, *_ in _codes(await _until(client, uri, ["WL415"]))] == ["WL415"]
+
+
+#: one policy of the configuration: a Worker carries a `team:` tag, reported at `tags:`
+TEAM_POLICY = """\
+policies:
+  - code: ORG001
+    name: team-tag
+    message: every Worker carries a `team:` tag
+    types: [worker]
+    require: 'has(resource.tags) && resource.tags.exists(t, t.startsWith("team:"))'
+    at: tags
+"""
+UNTAGGED = """\
+version: v2alpha
+name: sleep-worker
+type: worker
+tags:
+  - test
+spec:
+  compute: runnable-default
+  stack: container
+  stackSpec:
+    image: docker.io/library/alpine:3.20
+"""
+
+
+@pytest.mark.asyncio
+async def test_policies_are_diagnosed_hovered_and_disabled_as_rules_are(client: LanguageClient, tmp_path: Path) -> None:
+    pytest.importorskip("cel_expr_python", reason="policies evaluate CEL with the `policies` extra")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".worker-lint.yaml").write_text(TEAM_POLICY)
+    path = tmp_path / "w.yaml"
+    path.write_text(UNTAGGED)
+    uri = await _open(client, path)
+    diagnostics = client.diagnostics[uri]
+    assert _codes(diagnostics) == [("ORG001", 3, 0, 4)]
+    assert diagnostics[0].message == "every Worker carries a `team:` tag"
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 1))
+    )
+    assert hover is not None and "team-tag" in hover.contents.value
+    assert "has(resource.tags)" in hover.contents.value
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), diagnostics[0].range, types.CodeActionContext([diagnostics[0]])
+        )
+    )
+    by_title = {a.title: a for a in got}
+    assert set(by_title) >= {"Disable ORG001 for this line", "Disable ORG001 for this file"}
+    edited = _apply(UNTAGGED, by_title["Disable ORG001 for this line"].edit.changes[uri])
+    assert edited.splitlines()[3] == "tags:  # worker-lint: disable=ORG001"
+    assert await _change(client, uri, edited, 2) == []
+    in_comment = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 33))
+    )
+    assert in_comment is not None and "team-tag" in in_comment.contents.value

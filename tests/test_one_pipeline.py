@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 from worker_lint.api import lint
-from worker_lint.core.settings import Settings
+from worker_lint.config import Resolver
 
 
 def _by_path(diagnostics: list[dict[str, Any]], name: str) -> list[tuple[Any, ...]]:
@@ -47,7 +47,8 @@ def _same_everywhere(folder: Path, names: list[str], tmp_path: Path) -> None:
 
 def _api(folder: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     monkeypatch.chdir(folder)
-    results = dict(lint(buffers={name: (folder / name).read_bytes()}, settings=Settings()))
+    # the configuration of the file's folder, as an editor's buffer gets it (examples/policies has one)
+    results = dict(lint(buffers={name: (folder / name).read_bytes()}, settings=Resolver(folder)))
     return sorted(
         (d.span.line, d.span.column, d.span.end_line, d.span.end_column, d.code, d.message)
         for d in results[name].diagnostics

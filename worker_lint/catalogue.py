@@ -1,14 +1,16 @@
-"""The rule catalogue, read from the front matter of the pages in ``rules/``.
+"""The rule catalogue, read from the front matter of the pages in ``rules/``, and the configuration's policies.
 
 The pages are the single owner of rule metadata.  At run time only the front
 matter is read (a few kilobytes); ``validate_pages`` checks every page against
-the pydantic model, for the test suite.
+the pydantic model, for the test suite.  A policy (``core.policy``) is a rule
+the project declares in its configuration: the functions that take
+``policies`` list them after the built-in rules, each with its own entry.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
@@ -16,6 +18,7 @@ from typing import Any, Literal, NamedTuple
 from worker_lint.core import lazy_re
 from worker_lint.core.data import data_dir
 from worker_lint.core.diagnostic import Severity
+from worker_lint.core.policy import Policy
 
 _PAGE_NAME = lazy_re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 
@@ -31,13 +34,51 @@ class Rule(NamedTuple):
     page: Path | None = None
     #: how an editor shows the rule's diagnostics: `unnecessary` (greyed out), `deprecated` (struck through)
     tags: tuple[str, ...] = ()
+    #: the policy this rule is, when the project's configuration declares it rather than worker-lint
+    policy: Policy | None = None
 
     @property
     def body(self) -> str:
         """The page's Markdown without its front matter (the rule's full documentation)."""
+        if self.policy is not None:
+            return _policy_page(self.policy)
         if self.page is None:
             return ""
         return split_front_matter(self.page.read_text(encoding="utf-8"))[1]
+
+
+def policy_rule(policy: Policy) -> Rule:
+    """A policy as the catalogue lists a rule: its message is its summary."""
+    return Rule(policy.code, policy.name, policy.severity, policy.message, "", policy=policy)
+
+
+def _policy_page(policy: Policy) -> str:
+    """What `worker-lint explain` prints for a policy: everything its configuration says."""
+    from worker_lint.core.paths import relative
+
+    title = policy.code if policy.name == policy.code else f"{policy.name} ({policy.code})"
+    declared = f", declared in `{relative(policy.source, Path.cwd())}`" if policy.source else ""
+    lines = [
+        f"# {title}",
+        "",
+        f"A policy of this project{declared}.",
+        "",
+        f"- message: {policy.message}",
+        f"- types: {', '.join(policy.types) if policy.types else 'every DataOS resource'}",
+        f"- files: {', '.join(policy.files_written) if policy.files_written else 'every file'}",
+    ]
+    if policy.when is not None:
+        lines.append(f"- when: `{policy.when}`")
+    if policy.require is not None:
+        lines.append(f"- require: `{policy.require}`")
+    if policy.at is not None:
+        lines.append(f"- at: {'.'.join(str(part) for part in policy.at)}")
+    if policy.schema is not None:
+        import json
+
+        schema = json.dumps(json.loads(policy.schema), indent=2, ensure_ascii=False)
+        lines += ["- schema:", "", "```json", schema, "```"]
+    return "\n".join(lines) + "\n"
 
 
 def split_front_matter(text: str) -> tuple[str, str]:
@@ -82,34 +123,42 @@ def _load(page: Path) -> Rule:
     )
 
 
-def codes() -> frozenset[str]:
-    """Every rule code, without reading any page."""
-    return frozenset(_pages())
+def codes(policies: Iterable[Policy] = ()) -> frozenset[str]:
+    """Every rule code (and the policies'), without reading any page."""
+    built_in = frozenset(_pages())
+    return built_in.union(p.code for p in policies) if policies else built_in
 
 
-def rules() -> dict[str, Rule]:
-    """Every rule, by code."""
-    return {code: _load(page) for code, page in _pages().items()}
+def rules(policies: Iterable[Policy] = ()) -> dict[str, Rule]:
+    """Every rule, by code; then the policies (a policy never has a built-in rule's code)."""
+    found = {code: _load(page) for code, page in _pages().items()}
+    for policy in policies:
+        found.setdefault(policy.code, policy_rule(policy))
+    return found
 
 
-def rule(code: str) -> Rule:
-    """The rule for ``code``, reading only its own page (a clean run reads none).
+def rule(code: str, policies: Iterable[Policy] = ()) -> Rule:
+    """The rule for ``code``, reading only its own page (a clean run reads none), or the policy with that code.
 
     An unknown code is a bug in a check; it is reported under the name `unknown-rule`.
     """
     page = _pages().get(code)
     if page is None:
+        policy = next((p for p in policies if p.code == code), None)
+        if policy is not None:
+            return policy_rule(policy)
         return Rule(code, "unknown-rule", Severity.ERROR, "", "")
     return _load(page)
 
 
-def find(code_or_name: str) -> Rule | None:
-    """Look a rule up by code (`WL101`, case-insensitive) or by name (`missing-required-field`)."""
+def find(code_or_name: str, policies: Iterable[Policy] = ()) -> Rule | None:
+    """Look a rule or policy up by code (`WL101`, case-insensitive) or by name (`missing-required-field`)."""
     key = code_or_name.strip()
-    by_code = rules().get(key.upper())
+    every = rules(policies)
+    by_code = every.get(key.upper())
     if by_code is not None:
         return by_code
-    return next((r for r in rules().values() if r.name == key.lower()), None)
+    return next((r for r in every.values() if r.name == key.lower()), None)
 
 
 def validate_pages() -> list[str]:

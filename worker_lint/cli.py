@@ -14,10 +14,11 @@ import click
 from worker_lint import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from worker_lint.config import Resolver
     from worker_lint.core.diagnostic import Diagnostic, Finding
+    from worker_lint.core.policy import Policy
     from worker_lint.core.settings import Settings
     from worker_lint.run.fixing import Fixer
 
@@ -123,7 +124,7 @@ def check(**given: Any) -> None:
     known: list[Diagnostic] = []
     if args.baseline_path:
         diagnostics, known = _apply_baseline(Path(args.baseline_path), diagnostics, args.quiet)
-    rendered = _render(args, checked, diagnostics, suppressed, known)
+    rendered = _render(args, checked, diagnostics, suppressed, known, settings.policies())
     status = None
     if fixer is not None:
         rendered, status = fixer.finish(diagnostics, rendered, args.output_format or _default_format())
@@ -282,6 +283,7 @@ def _render(
     diagnostics: list[Diagnostic],
     suppressed: list[Diagnostic],
     known: list[Diagnostic],
+    policies: Sequence[Policy] = (),
 ) -> str:
     from worker_lint.report import text as report
 
@@ -304,7 +306,7 @@ def _render(
         rendered = formats.render(
             fmt,
             diagnostics,
-            catalogue.rules(),
+            catalogue.rules(policies),
             base=_report_base(),
             files=checked,
             baselined=known,
@@ -464,32 +466,56 @@ def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
 @main.command("rules")
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text")
 def list_rules(output_format: str) -> None:
-    """List every rule: code, name, default severity and summary."""
+    """List every rule: code, name, default severity and summary; then this folder's configuration's policies."""
     from worker_lint import catalogue
 
-    rules = sorted(catalogue.rules().values(), key=lambda r: r.code)
+    policies = _folder_policies()
+    built_in = sorted(catalogue.rules().values(), key=lambda r: r.code)
+    rules = built_in + [catalogue.policy_rule(p) for p in policies]
     if output_format == "json":
         import json
 
         click.echo(
             json.dumps(
-                [{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules],
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity.value,
+                        "summary": r.summary,
+                        **({"policy": True} if r.policy is not None else {}),
+                    }
+                    for r in rules
+                ],
                 indent=2,
             )
         )
         return
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {r.summary}")
+        mark = "  (this project's policy)" if r.policy is not None else ""
+        click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {r.summary}{mark}")
+
+
+def _folder_policies() -> tuple[Policy, ...]:
+    """The policies the configuration of the working folder declares (none without one); a broken one exits 2."""
+    from worker_lint import config
+
+    try:
+        return config.Resolver(Path.cwd()).here.policies
+    except config.ConfigError as exc:
+        _usage_failure(str(exc))
 
 
 @main.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
-    """Print a rule's page: what it catches, why, and a bad and a fixed example."""
+    """Print a rule's page: what it catches, why, and a bad and a fixed example; or a policy's declaration."""
     from worker_lint import catalogue
 
     found = catalogue.find(rule)
-    if found is None or found.page is None:
+    if found is None:
+        found = catalogue.find(rule, _folder_policies())
+    if found is None or (found.page is None and found.policy is None):
         raise click.UsageError(f"no rule `{rule}`; `worker-lint rules` lists them")
     click.echo(_readable_page(found.body.strip(), found.severity.value) + "\n")
 

@@ -21,6 +21,7 @@ from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings, s
 if TYPE_CHECKING:
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
     from worker_lint.config.model import LintConfig
+    from worker_lint.core.policy import Policy
 
 __all__ = ["ConfigError", "Problem", "Resolver", "find_config", "is_excluded", "is_selected", "load_settings"]
 
@@ -33,7 +34,10 @@ _MAY_CONFIGURE = lazy_re.compile(
     r"""|tool[ \t]*(?:=|\.[ \t]*["']?worker-lint))""",  # a top-level key
     re.MULTILINE,
 )
-_SELECTOR = lazy_re.compile(r"^(WL[0-9]{0,3}|ALL)$")
+#: a rule or policy code, or a prefix of codes (`WL2`, `ORG`), or `ALL` (the same as model.SELECTOR_PATTERN)
+_SELECTOR = lazy_re.compile(r"^([A-Z]+[0-9]*|ALL)$")
+#: a whole code, not a prefix: letters, then three digits or more
+_WHOLE_CODE = lazy_re.compile(r"^[A-Z]+[0-9]{3,}$")
 _LEVELS = ("error", "warning", "info")
 
 
@@ -131,9 +135,11 @@ def _check_selectors(entries: Iterable[tuple[str, Sequence[Any]]], rules: Mappin
         selector = _ALL.get(selector, selector)
         # A severity entry's selector is the key; everywhere else it is a list item.
         at = "key" if loc and loc[0] == "severity" else "value"
-        if len(selector) == 5 and selector not in rules:
+        if selector in rules or any(code.startswith(selector) for code in codes):
+            continue
+        if _WHOLE_CODE.match(selector):
             report(loc, f"unknown rule code `{selector}`" + did_you_mean(selector, codes), at)
-        elif len(selector) < 5 and not any(code.startswith(selector) for code in codes):
+        else:
             report(loc, f"`{selector}` selects no rule", at)
 
 
@@ -240,6 +246,8 @@ def _settings_from(path: Path | None, cwd: Path, cli_overrides: Mapping[str, Any
             cli_overrides.get(k) for k in ("select", "ignore", "extend_select", "severity", "per_file_ignores")
         ):
             rules = _catalogue()
+        if rules is not None and settings.policies:
+            rules = {**rules, **{policy.code: policy for policy in settings.policies}}
         _apply_overrides(settings, cli_overrides, cwd, rules)
     return settings
 
@@ -293,6 +301,15 @@ class Resolver:
             return self.for_folder(self.cwd)
         return self.for_folder(os.path.dirname(text))
 
+    def policies(self) -> tuple[Policy, ...]:
+        """The policies of every configuration read so far, the first declaration of a code winning."""
+        found: dict[str, Policy] = {}
+        every = [self._fixed] if self._fixed is not None else list(self._settings.values())
+        for settings in every:
+            for policy in settings.policies:
+                found.setdefault(policy.code, policy)
+        return tuple(found.values())
+
     @property
     def here(self) -> Settings:
         """The working folder's Settings: what a run keeps one of (its cache folder, for one)."""
@@ -309,6 +326,14 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         line, column = raw.locate(loc, at, loc[-1] if at == "key" else None)
         problems.append(Problem(raw.shown, message, line, column))
 
+    policies: tuple[Policy, ...] = ()
+    if raw.data.get("policies"):
+        from worker_lint.config.policy import resolve
+
+        # read from the validated data as written: the model's copy would name `schema` `schema_`
+        policies = resolve(raw.data["policies"], base, raw.path, report)
+        if rules is not None:
+            rules = {**rules, **{policy.code: policy for policy in policies}}
     if rules is not None:
         entries: list[tuple[str, Sequence[Any]]] = []
         for name in (
@@ -347,10 +372,12 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         limits=Limits(max_nodes=config.max_nodes, max_line_length=config.max_line_length),
         max_file_size=config.max_file_size,
         config_path=raw.path,
+        policies=policies,
     )
 
 
-_ALL = {"ALL": "WL"}
+#: `ALL` is the prefix every code starts with: the built-in rules' and the policies'
+_ALL = {"ALL": ""}
 
 
 def _normal(selectors: Iterable[str]) -> tuple[str, ...]:
@@ -378,9 +405,10 @@ def _apply_overrides(
     def selectors(key: str, values: Any) -> tuple[str, ...]:
         out = _normal(s.upper() for s in _split(values))
         for selector in out:
-            if not _SELECTOR.match(selector):
+            if selector and not _SELECTOR.match(selector):
                 problems.append((_FLAG[key], f"`{selector}` is not a rule code or prefix such as `WL201` or `WL2`"))
-            elif rules is not None:
+            elif rules is not None and selector.startswith("WL"):
+                # only the built-in range is checked: a policy's code may be declared by another folder's configuration
                 _check_selectors(
                     [(selector, ())], rules, lambda _loc, message, _at: problems.append((_FLAG[key], message))
                 )
@@ -414,8 +442,9 @@ def _apply_overrides(
                 if level_text not in _LEVELS:
                     problems.append((_FLAG[key], f"`{level}` is not a severity; use error, warning or info"))
                     continue
-                raw_levels[selectors(key, code)[0] if code else ""] = level_text
-            settings.severity.update(_expand_severity({k: v for k, v in raw_levels.items() if k}, rules))
+                if code:  # `ALL` is the empty prefix
+                    raw_levels[selectors(key, code)[0]] = level_text
+            settings.severity.update(_expand_severity(raw_levels, rules))
         elif key == "root":
             settings.root = Path(os.path.normpath(cwd / value))
         elif key == "variables":  # `--var` values win over the file's
@@ -465,7 +494,7 @@ def is_selected(code: str, settings: Settings, path: Path | str | None = None) -
     ``ignore = ["WL2"]`` keeps WL201; at equal specificity ignore wins.
     A matching per-file-ignores entry always wins.
     """
-    chosen = max(specificity(code, settings.select or ("WL",)), specificity(code, settings.extend_select))
+    chosen = max(specificity(code, settings.select or ("",)), specificity(code, settings.extend_select))
     if chosen <= specificity(code, settings.ignore):
         return False
     if path is not None and settings.per_file_ignores:

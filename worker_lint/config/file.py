@@ -216,16 +216,24 @@ def _split_keys(text: str) -> tuple[str, ...]:
 
 
 def _toml_locate(text: str, table: tuple[str, ...], loc: Sequence[str | int], at: str, value: Any) -> tuple[int, int]:
-    target = table + tuple(str(s) for s in loc if isinstance(s, str))
     lines = text.split("\n")
+    # An array of tables (`[[tool.worker-lint.policies]]`) is entered by an index: its n-th header.
+    arrays = {_split_keys(line.lstrip()[2:].split("]", 1)[0]) for line in lines if line.lstrip().startswith("[[")}
+    target: tuple[str, ...] = table
+    for part in loc:
+        if isinstance(part, str):
+            target += (part,)
+        elif tuple(p for p in target if isinstance(p, str)) in arrays:
+            target += (str(part),)
     best: tuple[int, int, int] = (0, 1, 1)  # (matched depth, line, column)
     best_index = 0
     current: tuple[str, ...] = ()
+    seen: dict[tuple[str, ...], int] = {}
     for index, line in enumerate(lines):
         stripped = line.lstrip()
         if stripped.startswith("["):
             inner = stripped.strip("[").split("]", 1)[0]
-            current = _split_keys(inner)
+            current = _with_indices(_split_keys(inner), arrays, seen, stripped.startswith("[["))
             column = len(line) - len(stripped) + 1
             path, key_column = current, column
         else:
@@ -249,6 +257,20 @@ def _toml_locate(text: str, table: tuple[str, ...], loc: Sequence[str | int], at
     if at == "value" and best[0] > 0:
         return _toml_value(lines, best_index, column, value)
     return line_no, column
+
+
+def _with_indices(
+    keys: tuple[str, ...], arrays: set[tuple[str, ...]], seen: dict[tuple[str, ...], int], is_array: bool
+) -> tuple[str, ...]:
+    """A header's keys with the index of each array of tables it is inside (as text, as targets hold them)."""
+    if is_array:
+        seen[keys] = seen.get(keys, -1) + 1
+    out: tuple[str, ...] = ()
+    for depth in range(1, len(keys) + 1):
+        out += (keys[depth - 1],)
+        if keys[:depth] in arrays and keys[:depth] in seen:
+            out += (str(seen[keys[:depth]]),)
+    return out
 
 
 def _toml_value(lines: list[str], index: int, column: int, value: Any) -> tuple[int, int]:
@@ -363,6 +385,14 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
         from worker_lint.core.suggest import did_you_mean
 
         message = f"unknown key `{loc[-1]}`" + did_you_mean(str(loc[-1]), _known_keys(loc[:-1]))
+    elif kind == "missing":
+        message = f"{_describe(loc[:-1])} has no `{loc[-1]}`" + _MISSING_WHY.get(str(loc[-1]), "")
+    elif kind == "string_too_short":
+        message = f"{where} must not be empty"
+    elif kind == "too_short":
+        message = f"{where} must list at least one value; leave it out for every one"
+    elif kind == "string_pattern_mismatch" and loc[:1] == ["policies"] and str(loc[-1]) in _POLICY_SHAPES:
+        message = f"`{value}` is not {_POLICY_SHAPES[str(loc[-1])]}"
     elif kind == "string_pattern_mismatch" and loc[:1] == ["variables"]:
         message = f"`{value}` is not a variable name: use letters, digits and `_`, not starting with a digit"
     elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern", "").endswith("{3}$"):
@@ -383,6 +413,18 @@ def _problem(raw: RawConfig, error: Mapping[str, Any]) -> Problem:
     line, column = raw.locate(loc, at, value)
     return Problem(raw.shown, message, line, column)
 
+
+#: why a policy's required key is required
+_MISSING_WHY = {
+    "code": ": every policy has a code such as `ORG001`",
+    "message": ": every policy says what is wrong, as its diagnostics' message",
+}
+#: what a policy's patterned values are, for the message that says one is not
+_POLICY_SHAPES = {
+    "code": "a policy code: write upper-case letters then at least three digits, such as `ORG001`",
+    "name": "a kebab-case name such as `team-tag`",
+    "at": "a dotted path into the document such as `worker.compute`",
+}
 
 #: pydantic's error types for a value of the wrong JSON type, and the type wanted
 _JSON_TYPES = {"list_type": "array", "dict_type": "object", "string_type": "string", "int_type": "integer"}

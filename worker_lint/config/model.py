@@ -17,12 +17,18 @@ from worker_lint.core.data import CONFIG_SCHEMA_FILE as SCHEMA_FILE
 from worker_lint.core.data import data_dir
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits
 
-__all__ = ["SCHEMA_FILE", "LintConfig", "json_schema", "render_schema"]
+__all__ = ["SCHEMA_FILE", "LintConfig", "PolicyConfig", "json_schema", "render_schema"]
 
-SELECTOR_PATTERN = r"^(WL[0-9]{0,3}|ALL)$"
+#: a built-in rule's code or a policy's (`ORG001`), or a prefix of codes (`WL2`, `ORG`), or `ALL`
+SELECTOR_PATTERN = r"^([A-Z]+[0-9]*|ALL)$"
 CODE_PATTERN = r"^WL[0-9]{3}$"
+#: a policy's code: upper-case letters, then at least three digits (never `WL`: see config.policy)
+POLICY_CODE_PATTERN = r"^[A-Z]+[0-9]{3,}$"
+KEBAB_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+#: a dotted path into a document (`worker.compute`, `tags.0`)
+DOTTED_PATH_PATTERN = r"^[^.\s]+(\.[^.\s]+)*$"
 VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-#: a rule code (`WL201`) or a prefix selecting a block of codes (`WL2`, `WL20`; `WL` or `ALL` for every rule)
+#: a rule code (`WL201`, a policy's `ORG001`) or a prefix selecting a block of codes (`WL2`, `ORG`; `ALL` for every rule)
 Selector = Annotated[str, StringConstraints(pattern=SELECTOR_PATTERN)]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Level = Literal["error", "warning", "info"]
@@ -30,6 +36,55 @@ Level = Literal["error", "warning", "info"]
 
 def _kebab(name: str) -> str:
     return name.replace("_", "-")
+
+
+class PolicyConfig(BaseModel):
+    """One organisation policy: a rule written as data, reported as a built-in rule is."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, title="policy")
+
+    code: str = Field(
+        pattern=POLICY_CODE_PATTERN,
+        description="The policy's code: upper-case letters then at least three digits, such as `ORG001`;"
+        " never in worker-lint's own `WL` range.",
+    )
+    name: str | None = Field(
+        None, pattern=KEBAB_PATTERN, description="A kebab-case name, shown as a rule's name is (`team-tag`)."
+    )
+    message: str = Field(min_length=1, description="What the diagnostic says when the policy is not met.")
+    severity: Level = Field("error", description="The severity its diagnostics are reported with.")
+    types: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="The DataOS resource types it applies to (`worker`, `bundle`, ...); every resource when unset.",
+    )
+    files: list[str] = Field(
+        [],
+        description="Globs (relative to this file's folder) of the files it applies to; every file when empty.",
+    )
+    when: str | None = Field(
+        None,
+        min_length=1,
+        description="A CEL condition on `resource` (the document) and `file` (its path relative to this file's"
+        " folder): the policy applies only where it is true.",
+    )
+    require: str | None = Field(
+        None,
+        min_length=1,
+        description="A CEL expression on `resource` and `file` that must be true; give this or `schema`.",
+    )
+    schema_: dict[str, Any] | None = Field(
+        None,
+        alias="schema",
+        description="A JSON Schema the whole document must satisfy, each failure reported at its value;"
+        " give this or `require`.",
+    )
+    at: str | None = Field(
+        None,
+        pattern=DOTTED_PATH_PATTERN,
+        description="The dotted path (`worker.compute`) a `require` failure points at; the document's `type:`"
+        " line when unset or missing.",
+    )
 
 
 class LintConfig(BaseModel):
@@ -95,6 +150,11 @@ class LintConfig(BaseModel):
             " would; unset leaves them unrendered.",
             json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}},
         )
+    )
+    policies: list[PolicyConfig] = Field(
+        [],
+        description="The organisation's own rules, written as CEL expressions or JSON Schemas and reported as"
+        " built-in rules are.",
     )
     max_file_size: int = Field(
         DEFAULT_MAX_FILE_SIZE,

@@ -10,6 +10,7 @@ from typing import Any
 
 from worker_lint.core.diagnostic import Severity
 from worker_lint.core.paths import repo_top
+from worker_lint.core.policy import Policy
 
 #: the largest file read, in bytes (see SECURITY.md)
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
@@ -28,7 +29,7 @@ class Limits:
 
 @dataclass
 class Settings:
-    #: codes or prefixes (`WL2`, `WL201`); empty means every rule
+    #: codes or prefixes (`WL2`, `WL201`, a policy's `ORG001` or `ORG`); empty means every rule and policy
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
@@ -56,6 +57,12 @@ class Settings:
     #: codes or prefixes whose fixes are promoted to safe, or demoted to unsafe
     extend_safe_fixes: tuple[str, ...] = ()
     extend_unsafe_fixes: tuple[str, ...] = ()
+    #: the organisation's own rules, declared in the configuration (`policies:`)
+    policies: tuple[Policy, ...] = ()
+
+    def policy(self, code: str) -> Policy | None:
+        """The policy with ``code``, if the configuration declares one."""
+        return next((p for p in self.policies if p.code == code), None)
 
     def project_root(self, start: Path) -> Path | None:
         """The root of the project a file in ``start`` belongs to: the configured `root`, else the folder

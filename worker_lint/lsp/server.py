@@ -28,6 +28,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from worker_lint import __version__, api
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Severity
+from worker_lint.core.policy import Policy
 from worker_lint.core.settings import Settings
 from worker_lint.document.reading import read_or_none
 from worker_lint.lsp import actions, navigate
@@ -346,11 +347,11 @@ def _rule_uri(code: str) -> str | None:
     return page.resolve().as_uri() if page is not None else None
 
 
-def _rule_doc(code: str, markdown: bool) -> str | None:
+def _rule_doc(code: str, markdown: bool, policies: Sequence[Policy] = ()) -> str | None:
     from worker_lint import catalogue
 
-    rule = catalogue.find(code)
-    if rule is None or rule.page is None:
+    rule = catalogue.find(code, policies)
+    if rule is None or (rule.page is None and rule.policy is None):
         return None
     body = rule.body.strip()
     if markdown:
@@ -492,7 +493,7 @@ def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | Non
     comment = line.find("worker-lint:")
     if comment != -1 and "#" in line[:comment]:
         cursor = text.offset(Position(where.line, where.character)) - text.line_start(where.line)
-        for match in re.finditer(r"WL\d{3}", line[comment:]):
+        for match in re.finditer(r"\b[A-Z]+[0-9]{3,}\b", line[comment:]):  # a rule's code or a policy's
             if match.start() + comment <= cursor <= match.end() + comment:
                 codes.append(match.group())
     for _, published in state.published if state is not None else ():
@@ -500,7 +501,8 @@ def _hover(ls: WorkerLintServer, params: types.HoverParams) -> types.Hover | Non
         inside = (r.start.line, r.start.character) <= (where.line, where.character) <= (r.end.line, r.end.character)
         if inside and isinstance(published.code, str) and published.code not in codes:
             codes.append(published.code)
-    pages = [page for page in (_rule_doc(code, ls.markdown) for code in codes) if page]
+    policies = ls.settings_for(ls.path_of(uri)).policies if codes else ()
+    pages = [page for page in (_rule_doc(code, ls.markdown, policies) for code in codes) if page]
     if not pages:
         return None
     kind = types.MarkupKind.Markdown if ls.markdown else types.MarkupKind.PlainText

@@ -160,6 +160,11 @@ def _selected_checks(settings: Settings, path: str, project: Project) -> list[Ch
         found = project.selected_checks[key] = [
             spec for spec in all_checks() if spec.hides or any(is_selected(code, settings, path) for code in spec.codes)
         ]
+        policies = [policy for policy in settings.policies if is_selected(policy.code, settings, path)]
+        if policies:
+            from worker_lint.checks.policies import policy_check
+
+            found.append(policy_check(policies))
     return found
 
 
@@ -312,7 +317,10 @@ def _finish(
         from worker_lint.run import suppress
 
         kept, suppressed, own = suppress.apply(
-            text, diagnostics, selected=lambda code: is_selected(code, settings, path), known_codes=catalogue.codes()
+            text,
+            diagnostics,
+            selected=lambda code: is_selected(code, settings, path),
+            known_codes=catalogue.codes(settings.policies),
         )
         diagnostics = list(kept) + [_place(path, text, f, None, settings, lines) for f in own]
     diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
@@ -328,7 +336,7 @@ def _finish(
 def _place(
     path: str, text: str, finding: Finding, doc: Document | None, settings: Settings, lines: list[str]
 ) -> Diagnostic:
-    rule = catalogue.rule(finding.code)
+    rule = catalogue.rule(finding.code, settings.policies)
     if finding.span is not None or doc is None:
         span = finding.span or Span(1, 1, 1, 2)
     else:

@@ -29,7 +29,8 @@ OWN_CODES = (UNUSED, INVALID, IN_SCALAR)
 _MARKER = "worker-lint:"
 _START = lazy_re.compile(r"#[ \t]*worker-lint:")
 _ACTION = lazy_re.compile(r"(disable-next-line|disable-file|disable)\b[ \t]*(=?)[ \t]*(.*)$")
-_CODE = lazy_re.compile(r"^WL[0-9]{3}$")
+#: a built-in rule's code or a policy's (`ORG001`)
+_CODE = lazy_re.compile(r"^[A-Z]+[0-9]{3,}$")
 #: a comment inside a directive's comment ends it: `# worker-lint: disable=WL201  # note`
 _NESTED = lazy_re.compile(r"[ \t]#(?=[ \t]|$)")
 
