@@ -492,7 +492,9 @@ def test_explain_prints_a_policys_declaration(project: Path):
         "- at: worker.compute",
         "",
     ]
-    assert run_cli("explain", "team-tag", cwd=project).stdout.startswith("# team-tag (ORG001)\n\nDefault severity: error.")
+    assert run_cli("explain", "team-tag", cwd=project).stdout.startswith(
+        "# team-tag (ORG001)\n\nDefault severity: error."
+    )
     schema_page = run_cli("explain", "org002", cwd=project).stdout
     assert '"maximum": 3' in schema_page
     assert run_cli("explain", "ORG009", cwd=project).returncode == 2
