@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, missing_shared
+from conftest import SHARED, missing_shared, run_cli
 from linting import lint_paths, lint_text
 
 from worker_lint.checks.context import Project
@@ -1104,3 +1104,40 @@ def test_apply_time_variables_in_files_and_dependencies_are_never_missing(tmp_pa
     )
     result = cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=tmp_path)
     assert [d["code"] for d in result.diagnostics if d["code"] in ("WL401", "WL413")] == [], result.stdout
+
+
+def test_looked_for_paths_read_the_same_from_a_working_directory_near_the_project(tmp_path: Path) -> None:
+    # the places were shown relative to the working directory when it was "near" (a checkout under /tmp,
+    # pytest's folders under /tmp): the message changed with where the project and the run happened to be
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    _write(
+        repo, "deploy/bundle.yaml", _HEAD + "\n    bundle:\n      resources:\n        - {id: a, file: missing.yaml}\n"
+    )
+    looked_for = (
+        "`missing.yaml` was not found; looked for `deploy/missing.yaml` (beside the Bundle) and `missing.yaml`"
+        " (at the project root)"
+    )
+    for cwd in (tmp_path / "beside", tmp_path / "beside" / "deeper"):  # near the project, not holding it
+        cwd.mkdir(parents=True, exist_ok=True)
+        run = run_cli("check", "--format", "json", "--no-cache", str(repo / "deploy" / "bundle.yaml"), cwd=cwd)
+        assert [(d["line"], d["column"], d["code"], d["message"]) for d in run.diagnostics] == [
+            (6, 21, "WL413", looked_for)
+        ], cwd
+    # from inside the project: one place is outside the working directory, so both are named from the root
+    run = run_cli("check", "--format", "json", "--no-cache", "bundle.yaml", cwd=repo / "deploy")
+    assert [(d["path"], d["line"], d["column"], d["code"], d["message"]) for d in run.diagnostics] == [
+        ("bundle.yaml", 6, 21, "WL413", looked_for)
+    ]
+    # from a folder holding the project, both are inside the working directory, and named from it, as files are
+    run = run_cli("check", "--format", "json", "--no-cache", "repo/deploy/bundle.yaml", cwd=tmp_path)
+    assert [(d["path"], d["line"], d["column"], d["code"], d["message"]) for d in run.diagnostics] == [
+        (
+            "repo/deploy/bundle.yaml",
+            6,
+            21,
+            "WL413",
+            "`missing.yaml` was not found; looked for `repo/deploy/missing.yaml` (beside the Bundle) and"
+            " `repo/missing.yaml` (at the project root)",
+        )
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -342,3 +343,92 @@ def test_fixes_follow_each_files_configuration(monorepo: Path):
     assert (monorepo / "orders" / "workers" / "w.yaml").read_text(encoding="utf-8") == WORKER
     for fixed in ("billing/w.yaml", "billing/drafts/w.yaml", "top.yaml"):
         assert (monorepo / fixed).read_text(encoding="utf-8") == CLEAN, fixed
+
+
+# -- stack-dirs: folders inside the repository, walked whatever changes meanwhile ---------------------------------
+
+#: a custom Stack whose stackSpec needs a string `topic`, and a Worker of it whose `topic` is a number
+RELAY_STACK = (
+    'name: relay-def\nversion: v1alpha\ntype: stack\nstack:\n  name: relay\n  version: "1.0"\n'
+    '  flavor: python\n  stackSpecValueSchema:\n    jsonSchema: \'{"type": "object", "required":'
+    ' ["topic"], "properties": {"topic": {"type": "string"}}}\'\n'
+    "  workerConfig:\n    configFileTemplate: x\n"
+)
+RELAY_WORKER = (
+    "name: relay-worker\nversion: v1beta\ntype: worker\nworker:\n  stack: relay+python:1.0\n"
+    "  compute: runnable-default\n  stackSpec:\n    topic: 3\n"
+)
+#: the Worker's error, when the Stack definition was read
+TOPIC = "`worker.stackSpec.topic` must be a string, not an integer (`3`) (schema of Stack `relay-def` in {where})"
+
+
+@pytest.mark.parametrize("folder", ["/proc", "/", "../elsewhere", "linked"])
+def test_a_stack_folder_outside_the_repository_is_a_configuration_error(tmp_path: Path, folder: str) -> None:
+    # `stack-dirs: ["/proc"]` was walked (`/`: the whole disk), and a vanishing entry ended the run with a traceback
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (repo / "linked").symlink_to(tmp_path / "elsewhere")  # a link leads nowhere a path may not
+    write(repo / ".worker-lint.yaml", f'select: [WL]\nstack-dirs: ["{folder}"]\n')
+    write(repo / "w.yaml", RELAY_WORKER)
+    run = run_cli("check", "--no-cache", "w.yaml", cwd=repo)
+    top = os.path.realpath(repo)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        f".worker-lint.yaml:2:14: `stack-dirs`: `{folder}` is outside the repository (`{top}`); list folders inside it\n"
+    )
+
+
+def test_a_stack_folder_elsewhere_in_the_repository_is_read(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo / "shared" / "stacks" / "relay.yaml", RELAY_STACK)
+    write(repo / "team" / ".worker-lint.yaml", "stack-dirs: [../shared/stacks]\n")
+    write(repo / "team" / "w.yaml", RELAY_WORKER)
+    run = run_cli("check", "--format", "json", "--no-cache", "team/w.yaml", cwd=repo)
+    assert run.returncode == 1, run.stderr
+    assert [(d["path"], d["line"], d["column"], d["code"], d["message"]) for d in run.diagnostics] == [
+        ("team/w.yaml", 8, 12, "WL103", TOPIC.format(where="shared/stacks/relay.yaml"))
+    ]
+
+
+def test_outside_a_repository_a_stack_folder_stays_inside_the_configuration_folder(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    write(project / ".worker-lint.yaml", "stack-dirs: [..]\n")
+    write(project / "w.yaml", RELAY_WORKER)
+    run = run_cli("check", "--no-cache", "w.yaml", cwd=project)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        f".worker-lint.yaml:1:14: `stack-dirs`: `..` is outside the configuration's folder"
+        f" (`{os.path.realpath(project)}`); list folders inside it\n"
+    )
+
+
+def test_a_stack_folder_changing_while_it_is_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a folder that vanished between being listed and being walked into ended the run with a traceback
+    import shutil
+
+    from click.testing import CliRunner
+
+    from worker_lint.cli import main
+
+    write(tmp_path / ".worker-lint.yaml", "stack-dirs: [stacks]\n")
+    write(tmp_path / "stacks" / "a-old" / "relay.yaml", RELAY_STACK.replace("relay-def", "old-def"))
+    write(tmp_path / "stacks" / "b" / "relay.yaml", RELAY_STACK)
+    write(tmp_path / "w.yaml", RELAY_WORKER)
+    listed = os.scandir
+
+    def vanishing(path: int | str | os.PathLike[str] = ".") -> object:
+        if not isinstance(path, int) and os.path.basename(path) == "a-old":
+            shutil.rmtree(path)  # removed by someone else, after its parent was listed
+        return listed(path)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "scandir", vanishing)
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", "w.yaml"])
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.output)["diagnostics"]
+    assert [(d["path"], d["line"], d["column"], d["code"], d["message"]) for d in found] == [
+        ("w.yaml", 8, 12, "WL103", TOPIC.format(where="stacks/b/relay.yaml"))
+    ]

@@ -242,9 +242,10 @@ def test_bundle_file_resolved_from_the_working_directory(tmp_path: Path) -> None
 def test_bundle_file_not_found_lists_every_place_looked(tmp_path: Path) -> None:
     product = _monorepo(tmp_path, "build/worker.yaml")
     run = run_cli("check", "--format", "json", "--no-cache", "deploy/bundle.yaml", cwd=product)
+    # one place is outside the working directory: all are named from the project root, the same from everywhere
     message = (
-        "`build/worker.yaml` was not found; looked for `deploy/build/worker.yaml` (beside the Bundle),"
-        " `build/worker.yaml` (from the working directory) and `../build/worker.yaml` (at the project root)"
+        "`build/worker.yaml` was not found; looked for `clickstream/deploy/build/worker.yaml` (beside the Bundle),"
+        " `clickstream/build/worker.yaml` (from the working directory) and `build/worker.yaml` (at the project root)"
     )
     assert [(d["line"], d["code"], d["message"]) for d in run.diagnostics] == [(8, "WL413", message)]
     # a configured root that is not the marked project root is one more place
@@ -277,11 +278,15 @@ def test_apply_time_variables_in_file_and_dependencies() -> None:
     )
 
 
-def test_paths_in_messages_are_relative_to_the_working_directory(tmp_path: Path) -> None:
+def test_a_project_root_outside_the_working_directory_is_named_in_full(tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
     product = _monorepo(tmp_path / "repo", "../../../elsewhere.yaml")
     (tmp_path / "elsewhere.yaml").write_text(_WORKER, encoding="utf-8")
     run = run_cli("check", "--format", "json", "--no-cache", "deploy/bundle.yaml", cwd=product)
     assert [(d["code"], d["message"]) for d in run.diagnostics] == [
-        ("WL414", "`../../../elsewhere.yaml` is outside the project root `..`; it was not followed or checked")
+        (
+            "WL414",
+            f"`../../../elsewhere.yaml` is outside the project root `{tmp_path / 'repo'}`; it was not followed or"
+            " checked",
+        )
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -141,7 +142,8 @@ def test_vim_with_ale_shows_diagnostics_hovers_and_applies_a_code_action(tmp_pat
             "200",
             "-y",
             "50",
-            f"vim -N -u {EDITORS / 'vimrc'} -i NONE {file}",
+            # tmux hands this line to a shell: a checkout whose path has a space must stay one word
+            shlex.join(["vim", "-N", "-u", str(EDITORS / "vimrc"), "-i", "NONE", str(file)]),
         ],
         env=env,
         check=True,

@@ -186,3 +186,11 @@ def test_corpus_manifests_identical_with_two_jobs() -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.y*ml"))]
     assert len(texts) == 90
     assert list(map_files(_summarise, texts, jobs=2)) == [_summarise(t) for t in texts]
+
+
+def test_a_consumer_that_takes_every_result_and_asks_no_more_leaves_no_workers() -> None:
+    # a consumer that counts its results never asks for one more: the pool must end with the last
+    gen = map_files(_pid_of, range(200), jobs=2)
+    pids = [next(gen) for _ in range(200)]
+    assert os.getpid() not in pids
+    assert multiprocessing.active_children() == []

@@ -402,6 +402,9 @@ def _write_failure(target: str, exc: OSError) -> None:
         sys.stderr.flush()
     except OSError:
         pass
+    from worker_lint.run.parallel import end_workers
+
+    end_workers()  # ending at once skips every cleanup: no worker may outlive the run
     os._exit(2)  # standard output may hold what could not be written: flushing it again at exit would fail again
 
 

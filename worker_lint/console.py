@@ -9,13 +9,20 @@ every 700, which start-up never reaches (a parse leaves no reference cycle, so
 nothing piles up meanwhile: 10,000 files peak at the same memory either way),
 and once the report is written and flushed the process ends at once.
 `worker_lint.cli.main`, used as a library or by tests, does neither.
+
+Ending at once skips what the interpreter would run at exit, so the worker
+processes a run started are ended here, on every path out: a normal end, an
+error, Ctrl-C, and termination (SIGTERM, SIGHUP), which otherwise kills this
+process and leaves them behind, holding its standard output open.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
+from types import FrameType
 from typing import NoReturn
 
 #: container allocations between collections of the youngest generation (Python's default is 700)
@@ -24,13 +31,19 @@ _YOUNG_THRESHOLD = 200_000
 
 def main() -> NoReturn:
     gc.set_threshold(_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminated)
     from worker_lint import cli
+    from worker_lint.run.parallel import end_workers
 
     code: object = 0
     try:
         cli.main()
     except SystemExit as exc:
         code = exc.code
+    finally:
+        end_workers()
     if code is None:
         code = 0
     elif not isinstance(code, int):
@@ -42,3 +55,12 @@ def main() -> NoReturn:
     except OSError:  # a closed pipe (`| head`): what could be written was
         code = code or 1
     os._exit(code)
+
+
+def _terminated(signum: int, _frame: FrameType | None) -> None:
+    """Asked to end: end the workers, then die of the same signal, as the one who sent it expects."""
+    from worker_lint.run.parallel import end_workers
+
+    end_workers()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)

@@ -81,7 +81,8 @@ def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str
         candidate = Path(os.path.normpath(base / raw))
         if label not in named.setdefault(candidate, []):
             named[candidate].append(label)
-    places = [f"`{bundle.shown(p, where.root)}` ({', '.join(named.get(p, ['']))})" for p in resolution.tried]
+    names = bundle.shown_together(list(resolution.tried), where.root)
+    places = [f"`{name}` ({', '.join(named.get(p, ['']))})" for name, p in zip(names, resolution.tried)]
     return Finding("WL413", path, f"`{value}` was not found; looked for {_joined(places)}")
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.config.globs import anchor, matches
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
+from worker_lint.core.paths import repo_top
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings, specificity
 
 if TYPE_CHECKING:
@@ -352,6 +353,10 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         entries += [(selector, ("severity", selector)) for selector in config.severity]
         _check_selectors(entries, rules, report)
         _check_options(config.options, rules, report)
+    for i, folder in enumerate(config.stack_dirs):
+        outside = _outside_project(base, folder)
+        if outside is not None:
+            report(("stack-dirs", i), outside)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return Settings(
@@ -374,6 +379,23 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         config_path=raw.path,
         policies=policies,
     )
+
+
+def _outside_project(base: Path, folder: str) -> str | None:
+    """Why a `stack-dirs` folder of the configuration in ``base`` is not walked, or None when it may be.
+
+    A configuration comes with the repository it is in, whoever wrote it: the
+    folders it has walked must be inside that repository (or, outside one,
+    inside the configuration's own folder), not `/` or `/proc`.  Links are
+    followed before the test, so a link in the repository leads nowhere else.
+    """
+    top = repo_top(base)
+    bound = os.path.realpath(top or base)
+    target = os.path.realpath(base / folder)
+    if target == bound or target.startswith(bound.rstrip(os.sep) + os.sep):
+        return None
+    where = "the repository" if top is not None else "the configuration's folder"
+    return f"`stack-dirs`: `{folder}` is outside {where} (`{bound}`); list folders inside it"
 
 
 #: `ALL` is the prefix every code starts with: the built-in rules' and the policies'

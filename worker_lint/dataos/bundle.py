@@ -307,19 +307,21 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def shown(path: Path, root: Path | None = None) -> str:
-    """A path as messages show it: relative to the working directory when near it (at most two folders up,
-    below a common folder that is not the file system's root), else to ``root`` when inside it."""
-    from_cwd = relative(path, climb=True)
-    cwd = os.path.abspath(os.getcwd())
-    try:
-        common = os.path.commonpath([cwd, os.path.abspath(path)])
-    except ValueError:  # another drive
-        common = ""
-    if not os.path.isabs(from_cwd) and from_cwd.split("/")[:3].count("..") < 3 and common != os.path.dirname(common):
-        return from_cwd
-    if root is not None and _inside(path, root):
+    """A path as messages show it: relative to the working directory when inside it, else to ``root`` when
+    inside that, else absolute; never by how near the working directory happens to be, so that a message
+    reads the same wherever the project and the run are."""
+    from_cwd = relative(path)
+    if os.path.isabs(from_cwd) and root is not None and _inside(path, root):
         return relative(path, root)
-    return relative(path)
+    return from_cwd
+
+
+def shown_together(paths: list[Path], root: Path) -> list[str]:
+    """Paths one message names: as :func:`shown` does, but from the working directory only when all of them
+    are inside it, so that no two names in a message, one from there and one from the root, read alike."""
+    if all(not os.path.isabs(relative(path)) for path in paths):
+        return [relative(path) for path in paths]
+    return [relative(path, root) if _inside(path, root) else relative(path) for path in paths]
 
 
 def file_values(res: Resource) -> Iterator[tuple[Item, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 from worker_lint.core import lazy_re
@@ -84,36 +85,61 @@ class Token(NamedTuple):
     name: str
 
 
-def _close(text: str, pos: int, depth: int) -> tuple[int, int]:
-    """Scan from ``pos`` with ``depth`` braces open.
+class _Braces:
+    """The braces of one string, indexed once, so that where a ``${`` closes is found without a walk.
 
-    Returns ``(end, first_drop)``: ``end`` is one past the brace that closes
-    everything (-1 if the string ends first) and ``first_drop`` one past the
-    first closing brace met (-1 if none), which is where a placeholder missing
-    one of its closing braces ends.
+    Walking from every ``${`` to the brace that closes it costs time quadratic
+    in a string of unclosed ones (``${{ ${{ ${{ ...``: 20 KB took 8 s); the
+    index costs one pass, and each look-up a binary search.
     """
-    first_drop = -1
-    i = pos
-    while i < len(text):
-        ch = text[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if first_drop < 0:
-                first_drop = i + 1
-            if depth == 0:
-                return i + 1, first_drop
-        i += 1
-    return -1, first_drop
+
+    def __init__(self, text: str) -> None:
+        #: every brace, and the nesting level just after it (from the start of the string)
+        self.braces: list[int] = []
+        self.levels: list[int] = []
+        #: every closing brace, and those by the level they return to
+        self.closing: list[int] = []
+        self.closing_to: dict[int, list[int]] = {}
+        level = 0
+        for match in _BRACE.finditer(text):
+            pos = match.start()
+            if match.group() == "{":
+                level += 1
+            else:
+                level -= 1
+                self.closing.append(pos)
+                self.closing_to.setdefault(level, []).append(pos)
+            self.braces.append(pos)
+            self.levels.append(level)
+
+    def close(self, pos: int, depth: int) -> tuple[int, int]:
+        """What a scan from ``pos`` with ``depth`` braces open finds.
+
+        Returns ``(end, first_drop)``: ``end`` is one past the brace that closes
+        everything (-1 if the string ends first) and ``first_drop`` one past the
+        first closing brace met (-1 if none), which is where a placeholder missing
+        one of its closing braces ends.
+        """
+        first = bisect_left(self.closing, pos)
+        first_drop = self.closing[first] + 1 if first < len(self.closing) else -1
+        before = bisect_left(self.braces, pos)
+        level = self.levels[before - 1] if before else 0
+        # levels move by one: the first brace from `pos` that returns to `level - depth` closes everything
+        ends = self.closing_to.get(level - depth, [])
+        found = bisect_left(ends, pos)
+        return (ends[found] + 1 if found < len(ends) else -1), first_drop
 
 
-def _dollar(text: str, i: int, bento: bool) -> Token | None:
-    """The token starting at the ``$`` at ``i``, or None when it starts nothing."""
+_BRACE = lazy_re.compile(r"[{}]")
+
+
+def _dollar(text: str, i: int, bento: bool, braces: _Braces | None) -> Token | None:
+    """The token starting at the ``$`` at ``i``, or None when it starts nothing (``braces``: the text's, if it has `${`)."""
     nxt = text[i + 1 : i + 2]
     if nxt == "{":
+        assert braces is not None
         if text.startswith("${{", i):
-            end, first = _close(text, i + 3, 2)
+            end, first = braces.close(i + 3, 2)
             if end > 0 and first == end - 1:
                 # `}}` closes it: the whole inner text is the placeholder.
                 inner = text[i + 3 : end - 2].strip()
@@ -124,11 +150,11 @@ def _dollar(text: str, i: int, bento: bool) -> Token | None:
             stop = _word_end(text, i + 3)
             return Token(MALFORMED, i, stop, text[i + 3 : stop].strip())
         if text.startswith("${!", i):
-            end, _ = _close(text, i + 2, 1)
+            end, _ = braces.close(i + 2, 1)
             return Token(
                 BENTO_FUNCTION, i, end if end > 0 else len(text), text[i + 3 : end - 1 if end > 0 else None].strip()
             )
-        end, _ = _close(text, i + 2, 1)
+        end, _ = braces.close(i + 2, 1)
         if end < 0:
             # `${NAME` never closed: the token runs to the end of the word.
             stop = _word_end(text, i + 2)
@@ -159,6 +185,17 @@ def scan(text: str, *, bento: bool = False) -> list[Token]:
     if "$" not in text and "{" not in text and "<" not in text:
         return []
     tokens: list[Token] = []
+    braces = _Braces(text) if "${" in text else None
+    #: the next `}}` and `%}` found, from where they were last looked for (-1: none to the end)
+    ahead: dict[str, int] = {}
+
+    def find(marker: str, start: int) -> int:
+        # `start` only grows: a search is made again only once the scan has passed what it found
+        found = ahead.get(marker)
+        if found is None or 0 <= found < start:
+            found = ahead[marker] = text.find(marker, start)
+        return found
+
     i = 0
     n = len(text)
     while i < n:
@@ -168,13 +205,13 @@ def scan(text: str, *, bento: bool = False) -> list[Token]:
             if text.startswith("$$", i):
                 i += 2
                 continue
-            token = _dollar(text, i, bento)
+            token = _dollar(text, i, bento, braces)
         elif ch == "{" and text.startswith("{{", i):
-            close = text.find("}}", i + 2)
+            close = find("}}", i + 2)
             if close >= 0:
                 token = Token(BRACE_TEMPLATE, i, close + 2, text[i + 2 : close].strip(" -"))
         elif ch == "{" and text.startswith("{%", i):
-            close = text.find("%}", i + 2)
+            close = find("%}", i + 2)
             if close >= 0:
                 token = Token(TAG_TEMPLATE, i, close + 2, text[i + 2 : close].strip(" -"))
         elif ch == "<":

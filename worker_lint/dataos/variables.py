@@ -109,6 +109,9 @@ class _Renderer:
         self._seen: set[int] = set()  # collection nodes already rendered (aliases share one object)
         self._reported: set[int] = set()  # scalar nodes whose undefined variables were reported
         self._broken_nodes: set[int] = set()
+        #: each scalar node's rendered value, by where it stands: an alias is rendered (and typed) once, not
+        #: once per use (a long value used by thousands of aliases cost time quadratic in the document)
+        self._scalars: dict[tuple[int, str], Any] = {}
 
     def value(self, node: Node, value: Any, path: JsonPath) -> Any:
         if isinstance(node, ScalarNode):
@@ -155,9 +158,15 @@ class _Renderer:
                 value[k if isinstance(k, str) else str(k)] = v
 
     def scalar(self, node: ScalarNode, value: Any, path: JsonPath, at: str) -> Any:
-        source = node.value
-        if "$" not in source:
+        if "$" not in node.value:
             return value
+        key = (id(node), at)
+        if key not in self._scalars:
+            self._scalars[key] = self._render_scalar(node, value, path, at)
+        return self._scalars[key]
+
+    def _render_scalar(self, node: ScalarNode, value: Any, path: JsonPath, at: str) -> Any:
+        source = node.value
         rendered, missing = substitute(source, self.variables)
         if id(node) not in self._reported:
             # An aliased or merged scalar is reported once, where it is written.

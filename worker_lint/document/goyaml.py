@@ -28,10 +28,13 @@ the stand-ins are swapped back in the composed values.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
+from ruamel.yaml import tokens
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.loader import SafeLoader
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import Resolver
 
@@ -79,55 +82,68 @@ def recompose(text: str) -> tuple[list[tuple[int, Node]], BaseException | None]:
 
     Every stop of libyaml go-yaml does not share is replaced by a stand-in of
     the same length and the stream read again, until it parses or stops for a
-    reason go-yaml shares.  Each read is a full pass, so the number of reads
-    is bounded by the size of the text.
+    reason go-yaml shares.  The first few stops are replaced one by one; the
+    next one has every other found by one scan of the stream, so a stream is
+    read at most `_MAX_READS` times, whatever its size or number of stops.
     """
 
     colon = _stand_in(text)
     work = text
     quotes: list[int] = []
     loader: Any = Loader
-    colons = 0
-    for _ in range(max(2 * _ONE_BY_ONE, _REPAIR_BUDGET // max(len(text), 1))):
+    stops = 0
+    for _ in range(_MAX_READS):
         composed, error = _compose(loader, work)
         if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
             break
         pos = error.problem_mark.index
         if error.problem == _COLON and work[pos : pos + 1] == ":":
-            colons += 1
-            # a few values are re-read one by one; many are found in one pass of the Python scanner
-            work = _replace_colons(work, pos, colon) if colons != _ONE_BY_ONE else _prescan(work, colon)
+            stops += 1
+            work = _replace_colons(work, pos, colon) if stops != _ONE_BY_ONE else _prescan(work, colon, quotes)
         elif error.problem == _ESCAPE and work[pos : pos + 2] == "\\'":
-            work = work[: pos + 1] + "e" + work[pos + 2 :]  # `\e` is ESC, which no YAML text holds raw
-            quotes.append(pos)
+            stops += 1
+            if stops != _ONE_BY_ONE:
+                work = _replace_quote(work, pos)
+                quotes.append(pos)
+            else:
+                work = _prescan(work, colon, quotes)
         elif error.problem == _DUPLICATE_ANCHOR and loader is not _EventLoader:
             loader = _EventLoader
         else:
             break
     if work is not text:
-        _restore([node for _, node in composed], colon, quotes)
+        _restore([node for _, node in composed], colon, sorted(quotes))
     return composed, error
 
 
-#: characters read again over all re-reads of one stream, at most (a 10 kB file: 2,000 re-reads)
-_REPAIR_BUDGET = 20_000_000
-#: values with a `:` re-read one by one before the rest are found by a scan
+#: stops replaced one by one, each with a read of the stream, before the rest are found by one scan
 _ONE_BY_ONE = 8
+#: reads of one stream at most: the stops one by one, twice (before the scan, and after a scan that
+#: stopped early), and the change of composer for a redefined anchor
+_MAX_READS = 2 * _ONE_BY_ONE + 2
 
 
-def _prescan(work: str, colon: str) -> str:
-    """``work`` with the ``:`` of every unquoted value in ``[...]`` or ``{...}`` replaced, found in one pass.
+class _GoScanner(SafeLoader):
+    """ruamel.yaml's Python scanner with go-yaml's ``\\'`` escape: it reads on where go-yaml does."""
 
-    ruamel.yaml's Python scanner keeps such a ``:`` in the value, as go-yaml
-    does; its tokens only say where the values are, and libyaml still reads
-    the result.  A scanner error ends the pass with what was found before it.
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.ESCAPE_REPLACEMENTS = {**SafeLoader.ESCAPE_REPLACEMENTS, "'": "'"}
+
+
+def _prescan(work: str, colon: str, quotes: list[int]) -> str:
+    """``work`` with every stop go-yaml does not share replaced, found in one pass; their `\\'` added to ``quotes``.
+
+    The stops are the ``:`` of an unquoted value in ``[...]`` or ``{...}``
+    and the ``\\'`` escape in a double-quoted string.  ruamel.yaml's Python
+    scanner keeps such a ``:`` in the value, as go-yaml does, and reads that
+    escape when told of it; its tokens only say where the values are, and
+    libyaml still reads the result.  A scanner error ends the pass with what
+    was found before it.
     """
-    from ruamel.yaml import tokens
-    from ruamel.yaml.loader import SafeLoader
-
     starts = (tokens.FlowSequenceStartToken, tokens.FlowMappingStartToken)
     ends = (tokens.FlowSequenceEndToken, tokens.FlowMappingEndToken)
-    scanner = SafeLoader(work)
+    scanner = _GoScanner(work)
     flow = 0
     chars = list(work)
     try:
@@ -139,7 +155,11 @@ def _prescan(work: str, colon: str) -> str:
                 flow += 1
             elif isinstance(token, ends):
                 flow -= 1
-            elif flow > 0 and isinstance(token, tokens.ScalarToken) and token.plain:
+            elif not isinstance(token, tokens.ScalarToken):
+                continue
+            elif token.style == '"':
+                _replace_quotes(chars, token.start_mark.index, token.end_mark.index, quotes)
+            elif flow > 0 and token.plain:
                 for i in range(token.start_mark.index, token.end_mark.index):
                     if chars[i] == ":" and (i + 1 >= len(chars) or chars[i + 1] not in " \t\r\n"):
                         chars[i] = colon
@@ -149,6 +169,24 @@ def _prescan(work: str, colon: str) -> str:
         scanner.dispose()
         scanner.__dict__.clear()
     return "".join(chars)
+
+
+def _replace_quote(work: str, pos: int) -> str:
+    """``work`` with the ``\\'`` at ``pos`` read as ``\\e`` (ESC, which no YAML text holds raw; restored later)."""
+    return work[: pos + 1] + "e" + work[pos + 2 :]
+
+
+def _replace_quotes(chars: list[str], start: int, end: int, quotes: list[int]) -> None:
+    """Every ``\\'`` of the double-quoted string ``chars[start:end]`` read as ``\\e``; where each was, in ``quotes``."""
+    i = start + 1
+    while i < end - 1:
+        if chars[i] == "\\":
+            if chars[i + 1] == "'":
+                chars[i + 1] = "e"
+                quotes.append(i)
+            i += 2  # the escaped character, whatever it is, is not the start of another escape
+        else:
+            i += 1
 
 
 def _replace_colons(work: str, pos: int, colon: str) -> str:
@@ -194,14 +232,20 @@ def _stand_in(text: str) -> str:
 
 
 def _restore(roots: list[Node], colon: str, quotes: list[int]) -> None:
-    """Put back what the stand-ins replaced, in every scalar of the documents read."""
+    """Put back what the stand-ins replaced, in every scalar of the documents read (``quotes`` sorted)."""
     for node in _scalars(roots):
         value = node.value
         if colon in value:
             value = value.replace(colon, ":")
-        if quotes and node.style == '"' and any(node.start_mark.index <= q < node.end_mark.index for q in quotes):
+        if quotes and node.style == '"' and _holds(quotes, node.start_mark.index, node.end_mark.index):
             value = value.replace("\x1b", "'")
         node.value = value
+
+
+def _holds(positions: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted ``positions`` is in ``[start, end)``."""
+    i = bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end
 
 
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([^ \t\n#]+)", re.MULTILINE)

@@ -210,10 +210,11 @@ def _stack_definitions(sources: list[tuple[Path, str]]) -> Iterator[tuple[Path, 
 def stack_sources(settings: Settings, own: tuple[Path, str], open_documents: dict[Path, str]) -> list[tuple[Path, str]]:
     """Where Stack definitions may be: the document itself, then the configured `stack-dirs` (open ones as typed)."""
     from worker_lint.document.reading import read_or_none
+    from worker_lint.run.files import yaml_files_under
 
     sources = [own]
     for folder in settings.stack_dirs:
-        for file in sorted(Path(folder).rglob("*.y*ml")):
+        for file in yaml_files_under(folder):
             real = Path(os.path.realpath(file))
             text = open_documents.get(real)
             if text is None:

@@ -92,6 +92,17 @@ def _walk(top: str, settings_of: Callable[[str], Settings]) -> list[str]:
     return sorted(found, key=lambda path: path.split(os.sep))
 
 
+def yaml_files_under(folder: str | Path) -> list[Path]:
+    """Every YAML file under ``folder`` (one of the configured `stack-dirs`), in a stable order.
+
+    A folder that changes while it is walked ends no run: an entry that
+    vanishes or cannot be listed meanwhile is passed over.  Links to folders
+    are not followed, so the walk neither loops nor leaves ``folder``.
+    """
+    found = [Path(top, name) for top, _dirs, files in os.walk(folder) for name in files if name.endswith(YAML_SUFFIXES)]
+    return sorted(found)
+
+
 #: The tree being linted may be a stranger's, with its own `.git/config`: nothing in it that runs a command may
 #: apply.  `core.fsmonitor` is run by any command that reads the index, check-ignore among them; hooks and
 #: remote helpers are never needed to read ignore rules.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar, Union
@@ -88,7 +90,41 @@ def map_files(
     n = effective_jobs(jobs, len(seq))
     if n <= 1:
         return _serial(func, seq, 0, initializer, initargs)
-    return _pooled(func, seq, n, initializer, initargs, on_crash)
+    return _closed_at_last(_pooled(func, seq, n, initializer, initargs, on_crash), len(seq))
+
+
+def _closed_at_last(results: Generator[R, None, None], count: int) -> Iterator[R]:
+    """Yield the ``count`` results, closing ``results`` (and so ending its workers) once the last is in.
+
+    A generator finishes only when it is asked for one more result than it
+    has, and a consumer that knows it has them all never asks: its pool's
+    workers would then wait on their task pipe until the process exits, and
+    past that (holding its standard output open) when it ends by `os._exit`.
+    """
+    with contextlib.closing(results):
+        for index, result in enumerate(results, 1):
+            if index == count:
+                results.close()
+            yield result
+
+
+def end_workers() -> None:
+    """End every worker process still alive: the last step of a process before it exits, by any path.
+
+    A pool's workers end with it; this is for the paths that skip that (an
+    exception that left a generator suspended, a signal), since a worker
+    outliving the run holds its output open and whoever reads it waits forever.
+    """
+    if "multiprocessing" not in sys.modules:  # no pool was ever started: nothing to import or end
+        return
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for child in children:
+        with contextlib.suppress(OSError):
+            child.kill()
+    for child in children:
+        child.join(timeout=5)
 
 
 class WorkerCrashed(RuntimeError):
@@ -119,14 +155,13 @@ def _pooled(
     initializer: Callable[..., Any] | None,
     initargs: tuple[Any, ...],
     on_crash: Callable[[T], R] | None,
-) -> Iterator[R]:
-    from concurrent.futures import ProcessPoolExecutor
+) -> Generator[R, None, None]:
     from concurrent.futures.process import BrokenProcessPool
 
     start = 0
     while start < len(seq):
         try:
-            executor = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=initializer, initargs=initargs)
+            executor = _executor(jobs, initializer, initargs)
         except (OSError, ImportError, NotImplementedError, ValueError):
             yield from _serial(func, seq, start, initializer, initargs)
             return
@@ -134,7 +169,8 @@ def _pooled(
         try:
             try:
                 # Workers start on the first submission; a failed fork or spawn surfaces here.
-                results = executor.map(func, seq[start:], chunksize=size)
+                with _signals_held():
+                    results = executor.map(func, seq[start:], chunksize=size)
             except (OSError, BrokenProcessPool):
                 executor.shutdown(wait=False, cancel_futures=True)
                 yield from _serial(func, seq, start, initializer, initargs)
@@ -175,7 +211,8 @@ def _isolate(
     from concurrent.futures.process import BrokenProcessPool
 
     with _single(initializer, initargs) as executor:
-        futures = [executor.submit(func, seq[i]) for i in range(start, stop)]
+        with _signals_held():
+            futures = [executor.submit(func, seq[i]) for i in range(start, stop)]
         for i, future in enumerate(futures, start):  # noqa: B007 - `i` is the item the pool broke on, after the loop
             try:
                 result = future.result()
@@ -186,7 +223,9 @@ def _isolate(
             return stop
     with _single(initializer, initargs) as executor:
         try:
-            result = executor.submit(func, seq[i]).result()
+            with _signals_held():
+                alone = executor.submit(func, seq[i])
+            result = alone.result()
         except BrokenProcessPool:
             if on_crash is None:
                 raise WorkerCrashed(seq[i]) from None
@@ -196,9 +235,78 @@ def _isolate(
 
 
 def _single(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> Any:
+    return _executor(1, initializer, initargs)
+
+
+def _executor(jobs: int, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> Any:
+    """A pool whose workers end with this process (see `_start_worker`)."""
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(1, mp_context=_context(), initializer=initializer, initargs=initargs)
+    # the kernel's parent-death signal follows the thread that forked: only the main thread lives as long as we do
+    bound = threading.current_thread() is threading.main_thread()
+    return ProcessPoolExecutor(
+        jobs,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid() if bound else None, initializer, initargs),
+    )
+
+
+def _start_worker(parent: int | None, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
+    """In each worker, first: it dies with its parent, and leaves Ctrl-C and termination to it.
+
+    Ctrl-C reaches every process of the terminal's group: the parent stops
+    the pool, while a worker interrupted on its own would print a traceback.
+    A worker inherits its parent's signal handlers; it ends as a plain process
+    does.  When the parent ends without stopping its pool (SIGKILL, `os._exit`),
+    Linux kills the worker rather than leave it waiting on its task pipe.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for held in _HELD[1:]:
+        signal.signal(held, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+    if parent is not None and sys.platform.startswith("linux"):
+        _die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+#: the signals that end a run: held while workers start, left to the parent by them
+_HELD = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold the signals that end a run while workers are started, and deliver them right after.
+
+    One that arrives during a fork is lost to the parent (Python's at-fork
+    handlers swallow the KeyboardInterrupt it raises), and reaches a worker
+    before `_start_worker` has left it to the parent.  The workers, and
+    the pool's threads started meanwhile, begin with them held.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _die_with_parent(parent: int) -> None:
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _context() -> Any:

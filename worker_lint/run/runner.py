@@ -241,9 +241,11 @@ def _survey_buffer(display: str, data: bytes | Finding) -> _Survey:
 
 def stack_dir_files(settings: Settings) -> list[str]:
     """The Stack definitions in the configured `stack-dirs`, which are not linted themselves."""
+    from worker_lint.run.files import yaml_files_under
+
     found = []
     for folder in settings.stack_dirs:
-        for path in sorted(Path(folder).rglob("*.y*ml")):
+        for path in yaml_files_under(folder):
             data = read_or_none(path, settings.max_file_size)
             if data is not None and "stack" in _file_kinds(data):
                 found.append(str(path))
