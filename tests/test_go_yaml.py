@@ -218,9 +218,11 @@ worker:
         addresses: [localhost:9092]
         topics: [clicks]
     output:
-      dataos_depot:
-        address: {url: http://x:8080/a}
+      plugin:
+        metadata: {url: http://x:8080/a}
         datasets: [dataos://depot:collection/dataset]
+        address: dataos://depot:collection/dataset
+      type: dataos_depot
 """
 
 
