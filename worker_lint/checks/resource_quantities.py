@@ -99,38 +99,16 @@ def _classify(
     res: Resource, path: JsonPath, name: str, value: Any, max_cores: int, variables: dict[str, str] | None
 ) -> tuple[Entry | None, Finding | None]:
     """Parse one value; return it when it is usable, or the one finding it deserves."""
-    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None, None  # a missing or mistyped value is the schema's to report
-    text = res.scalar_text(*path)
+    text = _text_to_read(res, path, value, variables)
     if text is None:
         return None, None
-    if variables is not None and "$" in text:
-        # Apply-time variables were given: read the value dataos-ctl would send.
-        text, missing = substitute(text, variables)
-        if missing:
-            return None, None  # the undefined variable is reported where it is written
-    if is_templated(text):
-        return None, None  # `${CPU}`, `${{cpu-request}}`: filled in later
     where = describe(path)
     try:
         quantity = decode_quantity(text)
     except QuantityError as exc:
         from_number = _from_yaml_number(value)
         if from_number is None:
-            from worker_lint.core.fix import SAFE, replace_value, spec
-
-            repaired = _repaired(text) if text == res.scalar_text(*path) else None
-            fixes: tuple[FixSpec, ...] = (
-                (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
-            )
-            return None, Finding(
-                INVALID,
-                path,
-                f"`{where}` is `{_shown(text)}`, which is not a Kubernetes quantity:"
-                f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
-                f" {_examples(name)}",
-                fixes=fixes,
-            )
+            return None, _invalid(res, path, name, text, exc)
         quantity = from_number
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
         return None, Finding(
@@ -146,27 +124,7 @@ def _classify(
             f"`{where}` is `{_shown(text)}`, a negative amount; Kubernetes rejects quantities below zero",
         )
     if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
-        unit = FRACTION_SUFFIXES[quantity.suffix]
-        number = _shown(text.strip()[:-1])
-        from worker_lint.core.fix import UNSAFE, replace_value, spec
-
-        # which of the two was meant is the author's call, and either changes the amount: unsafe
-        fixes = (
-            (
-                spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
-                spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M")),
-            )
-            if quantity.suffix == "m" and text == res.scalar_text(*path)
-            else ()
-        )
-        return None, Finding(
-            MEMORY_MILLI,
-            path,
-            f"`{where}` is `{_shown(text)}`, which is {_plain(quantity)} bytes: `"
-            f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
-            f" `{number}M` (megabytes)",
-            fixes=fixes,
-        )
+        return None, _memory_fraction(res, path, text, quantity)
     if (
         name == "cpu"
         and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT)
@@ -179,6 +137,64 @@ def _classify(
             f" cores, more than {max_cores}; {_millicores(text, quantity)}",
         )
     return Entry(path, text, quantity), None
+
+
+def _text_to_read(res: Resource, path: JsonPath, value: Any, variables: dict[str, str] | None) -> str | None:
+    """The text of a value this check reads, as `dataos-ctl` would send it; None for one it leaves alone."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None  # a missing or mistyped value is the schema's to report
+    text = res.scalar_text(*path)
+    if text is None:
+        return None
+    if variables is not None and "$" in text:
+        # Apply-time variables were given: read the value dataos-ctl would send.
+        text, missing = substitute(text, variables)
+        if missing:
+            return None  # the undefined variable is reported where it is written
+    if is_templated(text):
+        return None  # `${CPU}`, `${{cpu-request}}`: filled in later
+    return text
+
+
+def _invalid(res: Resource, path: JsonPath, name: str, text: str, exc: QuantityError) -> Finding:
+    """A value that is no Kubernetes quantity, with the repair when one is certain."""
+    from worker_lint.core.fix import SAFE, replace_value, spec
+
+    repaired = _repaired(text) if text == res.scalar_text(*path) else None
+    fixes: tuple[FixSpec, ...] = (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
+    return Finding(
+        INVALID,
+        path,
+        f"`{describe(path)}` is `{_shown(text)}`, which is not a Kubernetes quantity:"
+        f" {_why_invalid(text, exc)}; write a number with an optional unit, such as"
+        f" {_examples(name)}",
+        fixes=fixes,
+    )
+
+
+def _memory_fraction(res: Resource, path: JsonPath, text: str, quantity: Quantity) -> Finding:
+    """A byte amount with a fraction suffix (`512m`: half a byte per thousand, not megabytes)."""
+    unit = FRACTION_SUFFIXES[quantity.suffix]
+    number = _shown(text.strip()[:-1])
+    from worker_lint.core.fix import UNSAFE, replace_value, spec
+
+    # which of the two was meant is the author's call, and either changes the amount: unsafe
+    fixes = (
+        (
+            spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
+            spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M")),
+        )
+        if quantity.suffix == "m" and text == res.scalar_text(*path)
+        else ()
+    )
+    return Finding(
+        MEMORY_MILLI,
+        path,
+        f"`{describe(path)}` is `{_shown(text)}`, which is {_plain(quantity)} bytes: `"
+        f"{quantity.suffix}` means {unit}, not mega; write `{number}Mi` (mebibytes) or"
+        f" `{number}M` (megabytes)",
+        fixes=fixes,
+    )
 
 
 def _why_invalid(text: str, exc: QuantityError) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -317,6 +317,30 @@ class Resolver:
         return self.for_folder(self.cwd)
 
 
+#: the configuration keys that hold lists of rule codes or prefixes
+_SELECTOR_LISTS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "fixable",
+    "unfixable",
+    "extend-safe-fixes",
+    "extend-unsafe-fixes",
+)
+
+
+def _selector_entries(config: ConfigValues | LintConfig) -> list[tuple[str, Sequence[Any]]]:
+    """Every rule code or prefix the configuration names, with where it is written."""
+    entries: list[tuple[str, Sequence[Any]]] = []
+    for name in _SELECTOR_LISTS:
+        for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
+            entries.append((selector, (name, i)))
+    for glob, codes in config.per_file_ignores.items():
+        entries += [(selector, ("per-file-ignores", glob, i)) for i, selector in enumerate(codes)]
+    entries += [(selector, ("severity", selector)) for selector in config.severity]
+    return entries
+
+
 def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
     from worker_lint.config.file import ConfigError, Problem
 
@@ -336,22 +360,7 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         if rules is not None:
             rules = {**rules, **{policy.code: policy for policy in policies}}
     if rules is not None:
-        entries: list[tuple[str, Sequence[Any]]] = []
-        for name in (
-            "select",
-            "ignore",
-            "extend-select",
-            "fixable",
-            "unfixable",
-            "extend-safe-fixes",
-            "extend-unsafe-fixes",
-        ):
-            for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
-                entries.append((selector, (name, i)))
-        for glob, codes in config.per_file_ignores.items():
-            entries += [(selector, ("per-file-ignores", glob, i)) for i, selector in enumerate(codes)]
-        entries += [(selector, ("severity", selector)) for selector in config.severity]
-        _check_selectors(entries, rules, report)
+        _check_selectors(_selector_entries(config), rules, report)
         _check_options(config.options, rules, report)
     for i, folder in enumerate(config.stack_dirs):
         outside = _outside_project(base, folder)
@@ -450,23 +459,13 @@ def _apply_overrides(
         elif key == "exclude":
             settings.exclude = settings.exclude + tuple(anchor(g, cwd) for g in _split(value, commas=False))
         elif key == "per_file_ignores":
-            items = value.items() if isinstance(value, Mapping) else (_pair(v, ":") for v in _split(value, False))
-            for glob, codes in items:
-                if not glob:
-                    problems.append((_FLAG[key], f"`{codes}` is not GLOB:CODES"))
-                    continue
-                settings.per_file_ignores[anchor(glob, cwd)] = selectors(key, codes)
+            settings.per_file_ignores.update(
+                _ignores_given(value, cwd, lambda c: selectors("per_file_ignores", c), problems)
+            )
         elif key == "severity":
-            items = value.items() if isinstance(value, Mapping) else (_pair(v, "=") for v in _split(value))
-            raw_levels: dict[str, str] = {}
-            for code, level in items:
-                level_text = str(getattr(level, "value", level)).lower()
-                if level_text not in _LEVELS:
-                    problems.append((_FLAG[key], f"`{level}` is not a severity; use error, warning or info"))
-                    continue
-                if code:  # `ALL` is the empty prefix
-                    raw_levels[selectors(key, code)[0]] = level_text
-            settings.severity.update(_expand_severity(raw_levels, rules))
+            settings.severity.update(
+                _expand_severity(_levels_given(value, lambda c: selectors("severity", c), problems), rules)
+            )
         elif key == "root":
             settings.root = Path(os.path.normpath(cwd / value))
         elif key == "variables":  # `--var` values win over the file's
@@ -481,6 +480,36 @@ def _apply_overrides(
         from worker_lint.config.file import ConfigError, Problem
 
         raise ConfigError([Problem(flag, message) for flag, message in problems])
+
+
+def _ignores_given(
+    value: Any, cwd: Path, selectors: Callable[[str], tuple[str, ...]], problems: list[tuple[str, str]]
+) -> dict[str, tuple[str, ...]]:
+    """`--per-file-ignores GLOB:CODES` values (or a mapping of them): anchored glob -> selectors."""
+    items = value.items() if isinstance(value, Mapping) else (_pair(v, ":") for v in _split(value, False))
+    out: dict[str, tuple[str, ...]] = {}
+    for glob, codes in items:
+        if not glob:
+            problems.append((_FLAG["per_file_ignores"], f"`{codes}` is not GLOB:CODES"))
+            continue
+        out[anchor(glob, cwd)] = selectors(codes)
+    return out
+
+
+def _levels_given(
+    value: Any, selectors: Callable[[str], tuple[str, ...]], problems: list[tuple[str, str]]
+) -> dict[str, str]:
+    """`--severity CODE=LEVEL` values (or a mapping of them): selector -> level."""
+    items = value.items() if isinstance(value, Mapping) else (_pair(v, "=") for v in _split(value))
+    levels: dict[str, str] = {}
+    for code, level in items:
+        level_text = str(getattr(level, "value", level)).lower()
+        if level_text not in _LEVELS:
+            problems.append((_FLAG["severity"], f"`{level}` is not a severity; use error, warning or info"))
+            continue
+        if code:  # `ALL` is the empty prefix
+            levels[selectors(code)[0]] = level_text
+    return levels
 
 
 def _text(value: Any) -> str:

@@ -79,13 +79,10 @@ def fix_bytes(
     if result is None:
         result = lint(data)
     first = result
-    bom = _BOM if data.startswith(_BOM) else b""
-    try:
-        text = data[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError:
+    decoded = _fixable_text(data, result, settings)
+    if decoded is None:
         return Outcome(display, data, None, result)
-    if any(d.code in _UNTOUCHABLE for d in result.diagnostics) or _syntax_error(text, settings):
-        return Outcome(display, data, None, result)
+    bom, text = decoded
     crlf = text.count("\r\n") * 2 > text.count("\n")
     applied: list[Diagnostic] = []
     failed: list[tuple[Diagnostic, str]] = []
@@ -110,12 +107,7 @@ def fix_bytes(
         appeared = _syntax_error(new_text, settings) or _appeared(result.diagnostics, new_result.diagnostics)
         if appeared is not None:
             # undo the pass; find the fixes at fault by trying each alone
-            alone = (
-                [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch]
-                if len(batch) > 1
-                else [(batch[0][0], batch[0][1], new_text)]
-            )
-            tried = [(d, f, t, new_result if len(batch) == 1 else lint(bom + t.encode("utf-8"))) for d, f, t in alone]
+            tried = _each_alone(batch, current, new_text, new_result, crlf, lambda t: lint(bom + t.encode("utf-8")))
             faults = [
                 (d, f, what)
                 for d, f, t, r in tried
@@ -133,6 +125,37 @@ def fix_bytes(
         applied.extend(d for d, _ in batch)
         current, result = new_text, new_result
     return _outcome(display, data, bom, text, current, result, applied, failed, settings, first)
+
+
+def _fixable_text(data: bytes, result: FileResult, settings: Settings) -> tuple[bytes, str] | None:
+    """``(byte-order mark, text)`` of a file fixes may edit; None for one that is not UTF-8, or whose
+    structure is in doubt (a syntax error, or a problem no edit should be made around)."""
+    bom = _BOM if data.startswith(_BOM) else b""
+    try:
+        text = data[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(d.code in _UNTOUCHABLE for d in result.diagnostics) or _syntax_error(text, settings):
+        return None
+    return bom, text
+
+
+def _each_alone(
+    batch: list[tuple[Diagnostic, Any]],
+    current: str,
+    together: str,
+    together_result: FileResult,
+    crlf: bool,
+    lint_text: Any,
+) -> list[tuple[Diagnostic, Any, str, FileResult]]:
+    """Each fix of a pass that went wrong, applied alone to ``current``: (diagnostic, fix, text, its lint).
+
+    A pass of one fix is its own trial: its text and lint are the pass's."""
+    if len(batch) == 1:
+        d, f = batch[0]
+        return [(d, f, together, together_result)]
+    alone = [(d, f, apply_edits(current, f.edits, crlf)) for d, f in batch]
+    return [(d, f, t, lint_text(t)) for d, f, t in alone]
 
 
 def lint_bytes(data: bytes, display: str, settings: Settings, project: Any) -> FileResult:
@@ -364,8 +387,8 @@ class Fixer:
 
     # -- reporting
 
-    def finish(self, diagnostics: list[Diagnostic], rendered: str, fmt: str) -> tuple[str, int | None]:
-        """The report to print, and the exit status when fixing decides it (None: as `check` would)."""
+    def _explain_what_was_not_fixed(self) -> None:
+        """One line on standard error for each file or fix left as it was, and why."""
         for display in self.unnamed:
             sys.stderr.write(
                 f"worker-lint: {display}: not fixed: a Bundle refers to it but it was not named;"
@@ -387,6 +410,10 @@ class Fixer:
                     f"worker-lint: {outcome.display}:{d.span.line}:{d.span.column}: the fix for {d.code}"
                     f" was not applied: it would introduce {appeared}\n"
                 )
+
+    def finish(self, diagnostics: list[Diagnostic], rendered: str, fmt: str) -> tuple[str, int | None]:
+        """The report to print, and the exit status when fixing decides it (None: as `check` would)."""
+        self._explain_what_was_not_fixed()
         fixed = self.fixed_count
         if self.diff:
             changed = [o for o in self.outcomes if o.fixed is not None]
