@@ -314,10 +314,10 @@ def test_the_catalogue_is_read_only_when_a_bento_worker_is_linted(tmp_path: Path
     )
     probe = (
         "import sys\n"
-        "from worker_lint.api import lint_paths\n"
+        "from worker_lint.api import lint\n"
         "from worker_lint.core.settings import Settings\n"
         "from worker_lint.dataos import bento\n"
-        "dict(lint_paths([sys.argv[1]], Settings()))\n"
+        "dict(lint([sys.argv[1]], settings=Settings()))\n"
         "print(bento._catalogue.cache_info().currsize)\n"
     )
     container = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "worker.yaml")], capture_output=True)
