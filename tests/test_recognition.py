@@ -365,3 +365,29 @@ def test_yaml_of_installed_software_stays_silent(tmp_path: Path) -> None:
         assert "Traceback" not in run.stderr
         diagnostics.extend(run.diagnostics)
     assert [(d["path"], d["line"], d["code"], d["message"]) for d in diagnostics] == []
+
+
+def test_the_reference_coverage_lists_every_resource_type() -> None:
+    """docs/reference-coverage.md's resource-type rows say what the table in `dataos/resource.py` says."""
+    how = {
+        resource.BODY: "its body, field by field",
+        resource.META: "its meta section, and that its body section is there",
+        resource.NAME: "its name; its meta section as every resource's",
+    }
+    table = (Path(__file__).resolve().parents[1] / "docs" / "reference-coverage.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0]: cells[1:5]
+        for line in table.splitlines()
+        if line.startswith("| `type: ")
+        for cells in [[cell.strip() for cell in line.split(" | ")]]
+    }
+    expected = {
+        f"| `type: {kind}`": [
+            info.page.removeprefix("docs/") or "the `dataos-ctl` type list (no reference page)",
+            "; ".join(f"{version}: `{body}:`" for version, body in info.bodies.items()) or "not documented",
+            info.level or "not documented",
+            how[info.checked],
+        ]
+        for kind, info in RESOURCE_TYPES.items()
+    }
+    assert rows == expected

@@ -53,7 +53,7 @@ RESOURCE_TYPES: dict[str, TypeInfo] = {
     "compute": TypeInfo(_same("compute", "v1", "v1beta"), "instance", META, "docs/resources/compute"),
     # the Data Product spec, applied with `dataos-ctl product apply`: its body is under a section named
     # after its version (`v1beta: data: ...`)
-    "data": TypeInfo({"v1alpha": "v1alpha", "v1beta": "v1beta"}, "", META, "docs/products/data_product"),
+    "data": TypeInfo({"v1alpha": "v1alpha", "v1beta": "v1beta"}, "", BODY, "docs/products/data_product"),
     "database": TypeInfo(_same("database", "v1", "v1beta1"), "workspace", META, "docs/resources/database"),
     "dataplane": TypeInfo({}, "", NAME),
     "depot": TypeInfo(_same("depot", "v1", "v2alpha"), "instance", META, "docs/resources/depot"),
