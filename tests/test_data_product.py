@@ -93,3 +93,9 @@ def test_the_mandatory_parts_are_required(tmp_path: Path) -> None:
             "missing required field `v1beta`; a `v1beta` Data Product keeps its body under `v1beta:`",
         )
     ]
+
+
+def test_type_data_in_other_yaml_stays_silent(tmp_path: Path) -> None:
+    """`type: data` is a common word: without a DataOS `version` the file is no Data Product spec."""
+    assert _rows(tmp_path, "name: fixtures\ntype: data\nitems: [1, 2]\n") == []
+    assert _rows(tmp_path, "name: fixtures\nversion: 2.1.0\ntype: data\n") == []

@@ -86,6 +86,8 @@ DATAOS_TYPES = frozenset(RESOURCE_TYPES)
 _NAMED_BODIES = frozenset(
     kind for kind, info in RESOURCE_TYPES.items() if kind in info.bodies.values() or not info.bodies
 )
+#: type names that are common words in other YAML (`type: data`): their `type` alone does not make a manifest
+_COMMON_WORDS = frozenset({"data"})
 #: the shape every DataOS `version` has (`v1`, `v1beta`, `v1beta1`, `v2alpha`); the types the project does
 #: not model may use any version of this shape
 VERSION_SHAPE = lazy_re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]*)?")
@@ -212,6 +214,8 @@ def classify(data: Any) -> Recognised | None:
     if isinstance(declared, str) and declared in RESOURCE_TYPES:
         if "version" not in data and "name" not in data:
             return None
+        if declared in _COMMON_WORDS and (version is None or not VERSION_SHAPE.fullmatch(version.strip())):
+            return None  # `type: data` is common in other YAML: a Data Product spec has a DataOS version too
         return Recognised(declared, version)
     if "name" not in data or version is None or not VERSION_SHAPE.fullmatch(version.strip()):
         return None
