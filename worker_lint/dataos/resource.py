@@ -93,6 +93,12 @@ _COMMON_WORDS = frozenset({"data"})
 VERSION_SHAPE = lazy_re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]*)?")
 
 
+#: (type, version) -> the section the reference gives its body
+_DOCUMENTED: dict[tuple[str, str | None], str] = {
+    (kind, version): body for kind, info in RESOURCE_TYPES.items() for version, body in info.bodies.items()
+}
+
+
 def label(kind: str) -> str:
     """How messages name a type: `Worker`, `Instance-Secret`, `Data Product`."""
     if kind == "data":
@@ -108,8 +114,7 @@ def body_key(data: Mapping[str, Any], kind: str, version: str | None) -> str:
     Worker written with `spec:` is one mistake, and its body is still read); with neither, the
     section its version should have.
     """
-    info = RESOURCE_TYPES.get(kind)
-    documented = info.bodies.get(version or "") if info is not None else None
+    documented = _DOCUMENTED.get((kind, version))
     if documented is not None and documented in data:
         return documented
     for key in (kind, SPEC, version):
@@ -138,6 +143,9 @@ class Resource(NamedTuple):
     @property
     def body_key(self) -> str:
         """The section holding the resource's body (see :func:`body_key`)."""
+        documented = _DOCUMENTED.get((self.kind, self.version))  # the checks ask often: the common case first
+        if documented is not None and documented in self.data:
+            return documented
         return body_key(self.data, self.kind, self.version)
 
     @property
