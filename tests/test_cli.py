@@ -99,7 +99,8 @@ def test_directories_are_searched_and_relative_paths_stay_relative():
 
 def test_exit_codes(tmp_path: Path):
     (tmp_path / "good.yaml").write_text(SLEEP_WORKER, encoding="utf-8")
-    (tmp_path / "warn.yaml").write_text(SLEEP_WORKER.replace("version: v2alpha", "version: v1alpha"), encoding="utf-8")
+    # an empty optional field: a warning (WL111)
+    (tmp_path / "warn.yaml").write_text(SLEEP_WORKER.replace("type: worker", "type: worker\nowner:"), encoding="utf-8")
     (tmp_path / "bad.yaml").write_text(SLEEP_WORKER.replace("replicas: 1", "replicas: 0"), encoding="utf-8")
     assert run_cli("check", "good.yaml", cwd=tmp_path).returncode == 0
     assert run_cli("check", "warn.yaml", cwd=tmp_path).returncode == 0

@@ -19,7 +19,7 @@ from conftest import run_cli
 from linting import lint_text
 
 from worker_lint.dataos import resource
-from worker_lint.dataos.resource import RESOURCE_TYPES, Recognised, classify, file_kinds
+from worker_lint.dataos.resource import DATAOS_TYPES, RESOURCE_TYPES, Recognised, classify, file_kinds
 
 #: the v1 Worker of the docs' `first_steps.md`, shortened to what these tests need
 _WORKER = """\
@@ -180,10 +180,81 @@ def test_classify(data: object, expected: Recognised | None) -> None:
 
 
 def test_one_table_of_resource_types() -> None:
-    from worker_lint.dataos import bundle
+    from worker_lint.dataos import bundle, schema
 
     assert {t for t, info in RESOURCE_TYPES.items() if info.level == "workspace"} == bundle.WORKSPACE_LEVEL
     assert {t for t, info in RESOURCE_TYPES.items() if info.level == "instance"} == bundle.INSTANCE_LEVEL
+    assert {info.checked for info in RESOURCE_TYPES.values()} == {resource.BODY, resource.META, resource.NAME}
+    # the schemas check a Worker's body in the section the table gives each version
+    assert schema.worker_versions() == RESOURCE_TYPES["worker"].bodies == {"v1beta": "worker", "v2alpha": "spec"}
+    for version, name in schema.index()["worker"].items():
+        assert RESOURCE_TYPES["worker"].bodies[version] in schema.load(name)["required"]
+    # the Data Product spec keeps its body under its version
+    assert RESOURCE_TYPES["data"].bodies == {"v1alpha": "v1alpha", "v1beta": "v1beta"}
+
+
+@pytest.mark.parametrize(
+    ("data", "body"),
+    [
+        ({"version": "v1beta", "worker": {}}, "worker"),
+        ({"version": "v2alpha", "spec": {}}, "spec"),
+        # the section of its version wins over a stray one of the other version
+        ({"version": "v2alpha", "worker": {}, "spec": {}}, "spec"),
+        ({"version": "v1beta", "worker": {}, "spec": {}}, "worker"),
+        # the other version's section is still where the body is read
+        ({"version": "v1beta", "spec": {}}, "spec"),
+        ({"version": "v2alpha", "worker": {}}, "worker"),
+        ({"version": "v3"}, "worker"),
+        ({"version": "v2alpha"}, "spec"),
+    ],
+)
+def test_one_answer_to_which_section_holds_the_body(data: dict[str, object], body: str) -> None:
+    from worker_lint.lsp import navigate
+
+    document = {"name": "a", "type": "worker", **data}
+    assert resource.body_key(document, "worker", document["version"]) == body  # type: ignore[arg-type]
+    assert navigate._body_key(document, "worker") == body
+    # the editor's outline shows the body's sections under the section the checks read
+    text = "".join(
+        f"{key}: {value if not isinstance(value, dict) else '{replicas: 1}'}\n" for key, value in document.items()
+    )
+    outline = {
+        symbol.name: [child.name for child in symbol.children] for symbol in navigate.symbols(navigate.parsed(text))
+    }
+    assert all(children == ([] if name != body else ["replicas"]) for name, children in outline.items())
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("name: a\nversion: v1beta\ntype: bundle\nbundle:\n  resources: []\n", {"bundle"}),
+        ("name: a\nversion: v1\ntype: Workflow\nworkflow:\n  dag: []\n", {"workflow"}),
+        ('{"name": "a", "version": "v1", "type": "workflow", "workflow": {}}\n', {"workflow"}),
+        ("name: a\nversion: v1beta\ntype: worker\nworker:\n  stack: bento\n", set()),
+        # a `type: bundle` line alone is no manifest
+        ("jobs:\n  test:\n    type: bundle\n", set()),
+    ],
+)
+def test_the_language_server_asks_the_same_question(text: str, kinds: set[str]) -> None:
+    """Which documents offer ids and steps to complete: the server's question, answered by the run's function."""
+    from worker_lint.lsp import server
+
+    assert file_kinds(text, server._NAMED_TYPES) == kinds
+
+
+def test_a_tab_indented_body_fragment_reports_its_syntax_error(tmp_path: Path) -> None:
+    """A body section alone (`operator:`), indented with tabs: the platform's parser refuses it, so do we."""
+    (tmp_path / "operator.yaml").write_text(
+        "operator:\n\tcomponents:\n\t\t- name: adf-pipeline\n\t\t  type: worker\n", encoding="utf-8"
+    )
+    # the same keys in a file that parses, and a broken file whose only key is no body section: silent
+    (tmp_path / "fragment.yaml").write_text("operator:\n  components: []\n", encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("server:\n\tport: 80\n", encoding="utf-8")
+    run = run_cli("check", "--format", "json", "--no-cache", ".", cwd=tmp_path)
+    assert [
+        (d["path"], d["line"], d["column"], d["end_line"], d["end_column"], d["code"], d["message"])
+        for d in run.diagnostics
+    ] == [("operator.yaml", 2, 1, 2, 2, "WL001", "a tab character cannot indent YAML; indent with spaces")]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +276,7 @@ def test_one_table_of_resource_types() -> None:
     ],
 )
 def test_the_run_finds_bundles_and_stacks_however_written(text: str, kinds: set[str], certain: bool) -> None:
-    assert file_kinds(text.encode("utf-8")) == kinds
+    assert file_kinds(text.encode("utf-8"), DATAOS_TYPES) == kinds == file_kinds(text, DATAOS_TYPES)
     assert (resource._scan_block(text) is not None) is certain
 
 
@@ -294,3 +365,29 @@ def test_yaml_of_installed_software_stays_silent(tmp_path: Path) -> None:
         assert "Traceback" not in run.stderr
         diagnostics.extend(run.diagnostics)
     assert [(d["path"], d["line"], d["code"], d["message"]) for d in diagnostics] == []
+
+
+def test_the_reference_coverage_lists_every_resource_type() -> None:
+    """docs/reference-coverage.md's resource-type rows say what the table in `dataos/resource.py` says."""
+    how = {
+        resource.BODY: "its body, field by field",
+        resource.META: "its meta section, and that its body section is there",
+        resource.NAME: "its name; its meta section as every resource's",
+    }
+    table = (Path(__file__).resolve().parents[1] / "docs" / "reference-coverage.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0]: cells[1:5]
+        for line in table.splitlines()
+        if line.startswith("| `type: ")
+        for cells in [[cell.strip() for cell in line.split(" | ")]]
+    }
+    expected = {
+        f"| `type: {kind}`": [
+            info.page.removeprefix("docs/") or "the `dataos-ctl` type list (no reference page)",
+            "; ".join(f"{version}: `{body}:`" for version, body in info.bodies.items()) or "not documented",
+            info.level or "not documented",
+            how[info.checked],
+        ]
+        for kind, info in RESOURCE_TYPES.items()
+    }
+    assert rows == expected

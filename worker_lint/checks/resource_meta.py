@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos import resource
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
@@ -43,12 +44,23 @@ V1BETA_ONLY = {
 @check("WL101", "WL103", kinds=None)
 def body_section(res: Resource, ctx: Context) -> Iterator[Finding]:
     kind = res.kind
-    if not kind or kind in _SCHEMA_BODIES:
+    if not kind or kind in _SCHEMA_BODIES or resource.RESOURCE_TYPES[kind].checked == resource.NAME:
+        return  # a body the schema requires, or one the project does not model
+    label = resource.label(kind)
+    # the body is in the section its version has (the table of `resource.RESOURCE_TYPES`), or in one of
+    # the sections another version has: named after the type, `spec:` in v2-era manifests, or after the
+    # version (`v1alpha:` in the published `type: resource` domain definitions)
+    section = res.body_key
+    candidates = (section, kind, resource.SPEC, res.version)
+    present = [key for key in dict.fromkeys(candidates) if key is not None and key in res.data]
+    if not present and section != kind:
+        yield Finding(
+            "WL101",
+            (),
+            f"missing required field `{section}`; a `{res.version}` {label} keeps its body under `{section}:`",
+            at="key",
+        )
         return
-    label = kind.replace("-", " ").title().replace(" ", "-")
-    # the body is named after the type, `spec:` in v2-era manifests, or after the version (`v1alpha:` in
-    # the published `type: resource` domain definitions)
-    present = [key for key in dict.fromkeys((kind, "spec", res.version)) if key is not None and key in res.data]
     if not present:
         others = [key for key, value in res.data.items() if key not in _META and isinstance(value, dict)]
         from worker_lint.dataos.schema import suggest

@@ -1,4 +1,4 @@
-"""WL101-WL106, WL109: a resource checked against the JSON Schema of its type and version (``schemas/``).
+"""WL101-WL106, WL109, WL111: a resource checked against the JSON Schema of its type and version (``schemas/``).
 
 What each failed keyword means is ``schema_keywords``'s; the schema is
 chosen by ``schema.resource_schema``.
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 
 #: the codes the keyword table gives, and those the resource schemas' `x-rule`s name
-@check("WL101", "WL102", "WL103", "WL104", "WL105", "WL106", "WL109", kinds=None)
+@check("WL101", "WL102", "WL103", "WL104", "WL105", "WL106", "WL109", "WL111", kinds=None)
 def resource_schema(res: Resource, ctx: Context) -> Iterator[Finding]:
     name = schema.resource_schema(res.kind, res.version, res.data)
     if name is not None:
-        yield from schema_keywords.findings(name, res.data, (), is_templated)
+        # the platform decodes a manifest with go-yaml: an empty optional string is `""`, not an error
+        yield from schema_keywords.findings(name, res.data, (), is_templated, empty_optional=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from worker_lint.checks import check
 from worker_lint.checks.schema_keywords import MISSING_FIELD, SHAPE_CODES
 from worker_lint.core.diagnostic import Finding
+from worker_lint.dataos import resource
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
@@ -35,7 +36,7 @@ def resource_type(res: Resource, ctx: Context) -> Iterator[Finding]:
             explains=(_TYPE,),
         )
         return
-    label = res.kind.replace("-", " ").title().replace(" ", "-")
+    label = resource.label(res.kind)
     if written is None:
         body = f"its `{res.kind}:` section" if res.kind in res.data else "its shape"
         message = f"missing required field `type`; {body} says it is a {label}: add `type: {res.kind}`"

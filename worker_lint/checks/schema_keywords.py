@@ -25,6 +25,7 @@ UNKNOWN_FIELD = "WL102"
 WRONG_TYPE = "WL103"
 INVALID_ENUM = "WL104"
 INVALID_VALUE = "WL105"
+EMPTY_OPTIONAL = "WL111"
 #: what the table reports by keyword; any other keyword is an invalid value
 CODE_BY_KEYWORD = {
     "required": MISSING_FIELD,
@@ -81,21 +82,35 @@ class Failed(NamedTuple):
 
 
 def findings(
-    schema: Any, instance: Any, base_path: JsonPath = (), is_templated: Templated | None = None
+    schema: Any,
+    instance: Any,
+    base_path: JsonPath = (),
+    is_templated: Templated | None = None,
+    empty_optional: bool = False,
 ) -> list[Finding]:
     """Findings for ``instance`` against ``schema`` (a file name under ``schemas/`` or a schema itself).
 
     ``base_path`` is prepended to every finding's path, so a stackSpec checked
     on its own still reports at its place in the resource.  String values for
     which ``is_templated`` is true (placeholders, apply-time variables) never
-    get a type, enum or pattern error: they are not values yet.
+    get a type, enum or pattern error: they are not values yet.  With
+    ``empty_optional`` (a manifest the platform decodes with go-yaml), an empty
+    value where an optional string belongs is a warning, not a type error.
     """
     from worker_lint.dataos.schema import errors
 
     failed = errors(schema, instance)
     if not failed:
         return []  # most documents
-    routed = [r for error in failed for r in route(error, base_path, is_templated)]
+    routed = [
+        r
+        for error in failed
+        for r in (
+            [_empty_optional(error, base_path)]
+            if empty_optional and _is_empty_string(error) and not _required_at(schema, instance, error)
+            else route(error, base_path, is_templated)
+        )
+    ]
     # `stackspec:` beside a missing `stackSpec` is one typo: the unknown-key diagnostic says both
     typos = {(r.finding.path[:-1], r.name) for r in routed if r.finding.code == UNKNOWN_FIELD and r.name}
     out: list[Finding] = []
@@ -116,6 +131,51 @@ def findings(
             reported_values.add(finding.path)
         out.append(finding)
     return out
+
+
+def _is_empty_string(error: Any) -> bool:
+    """An empty value (YAML's null) where a string belongs: go-yaml decodes it into the field as ``""``."""
+    if error.validator != "type" or error.instance is not None or not error.absolute_path:
+        return False
+    expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    return "string" in expected and isinstance(error.absolute_path[-1], str)
+
+
+def _required_at(schema: Any, instance: Any, error: Any) -> bool:
+    """Whether the schema requires the field ``error`` is about: the same document without it is missing it.
+
+    The schema decides, through whatever `$ref`, `if` and `allOf` place the field; only a document with
+    an empty value pays for the second validation.
+    """
+    from worker_lint.dataos.schema import errors
+
+    path = tuple(error.absolute_path)
+    parent, key = path[:-1], path[-1]
+    without = _without(instance, parent, key)
+    return any(
+        e.validator == "required" and tuple(e.absolute_path) == parent and key in e.validator_value
+        for e in errors(schema, without)
+    )
+
+
+def _without(value: Any, parent: JsonPath, key: str) -> Any:
+    """``value`` with the field at ``parent + (key,)`` left out, copying only the containers on the way."""
+    if not parent:
+        return {k: v for k, v in value.items() if k != key}
+    head, rest = parent[0], parent[1:]
+    copied: Any = dict(value) if isinstance(value, dict) else list(value)
+    copied[head] = _without(value[head], rest, key)
+    return copied
+
+
+def _empty_optional(error: Any, base: JsonPath) -> Routed:
+    path = base + tuple(error.absolute_path)
+    field = describe(path)
+    message = (
+        f"`{field}` is empty; DataOS reads an empty value as an empty string, the same as leaving"
+        f" `{path[-1]}` out: give it a value or remove the line"
+    )
+    return Routed(Finding(EMPTY_OPTIONAL, path, message, at="key"))
 
 
 def route(error: Any, base: JsonPath, is_templated: Templated | None) -> list[Routed]:

@@ -194,13 +194,15 @@ def _inline_resources(res: Resource) -> set[int]:
     """Nodes of resources inlined in a Bundle's `resources[].spec`: the engine lints those as resources."""
     if res.kind != "bundle":
         return set()
-    items = res.get(res.body_key, "resources")
+    from worker_lint.dataos.bundle import ITEMS
+
+    items = res.get(*ITEMS)
     if not isinstance(items, list):
         return set()
     out: set[int] = set()
     for i, item in enumerate(items):
         if isinstance(item, dict) and classify(item.get("spec")) is not None:
-            node = res.node_at(res.body_key, "resources", i, "spec")
+            node = res.node_at(*ITEMS, i, "spec")
             if node is not None:
                 out.add(id(node))
     return out

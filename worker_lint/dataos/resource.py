@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import Node, ScalarNode
@@ -13,48 +15,112 @@ from worker_lint.document import positions
 
 
 class TypeInfo(NamedTuple):
-    """What the documentation says of one resource type."""
+    """What the reference says of one resource type, and how far worker-lint checks it."""
 
-    #: versions the docs and published manifests use; empty when the project does not model the type's versions
-    versions: tuple[str, ...] = ()
+    #: each version the reference and its published manifests use, and the section that holds the body in it
+    bodies: Mapping[str, str]
     #: "workspace" or "instance" (dataos.info `docs/resources/bundle/index.md` callout), "" when undocumented
-    level: str = ""
+    level: str
+    #: how far worker-lint checks it: :data:`BODY`, :data:`META` or :data:`NAME`
+    checked: str
+    #: where the reference describes it (a path in `moderndatacompany/dataos.info`), "" when it has no page
+    page: str = ""
 
 
-#: The one table of DataOS resource types (dataos.info `docs/resources/manifest_attributes.md`, the
-#: `dataos-ctl` type list, the v2 docs and data-product-builder-skills).  Every other place that asks
-#: "is this a DataOS resource" or "what level does it live at" reads it from here.
+#: its body is checked field by field (a schema under `schemas/`, or the checks of `worker_lint.checks`)
+BODY = "body"
+#: its meta section is checked (name, version, type, the common fields) and that its body section is there
+META = "meta"
+#: its name is known (no WL104), and its meta section checked as every resource's; its body is not modelled
+NAME = "name"
+#: the body section of v2-era manifests, whatever their type
+SPEC = "spec"
+
+
+def _same(kind: str, *versions: str) -> dict[str, str]:
+    """Versions whose body is the section named after the type (`depot:` in every Depot version)."""
+    return dict.fromkeys(versions, kind)
+
+
+#: The one table of DataOS resource types: the current public reference (dataos.info `docs/resources/*`,
+#: `docs/products/*`; the version table of `docs/resources/manifest_attributes.md`), the versions its
+#: published manifests use beside it (v1beta1 on running Workflows, Services, Databases, Secrets), the
+#: `dataos-ctl` type list and the v2 docs.  Everything that asks "is this a DataOS resource", "which section
+#: is its body" or "what level does it live at" reads it from here.
 RESOURCE_TYPES: dict[str, TypeInfo] = {
-    "bundle": TypeInfo(("v1alpha", "v1beta", "v2alpha"), "instance"),
-    "cluster": TypeInfo((), "workspace"),
-    "compute": TypeInfo((), "instance"),
-    "database": TypeInfo((), "workspace"),
-    "dataplane": TypeInfo(),
-    "depot": TypeInfo((), "instance"),
-    "grant": TypeInfo(),
-    "instance-secret": TypeInfo((), "instance"),
-    "lakehouse": TypeInfo((), "workspace"),
-    "lens": TypeInfo(),
-    "monitor": TypeInfo(),
-    "nilus": TypeInfo(),
-    "operator": TypeInfo(),
-    "pager": TypeInfo(),
-    "policy": TypeInfo((), "instance"),
-    "resource": TypeInfo(),
-    "secret": TypeInfo((), "workspace"),
-    "service": TypeInfo((), "workspace"),
-    "stack": TypeInfo((), "instance"),
-    "volume": TypeInfo(),
-    "vulcan": TypeInfo(),
-    "worker": TypeInfo(("v1beta", "v2alpha"), "workspace"),
-    "workflow": TypeInfo((), "workspace"),
+    "bundle": TypeInfo(_same("bundle", "v1alpha", "v1beta", "v2alpha"), "instance", BODY, "docs/resources/bundle"),
+    "cluster": TypeInfo(_same("cluster", "v1"), "workspace", META, "docs/resources/cluster"),
+    "compute": TypeInfo(_same("compute", "v1", "v1beta"), "instance", META, "docs/resources/compute"),
+    # the Data Product spec, applied with `dataos-ctl product apply`: its body is under a section named
+    # after its version (`v1beta: data: ...`)
+    "data": TypeInfo({"v1alpha": "v1alpha", "v1beta": "v1beta"}, "", BODY, "docs/products/data_product"),
+    "database": TypeInfo(_same("database", "v1", "v1beta1"), "workspace", META, "docs/resources/database"),
+    "dataplane": TypeInfo({}, "", NAME),
+    "depot": TypeInfo(_same("depot", "v1", "v2alpha"), "instance", META, "docs/resources/depot"),
+    "grant": TypeInfo(_same("grant", "v1alpha"), "", META, "docs/resources/grant"),
+    "instance-secret": TypeInfo(_same("instance-secret", "v1"), "instance", META, "docs/resources/instance_secret"),
+    "lakehouse": TypeInfo(_same("lakehouse", "v1alpha"), "workspace", META, "docs/resources/lakehouse"),
+    "lens": TypeInfo(_same("lens", "v1alpha"), "", META, "docs/resources/lens"),
+    "monitor": TypeInfo(_same("monitor", "v1alpha"), "", META, "docs/resources/monitor"),
+    "nilus": TypeInfo({"v1alpha": SPEC}, "", NAME),
+    "operator": TypeInfo(_same("operator", "v1alpha"), "", META, "docs/resources/operator"),
+    "pager": TypeInfo(_same("pager", "v1alpha"), "", META, "docs/resources/pager"),
+    "policy": TypeInfo(_same("policy", "v1"), "instance", META, "docs/resources/policy"),
+    # the domain definitions of `type: resource` keep their body under their version (`v1alpha:`)
+    "resource": TypeInfo({"v1alpha": "v1alpha", "v1beta": "resource"}, "", META, "docs/resources/types"),
+    "secret": TypeInfo(_same("secret", "v1", "v1beta1", "v2alpha"), "workspace", META, "docs/resources/secret"),
+    "service": TypeInfo(
+        {**_same("service", "v1", "v1beta1"), "v2alpha": SPEC}, "workspace", META, "docs/resources/service"
+    ),
+    "stack": TypeInfo({"v1alpha": "stack", "v2alpha": SPEC}, "instance", BODY, "docs/resources/stacks"),
+    "volume": TypeInfo(_same("volume", "v1beta"), "", META, "docs/resources/volume"),
+    "vulcan": TypeInfo({"v1alpha": SPEC}, "", NAME),
+    "worker": TypeInfo({"v1beta": "worker", "v2alpha": SPEC}, "workspace", BODY, "docs/resources/worker"),
+    "workflow": TypeInfo(
+        {**_same("workflow", "v1", "v1beta", "v1beta1"), "v2alpha": SPEC}, "workspace", BODY, "docs/resources/workflow"
+    ),
 }
 DATAOS_TYPES = frozenset(RESOURCE_TYPES)
+#: the types whose body section is named after them in some version (`worker:`, `bundle:`): such a section
+#: says what a document is when its `type` does not
+_NAMED_BODIES = frozenset(
+    kind for kind, info in RESOURCE_TYPES.items() if kind in info.bodies.values() or not info.bodies
+)
+#: type names that are common words in other YAML (`type: data`): their `type` alone does not make a manifest
+_COMMON_WORDS = frozenset({"data"})
 #: the shape every DataOS `version` has (`v1`, `v1beta`, `v1beta1`, `v2alpha`); the types the project does
 #: not model may use any version of this shape
 VERSION_SHAPE = lazy_re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]*)?")
-#: the body section of v2-era manifests, whatever their type
-SPEC = "spec"
+
+
+#: (type, version) -> the section the reference gives its body
+_DOCUMENTED: dict[tuple[str, str | None], str] = {
+    (kind, version): body for kind, info in RESOURCE_TYPES.items() for version, body in info.bodies.items()
+}
+
+
+def label(kind: str) -> str:
+    """How messages name a type: `Worker`, `Instance-Secret`, `Data Product`."""
+    if kind == "data":
+        return "Data Product"
+    return kind.replace("-", " ").title().replace(" ", "-")
+
+
+def body_key(data: Mapping[str, Any], kind: str, version: str | None) -> str:
+    """The section holding a resource's body: the one its version has (the table), else the one it has.
+
+    A manifest with the section of its version (`spec:` in a v2alpha Worker, even beside a stray
+    `worker:`) keeps its body there; one with another version's section keeps it there (a `v1beta`
+    Worker written with `spec:` is one mistake, and its body is still read); with neither, the
+    section its version should have.
+    """
+    documented = _DOCUMENTED.get((kind, version))
+    if documented is not None and documented in data:
+        return documented
+    for key in (kind, SPEC, version):
+        if key and key in data:
+            return key
+    return documented or (SPEC if version == "v2alpha" or not kind else kind)
 
 
 class Resource(NamedTuple):
@@ -76,12 +142,11 @@ class Resource(NamedTuple):
 
     @property
     def body_key(self) -> str:
-        """The section holding the resource's body: `worker:` in v1 manifests, `spec:` in v2alpha ones."""
-        if self.kind in self.data and not (self.version == "v2alpha" and "spec" in self.data):
-            return self.kind
-        if "spec" in self.data:
-            return "spec"
-        return "spec" if self.version == "v2alpha" else self.kind
+        """The section holding the resource's body (see :func:`body_key`)."""
+        documented = _DOCUMENTED.get((self.kind, self.version))  # the checks ask often: the common case first
+        if documented is not None and documented in self.data:
+            return documented
+        return body_key(self.data, self.kind, self.version)
 
     @property
     def body(self) -> dict[str, Any] | None:
@@ -122,6 +187,10 @@ class Recognised(NamedTuple):
     kind: str
     version: str | None
 
+    def body_key(self, data: Mapping[str, Any]) -> str:
+        """The section holding the body of ``data``, the document recognised (see :func:`body_key`)."""
+        return body_key(data, self.kind, self.version)
+
 
 def classify(data: Any) -> Recognised | None:
     """``(type, version)`` when ``data`` is a DataOS resource, None for any other YAML.
@@ -153,6 +222,8 @@ def classify(data: Any) -> Recognised | None:
     if isinstance(declared, str) and declared in RESOURCE_TYPES:
         if "version" not in data and "name" not in data:
             return None
+        if declared in _COMMON_WORDS and (version is None or not VERSION_SHAPE.fullmatch(version.strip())):
+            return None  # `type: data` is common in other YAML: a Data Product spec has a DataOS version too
         return Recognised(declared, version)
     if "name" not in data or version is None or not VERSION_SHAPE.fullmatch(version.strip()):
         return None
@@ -180,7 +251,7 @@ def close_type(written: str) -> str | None:
 
 def body_type(data: dict[str, Any]) -> str | None:
     """The type the body sections name (`worker:` means a Worker), when exactly one known type has one."""
-    found = [key for key, value in data.items() if key in RESOURCE_TYPES and isinstance(value, dict)]
+    found = [key for key, value in data.items() if key in _NAMED_BODIES and isinstance(value, dict)]
     return found[0] if len(found) == 1 else None
 
 
@@ -196,18 +267,10 @@ _DECIDING = frozenset({"type", "version", SPEC, *RESOURCE_TYPES})
 _DOC_START = lazy_re.compile(r"^---(?:[ \t]|$)")
 
 
-class TextScan(NamedTuple):
-    """What a look at a file's text, without parsing it, says of its documents."""
-
-    #: per document, its top-level keys and their values as written (a body section's value is ``{}``)
-    documents: list[dict[str, Any]]
-    #: True when every document is a plain block mapping at column 0 whose deciding values are plain
-    #: words (see ``_scan_block``): the scan then says what a parse would, and the run need not parse
-    certain: bool
-
-
-def scan_text(text: str) -> TextScan:
+def scan_text(text: str) -> list[dict[str, Any]]:
     """Top-level keys of each document, read line by line, tolerating anything that does not parse.
+
+    Per document, its top-level keys and their values as written (a body section's value is ``{}``).
 
     Used where a parse is not available: a file with a YAML syntax error (is it
     a broken manifest, to be reported, or some other broken YAML file, to be
@@ -240,7 +303,7 @@ def scan_text(text: str) -> TextScan:
             cleaned = _clean(value)
             doc[key] = {} if cleaned == "" else cleaned
         documents.append(doc)
-    return TextScan(documents, False)
+    return documents
 
 
 def _documents(text: str) -> list[str]:
@@ -291,7 +354,7 @@ _ODD_TOP = lazy_re.compile(r"^[{\[?\"'!&*]", re.MULTILINE)
 _DOC_SPLIT = lazy_re.compile(r"^---(?=[ \t\n]|$)", re.MULTILINE)
 
 
-def _scan_block(text: str) -> TextScan | None:
+def _scan_block(text: str) -> list[dict[str, Any]] | None:
     """:func:`scan_text` for the common case, in a few regular-expression passes; None when it cannot be sure.
 
     Sure means every document is a block mapping at column 0 whose first line
@@ -317,7 +380,7 @@ def _scan_block(text: str) -> TextScan | None:
             return None  # not a top-level list either: only a parse knows what it is
         if doc:
             documents.append(doc)
-    return TextScan(documents, True)
+    return documents
 
 
 def _only_comments(text: str) -> bool:
@@ -328,44 +391,81 @@ def looks_like_dataos(text: str) -> bool:
     """Whether a file that does not parse is a DataOS manifest, so its syntax errors are reported.
 
     A document :func:`classify` recognises is enough, and so is a top-level `type` naming a DataOS
-    resource type on its own (`type: worker`): a file that says what it is gets its syntax errors.
+    resource type on its own (`type: worker`): a file that says what it is gets its syntax errors.  So
+    is a fragment whose only top-level key is a body section named after a type (`operator:` and
+    its body, indented with tabs the platform's parser refuses): its keys say what it is.
     """
-    documents = scan_text(text).documents
-    return any(
-        classify(doc) is not None or (isinstance(doc.get("type"), str) and doc["type"] in DATAOS_TYPES)
-        for doc in documents
-    )
+    return any(_says_dataos(doc) for doc in scan_text(text))
 
 
-#: where a Bundle or a Stack definition shows itself: a top-level `bundle:` or `stack:` body section or a
-#: `type` naming it (however misspelt, `Bundel`, `stacks`, the one names it), or a line a block scan
-#: cannot read (flow or JSON style, a quoted key); a file with none of these holds neither
-_MAY_HOLD_BUNDLE_OR_STACK = lazy_re.compile(rb"(?im)^(?:[{\[\"']|bund|sta|[ \t]*type[ \t]*:[^\n]*(?:bund|sta))")
+def _says_dataos(doc: dict[str, Any]) -> bool:
+    if classify(doc) is not None:
+        return True
+    declared = doc.get("type")
+    if isinstance(declared, str) and declared in DATAOS_TYPES:
+        return True
+    if len(doc) != 1:
+        return False
+    ((key, value),) = doc.items()
+    return key in _NAMED_BODIES and value == {}  # a section, not a scalar that happens to be named so
 
 
-def file_kinds(data: bytes) -> set[str]:
-    """The resource types among a file's documents, as the engine will take them, for the run's survey;
-    a file that cannot hold a Bundle or a Stack definition is not looked at (an empty set).
+def _stem(kind: str) -> str:
+    """The shortest start (three letters or more) of a type's name that starts no other type's name.
 
-    The run must know before linting which files hold a Stack definition (it
-    changes other files' results) and which a Bundle (its result depends on the
-    files it names, so it is never cached).  A file the tolerant scan reads with
+    A misspelt body section or `type` (`Bundel`, `stacks`, `workflows`) still starts with it.
+    """
+    for size in range(3, len(kind)):
+        if not any(other != kind and other.startswith(kind[:size]) for other in RESOURCE_TYPES):
+            return kind[:size]
+    return kind
+
+
+@functools.cache
+def _may_hold(kinds: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
+    """Where a document of one of ``kinds`` shows itself: a top-level body section or a `type` starting
+    like one of their names (however misspelt, the stem names it), or a line a block scan cannot read
+    (flow or JSON style, a quoted key); a text with none of these holds none of them.
+    """
+    stems = "|".join(sorted(re.escape(_stem(kind)) for kind in kinds))
+    pattern = rf"(?im)^(?:[{{\[\"']|(?:{stems})|[ \t]*type[ \t]*:[^\n]*(?:{stems}))"
+    return re.compile(pattern), re.compile(pattern.encode("ascii"))
+
+
+#: what the run must know of every file before linting any: which hold a Stack definition (it changes
+#: other files' results) and which a Bundle (its result depends on the files it names)
+SURVEYED = frozenset({"bundle", "stack"})
+
+
+def file_kinds(data: str | bytes, wanted: frozenset[str] = SURVEYED) -> set[str]:
+    """Which of the ``wanted`` resource types are among a file's documents, as the engine will take them.
+
+    The run's survey asks it of every file (does it hold a Bundle, a Stack
+    definition?), and the language server of every edit (does it hold a Bundle
+    or a Workflow, whose ids and steps completion offers?).  A file that cannot
+    hold one of them is not looked at; a file the tolerant scan reads with
     certainty (plain block mappings, plain `type` values: nearly every
     manifest) is not parsed for that; any other file is parsed, and the parsed
     documents decide, with the scan's reading added for the part of a file
     past a syntax error.
     """
-    if b"\x00" not in data and not _MAY_HOLD_BUNDLE_OR_STACK.search(data):  # UTF-16 and -32 hold NULs
-        return set()  # the run asks only whether a file holds a Bundle or a Stack definition
+    text_pattern, bytes_pattern = _may_hold(wanted)
+    if isinstance(data, str):
+        return _kinds_in(data) & wanted if text_pattern.search(data) else set()
+    if b"\x00" not in data and not bytes_pattern.search(data):  # UTF-16 and -32 hold NULs
+        return set()
     from worker_lint.document.source import decode
 
     text = decode(data).text
     if text is None:
         return set()  # not text: its result is the encoding error, whatever it mentions
+    return _kinds_in(text) & wanted
+
+
+def _kinds_in(text: str) -> set[str]:
     block = _scan_block(text)
     if block is not None:
-        return {kind.kind for kind in map(classify, block.documents) if kind is not None}
-    scan = scan_text(text)
+        return {kind.kind for kind in map(classify, block) if kind is not None}
     from worker_lint.document.parse import parse
 
     parsed = parse(text)
@@ -373,5 +473,5 @@ def file_kinds(data: bytes) -> set[str]:
         kind.kind for kind in (classify(doc.data) for doc in parsed.documents if not doc.truncated) if kind is not None
     }
     if parsed.findings or any(doc.truncated for doc in parsed.documents):
-        kinds.update(kind.kind for kind in map(classify, scan.documents) if kind is not None)
+        kinds.update(kind.kind for kind in map(classify, scan_text(text)) if kind is not None)
     return kinds

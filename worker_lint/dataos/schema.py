@@ -12,10 +12,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from worker_lint.core import lazy_re
 from worker_lint.core.data import data_dir
 from worker_lint.core.suggest import closest
 
 _BASE = "file:///worker-lint/schemas/"
+#: the major number of a version as written (`v2`, `V1beta1`, `1.0`)
+_MAJOR = lazy_re.compile(r"v?([0-9]+)(?![0-9])")
 
 
 @functools.cache
@@ -116,7 +119,29 @@ def resource_schema(kind: str, version: str | None, data: Mapping[str, Any]) -> 
     by_body = body_version(data)
     if version in versions:
         return files[version if by_body is None else by_body]
-    return files[by_body or next(iter(versions))]
+    return files[by_body or worker_version_meant(version) or next(iter(versions))]
+
+
+def worker_version_meant(written: object) -> str | None:
+    """The Worker version a `version` that is none most likely means, by its spelling, or None.
+
+    Case aside (`V1beta`), the major number decides: `v1`, `v1beta1`, `v1alpha` mean v1beta, `v2`,
+    `v2beta`, `v2alpha1` mean v2alpha, since each major number has one Worker version.
+    """
+    if not isinstance(written, str):
+        return None
+    value = written.strip().lower()
+    versions = worker_versions()
+    if value in versions:
+        return value
+    major = _major(value)
+    same = [v for v in versions if major is not None and _major(v) == major]
+    return same[0] if len(same) == 1 else None
+
+
+def _major(version: str) -> str | None:
+    found = _MAJOR.match(version)
+    return found.group(1) if found else None
 
 
 def body_version(data: Mapping[str, Any]) -> str | None:

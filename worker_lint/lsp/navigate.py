@@ -100,15 +100,29 @@ def _value(data: Any, path: JsonPath) -> Any:
     return value_at(data, path)
 
 
-def _kind(data: Any) -> str | None:
+def _recognised(data: Any) -> Any:
     from worker_lint.dataos.resource import classify
 
-    found = classify(data)
-    return found[0] if found else None
+    return classify(data)
+
+
+def _kind(data: Any) -> str | None:
+    found = _recognised(data)
+    return found.kind if found else None
 
 
 def _body_key(data: Any, kind: str) -> str:
-    return kind if isinstance(data, dict) and kind in data else "spec"
+    """The section holding the body, as the checks read it (``resource.body_key``)."""
+    from worker_lint.dataos.resource import body_key
+
+    found = _recognised(data)
+    return body_key(data, kind, found.version if found else None) if isinstance(data, dict) else kind
+
+
+def _items() -> tuple[str, ...]:
+    from worker_lint.dataos.bundle import ITEMS
+
+    return tuple(map(str, ITEMS))
 
 
 # -- go to definition ------------------------------------------------------------------------------------------------
@@ -126,7 +140,7 @@ def definition(
         return None
     kind = _kind(doc.data)
     value = str(node.value)
-    if path[:2] == ("bundle", "resources") and len(path) >= 4 and isinstance(path[2], int):
+    if path[:2] == _items() and len(path) >= 4 and isinstance(path[2], int):
         rest = path[3:]
         if rest == ("file",):
             return _bundle_file(doc_path, value, settings)
@@ -158,12 +172,12 @@ def _bundle_file(doc_path: Path, value: str, settings: Settings) -> Target | Non
 
 
 def _bundle_item(doc_path: Path, doc: Document, wanted: str) -> Target | None:
-    items = _value(doc.data, ("bundle", "resources"))
+    items = _value(doc.data, _items())
     if not isinstance(items, list):
         return None
     for index, item in enumerate(items):
         if isinstance(item, dict) and str(item.get("id")) == wanted:
-            node = node_at(doc.root, ("bundle", "resources", index, "id"))
+            node = node_at(doc.root, (*_items(), index, "id"))
             if node is not None:
                 return Target(doc_path, node.start_mark.index, node.end_mark.index)
     return None
@@ -287,7 +301,7 @@ def completions(key: str, last_good: Parsed | None, stack_names: list[str]) -> l
         for doc in last_good.documents:
             kind = _kind(doc.data) if isinstance(doc.data, dict) else None
             if kind == "bundle":
-                for item in _value(doc.data, ("bundle", "resources")) or ():
+                for item in _value(doc.data, _items()) or ():
                     if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
                         out.append(Completion(str(item["id"]), "id", "Bundle resource"))
             elif kind == "workflow":
@@ -375,7 +389,7 @@ def referenced_files(doc_path: Path, source: Parsed, settings: Settings) -> set[
     for doc in source.documents:
         if not isinstance(doc.data, dict) or _kind(doc.data) != "bundle":
             continue
-        for item in _value(doc.data, ("bundle", "resources")) or ():
+        for item in _value(doc.data, _items()) or ():
             value = item.get("file") if isinstance(item, dict) else None
             if not isinstance(value, str) or not value.strip() or bundle.looks_templated(value):
                 continue

@@ -50,7 +50,7 @@ _ON_TYPE, _ON_SAVE = "onType", "onSave"
 #: container allocations between collections of the youngest generation: Python's own default
 _PYTHON_YOUNG_THRESHOLD = 700
 #: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
-_NAMED_TYPE = re.compile(r"^type:[ \t]*['\"]?(bundle|workflow)\b", re.MULTILINE | re.IGNORECASE)
+_NAMED_TYPES = frozenset({"bundle", "workflow"})
 
 
 @dataclass
@@ -278,7 +278,9 @@ class WorkerLintServer(LanguageServer):
     def remember(self, uri: str, state: _Open, text: TextMap) -> None:
         """Keep the last text that parsed (completion reads it) and, for a Bundle, the files it names."""
         source = text.text[text.base :]
-        kinds = {kind.lower() for kind in _NAMED_TYPE.findall(source)}
+        from worker_lint.dataos.resource import file_kinds
+
+        kinds = file_kinds(source, _NAMED_TYPES)
         if not kinds:  # a Worker: nothing to keep, and no second parse on every keystroke
             state.last_good, state.references = None, set()
             return

@@ -191,7 +191,9 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
     yield res
     if res.kind != "bundle":
         return
-    items = res.get("bundle", "resources")
+    from worker_lint.dataos.bundle import ITEMS
+
+    items = res.get(*ITEMS)
     if not isinstance(items, list):
         return
     for i, item in enumerate(items):
@@ -199,7 +201,7 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
         kind = classify(spec)
         if kind is None or not isinstance(spec, dict):
             continue
-        prefix = ("bundle", "resources", i, "spec")
+        prefix = (*ITEMS, i, "spec")
         node = res.node_at(*prefix)
         if node is not None:
             yield Resource(spec, node, prefix, kind[0], kind[1], res.text, res.variables)
