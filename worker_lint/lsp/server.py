@@ -84,7 +84,7 @@ class _Open:
     published: list[tuple[Diagnostic, types.Diagnostic]] = field(default_factory=list)
     #: the last text that parsed, for completion while the current one does not
     last_good: navigate.Parsed | None = None
-    #: for a Bundle: the resolved files its `file:` items name
+    #: for a Bundle: the resolved files its last lint read (those its `file:` items name)
     references: set[Path] = field(default_factory=set)
     #: a lint waiting for the debounce delay to pass
     pending: asyncio.TimerHandle | None = None
@@ -227,6 +227,11 @@ class WorkerLintServer(LanguageServer):
 
     def diagnostics_of(self, uri: str) -> tuple[TextMap, list[Diagnostic]] | None:
         """Lint the open document's current text through the command line's pipeline (None when it is not open)."""
+        linted = self.lint_result(uri)
+        return None if linted is None else (linted[0], sorted(linted[1].diagnostics, key=lambda d: d.sort_key()))
+
+    def lint_result(self, uri: str) -> tuple[TextMap, FileResult] | None:
+        """The open document's text and its lint result, with the files a Bundle read (None when it is not open)."""
         from worker_lint.config import is_excluded
 
         source = self.open_text(uri)
@@ -237,7 +242,7 @@ class WorkerLintServer(LanguageServer):
         settings = self.settings_for(path)
         name = str(path) if path is not None else uri
         if path is not None and settings.exclude and is_excluded(path, settings):
-            return text, []
+            return text, FileResult([])
         unsaved = {}
         # only a Bundle reads other files (its `file:` items): other documents need not be handed over
         for other in self.documents if "bundle" in source else ():
@@ -253,7 +258,7 @@ class WorkerLintServer(LanguageServer):
             _, result = next(results)
         finally:
             results.close()  # the files a Bundle names are linted when they are opened, not with it
-        return text, sorted(result.diagnostics, key=lambda d: d.sort_key())
+        return text, result
 
     def lint(self, uri: str, dependents: bool = False) -> None:
         state = self.documents.get(uri)
@@ -261,10 +266,14 @@ class WorkerLintServer(LanguageServer):
             return
         state.cancel_pending()
         document = self.workspace.text_documents.get(unquote(uri))
-        linted = self.diagnostics_of(uri)
+        linted = self.lint_result(uri)
         if document is None or linted is None:
             return
-        text, found = linted
+        text, result = linted
+        found = sorted(result.diagnostics, key=lambda d: d.sort_key())
+        # the files the Bundle read, whatever configuration, base folder or link led to them: a change to
+        # any of them lints it again (and a Bundle whose checks read nothing has nothing to follow)
+        state.references = {Path(p) for p in result.references}
         version = document.version
         published = [(d, self.to_lsp(uri, text, d)) for d in found]
         state.published = published
@@ -276,21 +285,14 @@ class WorkerLintServer(LanguageServer):
             self.lint_dependents(uri)
 
     def remember(self, uri: str, state: _Open, text: TextMap) -> None:
-        """Keep the last text that parsed (completion reads it) and, for a Bundle, the files it names."""
+        """Keep the last text that parsed: completion reads a Bundle's ids and a Workflow's steps from it."""
         source = text.text[text.base :]
-        kinds = {kind.lower() for kind in _NAMED_TYPE.findall(source)}
-        if not kinds:  # a Worker: nothing to keep, and no second parse on every keystroke
-            state.last_good, state.references = None, set()
+        if not _NAMED_TYPE.search(source):  # a Worker: nothing to keep, and no second parse on every keystroke
+            state.last_good = None
             return
         parsed = navigate.parsed(source)
         if parsed.documents:
             state.last_good = parsed
-        path = self.path_of(uri)
-        state.references = (
-            navigate.referenced_files(path, parsed, self.settings_for(path))
-            if path is not None and "bundle" in kinds
-            else set()
-        )
 
     def lint_dependents(self, uri: str) -> None:
         """A file a Bundle names changed: the open Bundles that name it are linted again."""
