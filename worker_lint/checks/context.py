@@ -33,6 +33,8 @@ class Project:
     referenced: dict[Path, ReferencedFile] = field(default_factory=dict)
     #: where each Bundle `file:` value leads from where its Bundle sits, found once per run
     resolutions: dict[tuple[str, Place], Resolution] = field(default_factory=dict)
+    #: folders resolved to their real names once per run (a Bundle's files mostly share a few)
+    real_folders: dict[str, str] = field(default_factory=dict)
     #: the files the file being linted read besides itself (a Bundle's `file:` targets), by resolved path:
     #: its result holds for their contents only (an editor lints it again when one of them changes)
     reads: set[Path] = field(default_factory=set)
@@ -62,7 +64,7 @@ class Project:
         """Where a Bundle's `file:` value leads (two Bundle checks ask the same of every item)."""
         found = self.resolutions.get((value, where))
         if found is None:
-            found = self.resolutions[(value, where)] = where.resolve(value)
+            found = self.resolutions[(value, where)] = where.resolve(value, self.real_folders)
         return found
 
     def read_referenced(self, resolution: Resolution) -> ReferencedFile:

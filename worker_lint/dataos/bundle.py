@@ -7,7 +7,7 @@ import os
 import stat
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -263,7 +263,12 @@ def _is_file(candidate: Path) -> bool | str:
 
 
 def resolve_file(
-    value: str, bundle_directory: Path, root: Path, others: Iterable[Path] = (), real_root: Path | None = None
+    value: str,
+    bundle_directory: Path,
+    root: Path,
+    others: Iterable[Path] = (),
+    real_root: Path | None = None,
+    real_folders: dict[str, str] | None = None,
 ) -> Resolution:
     """Resolve a `file:` value: beside the Bundle first, then from each of ``others``, then from the project root.
 
@@ -271,7 +276,8 @@ def resolve_file(
     `build/dag.yml` from the repository root, `clickstream/deploy/x.yaml` from
     the folder `dataos-ctl` is run in) and the base is undocumented, so the
     first candidate that exists wins.  A candidate outside ``root``, or a
-    symlink pointing out of it, is never opened.  ``real_root`` is ``root`` resolved, when the caller knows it.
+    symlink pointing out of it, is never opened.  ``real_root`` is ``root`` resolved, when the caller knows it;
+    ``real_folders`` remembers resolved folders for one run (see :func:`_real_path`).
     """
     raw = value_path(value)
     # a folder outside the root is no place to look from (the working directory may be anywhere)
@@ -297,12 +303,33 @@ def resolve_file(
             continue
         if not is_file:
             continue
-        real = Path(os.path.realpath(candidate))
+        real = Path(_real_path(str(candidate), real_folders if real_folders is not None else {}))
         if not _inside(real, real_root):
             outside, via = outside or candidate, via or real
             continue
         return Resolution(value, found=candidate, tried=tuple(tried), real=real)
     return Resolution(value, tried=tuple(tried), outside=outside, via_symlink=via, refused=refused)
+
+
+def _real_path(path: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath`` of a normalised absolute path, its folder's answer remembered in ``real_folders``.
+
+    Resolving a path looks at every folder above it; a Bundle's hundreds of files mostly share a few
+    folders, so within one run a file that is not itself a symbolic link is its resolved folder and
+    its name.  A link, or anything unusual, is resolved in full.
+    """
+    folder, name = os.path.split(path)
+    if os.name != "posix" or name in ("", ".", ".."):  # elsewhere resolving also fixes the name's case
+        return os.path.realpath(path)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    real = real_folders.get(folder)
+    if real is None:
+        real = real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -400,7 +427,7 @@ class _Holds(NamedTuple):
 #: editor is linted on every keystroke, and the hundreds of unchanged files it names must not be parsed
 #: again each time; a file is still read every time, so a changed one is never answered from here.  A
 #: memo, not a store: it keeps digests and kinds, never the bytes, and forgets the oldest when full.
-_HOLDS: OrderedDict[tuple[bytes, tuple[int, ...]], _Holds] = OrderedDict()
+_HOLDS: OrderedDict[tuple[bytes, Limits], _Holds] = OrderedDict()
 _HOLDS_LIMIT = 4096
 
 
@@ -409,7 +436,7 @@ def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = 
         raw = read_or_none(path, max_size)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
-    key = (content_digest(raw), astuple(limits or Limits()))
+    key = (content_digest(raw), limits or Limits())
     holds = _HOLDS.get(key)
     if holds is None:
         holds = _HOLDS[key] = _holds(raw, limits)
@@ -465,10 +492,12 @@ class Place(NamedTuple):
     others: tuple[tuple[Path, str], ...] = ()
     #: ``root`` with every symbolic link resolved
     real_root: Path | None = None
+    #: the folders of ``others`` inside the root: the only ones a `file:` is looked for from
+    searched: tuple[Path, ...] = ()
 
-    def resolve(self, value: str) -> Resolution:
+    def resolve(self, value: str, real_folders: dict[str, str] | None = None) -> Resolution:
         """Where a `file:` value of this Bundle leads (:func:`resolve_file` from here)."""
-        return resolve_file(value, self.directory, self.root, [b for b, _ in self.others], self.real_root)
+        return resolve_file(value, self.directory, self.root, self.searched, self.real_root, real_folders)
 
     def labels(self) -> list[tuple[Path, str]]:
         """How a message names each folder a `file:` was looked for from."""
@@ -481,4 +510,6 @@ def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Plac
     root = roots.get(directory)
     if root is None:
         root = roots[directory] = project_root(path, settings)
-    return Place(directory, root, tuple(search_bases(directory, root, settings)), Path(os.path.realpath(root)))
+    others = tuple(search_bases(directory, root, settings))
+    searched = tuple(base for base, _ in others if _inside(base, root))
+    return Place(directory, root, others, Path(os.path.realpath(root)), searched)

@@ -47,6 +47,8 @@ _SEVERITY = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 _ON_TYPE, _ON_SAVE = "onType", "onSave"
+#: how long typing pauses before a Bundle's or Workflow's text is parsed again for completion
+_REMEMBER_AFTER_S = 0.5
 #: container allocations between collections of the youngest generation: Python's own default
 _PYTHON_YOUNG_THRESHOLD = 700
 #: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
@@ -88,12 +90,32 @@ class _Open:
     references: set[Path] = field(default_factory=set)
     #: a lint waiting for the debounce delay to pass
     pending: asyncio.TimerHandle | None = None
+    #: a Bundle's or Workflow's last linted text, parsed into ``last_good`` when typing pauses
+    unparsed: TextMap | None = None
+    #: the timer that parses it
+    parse_later: asyncio.TimerHandle | None = None
 
     def cancel_pending(self) -> None:
         """Drop the lint waiting for the debounce delay: a newer one replaces it, or the document closed."""
         if self.pending is not None:
             self.pending.cancel()
             self.pending = None
+
+    def remember(self) -> None:
+        """Parse the last linted text now, and keep it if it parsed: completion reads ids and steps from it."""
+        if self.parse_later is not None:
+            self.parse_later.cancel()
+            self.parse_later = None
+        if self.unparsed is not None:
+            parsed = navigate.parsed(self.unparsed.text[self.unparsed.base :])
+            self.unparsed = None
+            if parsed.documents:
+                self.last_good = parsed
+
+    def forget_unparsed(self) -> None:
+        if self.parse_later is not None:
+            self.parse_later.cancel()
+        self.parse_later = self.unparsed = None
 
 
 class _Protocol(LanguageServerProtocol):
@@ -280,19 +302,14 @@ class WorkerLintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[p for _, p in published], version=version)
         )
-        self.remember(uri, state, text)
+        state.forget_unparsed()
+        if not _NAMED_TYPE.search(text.text[text.base :]):  # a Worker: nothing to keep for completion
+            state.last_good = None
+        else:  # parsed when typing pauses (or completion asks), not on every keystroke of a Bundle of 300 items
+            state.unparsed = text
+            state.parse_later = asyncio.get_running_loop().call_later(_REMEMBER_AFTER_S, state.remember)
         if dependents:
             self.lint_dependents(uri)
-
-    def remember(self, uri: str, state: _Open, text: TextMap) -> None:
-        """Keep the last text that parsed: completion reads a Bundle's ids and a Workflow's steps from it."""
-        source = text.text[text.base :]
-        if not _NAMED_TYPE.search(source):  # a Worker: nothing to keep, and no second parse on every keystroke
-            state.last_good = None
-            return
-        parsed = navigate.parsed(source)
-        if parsed.documents:
-            state.last_good = parsed
 
     def lint_dependents(self, uri: str) -> None:
         """A file a Bundle names changed: the open Bundles that name it are linted again."""
@@ -470,6 +487,7 @@ def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -
     state = ls.documents.pop(uri, None)
     if state is not None:
         state.cancel_pending()
+        state.forget_unparsed()
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
     path = ls.path_of(uri)
     if path is not None:  # Bundles that name it read it from the disk again
@@ -651,6 +669,8 @@ def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.C
         return types.CompletionList(is_incomplete=False, items=[])
     key, typed = found
     state = ls.documents.get(uri)
+    if state is not None:
+        state.remember()  # the last linted text, if typing has not paused since
     last_good = state.last_good if state is not None else None
     if key in ("dependencies", "depends", "resourceId"):
         current = navigate.parsed(text.text[text.base :])
