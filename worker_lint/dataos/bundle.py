@@ -290,7 +290,7 @@ def resolve_file(
     if real_root is None:
         real_root = Path(os.path.realpath(root))
     for base in bases:
-        candidate = Path(os.path.normpath(raw if base is None else base / raw))
+        candidate = Path(os.path.normpath(raw if base is None else os.path.join(base, raw)))
         if candidate in tried:
             continue
         tried.append(candidate)
