@@ -10,12 +10,14 @@ Runs `worker-lint server` as an editor does and times, with `debounceMs: 0`:
 - the same on a 1 MB manifest (the median of a few edits), and opening it;
 - the server's resident memory after 100 and after 2,000 edits;
 - its resident memory after 500 and after 5,000 distinct edits of a manifest with suppressions (one of
-  them naming an unknown code, WL051), a fix on offer (asked for every tenth edit) and non-ASCII text.
+  them naming an unknown code, WL051), a fix on offer (asked for every tenth edit) and non-ASCII text;
+- a Bundle naming 300 Workers, both open: an edit of the Bundle until its diagnostics, and an edit of one
+  Worker until its own diagnostics and until the Bundle's that follow (p50 and p99 over ``--bundle-edits``).
 
 Goals (issue 18): p50 <= 10 ms and p99 <= 50 ms; 1 MB <= 300 ms; first diagnostics <= 1.5 s;
 memory after 2,000 edits within 10 MiB of memory after 100.  Issue 22: memory after 5,000 distinct
-edits of the manifest with suppressions within 15 MiB of memory after 500.  Not a timed test: the
-machine is shared.
+edits of the manifest with suppressions within 15 MiB of memory after 500.  Issue 26: an edit of the
+Bundle of 300 Workers, or of one of its Workers, <= 20 ms p50.  Not a timed test: the machine is shared.
 """
 
 from __future__ import annotations
@@ -194,11 +196,74 @@ def _memory_over_distinct_edits(client: Client, folder: Path, checkpoints: tuple
     return out
 
 
+BUNDLE_WORKERS = 300
+
+
+def _percentiles(prefix: str, seconds: list[float]) -> dict[str, float]:
+    timed = sorted(seconds)
+    return {
+        f"{prefix}_p50_ms": 1000 * timed[len(timed) // 2],
+        f"{prefix}_p99_ms": 1000 * timed[min(len(timed) - 1, int(len(timed) * 0.99))],
+    }
+
+
+def _bundle_of_workers(client: Client, folder: Path, edits: int) -> dict[str, float]:
+    """A Bundle naming 300 Workers, it and one Worker open: latency of an edit of each."""
+    project = folder / "bundle-project"
+    (project / "workers").mkdir(parents=True)
+    worker_text = (ROOT / "examples" / "good" / "sleep-worker.yaml").read_text(encoding="utf-8")
+    items = []
+    for n in range(BUNDLE_WORKERS):
+        name = f"worker-{n:03d}"
+        (project / "workers" / f"{name}.yaml").write_text(worker_text.replace("sleep-worker", name), encoding="utf-8")
+        items.append(f"    - id: {name}\n      file: workers/{name}.yaml\n      workspace: public\n")
+    bundle_text = "version: v1beta\nname: workers\ntype: bundle\ndescription: edit 1000\nbundle:\n  resources:\n"
+    bundle_text += "".join(items)
+    bundle = project / "bundle.yaml"
+    bundle.write_text(bundle_text, encoding="utf-8")
+    worker = project / "workers" / "worker-000.yaml"
+    uris = bundle.as_uri(), worker.as_uri()
+    for uri, text in zip(uris, (bundle_text, worker.read_text(encoding="utf-8"))):
+        client.send(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}
+        )
+        client.diagnostics(uri, 1)
+    bundle_uri, worker_uri = uris
+    bundle_line = bundle_text.split("\n").index("description: edit 1000")
+    bundle_times = []
+    current = "1000"
+    for n in range(edits):
+        new = str(1001 + n)
+        bundle_times.append(_edit(client, bundle_uri, n + 2, bundle_line, current, new, len("description: edit ")))
+        current = new
+    bundle_version = edits + 1
+    worker_lines = worker.read_text(encoding="utf-8").split("\n")
+    worker_line = next(i for i, t in enumerate(worker_lines) if t.startswith("description:"))
+    at = worker_lines[worker_line].index("Minimal")
+    worker_times, then_bundle = [], []
+    current = "Minimal"
+    for n in range(edits):
+        new = f"Edit{1000 + n}"  # a text never typed before
+        start = time.perf_counter()
+        worker_times.append(_edit(client, worker_uri, n + 2, worker_line, current, new, at))
+        client.diagnostics(bundle_uri, bundle_version)  # the Bundle naming it, linted again
+        then_bundle.append(time.perf_counter() - start)
+        current = new
+    for uri in uris:
+        client.send("textDocument/didClose", {"textDocument": {"uri": uri}})
+    return {
+        **_percentiles("bundle_edit", bundle_times),
+        **_percentiles("bundle_worker_edit", worker_times),
+        **_percentiles("bundle_worker_edit_then_bundle", then_bundle),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--edits", type=int, default=500)
     parser.add_argument("--memory-edits", type=int, default=2000)
     parser.add_argument("--distinct-edits", type=int, default=5000, help="edits of the suppressed worker")
+    parser.add_argument("--bundle-edits", type=int, default=200, help="edits of the Bundle of 300 Workers, and of one")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -270,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                 times.append(_edit(client, big_uri, 2 + n, line, current, new, at))
                 current = new
             results["big_edit_ms"] = 1000 * statistics.median(times)
+            results.update(_bundle_of_workers(client, Path(folder), args.bundle_edits))
             checkpoints = (min(500, args.distinct_edits), args.distinct_edits)
             results.update(_memory_over_distinct_edits(client, Path(folder), checkpoints))
         finally:
@@ -295,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
             f"resident memory              {results['rss_after_100_mib']:.1f} MiB after 100 edits,"
             f" {results[f'rss_after_{args.memory_edits}_mib']:.1f} MiB after {args.memory_edits}"
             f" ({growth:+.1f} MiB; goal <= 10)"
+        )
+        print(
+            f"Bundle of {BUNDLE_WORKERS} Workers       Bundle edit p50 {results['bundle_edit_p50_ms']:.1f} ms,"
+            f" p99 {results['bundle_edit_p99_ms']:.1f} ms; Worker edit p50 {results['bundle_worker_edit_p50_ms']:.1f} ms,"
+            f" p99 {results['bundle_worker_edit_p99_ms']:.1f} ms, and the Bundle's after it"
+            f" p50 {results['bundle_worker_edit_then_bundle_p50_ms']:.1f} ms   (goal <= 20 ms p50)"
         )
         print(
             f"with suppressions and a fix   {results[first]:.1f} MiB after {checkpoints[0]:,} distinct edits,"

@@ -1141,3 +1141,22 @@ def test_looked_for_paths_read_the_same_from_a_working_directory_near_the_projec
             " `repo/missing.yaml` (at the project root)",
         )
     ]
+
+
+def test_what_referenced_files_hold_is_remembered_by_content_within_a_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A language server lints a Bundle on every keystroke: its files are parsed once per content, and the
+    memo keeps no more than its bound however many distinct files go through it."""
+    monkeypatch.setattr(bundle, "_HOLDS", type(bundle._HOLDS)())
+    monkeypatch.setattr(bundle, "_HOLDS_LIMIT", 8)
+    path = tmp_path / "worker.yaml"
+    for n in range(20):
+        path.write_text(f"version: v1beta\nname: w{n}\ntype: worker\nworker: {{}}\n")
+        assert bundle.load_referenced(path).kinds == [("worker", "v1beta")]
+        assert len(bundle._HOLDS) <= 8
+    path.write_text("version: v1beta\nname: w19\ntype: depot\ndepot: {}\n")  # the same path, another content
+    assert bundle.load_referenced(path).kinds == [("depot", "v1beta")]
+    path.write_text("")
+    empty = bundle.load_referenced(path)
+    assert (empty.kinds, empty.documents, empty.unreadable) == ([], 0, False)

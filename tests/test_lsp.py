@@ -260,6 +260,64 @@ async def test_a_bundle_sees_the_unsaved_worker_it_names(client: LanguageClient,
     assert await _until(client, bundle_uri, []) == []  # closed: the Bundle reads the file on disk again
 
 
+def _bundle_of_three(folder: Path) -> str:
+    """A Bundle naming three Workers in `workers/`, each on disk; its text, whose description is edited."""
+    (folder / ".worker-lint.yaml").write_text("select: [WL4]\n")
+    (folder / "workers").mkdir()
+    worker = (ROOT / "examples" / "good" / "sleep-worker.yaml").read_text()
+    items = ""
+    for n in range(3):
+        (folder / "workers" / f"w{n}.yaml").write_text(worker.replace("sleep-worker", f"w{n}"))
+        items += f"    - id: w{n}\n      file: workers/w{n}.yaml\n      workspace: public\n"
+    return "version: v1beta\nname: b\ntype: bundle\ndescription: v1\nbundle:\n  resources:\n" + items
+
+
+@pytest.mark.asyncio
+async def test_a_keystroke_in_a_bundle_reads_a_worker_changed_on_disk_again(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """What the Bundle's files hold is remembered by their contents: a file changed on disk is never answered stale."""
+    text = _bundle_of_three(tmp_path)
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text(text)
+    uri = await _open(client, bundle)
+    assert list(client.diagnostics[uri]) == []
+    assert await _change(client, uri, text.replace("v1\n", "v2\n", 1), 2) == []  # the same files again
+    worker = tmp_path / "workers" / "w1.yaml"
+    kept = worker.read_text()
+    worker.write_text("just: text\n")  # no watcher tells the server: the next keystroke must see it
+    found = await _change(client, uri, text.replace("v1\n", "v3\n", 1), 3)
+    assert _codes(found) == [("WL415", 10, 12, 27)]
+    assert found[0].message == (
+        "`workers/w1.yaml` is not a DataOS resource manifest: no document in it has a `type` naming a DataOS"
+        " resource and a `name` or `version`, nor a `name`, a DataOS `version` and a body section such as `worker:`"
+    )
+    worker.write_text(kept)  # back to what it held: the remembered answer for these bytes
+    assert await _change(client, uri, text.replace("v1\n", "v4\n", 1), 4) == []
+
+
+@pytest.mark.asyncio
+async def test_an_edit_of_an_open_worker_updates_the_bundle_naming_it(client: LanguageClient, tmp_path: Path) -> None:
+    text = _bundle_of_three(tmp_path)
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text(text)
+    bundle_uri = await _open(client, bundle)
+    worker = tmp_path / "workers" / "w2.yaml"
+    worker_uri = await _open(client, worker)
+    kept = worker.read_text()
+    await _change(client, worker_uri, "", 2)  # emptied in the editor, not on disk
+    found = await _until(client, bundle_uri, ["WL415"])
+    assert _codes(found) == [("WL415", 13, 12, 27)]
+    assert found[0].message == "`workers/w2.yaml` is empty; it holds no manifest to apply"
+    # the Bundle's own keystrokes read the buffer too, and the Worker's other files from the disk
+    assert _codes(await _change(client, bundle_uri, text.replace("v1\n", "v2\n", 1), 2)) == [("WL415", 13, 12, 27)]
+    await _change(client, worker_uri, kept, 3)  # typed back: the Bundle is clean again
+    assert await _until(client, bundle_uri, []) == []
+    await _change(client, worker_uri, kept.replace("type: worker", "type: nothing"), 4)
+    found = await _until(client, bundle_uri, ["WL415"])
+    assert _codes(found) == [("WL415", 13, 12, 27)] and "not a DataOS resource manifest" in found[0].message
+
+
 @pytest.mark.asyncio
 async def test_configuration_reload_when_the_file_changes(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"

@@ -24,18 +24,12 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
     where = bundle.place(ctx.path, ctx.settings, ctx.project.roots)
     for item, value in pairs:
         path = item.path + ("file",)
-        resolution = bundle.resolve_file(value, where.directory, where.root, [b for b, _ in where.others])
+        resolution = ctx.project.resolve(value, where)
         if resolution.found is None:
             yield _missing(resolution, where, path)
             continue
-        _queue(ctx, resolution.found)
-        loaded = bundle.load_referenced(
-            resolution.found,
-            ctx.project.referenced,
-            ctx.settings.max_file_size,
-            ctx.settings.limits,
-            ctx.project.unsaved,
-        )
+        ctx.project.refer(resolution.found, resolution.real)  # the run lints the file too, once
+        loaded = ctx.project.read_referenced(resolution)
         if loaded.unreadable:
             continue  # the file's own lint run reports why it does not parse
         if loaded.documents == 0:
@@ -48,13 +42,6 @@ def referenced_file(res: Resource, ctx: Context) -> Iterator[Finding]:
                 " `type` naming a DataOS resource and a `name` or `version`, nor a `name`, a DataOS"
                 " `version` and a body section such as `worker:`",
             )
-
-
-def _queue(ctx: Context, path: Path) -> None:
-    """Ask the run to lint the referenced file too (the project lints each file once)."""
-    refer = getattr(getattr(ctx, "project", None), "refer", None)
-    if callable(refer):
-        refer(path)
 
 
 def _missing(resolution: bundle.Resolution, where: bundle.Place, path: tuple[str | int, ...]) -> Finding:

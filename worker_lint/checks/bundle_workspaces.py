@@ -51,10 +51,8 @@ def _file_kind(item: bundle.Item, where: bundle.Place, ctx: Context) -> str | No
     value = item.data.get("file")
     if not isinstance(value, str) or not value.strip() or bundle.looks_templated(value):
         return None
-    found = bundle.resolve_file(value, where.directory, where.root, [b for b, _ in where.others]).found
-    if found is None:
+    resolution = ctx.project.resolve(value, where)
+    if resolution.found is None:
         return None
-    loaded = bundle.load_referenced(
-        found, ctx.project.referenced, ctx.settings.max_file_size, ctx.settings.limits, ctx.project.unsaved
-    )
+    loaded = ctx.project.read_referenced(resolution)
     return loaded.kinds[0][0] if loaded.kinds else None

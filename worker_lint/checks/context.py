@@ -17,7 +17,7 @@ from worker_lint.core.settings import Settings
 if TYPE_CHECKING:
     from worker_lint.checks import CheckSpec
     from worker_lint.core.diagnostic import Finding
-    from worker_lint.dataos.bundle import ReferencedFile
+    from worker_lint.dataos.bundle import Place, ReferencedFile, Resolution
     from worker_lint.dataos.stacks import StackRegistry
     from worker_lint.dataos.variables import Rendering
     from worker_lint.document.parse import Document
@@ -32,6 +32,13 @@ class Project:
     registry: StackRegistry | None = None
     #: files Bundles refer to, read and classified once per run, by resolved path
     referenced: dict[Path, ReferencedFile] = field(default_factory=dict)
+    #: where each Bundle `file:` value leads from where its Bundle sits, found once per run
+    resolutions: dict[tuple[str, Place], Resolution] = field(default_factory=dict)
+    #: folders resolved to their real names once per run (a Bundle's files mostly share a few)
+    real_folders: dict[str, str] = field(default_factory=dict)
+    #: the files the file being linted read besides itself (a Bundle's `file:` targets), by resolved path:
+    #: its result holds for their contents only (an editor lints it again when one of them changes)
+    reads: set[Path] = field(default_factory=set)
     #: the project root of each Bundle folder, found once per run
     roots: dict[Path, Path] = field(default_factory=dict)
     #: files linted or queued in this run, by resolved path
@@ -54,9 +61,35 @@ class Project:
             self.registry = StackRegistry()
         return self.registry
 
-    def refer(self, path: Path) -> None:
-        """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle."""
-        resolved = Path(os.path.realpath(path))  # never raises, even on a symbolic link loop
+    def resolve(self, value: str, where: Place) -> Resolution:
+        """Where a Bundle's `file:` value leads (two Bundle checks ask the same of every item)."""
+        found = self.resolutions.get((value, where))
+        if found is None:
+            found = self.resolutions[(value, where)] = where.resolve(value, self.real_folders)
+        return found
+
+    def read_referenced(self, resolution: Resolution) -> ReferencedFile:
+        """The file a `file:` value was found at, read and classified once per run (the editor's text where it
+        is open), and recorded among the files the file being linted read."""
+        from worker_lint.dataos.bundle import load_referenced
+
+        assert resolution.found is not None
+        loaded = load_referenced(
+            resolution.found,
+            self.referenced,
+            self.settings.max_file_size,
+            self.settings.limits,
+            self.unsaved,
+            real=resolution.real,
+        )
+        self.reads.add(loaded.path)
+        return loaded
+
+    def refer(self, path: Path, real: Path | None = None) -> None:
+        """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle.
+
+        ``real`` is ``path`` resolved, when the caller knows it."""
+        resolved = real if real is not None else Path(os.path.realpath(path))  # never raises, even on a link loop
         if resolved not in self.seen:
             self.seen.add(resolved)
             self.pending.append(path)

@@ -116,3 +116,6 @@ class FileResult(NamedTuple):
     suppressed: Sequence[Diagnostic] = ()
     #: the content digest of the bytes linted, when the run knows it: a fix applies to those bytes only
     digest: bytes | None = None
+    #: the files the result was computed from besides this one (a Bundle's `file:` targets), resolved: when
+    #: one of them changes, so may the result (an editor lints the file again)
+    references: tuple[str, ...] = ()

@@ -16,9 +16,9 @@ from worker_lint.core.policy import Policy
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
-    """Bounds that keep hostile input from costing unbounded memory or time."""
+    """Bounds that keep hostile input from costing unbounded memory or time (hashable: a memo's key holds them)."""
 
     #: collections nested deeper than this are not parsed (the C composer recurses on the C stack)
     max_depth: int = 200

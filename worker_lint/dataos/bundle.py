@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import JsonPath
+from worker_lint.core.digest import content_digest
 from worker_lint.core.paths import relative, repo_top
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
@@ -227,6 +229,8 @@ class Resolution(NamedTuple):
     via_symlink: Path | None = None
     #: why the file system refused to look at a candidate (a name too long, a folder not searchable)
     refused: str | None = None
+    #: ``found`` with every symbolic link resolved: the one name the run knows the file by
+    real: Path | None = None
 
 
 def value_path(value: str) -> Path:
@@ -258,14 +262,22 @@ def _is_file(candidate: Path) -> bool | str:
         return f"looking for it failed: {exc.strerror or type(exc).__name__}"
 
 
-def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterable[Path] = ()) -> Resolution:
+def resolve_file(
+    value: str,
+    bundle_directory: Path,
+    root: Path,
+    others: Iterable[Path] = (),
+    real_root: Path | None = None,
+    real_folders: dict[str, str] | None = None,
+) -> Resolution:
     """Resolve a `file:` value: beside the Bundle first, then from each of ``others``, then from the project root.
 
     Every convention occurs in published Bundles (`./database.yaml` beside it,
     `build/dag.yml` from the repository root, `clickstream/deploy/x.yaml` from
     the folder `dataos-ctl` is run in) and the base is undocumented, so the
     first candidate that exists wins.  A candidate outside ``root``, or a
-    symlink pointing out of it, is never opened.
+    symlink pointing out of it, is never opened.  ``real_root`` is ``root`` resolved, when the caller knows it;
+    ``real_folders`` remembers resolved folders for one run (see :func:`_real_path`).
     """
     raw = value_path(value)
     # a folder outside the root is no place to look from (the working directory may be anywhere)
@@ -275,9 +287,10 @@ def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterabl
     outside: Path | None = None
     via: Path | None = None
     refused: str | None = None
-    real_root = Path(os.path.realpath(root))
+    if real_root is None:
+        real_root = Path(os.path.realpath(root))
     for base in bases:
-        candidate = Path(os.path.normpath(raw if base is None else base / raw))
+        candidate = Path(os.path.normpath(raw if base is None else os.path.join(base, raw)))
         if candidate in tried:
             continue
         tried.append(candidate)
@@ -290,15 +303,42 @@ def resolve_file(value: str, bundle_directory: Path, root: Path, others: Iterabl
             continue
         if not is_file:
             continue
-        real = Path(os.path.realpath(candidate))
+        real = Path(_real_path(str(candidate), real_folders if real_folders is not None else {}))
         if not _inside(real, real_root):
             outside, via = outside or candidate, via or real
             continue
-        return Resolution(value, found=candidate, tried=tuple(tried))
+        return Resolution(value, found=candidate, tried=tuple(tried), real=real)
     return Resolution(value, tried=tuple(tried), outside=outside, via_symlink=via, refused=refused)
 
 
+def _real_path(path: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath`` of a normalised absolute path, its folder's answer remembered in ``real_folders``.
+
+    Resolving a path looks at every folder above it; a Bundle's hundreds of files mostly share a few
+    folders, so within one run a file that is not itself a symbolic link is its resolved folder and
+    its name.  A link, or anything unusual, is resolved in full.
+    """
+    folder, name = os.path.split(path)
+    if os.name != "posix" or name in ("", ".", ".."):  # elsewhere resolving also fixes the name's case
+        return os.path.realpath(path)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    real = real_folders.get(folder)
+    if real is None:
+        real = real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)
+
+
 def _inside(path: Path, root: Path) -> bool:
+    # the common answer by comparing names (a Bundle's hundreds of items ask it twice each); the path
+    # library's own comparison for the rest: a file system root (`/`, `//`, `C:\`), a case that differs
+    # where the file system folds case
+    name, top = str(path), str(root)
+    if name == top or (not top.endswith(os.sep) and name.startswith(top + os.sep)):
+        return True
     try:
         path.relative_to(root)
     except ValueError:
@@ -352,6 +392,7 @@ def load_referenced(
     max_size: int = DEFAULT_MAX_FILE_SIZE,
     limits: Limits | None = None,
     unsaved: Mapping[Path, bytes] | None = None,
+    real: Path | None = None,
 ) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
@@ -359,8 +400,9 @@ def load_referenced(
     lint each file once.  ``max_size`` and ``limits`` are the run's, so a referenced file is read
     as far as the file itself is when it is linted.  ``unsaved`` holds the documents open in an
     editor (``Project.unsaved``): a Bundle sees what is being typed, not what was last saved.
+    ``real`` is ``path`` resolved, when the caller knows it (a :class:`Resolution` does).
     """
-    key = Path(os.path.realpath(path))
+    key = real if real is not None else Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
@@ -375,25 +417,49 @@ def load_referenced(
 _UNREAD = frozenset({"WL001", "WL010", "WL013"})
 
 
-def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = None) -> ReferencedFile:
-    from worker_lint.document.parse import parse
-    from worker_lint.document.source import decode
+class _Holds(NamedTuple):
+    """What a referenced file's bytes hold, whoever reads them: the part of a ReferencedFile worth remembering."""
 
+    kinds: tuple[tuple[str, str | None], ...]
+    unreadable: bool
+    documents: int
+
+
+#: what the bytes of referenced files hold, by their digest and the parse limits.  A Bundle open in an
+#: editor is linted on every keystroke, and the hundreds of unchanged files it names must not be parsed
+#: again each time; a file is still read every time, so a changed one is never answered from here.  A
+#: memo, not a store: it keeps digests and kinds, never the bytes, and forgets the oldest when full.
+_HOLDS: OrderedDict[tuple[bytes, Limits], _Holds] = OrderedDict()
+_HOLDS_LIMIT = 4096
+
+
+def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = None) -> ReferencedFile:
     if raw is None:
         raw = read_or_none(path, max_size)
     if raw is None:
         return ReferencedFile(path, None, unreadable=True)
+    key = (content_digest(raw), limits or Limits())
+    holds = _HOLDS.get(key)
+    if holds is None:
+        holds = _HOLDS[key] = _holds(raw, limits)
+        if len(_HOLDS) > _HOLDS_LIMIT:
+            _HOLDS.popitem(last=False)
+    else:
+        _HOLDS.move_to_end(key)
+    return ReferencedFile(path, raw, list(holds.kinds), holds.unreadable, holds.documents)
+
+
+def _holds(raw: bytes, limits: Limits | None) -> _Holds:
+    from worker_lint.document.parse import parse
+    from worker_lint.document.source import decode
+
     decoded = decode(raw)
     if decoded.text is None:
-        return ReferencedFile(path, raw, unreadable=True)
+        return _Holds((), True, 0)
     parsed = parse(decoded.text, limits)
-    kinds: list[tuple[str, str | None]] = []
-    for document in parsed.documents:
-        found = classify(document.data)
-        if found is not None:
-            kinds.append(found)
+    kinds = tuple(found for found in (classify(document.data) for document in parsed.documents) if found is not None)
     broken = any(f.code in _UNREAD for f in parsed.findings)
-    return ReferencedFile(path, raw, kinds, unreadable=broken and not kinds, documents=len(parsed.documents))
+    return _Holds(kinds, broken and not kinds, len(parsed.documents))
 
 
 def search_bases(directory: Path, root: Path, settings: Settings) -> list[tuple[Path, str]]:
@@ -426,6 +492,14 @@ class Place(NamedTuple):
     root: Path
     #: the other folders a relative `file:` is looked for from, with how messages name them
     others: tuple[tuple[Path, str], ...] = ()
+    #: ``root`` with every symbolic link resolved
+    real_root: Path | None = None
+    #: the folders of ``others`` inside the root: the only ones a `file:` is looked for from
+    searched: tuple[Path, ...] = ()
+
+    def resolve(self, value: str, real_folders: dict[str, str] | None = None) -> Resolution:
+        """Where a `file:` value of this Bundle leads (:func:`resolve_file` from here)."""
+        return resolve_file(value, self.directory, self.root, self.searched, self.real_root, real_folders)
 
     def labels(self) -> list[tuple[Path, str]]:
         """How a message names each folder a `file:` was looked for from."""
@@ -438,4 +512,6 @@ def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Plac
     root = roots.get(directory)
     if root is None:
         root = roots[directory] = project_root(path, settings)
-    return Place(directory, root, tuple(search_bases(directory, root, settings)))
+    others = tuple(search_bases(directory, root, settings))
+    searched = tuple(base for base, _ in others if _inside(base, root))
+    return Place(directory, root, others, Path(os.path.realpath(root)), searched)

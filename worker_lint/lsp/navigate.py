@@ -166,8 +166,8 @@ def _bundle_file(doc_path: Path, value: str, settings: Settings) -> Target | Non
 
     if bundle.looks_templated(value):
         return None
-    where = bundle.place(str(doc_path), settings, {})
-    resolution = bundle.resolve_file(value, where.directory, where.root)
+    # looked for where the lint looks (beside the Bundle, the working directory, the root): the file it read
+    resolution = bundle.place(str(doc_path), settings, {}).resolve(value)
     return Target(resolution.found) if resolution.found is not None else None
 
 
@@ -375,26 +375,3 @@ def _bundle_resources(key: Node, value: Node) -> Symbol:
                 )
             )
     return symbol
-
-
-# -- Bundles and the files they name -------------------------------------------------------------------------------
-
-
-def referenced_files(doc_path: Path, source: Parsed, settings: Settings) -> set[Path]:
-    """The resolved files a Bundle's `file:` items name (what must be re-linted with it when they change)."""
-    from worker_lint.dataos import bundle
-
-    out: set[Path] = set()
-    where = None
-    for doc in source.documents:
-        if not isinstance(doc.data, dict) or _kind(doc.data) != "bundle":
-            continue
-        for item in _value(doc.data, _items()) or ():
-            value = item.get("file") if isinstance(item, dict) else None
-            if not isinstance(value, str) or not value.strip() or bundle.looks_templated(value):
-                continue
-            where = where or bundle.place(str(doc_path), settings, {})
-            found = bundle.resolve_file(value, where.directory, where.root).found
-            if found is not None:
-                out.add(Path(os.path.realpath(found)))
-    return out

@@ -30,6 +30,7 @@ from worker_lint import __version__, api
 from worker_lint.core.diagnostic import Diagnostic, FileResult, Severity
 from worker_lint.core.policy import Policy
 from worker_lint.core.settings import Settings
+from worker_lint.dataos.resource import file_kinds
 from worker_lint.document.reading import read_or_none
 from worker_lint.lsp import actions, navigate
 from worker_lint.lsp.text import UTF8, UTF16, UTF32, Position, TextMap, units
@@ -47,6 +48,8 @@ _SEVERITY = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 _ON_TYPE, _ON_SAVE = "onType", "onSave"
+#: how long typing pauses before a Bundle's or Workflow's text is parsed again for completion
+_REMEMBER_AFTER_S = 0.5
 #: container allocations between collections of the youngest generation: Python's own default
 _PYTHON_YOUNG_THRESHOLD = 700
 #: documents whose ids or steps completion offers, and whose `file:` items tie them to other documents
@@ -84,16 +87,36 @@ class _Open:
     published: list[tuple[Diagnostic, types.Diagnostic]] = field(default_factory=list)
     #: the last text that parsed, for completion while the current one does not
     last_good: navigate.Parsed | None = None
-    #: for a Bundle: the resolved files its `file:` items name
+    #: for a Bundle: the resolved files its last lint read (those its `file:` items name)
     references: set[Path] = field(default_factory=set)
     #: a lint waiting for the debounce delay to pass
     pending: asyncio.TimerHandle | None = None
+    #: a Bundle's or Workflow's last linted text, parsed into ``last_good`` when typing pauses
+    unparsed: TextMap | None = None
+    #: the timer that parses it
+    parse_later: asyncio.TimerHandle | None = None
 
     def cancel_pending(self) -> None:
         """Drop the lint waiting for the debounce delay: a newer one replaces it, or the document closed."""
         if self.pending is not None:
             self.pending.cancel()
             self.pending = None
+
+    def remember(self) -> None:
+        """Parse the last linted text now, and keep it if it parsed: completion reads ids and steps from it."""
+        if self.parse_later is not None:
+            self.parse_later.cancel()
+            self.parse_later = None
+        if self.unparsed is not None:
+            parsed = navigate.parsed(self.unparsed.text[self.unparsed.base :])
+            self.unparsed = None
+            if parsed.documents:
+                self.last_good = parsed
+
+    def forget_unparsed(self) -> None:
+        if self.parse_later is not None:
+            self.parse_later.cancel()
+        self.parse_later = self.unparsed = None
 
 
 class _Protocol(LanguageServerProtocol):
@@ -227,6 +250,11 @@ class WorkerLintServer(LanguageServer):
 
     def diagnostics_of(self, uri: str) -> tuple[TextMap, list[Diagnostic]] | None:
         """Lint the open document's current text through the command line's pipeline (None when it is not open)."""
+        linted = self.lint_result(uri)
+        return None if linted is None else (linted[0], sorted(linted[1].diagnostics, key=lambda d: d.sort_key()))
+
+    def lint_result(self, uri: str) -> tuple[TextMap, FileResult] | None:
+        """The open document's text and its lint result, with the files a Bundle read (None when it is not open)."""
         from worker_lint.config import is_excluded
 
         source = self.open_text(uri)
@@ -237,7 +265,7 @@ class WorkerLintServer(LanguageServer):
         settings = self.settings_for(path)
         name = str(path) if path is not None else uri
         if path is not None and settings.exclude and is_excluded(path, settings):
-            return text, []
+            return text, FileResult([])
         unsaved = {}
         # only a Bundle reads other files (its `file:` items): other documents need not be handed over
         for other in self.documents if "bundle" in source else ():
@@ -253,7 +281,7 @@ class WorkerLintServer(LanguageServer):
             _, result = next(results)
         finally:
             results.close()  # the files a Bundle names are linted when they are opened, not with it
-        return text, sorted(result.diagnostics, key=lambda d: d.sort_key())
+        return text, result
 
     def lint(self, uri: str, dependents: bool = False) -> None:
         state = self.documents.get(uri)
@@ -261,38 +289,28 @@ class WorkerLintServer(LanguageServer):
             return
         state.cancel_pending()
         document = self.workspace.text_documents.get(unquote(uri))
-        linted = self.diagnostics_of(uri)
+        linted = self.lint_result(uri)
         if document is None or linted is None:
             return
-        text, found = linted
+        text, result = linted
+        found = sorted(result.diagnostics, key=lambda d: d.sort_key())
+        # the files the Bundle read, whatever configuration, base folder or link led to them: a change to
+        # any of them lints it again (and a Bundle whose checks read nothing has nothing to follow)
+        state.references = {Path(p) for p in result.references}
         version = document.version
         published = [(d, self.to_lsp(uri, text, d)) for d in found]
         state.published = published
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[p for _, p in published], version=version)
         )
-        self.remember(uri, state, text)
+        state.forget_unparsed()
+        if not file_kinds(text.text[text.base :], _NAMED_TYPES):  # a Worker: nothing to keep for completion
+            state.last_good = None
+        else:  # parsed when typing pauses (or completion asks), not on every keystroke of a Bundle of 300 items
+            state.unparsed = text
+            state.parse_later = asyncio.get_running_loop().call_later(_REMEMBER_AFTER_S, state.remember)
         if dependents:
             self.lint_dependents(uri)
-
-    def remember(self, uri: str, state: _Open, text: TextMap) -> None:
-        """Keep the last text that parsed (completion reads it) and, for a Bundle, the files it names."""
-        source = text.text[text.base :]
-        from worker_lint.dataos.resource import file_kinds
-
-        kinds = file_kinds(source, _NAMED_TYPES)
-        if not kinds:  # a Worker: nothing to keep, and no second parse on every keystroke
-            state.last_good, state.references = None, set()
-            return
-        parsed = navigate.parsed(source)
-        if parsed.documents:
-            state.last_good = parsed
-        path = self.path_of(uri)
-        state.references = (
-            navigate.referenced_files(path, parsed, self.settings_for(path))
-            if path is not None and "bundle" in kinds
-            else set()
-        )
 
     def lint_dependents(self, uri: str) -> None:
         """A file a Bundle names changed: the open Bundles that name it are linted again."""
@@ -470,6 +488,7 @@ def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -
     state = ls.documents.pop(uri, None)
     if state is not None:
         state.cancel_pending()
+        state.forget_unparsed()
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
     path = ls.path_of(uri)
     if path is not None:  # Bundles that name it read it from the disk again
@@ -652,6 +671,8 @@ def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.C
         return types.CompletionList(is_incomplete=False, items=[])
     key, typed = found
     state = ls.documents.get(uri)
+    if state is not None:
+        state.remember()  # the last linted text, if typing has not paused since
     last_good = state.last_good if state is not None else None
     if key in ("dependencies", "depends", "resourceId"):
         current = navigate.parsed(text.text[text.base :])

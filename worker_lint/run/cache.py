@@ -81,7 +81,8 @@ def _dump_span(s: Span) -> list[int]:
 
 def _load_span(v: Any) -> Span:
     line, column, end_line, end_column = v
-    if not all(type(x) is int for x in (line, column, end_line, end_column)):
+    # exact types, written out: a cached run rebuilds thousands of spans, and a generator per span cost a third
+    if type(line) is not int or type(column) is not int or type(end_line) is not int or type(end_column) is not int:
         raise TypeError("span fields must be integers")
     return Span(line, column, end_line, end_column)
 
@@ -114,24 +115,33 @@ def _dump_one(d: Diagnostic, with_path: bool = True) -> dict[str, Any]:
     return out
 
 
+#: severities by their spelling in the cache: a lookup, where calling the enum searches its members
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
 def _load_one(e: dict[str, Any], path: str | None) -> Diagnostic:
     json_path = tuple(e["json_path"])
-    if not all(type(p) in (str, int) for p in json_path):
-        raise TypeError("json_path segments must be strings or integers")
-    if not all(isinstance(e.get(k), (str, type(None))) for k in ("suppression_reason", "source_line")):
+    for part in json_path:
+        if type(part) is not str and type(part) is not int:
+            raise TypeError("json_path segments must be strings or integers")
+    reason, line = e.get("suppression_reason"), e.get("source_line")
+    if not (reason is None or isinstance(reason, str)) or not (line is None or isinstance(line, str)):
         raise TypeError("suppression_reason and source_line must be strings")
+    severity = _SEVERITIES.get(e["severity"])
+    if severity is None:
+        raise ValueError(f"unknown severity {e['severity']!r}")
     return Diagnostic(
         path=e["path"] if path is None else path,
         span=_load_span(e["span"]),
         code=str(e["code"]),
         name=str(e["name"]),
-        severity=Severity(e["severity"]),
+        severity=severity,
         message=str(e["message"]),
         json_path=json_path,
         document=int(e["document"]),
-        related=tuple(RelatedLocation(_load_span(s), str(m)) for s, m in e.get("related", ())),
-        suppression_reason=e.get("suppression_reason"),
-        source_line=e.get("source_line"),
+        related=tuple(RelatedLocation(_load_span(s), str(m)) for s, m in e["related"]) if "related" in e else (),
+        suppression_reason=reason,
+        source_line=line,
         fixes=_load_fixes(e["fixes"]) if "fixes" in e else (),
     )
 

@@ -165,6 +165,7 @@ def lint_bytes(data: bytes, display: str, settings: Settings, project: Any) -> F
     project.pending.clear()
     out = check_text(data, display, settings, project)
     project.pending.clear()
+    project.reads.clear()
     return out
 
 

@@ -283,6 +283,7 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
         return display, FileResult([file_problem(display, data.code, data.message)]), [], None
     project = _STATE.project
     project.pending.clear()
+    project.reads.clear()
     # A file's trees hold no reference cycles worth collecting while it is checked, and the
     # collector's passes over millions of fresh nodes cost a third of a big file's time.
     collecting = gc.isenabled()
@@ -294,6 +295,9 @@ def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
+    if project.reads:
+        result = result._replace(references=tuple(sorted(map(str, project.reads))))
+        project.reads.clear()
     # the digest of the bytes linted: the cache keeps, and a fix applies to, the result of these bytes only
     return display, result, refers, content_digest(data)
 
