@@ -554,6 +554,35 @@ def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[t
     if linted is None:
         return []
     text, current = linted
+    chosen = _diagnostics_asked_about(ls, uri, text, current, params)
+    made: list[actions.Action] = []
+    if _wanted(types.CodeActionKind.QuickFix.value, only):
+        made.extend(_quick_fixes(text, [d for d, _ in chosen]))
+    if _wanted(actions.FIX_ALL, only) and (only is not None or current):
+        every = actions.fix_all(text, current)
+        if every is not None:
+            made.append(every)
+    lookup = {id(d): p for d, p in chosen}
+    out: list[types.CodeAction] = []
+    for action in made:
+        edits = [types.TextEdit(ls.lsp_range(text, e.start, e.end), e.new_text) for e in action.edits]
+        fixed = lookup.get(id(action.diagnostic)) if action.diagnostic is not None else None
+        out.append(
+            types.CodeAction(
+                action.title,
+                kind=action.kind,
+                diagnostics=[fixed] if fixed is not None else None,
+                is_preferred=action.preferred or None,
+                edit=types.WorkspaceEdit(changes={uri: edits}),
+            )
+        )
+    return out
+
+
+def _diagnostics_asked_about(
+    ls: WorkerLintServer, uri: str, text: TextMap, current: Sequence[Diagnostic], params: types.CodeActionParams
+) -> list[tuple[Diagnostic, types.Diagnostic]]:
+    """The current diagnostics the request names, or whose range meets the requested one, as published."""
     start = text.offset(Position(params.range.start.line, params.range.start.character))
     end = text.offset(Position(params.range.end.line, params.range.end.character))
     asked = {
@@ -569,42 +598,28 @@ def _code_action(ls: WorkerLintServer, params: types.CodeActionParams) -> list[t
         d_end = text.offset_of(d.span.end_line, d.span.end_column)
         if key in asked or (d_start <= end and start <= d_end):
             chosen.append((d, published))
-    out: list[types.CodeAction] = []
+    return chosen
+
+
+def _quick_fixes(text: TextMap, chosen: list[Diagnostic]) -> list[actions.Action]:
+    """Each chosen diagnostic's fixes, then "disable for this line" once per code and line, and "disable for
+    this file" once per code (an internal error is never silenced)."""
     made: list[actions.Action] = []
-    if _wanted(types.CodeActionKind.QuickFix.value, only):
-        for d, _ in chosen:
-            made.extend(_fix_actions(text, d))
-        seen_line: set[tuple[str, int]] = set()
-        for d, _ in chosen:
-            if (d.code, d.span.line) in seen_line or d.code == "WL900":
-                continue
-            seen_line.add((d.code, d.span.line))
-            line_action = actions.disable_for_line(text, d.code, d.span.line)
-            if line_action is not None:
-                made.append(line_action._replace(diagnostic=d))
-        for code in dict.fromkeys(d.code for d, _ in chosen if d.code != "WL900"):
-            file_action = actions.disable_for_file(text, code)
-            if file_action is not None:
-                made.append(file_action._replace(diagnostic=next(d for d, _ in chosen if d.code == code)))
-    if _wanted(actions.FIX_ALL, only) and (only is not None or current):
-        every = actions.fix_all(text, current)
-        if every is not None:
-            made.append(every)
-    lookup = {id(d): p for d, p in chosen}
-    for action in made:
-        edits = [types.TextEdit(ls.lsp_range(text, e.start, e.end), e.new_text) for e in action.edits]
-        fixed = lookup.get(id(action.diagnostic)) if action.diagnostic is not None else None
-        diagnostics = [fixed] if fixed is not None else None
-        out.append(
-            types.CodeAction(
-                action.title,
-                kind=action.kind,
-                diagnostics=diagnostics,
-                is_preferred=action.preferred or None,
-                edit=types.WorkspaceEdit(changes={uri: edits}),
-            )
-        )
-    return out
+    for d in chosen:
+        made.extend(_fix_actions(text, d))
+    seen_line: set[tuple[str, int]] = set()
+    for d in chosen:
+        if (d.code, d.span.line) in seen_line or d.code == "WL900":
+            continue
+        seen_line.add((d.code, d.span.line))
+        line_action = actions.disable_for_line(text, d.code, d.span.line)
+        if line_action is not None:
+            made.append(line_action._replace(diagnostic=d))
+    for code in dict.fromkeys(d.code for d in chosen if d.code != "WL900"):
+        file_action = actions.disable_for_file(text, code)
+        if file_action is not None:
+            made.append(file_action._replace(diagnostic=next(d for d in chosen if d.code == code)))
+    return made
 
 
 # -- navigation, completion, outline -----------------------------------------------------------------------------------

@@ -83,28 +83,11 @@ _STATE: _State | None = None
 
 def run(files: Sequence[str], settings: Settings, options: Options | None = None) -> Iterator[tuple[str, FileResult]]:
     """Lint ``files`` (display paths), then every file their Bundles refer to, yielding results in that order."""
-    from worker_lint.run.cache import ResultCache
-
     options = options or Options()
-    cache = ResultCache(options.cache_dir, settings.fingerprint())
-    if cache.problem is not None:
-        import sys
-
-        from worker_lint.core.safe_text import escape
-
-        sys.stderr.write(f"worker-lint: {escape(cache.problem)}; the result cache is not used\n")
+    cache = _open_cache(options, settings)
     max_size = settings.max_file_size
     buffers = options.buffers
-    surveys = [
-        _survey_buffer(display, buffers[display])
-        if display in buffers
-        else _survey_one(display, max_size, cache, settings)
-        for display in files
-    ]
-    stacks = [s.display for s in surveys if s.stack] + stack_dir_files(settings)
-    if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
-        # linted against other Stack definitions: the files taken on trust must be read after all
-        surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
+    surveys, stacks = _first_surveys(files, settings, buffers, cache)
     seen = options.seen  # resolved only when a Bundle refers to files: realpath costs a stat per part
     init = (
         settings,
@@ -114,19 +97,7 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
     )
     unsaved = {Path(os.path.realpath(name)): data for name, data in options.unsaved.items()}
     while surveys:
-        cached: dict[str, FileResult] = {}
-        for survey in surveys:
-            if survey.problem is not None:
-                cached[survey.display] = survey.problem
-                continue
-            if survey.entry is not None:
-                hit = cache.diagnostics(survey.display, survey.entry)
-            elif survey.key is not None:
-                hit = cache.get(survey.display, survey.key)
-            else:
-                continue
-            if hit is not None:
-                cached[survey.display] = FileResult(hit, digest=survey.digest)
+        cached = _from_cache(surveys, cache)
         misses = [s.display for s in surveys if s.display not in cached]
         linted = _lint_all(misses, options.jobs, init) if misses else iter(())
         referenced: list[Path] = []
@@ -140,20 +111,74 @@ def run(files: Sequence[str], settings: Settings, options: Options | None = None
                 cache.put(display, survey.info, survey.key, survey.stack, result.diagnostics)
             yield display, result._replace(digest=digest)
             referenced.extend(refers)
-        surveys = []
         if referenced and seen is None:
             seen = {Path(os.path.realpath(f)) for f in files}
-        for path in referenced:
-            assert seen is not None
-            resolved = Path(os.path.realpath(path))
-            if resolved not in seen:
-                seen.add(resolved)
-                surveys.append(
-                    _survey_buffer(_display(path), unsaved[resolved])
-                    if resolved in unsaved
-                    else _survey_one(_display(path), max_size, cache, settings)
-                )
+        surveys = [
+            _survey_buffer(_display(path), unsaved[resolved])
+            if resolved in unsaved
+            else _survey_one(_display(path), max_size, cache, settings)
+            for path, resolved in (_not_seen(referenced, seen) if seen is not None else ())
+        ]
     cache.save()
+
+
+def _first_surveys(
+    files: Sequence[str], settings: Settings, buffers: Mapping[str, bytes | Finding], cache: ResultCache
+) -> tuple[list[_Survey], list[str]]:
+    """The given files' surveys, and the files that hold Stack definitions (which every Worker is linted against)."""
+    max_size = settings.max_file_size
+    surveys = [
+        _survey_buffer(display, buffers[display])
+        if display in buffers
+        else _survey_one(display, max_size, cache, settings)
+        for display in files
+    ]
+    stacks = [s.display for s in surveys if s.stack] + stack_dir_files(settings)
+    if cache.enabled and not cache.forget_unless(_digest(stacks, max_size, buffers)):
+        # linted against other Stack definitions: the files taken on trust must be read after all
+        surveys = [_survey_one(s.display, max_size, cache, settings) if s.entry is not None else s for s in surveys]
+    return surveys, stacks
+
+
+def _open_cache(options: Options, settings: Settings) -> ResultCache:
+    """The run's result cache; one that cannot be used says why once and stands aside."""
+    from worker_lint.run.cache import ResultCache
+
+    cache = ResultCache(options.cache_dir, settings.fingerprint())
+    if cache.problem is not None:
+        import sys
+
+        from worker_lint.core.safe_text import escape
+
+        sys.stderr.write(f"worker-lint: {escape(cache.problem)}; the result cache is not used\n")
+    return cache
+
+
+def _from_cache(surveys: list[_Survey], cache: ResultCache) -> dict[str, FileResult]:
+    """The results a round needs no lint for: files that cannot be read, and the cache's hits."""
+    cached: dict[str, FileResult] = {}
+    for survey in surveys:
+        if survey.problem is not None:
+            cached[survey.display] = survey.problem
+            continue
+        if survey.entry is not None:
+            hit = cache.diagnostics(survey.display, survey.entry)
+        elif survey.key is not None:
+            hit = cache.get(survey.display, survey.key)
+        else:
+            continue
+        if hit is not None:
+            cached[survey.display] = FileResult(hit, digest=survey.digest)
+    return cached
+
+
+def _not_seen(referenced: list[Path], seen: set[Path]) -> Iterator[tuple[Path, Path]]:
+    """``(path, resolved)`` of each file Bundles refer to that the run has not linted yet; ``seen`` grows."""
+    for path in referenced:
+        resolved = Path(os.path.realpath(path))
+        if resolved not in seen:
+            seen.add(resolved)
+            yield path, resolved
 
 
 def _lint_all(
