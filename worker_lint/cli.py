@@ -1,4 +1,4 @@
-"""The command line: `worker-lint check | rules | explain | schema | server`."""
+"""The command line: `worker-lint check | graph | rules | explain | schema | server`."""
 
 from __future__ import annotations
 
@@ -377,12 +377,17 @@ def _report_base() -> Path:
 
 def _refuse_writes_over(args: CheckArgs, linted: list[str]) -> None:
     """A report or baseline must never replace a manifest: one named, walked, read from stdin or referred to."""
+    for target in (args.output, args.write_baseline_path):
+        if target:
+            _refuse_writes_over_files(target, linted)
+
+
+def _refuse_writes_over_files(target: str, read: list[str], what: str = "linted") -> None:
     from worker_lint.core.atomic import same_file
     from worker_lint.core.safe_text import escape
 
-    for target in (args.output, args.write_baseline_path):
-        if target and same_file(target, linted) is not None:
-            raise click.UsageError(f"{escape(target)} is one of the files being linted; write the report elsewhere")
+    if same_file(target, read) is not None:
+        raise click.UsageError(f"{escape(target)} is one of the files being {what}; write the report elsewhere")
 
 
 def _write_failure(target: str, exc: OSError) -> None:
@@ -464,6 +469,40 @@ def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
         write_text(Path(output), rendered)
     except OSError as exc:
         _write_failure(output, exc)
+
+
+@main.command("graph")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format", "output_format", type=click.Choice(("mermaid", "dot")), default="mermaid", help="Picture format."
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to this file.")
+def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> None:
+    """Draw the dependency graphs of the Bundles in files or directories (default: .) as Mermaid or DOT."""
+    from worker_lint import config
+    from worker_lint.report import graph as pictures
+    from worker_lint.run.bundles import graph_of, read_bundles
+    from worker_lint.run.files import collect
+
+    for given in paths:
+        if not os.path.lexists(given):
+            raise click.UsageError(f"path does not exist: {given}")
+    try:
+        resolver = config.Resolver(Path.cwd())
+        files = collect(list(paths or (".",)), resolver)
+        roots: dict[Path, Path] = {}
+        graphs = [
+            graph_of(display, res, resolver.for_file(display), roots)
+            for display in files
+            for res in read_bundles(display, resolver.for_file(display))
+        ]
+    except config.ConfigError as exc:
+        _usage_failure(str(exc))
+    if not graphs:
+        click.echo("warning: no Bundle found under the paths given", err=True)
+    if output is not None:
+        _refuse_writes_over_files(output, files, "drawn")
+    _emit(pictures.render(output_format, graphs), output)
 
 
 @main.command("rules")
