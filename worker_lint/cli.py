@@ -60,6 +60,12 @@ def main() -> None:
     help="Ignore codes or prefixes in files matching GLOB (repeatable).",
 )
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Do not lint files or folders matching GLOB.")
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Lint only the files changed since this git revision (committed, staged, unstaged, untracked)"
+    " and the Bundles that name them.",
+)
 @click.option("--root", type=click.Path(file_okay=False), help="Project root for Bundle `file:` references.")
 @click.option(
     "--baseline",
@@ -114,7 +120,10 @@ def check(**given: Any) -> None:
     settings = _settings(args)
     files, buffers = _inputs(args, settings)
     if not files and not buffers and not args.quiet:
-        click.echo("warning: no manifests found (no *.yaml or *.yml file under the paths given)", err=True)
+        if args.changed_since is not None:
+            click.echo(f"warning: no manifest changed since {args.changed_since} under the paths given", err=True)
+        else:
+            click.echo("warning: no manifests found (no *.yaml or *.yml file under the paths given)", err=True)
     fixer = _fixer(args, settings, files, buffers)
     checked, diagnostics, suppressed = _lint(args, settings, files, buffers, fixer)
     _refuse_writes_over(args, checked)  # the files Bundles refer to are known only now
@@ -149,6 +158,7 @@ class CheckArgs:
     extend_select: tuple[str, ...]
     per_file_ignores: tuple[str, ...]
     exclude: tuple[str, ...]
+    changed_since: str | None
     root: str | None
     baseline_path: str | None
     write_baseline_path: str | None
@@ -223,6 +233,8 @@ def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, b
             raise click.UsageError(f"path does not exist: {given}")
     with _usage_errors(args):
         files = collect([p for p in paths if p != "-"], settings)
+        if args.changed_since is not None:
+            files = _changed(args.changed_since, paths, files, settings)
     name = args.stdin_filename or "<stdin>"
     _refuse_writes_over(args, [*files, *([name] if "-" in paths else [])])
     if "-" not in paths:
@@ -233,6 +245,19 @@ def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, b
     with _usage_errors(args):
         limit = settings.for_file(name).max_file_size
     return files, {name: read_stream(sys.stdin.buffer, limit)}
+
+
+def _changed(ref: str, paths: Sequence[str], files: list[str], settings: Resolver) -> list[str]:
+    """``files`` narrowed to those changed since ``ref`` and the Bundles naming them (`--changed-since`)."""
+    from worker_lint.run import changed
+
+    if "-" in paths:
+        raise click.UsageError("--changed-since cannot be combined with `-`: standard input has no history")
+    try:
+        since = changed.changed_since(ref, Path.cwd())
+    except changed.ChangedSinceError as exc:
+        raise click.UsageError(str(exc)) from None
+    return changed.select(files, since, settings.for_file)
 
 
 def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding]) -> Fixer | None:
@@ -268,6 +293,10 @@ def _lint(
         results = api.lint(
             files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir, collected=True
         )
+        if args.changed_since is not None:
+            # the files the chosen Bundles name are linted with them, as in every run, but neither fixed nor reported
+            chosen = {os.path.realpath(f) for f in files}
+            results = ((display, result) for display, result in results if os.path.realpath(display) in chosen)
         for display, result in fixer.fixed(results) if fixer is not None else results:
             checked.append(display)
             diagnostics.extend(result.diagnostics)

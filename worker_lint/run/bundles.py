@@ -39,14 +39,14 @@ def read_bundles(display: str, settings: Settings) -> list[Resource]:
 
 
 def named_files(display: str, res: Resource, settings: Settings, roots: dict[Path, Path]) -> list[Path]:
-    """The files the Bundle's items name in `file:` that exist inside its project, as `resolve_file` finds them."""
+    """The files the Bundle's items name in `file:`, as `resolve_file` finds them inside its project; for a value
+    that names no file, every place it was looked for (a file deleted there is one the Bundle still names)."""
     where = bundle.place(display, settings, roots)
     others = [base for base, _label in where.others]
-    out = []
+    out: list[Path] = []
     for _item, value in bundle.file_values(res):
-        found = bundle.resolve_file(value, where.directory, where.root, others).found
-        if found is not None:
-            out.append(found)
+        found = bundle.resolve_file(value, where.directory, where.root, others)
+        out.extend([found.found] if found.found is not None else found.tried)
     return out
 
 
