@@ -202,3 +202,11 @@ def test_the_readme_example_prints_the_picture_the_readme_shows(tmp_path: Path):
         (tmp_path / "workers" / f"{name}.yaml").write_text(WORKER.replace("orders-relay", name), encoding="utf-8")
     result = run_cli(*command.group(1).split()[1:], cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, picture.group(1))
+
+
+def test_a_broken_configuration_is_a_usage_error(tmp_path: Path):
+    _project(tmp_path)
+    (tmp_path / ".worker-lint.yaml").write_text("exclude: ['[z-a]']\n", encoding="utf-8")
+    result = run_cli("graph", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "Error: configuration: invalid glob `[z-a]`: bad character range z-a" in result.stderr

@@ -509,6 +509,7 @@ def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
 def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> None:
     """Draw the dependency graphs of the Bundles in files or directories (default: .) as Mermaid or DOT."""
     from worker_lint import config
+    from worker_lint.config.globs import InvalidGlob
     from worker_lint.report import graph as pictures
     from worker_lint.run.bundles import graph_of, read_bundles
     from worker_lint.run.files import collect
@@ -527,6 +528,8 @@ def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> Non
         ]
     except config.ConfigError as exc:
         _usage_failure(str(exc))
+    except InvalidGlob as exc:
+        raise click.UsageError(f"configuration: {exc}") from None
     if not graphs:
         click.echo("warning: no Bundle found under the paths given", err=True)
     if output is not None:

@@ -21,7 +21,8 @@ from worker_lint.document.reading import read_manifest
 
 def read_bundles(display: str, settings: Settings) -> list[Resource]:
     """The Bundle documents of one file; none for a file that cannot be read, decoded or parsed (`check` says why)."""
-    data = read_manifest(Path(display), settings.max_file_size)
+    # a link leading out of the project is not followed, as when the file is linted
+    data = read_manifest(Path(display), settings.max_file_size, lambda: bundle.project_root(display, settings))
     if isinstance(data, Finding) or "bundle" not in file_kinds(data):
         return []
     from worker_lint.document.parse import parse
