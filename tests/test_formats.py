@@ -287,6 +287,17 @@ def test_cli_sarif_from_a_subfolder_uses_repository_relative_uris(repo: Path):
     assert len(run["tool"]["driver"]["rules"]) == len(catalogue.rules())
 
 
+def test_cli_sarif_rules_carry_their_page_inline_and_no_help_uri(repo: Path):
+    # The project has no public address for its rule pages: a `helpUri` would point nowhere, so each
+    # rule carries its whole page as `help` instead, which code scanning shows beside the alert.
+    log = json.loads(run_cli("check", "--format", "sarif", "manifests", cwd=repo).stdout)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules if "helpUri" in r] == []
+    wl102 = next(r for r in rules if r["id"] == "WL102")
+    assert wl102["help"]["markdown"] == catalogue.rules()["WL102"].body
+    assert wl102["help"]["markdown"].startswith("# unknown-field (WL102)\n\n## What it does\n")
+
+
 def test_cli_every_format_reports_the_same_diagnostics(repo: Path):
     expected = sorted(
         (d["path"], d["line"], d["code"])

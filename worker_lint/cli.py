@@ -1,4 +1,4 @@
-"""The command line: `worker-lint check | rules | explain | schema | server`."""
+"""The command line: `worker-lint check | graph | rules | explain | schema | server`."""
 
 from __future__ import annotations
 
@@ -60,6 +60,12 @@ def main() -> None:
     help="Ignore codes or prefixes in files matching GLOB (repeatable).",
 )
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Do not lint files or folders matching GLOB.")
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Lint only the files changed since this git revision (committed, staged, unstaged, untracked)"
+    " and the Bundles that name them.",
+)
 @click.option("--root", type=click.Path(file_okay=False), help="Project root for Bundle `file:` references.")
 @click.option(
     "--baseline",
@@ -114,7 +120,10 @@ def check(**given: Any) -> None:
     settings = _settings(args)
     files, buffers = _inputs(args, settings)
     if not files and not buffers and not args.quiet:
-        click.echo("warning: no manifests found (no *.yaml or *.yml file under the paths given)", err=True)
+        if args.changed_since is not None:
+            click.echo(f"warning: no manifest changed since {args.changed_since} under the paths given", err=True)
+        else:
+            click.echo("warning: no manifests found (no *.yaml or *.yml file under the paths given)", err=True)
     fixer = _fixer(args, settings, files, buffers)
     checked, diagnostics, suppressed = _lint(args, settings, files, buffers, fixer)
     _refuse_writes_over(args, checked)  # the files Bundles refer to are known only now
@@ -149,6 +158,7 @@ class CheckArgs:
     extend_select: tuple[str, ...]
     per_file_ignores: tuple[str, ...]
     exclude: tuple[str, ...]
+    changed_since: str | None
     root: str | None
     baseline_path: str | None
     write_baseline_path: str | None
@@ -223,6 +233,8 @@ def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, b
             raise click.UsageError(f"path does not exist: {given}")
     with _usage_errors(args):
         files = collect([p for p in paths if p != "-"], settings)
+        if args.changed_since is not None:
+            files = _changed(args.changed_since, paths, files, settings)
     name = args.stdin_filename or "<stdin>"
     _refuse_writes_over(args, [*files, *([name] if "-" in paths else [])])
     if "-" not in paths:
@@ -233,6 +245,19 @@ def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, b
     with _usage_errors(args):
         limit = settings.for_file(name).max_file_size
     return files, {name: read_stream(sys.stdin.buffer, limit)}
+
+
+def _changed(ref: str, paths: Sequence[str], files: list[str], settings: Resolver) -> list[str]:
+    """``files`` narrowed to those changed since ``ref`` and the Bundles naming them (`--changed-since`)."""
+    from worker_lint.run import changed
+
+    if "-" in paths:
+        raise click.UsageError("--changed-since cannot be combined with `-`: standard input has no history")
+    try:
+        since = changed.changed_since(ref, Path.cwd())
+    except changed.ChangedSinceError as exc:
+        raise click.UsageError(str(exc)) from None
+    return changed.select(files, since, settings.for_file)
 
 
 def _fixer(args: CheckArgs, settings: Resolver, files: list[str], buffers: dict[str, bytes | Finding]) -> Fixer | None:
@@ -268,6 +293,10 @@ def _lint(
         results = api.lint(
             files, buffers=buffers, settings=settings, jobs=_jobs(args.jobs), cache_dir=cache_dir, collected=True
         )
+        if args.changed_since is not None:
+            # the files the chosen Bundles name are linted with them, as in every run, but neither fixed nor reported
+            chosen = {os.path.realpath(f) for f in files}
+            results = ((display, result) for display, result in results if os.path.realpath(display) in chosen)
         for display, result in fixer.fixed(results) if fixer is not None else results:
             checked.append(display)
             diagnostics.extend(result.diagnostics)
@@ -377,12 +406,17 @@ def _report_base() -> Path:
 
 def _refuse_writes_over(args: CheckArgs, linted: list[str]) -> None:
     """A report or baseline must never replace a manifest: one named, walked, read from stdin or referred to."""
+    for target in (args.output, args.write_baseline_path):
+        if target:
+            _refuse_writes_over_files(target, linted)
+
+
+def _refuse_writes_over_files(target: str, read: list[str], what: str = "linted") -> None:
     from worker_lint.core.atomic import same_file
     from worker_lint.core.safe_text import escape
 
-    for target in (args.output, args.write_baseline_path):
-        if target and same_file(target, linted) is not None:
-            raise click.UsageError(f"{escape(target)} is one of the files being linted; write the report elsewhere")
+    if same_file(target, read) is not None:
+        raise click.UsageError(f"{escape(target)} is one of the files being {what}; write the report elsewhere")
 
 
 def _write_failure(target: str, exc: OSError) -> None:
@@ -464,6 +498,43 @@ def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
         write_text(Path(output), rendered)
     except OSError as exc:
         _write_failure(output, exc)
+
+
+@main.command("graph")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format", "output_format", type=click.Choice(("mermaid", "dot")), default="mermaid", help="Picture format."
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to this file.")
+def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> None:
+    """Draw the dependency graphs of the Bundles in files or directories (default: .) as Mermaid or DOT."""
+    from worker_lint import config
+    from worker_lint.config.globs import InvalidGlob
+    from worker_lint.report import graph as pictures
+    from worker_lint.run.bundles import graph_of, read_bundles
+    from worker_lint.run.files import collect
+
+    for given in paths:
+        if not os.path.lexists(given):
+            raise click.UsageError(f"path does not exist: {given}")
+    try:
+        resolver = config.Resolver(Path.cwd())
+        files = collect(list(paths or (".",)), resolver)
+        roots: dict[Path, Path] = {}
+        graphs = [
+            graph_of(display, res, resolver.for_file(display), roots)
+            for display in files
+            for res in read_bundles(display, resolver.for_file(display))
+        ]
+    except config.ConfigError as exc:
+        _usage_failure(str(exc))
+    except InvalidGlob as exc:
+        raise click.UsageError(f"configuration: {exc}") from None
+    if not graphs:
+        click.echo("warning: no Bundle found under the paths given", err=True)
+    if output is not None:
+        _refuse_writes_over_files(output, files, "drawn")
+    _emit(pictures.render(output_format, graphs), output)
 
 
 @main.command("rules")

@@ -106,7 +106,7 @@ def yaml_files_under(folder: str | Path) -> list[Path]:
 #: The tree being linted may be a stranger's, with its own `.git/config`: nothing in it that runs a command may
 #: apply.  `core.fsmonitor` is run by any command that reads the index, check-ignore among them; hooks and
 #: remote helpers are never needed to read ignore rules.
-_GIT_SAFETY = (
+GIT_SAFETY = (
     "-c",
     "core.fsmonitor=false",
     "-c",
@@ -119,7 +119,7 @@ _GIT_SAFETY = (
 )
 
 
-def _git_env() -> dict[str, str]:
+def git_env() -> dict[str, str]:
     env = dict(os.environ)  # the user's own settings are trusted; only the tree's are not
     env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
     return env
@@ -148,11 +148,11 @@ def git_ignored(paths: Iterable[str]) -> set[str]:
         payload = b"".join(os.fsencode(path) + b"\0" for path in originals)  # a name need not be UTF-8
         try:
             done = subprocess.run(
-                ["git", *_GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
+                ["git", *GIT_SAFETY, "-C", str(top), "check-ignore", "--stdin", "-z"],
                 input=payload,
                 capture_output=True,
                 check=False,
-                env=_git_env(),
+                env=git_env(),
             )
         except OSError:
             return set()
