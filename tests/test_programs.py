@@ -50,10 +50,8 @@ def test_a_projected_python_file_s_syntax_error_is_placed_inside_the_literal_blo
             58,
             "WL133",
             "error",
-            "`verify.py` is not valid Python (as Python {v} reads it): closing parenthesis ']' does not match"
-            " opening parenthesis '(' (line 3 of the file); fix the code, or the pod fails when it runs it".format(
-                v=_python()
-            ),
+            f"`verify.py` is not valid Python (as Python {_python()} reads it): closing parenthesis ']' does not match"
+            " opening parenthesis '(' (line 3 of the file); fix the code, or the pod fails when it runs it",
         )
     ]
 
