@@ -91,3 +91,85 @@ def _python() -> str:
     import sys
 
     return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+CONTAINER = """\
+version: v2alpha
+name: heartbeat
+type: worker
+spec:
+  compute: runnable-default
+  stack: container
+  stackSpec:
+    image: docker.io/library/alpine:3.20
+"""
+
+
+def test_an_unclosed_command_substitution_in_a_sh_c_script_is_an_error_where_it_is_written(tmp_path: Path) -> None:
+    text = CONTAINER + '    command: [sh, -c]\n    arguments:\n      - "echo \\"\\u00e9\\" $(date\\n  sleep 1"\n'
+    found = [d for d in _lint(tmp_path, text) if d[4] in ("WL134", "WL135")]
+    # value: 'echo "é" $(date sleep 1': `$(` is the 10th character, written at column 26 after the escapes
+    assert found[0] == (
+        11,
+        26,
+        11,
+        27,
+        "WL134",
+        "error",
+        "sh script: SC1073: Couldn't parse this command expansion. Fix to allow more checks"
+        " (see https://www.shellcheck.net/wiki/SC1073); the shell refuses the script when the container starts",
+    )
+    assert [d[4] for d in found] == ["WL134", "WL134"]  # the general "expected end of $(..)" at its end
+
+
+def test_an_if_closed_by_done_in_a_literal_block_is_one_error_at_each_end(tmp_path: Path) -> None:
+    text = CONTAINER + (
+        "    command: [/usr/bin/env, bash]\n"
+        "    arguments:\n"
+        "      - -ec\n"
+        "      - |\n"
+        "        if [[ -f /tmp/stop ]]; then\n"
+        "          exit 0\n"
+        "        done\n"
+    )
+    found = [d[:5] for d in _lint(tmp_path, text) if d[4] in ("WL134", "WL135")]
+    assert found == [(13, 9, 13, 10, "WL134"), (15, 9, 15, 10, "WL134")]
+
+
+def test_shellcheck_warnings_name_their_code_and_page_and_the_dialect_is_the_command_s(tmp_path: Path) -> None:
+    script = '    command: [/bin/sh, -c, "if [[ -n ${{name}} ]]; then cd \\"$HOME\\"; fi"]\n'
+    found = [(d[0], d[1], d[4], d[5], d[6]) for d in _lint(tmp_path, CONTAINER + script) if d[4] == "WL135"]
+    assert found == [
+        (
+            9,
+            32,
+            "WL135",
+            "warning",
+            "sh script: SC3010: In POSIX sh, [[ ]] is undefined (see https://www.shellcheck.net/wiki/SC3010)",
+        ),
+        (
+            9,
+            57,
+            "WL135",
+            "warning",
+            "sh script: SC2164: Use 'cd ... || exit' or 'cd ... || return' in case cd fails"
+            " (see https://www.shellcheck.net/wiki/SC2164)",
+        ),
+    ]
+    bash = script.replace("/bin/sh", "bash")
+    assert [d[6][:19] for d in _lint(tmp_path, CONTAINER + bash) if d[4] == "WL135"] == ["bash script: SC2164"]
+
+
+def test_the_ignore_option_silences_shellcheck_codes(tmp_path: Path) -> None:
+    (tmp_path / ".worker-lint.yaml").write_text("options:\n  WL135:\n    ignore: [SC2164, 3010]\n", encoding="utf-8")
+    script = '    command: [/bin/sh, -c, "if [[ -n \\"$1\\" ]]; then cd \\"$HOME\\"; fi"]\n'
+    assert [d for d in _lint(tmp_path, CONTAINER + script) if d[4] == "WL135"] == []
+
+
+def test_commands_that_are_not_a_shell_script_are_not_read(tmp_path: Path) -> None:
+    for command in (
+        '    command: [python, -c, "print(("]\n',
+        '    command: [sh, /app/run.sh, "$(("]\n',
+        '    command: [sh]\n    arguments: ["-o", "pipefail", "x $("]\n',
+    ):
+        assert [d for d in _lint(tmp_path, CONTAINER + command) if d[4] in ("WL134", "WL135")] == [], command

@@ -80,7 +80,7 @@ def _report(
     stop = start + 1
     if error.end_lineno is not None and error.end_offset is not None:
         stop = max(program_text.line_offset(text, error.end_lineno, error.end_offset), start + 1)
-    if program.touches_blank(start, stop):
+    if program.at_blank(start):
         return None  # at a placeholder: what it is filled with decides, not what stands in for it here
     start = min(start, max(len(text) - 1, 0))  # the end of the file (an unclosed bracket): its last character
     version = f"{sys.version_info.major}.{sys.version_info.minor}"

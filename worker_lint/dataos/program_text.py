@@ -21,9 +21,12 @@ class Program(NamedTuple):
     text: str
     blanked: tuple[tuple[int, int], ...]
 
-    def touches_blank(self, start: int, stop: int) -> bool:
-        """Whether [start, stop) meets a blanked placeholder or the character either side of it."""
-        return any(first - 1 <= stop and start <= end for first, end in self.blanked)
+    def at_blank(self, offset: int) -> bool:
+        """Whether ``offset`` is in a blanked placeholder or next to it: a finding there is about what fills it.
+
+        A finding that only spans one (`[[ -n ${{name}} ]]`) is about the construct around it, and stands.
+        """
+        return any(first - 1 <= offset <= end for first, end in self.blanked)
 
 
 def blank(text: str, kinds: frozenset[str]) -> Program:
