@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli
 
 V2_HEADER = """\
@@ -173,3 +175,41 @@ def test_commands_that_are_not_a_shell_script_are_not_read(tmp_path: Path) -> No
         '    command: [sh]\n    arguments: ["-o", "pipefail", "x $("]\n',
     ):
         assert [d for d in _lint(tmp_path, CONTAINER + command) if d[4] in ("WL134", "WL135")] == [], command
+
+
+def test_a_shellcheckrc_in_the_linted_tree_changes_nothing(tmp_path: Path) -> None:
+    (tmp_path / ".shellcheckrc").write_text("disable=SC2164\n", encoding="utf-8")
+    script = '    command: [sh, -c, "cd /data; ls"]\n'
+    assert [d[6][:15] for d in _lint(tmp_path, CONTAINER + script) if d[4] == "WL135"] == ["sh script: SC21"]
+
+
+def test_without_shellcheck_scripts_are_not_checked_and_nothing_fails(tmp_path: Path, monkeypatch) -> None:
+    from worker_lint.dataos import shellcheck
+
+    monkeypatch.setattr(shellcheck, "binary", lambda: None)
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    script = '    command: [sh, -c, "echo $("]\n'
+    assert [d for d in _lint(tmp_path, CONTAINER + script) if d[4] in ("WL134", "WL135")] == []
+
+
+@pytest.mark.parametrize(
+    ("command", "arguments", "expected"),
+    [
+        (["sh", "-c", "x"], None, ("sh", "x", "command", 2)),
+        (["/bin/bash"], ["-euo", "pipefail", "-c", "x"], ("bash", "x", "arguments", 3)),  # `o` takes `pipefail`
+        (["/bin/bash"], ["-o", "pipefail", "-ec", "x"], ("bash", "x", "arguments", 3)),
+        (["/usr/bin/env", "bash", "-c"], ["x", "arg0"], ("bash", "x", "arguments", 0)),
+        (["busybox", "sh", "-c", "x"], None, ("sh", "x", "command", 3)),
+        (["dash", "-c", "--", "x"], None, ("dash", "x", "command", 3)),
+        (["sh", "run.sh"], None, None),
+        (["zsh", "-c", "x"], None, None),
+        (["python", "-c", "x"], None, None),
+        ("sh -c x", None, None),
+        (["sh", "-c"], None, None),
+    ],
+)
+def test_the_script_is_found_as_the_shell_reads_its_words(command, arguments, expected) -> None:
+    from worker_lint.dataos.shell_command import find_script
+
+    found = find_script(command, arguments)
+    assert (tuple(found) if found is not None else None) == expected

@@ -15,8 +15,8 @@ from typing import NamedTuple
 #: the shells shellcheck reads, by the name the command gives, and the dialect it is read as
 DIALECTS = {"sh": "sh", "ash": "sh", "dash": "dash", "bash": "bash", "ksh": "ksh"}
 
-#: options that take the next word as their value (`-o pipefail`, `-O extglob`)
-_WITH_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+#: long options that take the next word as their value
+_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
 
 
 class ShellScript(NamedTuple):
@@ -59,9 +59,11 @@ def find_script(command: object, arguments: object) -> ShellScript | None:
             position += 2
             continue
         if word[:1] in ("-", "+") and len(word) > 1:
-            if word[0] == "-" and not word.startswith("--") and "c" in word[1:]:
+            short = not word.startswith("--")
+            if word[0] == "-" and short and "c" in word[1:]:
                 given_c = True
-            position += 1
+            # a cluster ending in `o` or `O` (`-euo pipefail`) takes the next word as that option's value
+            position += 2 if short and word[-1] in "oO" else 1
             continue
         break
     if not given_c or position >= len(words):
