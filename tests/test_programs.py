@@ -212,3 +212,16 @@ def test_the_script_is_found_as_the_shell_reads_its_words(command, arguments, ex
 
     found = find_script(command, arguments)
     assert (tuple(found) if found is not None else None) == expected
+
+
+def test_hostile_programs_are_reported_or_let_be_never_a_traceback(tmp_path: Path) -> None:
+    deep = "f(" * 300 + ")" * 300
+    text = _files(
+        "          - name: nul.py\n            template: \"x = '\\0'\"\n",
+        f"          - name: deep.py\n            template: '{deep}'\n",
+    )
+    text = text.replace("    image: python:3.12-slim\n", '    image: alpine\n    command: [sh, -c, "echo \\0 $("]\n')
+    found = [(d[0], d[4]) for d in _lint(tmp_path, text)]
+    assert (9, "WL134") in found
+    messages = [d[6] for d in _lint(tmp_path, text) if d[4] == "WL133"]
+    assert len(messages) == 2 and all("line None" not in m for m in messages)

@@ -84,8 +84,9 @@ def _report(
         return None  # at a placeholder: what it is filled with decides, not what stands in for it here
     start = min(start, max(len(text) - 1, 0))  # the end of the file (an unclosed bracket): its last character
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    where = f" (line {error.lineno} of the file)" if error.lineno else ""
     message = (
-        f"`{name}` is not valid Python (as Python {version} reads it): {error.msg}"
-        f" (line {error.lineno} of the file); fix the code, or the pod fails when it runs it"
+        f"`{name}` is not valid Python (as Python {version} reads it): {error.msg}{where};"
+        " fix the code, or the pod fails when it runs it"
     )
     return Finding(CODE, path, message, within=Within(start, min(stop, max(len(text), start + 1))))
