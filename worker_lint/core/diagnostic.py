@@ -49,13 +49,25 @@ class Related(NamedTuple):
     at: Literal["key", "value"] = "value"
 
 
+class Within(NamedTuple):
+    """Characters ``[start, stop)`` of a scalar's value (as the rules read it), where a finding points.
+
+    Escapes, quotes, folding and indentation stand between a value and the file;
+    ``worker_lint.document.scalar_map`` places these offsets on the file's lines.
+    """
+
+    start: int
+    stop: int
+
+
 class Finding(NamedTuple):
     """What a rule reports: a rule code, a JSON path and a message; no positions.
 
     ``at`` chooses whether the key or the value of the node at ``path`` is
     highlighted.  ``substring`` narrows a value's span to the first occurrence
     of that text inside the scalar (a placeholder inside a longer string).
-    ``span`` is used as is when a rule already knows the exact region (parse
+    ``within`` narrows it to characters of the value, by offset (a script's
+    syntax error).  ``span`` is used as is when a rule already knows the exact region (parse
     errors, raw-text scans); then ``path`` is informative only.
 
     ``explains`` and ``subject`` say which findings are one cause (see
@@ -79,6 +91,8 @@ class Finding(NamedTuple):
     explains: tuple[JsonPath, ...] = ()
     #: the path this finding is about, when it is shown elsewhere (a missing field, on its parent's key)
     subject: JsonPath | None = None
+    #: characters of the value at ``path`` the finding points at (offsets into the string the rule read)
+    within: Within | None = None
 
 
 class RelatedLocation(NamedTuple):

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from worker_lint.core.diagnostic import JsonPath, Span
+from worker_lint.core.diagnostic import JsonPath, Span, Within
 
 
 def find(root: Node, path: JsonPath) -> tuple[Node | None, Node, int]:
@@ -95,14 +95,25 @@ def resolve(
     at: Literal["key", "value"] = "value",
     text: str | None = None,
     substring: str | None = None,
+    within: Within | None = None,
 ) -> Span:
-    """The span of the key or value at ``path``; the nearest existing ancestor if it is missing."""
+    """The span of the key or value at ``path``; the nearest existing ancestor if it is missing.
+
+    ``substring`` or ``within`` narrow a scalar value's span to part of it; when that part
+    cannot be placed exactly, the whole value is shown rather than a wrong place.
+    """
     key_node, node, depth = find(root, path)
     if depth < len(path):
         # The path leaves the tree (a missing key): point at the deepest
         # existing mapping's own key, which is where a user would add it.
         return node_span(key_node if key_node is not None else node, text)
     target = key_node if at == "key" and key_node is not None else node
+    if within is not None and isinstance(target, ScalarNode) and text is not None:
+        from worker_lint.document.scalar_map import value_span  # only findings inside a string need it
+
+        inner = value_span(target, text, within.start, within.stop)
+        if inner is not None:
+            return inner
     if substring is not None and isinstance(target, ScalarNode) and text is not None:
         inner = substring_span(target, substring, text)
         if inner is not None:

@@ -342,7 +342,7 @@ def _place(
     if finding.span is not None or doc is None:
         span = finding.span or Span(1, 1, 1, 2)
     else:
-        span = positions.resolve(doc.root, finding.path, finding.at, text, finding.substring)
+        span = positions.resolve(doc.root, finding.path, finding.at, text, finding.substring, finding.within)
     related = (
         tuple(RelatedLocation(positions.resolve(doc.root, r.path, r.at, text), r.message) for r in finding.related)
         if doc is not None
