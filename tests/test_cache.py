@@ -242,6 +242,21 @@ def test_key_is_a_256_bit_hex_digest_and_stable(tmp_path: Path) -> None:
     assert k == make(tmp_path / "elsewhere").key("w.yaml", CONTENT)
 
 
+def test_another_shellcheck_is_another_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # shellcheck's findings are in the results: a new shellcheck, or its arrival, must not be served old ones
+    from worker_lint.dataos import shellcheck
+
+    fake = tmp_path / "shellcheck"
+    fake.write_bytes(b"#!/bin/sh\n")
+    monkeypatch.setattr(shellcheck, "binary", lambda: str(fake))
+    first = make(tmp_path).key("w.yaml", CONTENT)
+    assert make(tmp_path).key("w.yaml", CONTENT) == first
+    fake.write_bytes(b"#!/bin/sh\n# a newer release\n")
+    upgraded = make(tmp_path).key("w.yaml", CONTENT)
+    monkeypatch.setattr(shellcheck, "binary", lambda: None)
+    assert len({first, upgraded, make(tmp_path).key("w.yaml", CONTENT)}) == 3
+
+
 def test_default_version_is_the_package_version(tmp_path: Path) -> None:
     assert ResultCache(tmp_path, "f").version == __version__
 

@@ -50,6 +50,19 @@ def binary() -> str | None:
     return shutil.which("shellcheck")
 
 
+def identity() -> str:
+    """Which shellcheck a run would use (its path, size and time of change), or that there is none: the
+    result cache keys on it, so results survive neither an upgrade of shellcheck nor its arrival."""
+    found = binary()
+    if found is None:
+        return "shellcheck: none"
+    try:
+        info = os.stat(found)
+    except OSError:
+        return f"shellcheck: {found}"
+    return f"shellcheck: {found} {info.st_size} {info.st_mtime_ns}"
+
+
 _RESULTS: dict[tuple[str, str], tuple[Comment, ...] | None] = {}
 _MAX_REMEMBERED = 4096
 

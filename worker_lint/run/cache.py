@@ -239,7 +239,9 @@ class ResultCache:
                 self.directory = None
         # The constant part of every key is hashed once; each file then only feeds its name and bytes.
         self._seed = blake2b(digest_size=32, key=secret or b"")
-        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint, package_digest()):
+        from worker_lint.dataos import shellcheck
+
+        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint, package_digest(), shellcheck.identity()):
             encoded = part.encode("utf-8")
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
         self._file = (
