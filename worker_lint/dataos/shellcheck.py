@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -43,10 +42,14 @@ class Comment(NamedTuple):
 def binary() -> str | None:
     """The shellcheck executable installed with worker-lint, else the one on PATH, else None."""
     name = "shellcheck.exe" if os.name == "nt" else "shellcheck"
-    for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
-        candidate = Path(folder) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):  # a virtual environment's: the common case, cheaply
+        return str(beside)
+    import sysconfig  # some milliseconds to import: every cached run asks which shellcheck it would use
+
+    candidate = Path(sysconfig.get_path("scripts")) / name
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
     return shutil.which("shellcheck")
 
 
