@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -48,11 +49,15 @@ def resolve(entries: Sequence[Mapping[str, Any]], base: Path, source: Path, repo
     needs more than a schema: the `WL` range, duplicate codes, resource types, `require` xor
     `schema`, and whether each expression and schema compiles.
     """
-    if any(entry.get("when") is not None or entry.get("require") is not None for entry in entries):
+    uses_cel = [entry.get("when") is not None or entry.get("require") is not None for entry in entries]
+    if any(uses_cel):
         missing = cel_missing()
         if missing is not None:
-            report(("policies",), f"CEL policies need {missing}", "key")
-            return ()
+            # an interpreter the evaluator has no build for (Python 3.10): the rest of the run is still worth
+            # having, so the CEL policies are left out, loudly, rather than the whole configuration refused
+            skipped = [entry["code"] for entry, cel in zip(entries, uses_cel) if cel]
+            _say_once(source, f"{', '.join(skipped)} not checked: CEL policies need {missing}")
+            entries = [entry for entry, cel in zip(entries, uses_cel) if not cel]
     policies: list[Policy] = []
     first_of: dict[str, int] = {}
     for index, entry in enumerate(entries):
@@ -71,6 +76,22 @@ def resolve(entries: Sequence[Mapping[str, Any]], base: Path, source: Path, repo
         if not problems:
             policies.append(_policy(entry, tuple(files), base, source))
     return tuple(policies)
+
+
+_SAID: set[tuple[Path, str]] = set()
+
+
+def _say_once(source: Path, message: str) -> None:
+    """A warning about a configuration file on standard error, once per run (or server) and file."""
+    if (source, message) in _SAID:
+        return
+    _SAID.add((source, message))
+    from worker_lint.core.safe_text import escape
+
+    try:
+        sys.stderr.write(f"worker-lint: warning: {escape(str(source))}: {escape(message)}\n")
+    except OSError:  # a closed standard error: the warning has nowhere to go
+        pass
 
 
 def _problems(entry: Mapping[str, Any], duplicate_of: int | None) -> list[tuple[tuple[Any, ...], str, str]]:
