@@ -87,12 +87,15 @@ def test_directories_are_searched_and_relative_paths_stay_relative():
     result = run_cli("check", "--format", "json", "examples", cwd=ROOT)
     assert result.returncode == 1
     paths = sorted({d["path"] for d in result.diagnostics})
+    from worker_lint.config.policy import cel_missing
+
     assert paths == [
         "examples/bad/missing-compute.yaml",
         "examples/bad/replicas-and-typos.yaml",
         "examples/bad/wrong-body.yaml",
-        # with the policies of their own folder's configuration
-        "examples/policies/dev/orders-relay.yaml",
+        # with the policies of their own folder's configuration (only CEL ones catch the dev Worker, and
+        # where the interpreter has no CEL evaluator, Python 3.10, they are left out)
+        *(["examples/policies/dev/orders-relay.yaml"] if cel_missing() is None else []),
         "examples/policies/prod/orders-relay.yaml",
     ]
 
