@@ -434,19 +434,16 @@ def _normal(selectors: Iterable[str]) -> tuple[str, ...]:
     return tuple(_ALL.get(s, s) for s in selectors)
 
 
-#: the keys the command line may override, by their Python names (`extend_select`)
-_OVERRIDABLE = {key.attr: key for key in keys.KEYS}
-
-
 def _apply_overrides(
     settings: Settings, overrides: Mapping[str, Any], cwd: Path, rules: Mapping[str, Any] | None
 ) -> None:
     problems: list[tuple[str, str]] = []  # (flag, message)
+    declared = {key.attr: key for key in keys.KEYS}
     # `select` first: it resets what the other flags then add to.
     for name, value in sorted(overrides.items(), key=lambda item: item[0] != "select"):
         if value is None or value == () or value == []:
             continue
-        key = _OVERRIDABLE.get(name)
+        key = declared.get(name)
         if key is None:  # another Settings field (`hidden_variables`, which the command line sets) is set as given
             if not hasattr(settings, name):
                 raise TypeError(f"unknown command-line override {name!r}")

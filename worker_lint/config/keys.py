@@ -92,6 +92,11 @@ class Key:
         return self.field or self.attr
 
     @property
+    def has_option(self) -> bool:
+        """Whether `worker-lint check` has an option for it (cli.configuration_options)."""
+        return self.flag is not None and self.flag.help is not None
+
+    @property
     def flag_name(self) -> str:
         """What messages about a value given on the command line call it."""
         return self.flag.name if self.flag is not None else f"--{self.name}"
