@@ -11,8 +11,9 @@ places; the tests check that every kind has them.
 What does not follow from a kind is said where it is done, not hidden in a table:
 ``select`` on the command line also drops the file's ``ignore`` and ``extend-select``;
 ``variables`` from ``--var``/``--env-file``/``--use-env`` add to the file's; ``policies``
-are resolved from the file's data as written (config.policy); the parser's limits are
-fields of ``Settings.limits`` (``field="limits.max_nodes"``).
+are resolved from the file's data as written (config.policy); a file's ``stack-dirs`` must
+lie inside its repository (config._outside_project); the parser's limits are fields of
+``Settings.limits`` (``field="limits.max_nodes"``).
 
 Imported by the command line at start-up: nothing here may import pydantic or click.
 """

@@ -1,8 +1,8 @@
-"""The pydantic model of a worker-lint configuration file; its JSON Schema is generated from it.
+"""The pydantic model of a worker-lint configuration file, built from its keys' declarations (config.keys).
 
-Imported only when a configuration file exists: pydantic costs about 80 ms of
-start-up, which a run without configuration should not pay.  Regenerate the
-shipped schema with ``python -m worker_lint.config.model --write``.
+Its JSON Schema is generated from it.  Imported only when a configuration file exists:
+pydantic costs about 80 ms of start-up, which a run without configuration should not pay.
+Regenerate the shipped schema with ``python -m worker_lint.config.model --write``.
 """
 
 from __future__ import annotations
