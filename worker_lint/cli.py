@@ -14,15 +14,46 @@ import click
 from worker_lint import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from worker_lint.config import Resolver
+    from worker_lint.config.keys import Key
     from worker_lint.core.diagnostic import Diagnostic, Finding
     from worker_lint.core.policy import Policy
     from worker_lint.core.settings import Settings
     from worker_lint.run.fixing import Fixer
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "rdjson")
+
+
+def configuration_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options of the configuration keys that `check` offers one for (config.keys), in the table's order."""
+    from worker_lint.config import keys
+
+    for option in reversed(key_options(keys.KEYS)):
+        command = option(command)
+    return command
+
+
+def key_options(declared: Sequence[Key]) -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
+    """A click option for each key `check` offers one for: its value is passed under the key's Python name."""
+    from worker_lint.config.keys import Kind
+
+    shapes: dict[Kind, dict[str, Any]] = {
+        Kind.SELECTORS: {"multiple": True},
+        Kind.SELECTORS_BY_GLOB: {"multiple": True},
+        Kind.SEVERITIES: {"multiple": True},
+        Kind.GLOBS: {"multiple": True},
+        Kind.FOLDER: {"type": click.Path(file_okay=False)},
+        Kind.FOLDERS: {"multiple": True, "type": click.Path(file_okay=False)},
+        Kind.COUNT: {"type": click.IntRange(min=1)},
+    }
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = []
+    for key in declared:
+        if key.has_option and key.flag is not None:
+            flag = key.flag
+            options.append(click.option(flag.name, key.attr, metavar=flag.metavar, help=flag.help, **shapes[key.kind]))
+    return options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,23 +81,13 @@ def main() -> None:
     help="Read this configuration instead of the closest .worker-lint.yaml or pyproject.toml.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--select", multiple=True, help="Only these codes or prefixes (repeatable, or comma-separated).")
-@click.option("--ignore", multiple=True, help="Never these codes or prefixes.")
-@click.option("--extend-select", multiple=True, help="Codes or prefixes added to the selection.")
-@click.option(
-    "--per-file-ignores",
-    multiple=True,
-    metavar="GLOB:CODES",
-    help="Ignore codes or prefixes in files matching GLOB (repeatable).",
-)
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Do not lint files or folders matching GLOB.")
+@configuration_options
 @click.option(
     "--changed-since",
     metavar="REF",
     help="Lint only the files changed since this git revision (committed, staged, unstaged, untracked)"
     " and the Bundles that name them.",
 )
-@click.option("--root", type=click.Path(file_okay=False), help="Project root for Bundle `file:` references.")
 @click.option(
     "--baseline",
     "baseline_path",
@@ -114,7 +135,7 @@ def main() -> None:
 )
 def check(**given: Any) -> None:
     """Lint manifests: files, or directories searched for *.yaml and *.yml (default: .); `-` reads stdin."""
-    args = CheckArgs(**given)
+    args = CheckArgs.of(given)
     if args.baseline_path and args.write_baseline_path:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
     settings = _settings(args)
@@ -153,13 +174,7 @@ class CheckArgs:
     stdin_filename: str | None
     config_path: str | None
     isolated: bool
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    extend_select: tuple[str, ...]
-    per_file_ignores: tuple[str, ...]
-    exclude: tuple[str, ...]
     changed_since: str | None
-    root: str | None
     baseline_path: str | None
     write_baseline_path: str | None
     exit_zero: bool
@@ -179,20 +194,24 @@ class CheckArgs:
     fix_only: bool
     show_fixes: bool
     exit_non_zero_on_fix: bool
+    #: the configuration keys given as options (`configuration_options`), by their Python names (`extend_select`)
+    overrides: dict[str, Any]
+
+    @classmethod
+    def of(cls, given: dict[str, Any]) -> CheckArgs:
+        """The arguments click parsed, those of `configuration_options` gathered as the overrides."""
+        from worker_lint.config import keys
+
+        generated = {key.attr for key in keys.KEYS if key.has_option}
+        own = {name: value for name, value in given.items() if name not in generated}
+        return cls(**own, overrides={name: value for name, value in given.items() if name in generated})
 
 
 def _settings(args: CheckArgs) -> Resolver:
     """Each file's settings: its folder's configuration file (or --config), then flags, then apply-time variables."""
     from worker_lint import config
 
-    overrides: dict[str, Any] = {
-        "select": args.select,
-        "ignore": args.ignore,
-        "extend_select": args.extend_select,
-        "per_file_ignores": args.per_file_ignores,
-        "exclude": args.exclude,
-        "root": args.root,
-    }
+    overrides = dict(args.overrides)
     if args.variables or args.env_file or args.use_env:
         from worker_lint.dataos.variables import load_variables
 
@@ -220,7 +239,9 @@ def _usage_errors(args: CheckArgs) -> Iterator[None]:
     except config.ConfigError as exc:
         _usage_failure(str(exc))
     except InvalidGlob as exc:
-        raise click.UsageError(f"{_glob_source(exc.pattern, args.exclude, args.per_file_ignores)}{exc}") from None
+        raise click.UsageError(
+            f"{_glob_source(exc.pattern, args.overrides['exclude'], args.overrides['per_file_ignores'])}{exc}"
+        ) from None
 
 
 def _inputs(args: CheckArgs, settings: Resolver) -> tuple[list[str], dict[str, bytes | Finding]]:

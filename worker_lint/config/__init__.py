@@ -6,22 +6,27 @@ pydantic is imported only when a configuration file exists (see
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from worker_lint.config import keys
 from worker_lint.config.globs import anchor, matches
+from worker_lint.config.keys import Key, Kind
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Severity
 from worker_lint.core.paths import repo_top
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings, specificity
+from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Settings, specificity
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from worker_lint.config.file import ConfigError, ConfigValues, Problem, RawConfig
-    from worker_lint.config.model import LintConfig
     from worker_lint.core.policy import Policy
 
 __all__ = ["ConfigError", "Problem", "Resolver", "find_config", "is_excluded", "is_selected", "load_settings"]
@@ -40,6 +45,8 @@ _SELECTOR = lazy_re.compile(r"^([A-Z]+[0-9]*|ALL)$")
 #: a whole code, not a prefix: letters, then three digits or more
 _WHOLE_CODE = lazy_re.compile(r"^[A-Z]+[0-9]{3,}$")
 _LEVELS = ("error", "warning", "info")
+#: `ALL` is the prefix every code starts with: the built-in rules' and the policies'
+_ALL = {"ALL": ""}
 
 
 def __getattr__(name: str) -> Any:
@@ -214,14 +221,16 @@ def load_settings(
 ) -> Settings:
     """The Settings for a run: the closest (or the given) configuration, then the command line on top.
 
-    ``cli_overrides`` holds command-line values under Settings' field names:
-    ``select`` replaces the configured selection (and drops the configured
-    ``ignore`` and ``extend-select`` with it); ``ignore``, ``extend_select``,
-    ``exclude`` and ``per_file_ignores`` add to it; ``severity``, ``root`` and
-    ``stack_dirs`` replace; ``variables`` (a mapping) add to the file's.
+    ``cli_overrides`` holds command-line values under the configuration keys'
+    Python names (config.keys: ``extend_select``, ``max_nodes``), read by their
+    kind and relative to ``cwd``; those keys declared ``adds`` (``ignore``,
+    ``extend_select``, ``exclude``, ``per_file_ignores``, ``severity``,
+    ``variables``) add to the file's values, the others replace them, and
+    ``select`` also drops the configured ``ignore`` and ``extend-select``.
     Code lists may be comma-separated strings, ``per_file_ignores`` may be
     ``GLOB:CODES`` strings and ``severity`` ``CODE=LEVEL`` strings, as flags
-    give them.  Raises ConfigError.
+    give them.  Another Settings field (``hidden_variables``) is set as given.
+    Raises ConfigError.
     """
     cwd = Path(os.path.abspath(cwd))
     if isolated and config_path is not None:
@@ -243,14 +252,16 @@ def _settings_from(path: Path | None, cwd: Path, cli_overrides: Mapping[str, Any
         rules = _catalogue()
         settings = _from_config(config, raw, rules)
     if cli_overrides:
-        if rules is None and any(
-            cli_overrides.get(k) for k in ("select", "ignore", "extend_select", "severity", "per_file_ignores")
-        ):
-            rules = _catalogue()
+        if rules is None and any(cli_overrides.get(key.attr) for key in keys.KEYS if key.kind in _NAMING_RULES):
+            rules = _catalogue()  # the rule codes given are checked against it
         if rules is not None and settings.policies:
             rules = {**rules, **{policy.code: policy for policy in settings.policies}}
         _apply_overrides(settings, cli_overrides, cwd, rules)
     return settings
+
+
+#: the kinds whose values name rules, checked against the catalogue
+_NAMING_RULES = (Kind.SELECTORS, Kind.SELECTORS_BY_GLOB, Kind.SEVERITIES)
 
 
 class Resolver:
@@ -317,34 +328,26 @@ class Resolver:
         return self.for_folder(self.cwd)
 
 
-#: the configuration keys that hold lists of rule codes or prefixes
-_SELECTOR_LISTS = (
-    "select",
-    "ignore",
-    "extend-select",
-    "fixable",
-    "unfixable",
-    "extend-safe-fixes",
-    "extend-unsafe-fixes",
-)
-
-
-def _selector_entries(config: ConfigValues | LintConfig) -> list[tuple[str, Sequence[Any]]]:
+def _selector_entries(values: Mapping[str, Any]) -> list[tuple[str, Sequence[Any]]]:
     """Every rule code or prefix the configuration names, with where it is written."""
     entries: list[tuple[str, Sequence[Any]]] = []
-    for name in _SELECTOR_LISTS:
-        for i, selector in enumerate(getattr(config, name.replace("-", "_")) or ()):
-            entries.append((selector, (name, i)))
-    for glob, codes in config.per_file_ignores.items():
-        entries += [(selector, ("per-file-ignores", glob, i)) for i, selector in enumerate(codes)]
-    entries += [(selector, ("severity", selector)) for selector in config.severity]
+    for key in keys.KEYS:
+        value = values[key.attr]
+        if key.kind is Kind.SELECTORS:
+            entries += [(selector, (key.name, i)) for i, selector in enumerate(value or ())]
+        elif key.kind is Kind.SELECTORS_BY_GLOB:
+            for glob, codes in value.items():
+                entries += [(selector, (key.name, glob, i)) for i, selector in enumerate(codes)]
+        elif key.kind is Kind.SEVERITIES:  # the selector is the key
+            entries += [(selector, (key.name, selector)) for selector in value]
     return entries
 
 
-def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
+def _from_config(config: ConfigValues | BaseModel, raw: RawConfig, rules: Mapping[str, Any] | None) -> Settings:
     from worker_lint.config.file import ConfigError, Problem
 
     base = raw.path.parent
+    values = config.model_dump()  # by the keys' Python names
     problems: list[Problem] = []
 
     def report(loc: Sequence[Any], message: str, at: str = "value") -> None:
@@ -360,34 +363,53 @@ def _from_config(config: ConfigValues | LintConfig, raw: RawConfig, rules: Mappi
         if rules is not None:
             rules = {**rules, **{policy.code: policy for policy in policies}}
     if rules is not None:
-        _check_selectors(_selector_entries(config), rules, report)
-        _check_options(config.options, rules, report)
-    for i, folder in enumerate(config.stack_dirs):
+        _check_selectors(_selector_entries(values), rules, report)
+        _check_options(values["options"], rules, report)
+    for i, folder in enumerate(values["stack_dirs"]):
         outside = _outside_project(base, folder)
         if outside is not None:
             report(("stack-dirs", i), outside)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
-    return Settings(
-        select=_normal(config.select or ()),
-        ignore=_normal(config.ignore),
-        extend_select=_normal(config.extend_select),
-        fixable=None if config.fixable is None else _normal(config.fixable),
-        unfixable=_normal(config.unfixable),
-        extend_safe_fixes=_normal(config.extend_safe_fixes),
-        extend_unsafe_fixes=_normal(config.extend_unsafe_fixes),
-        per_file_ignores={anchor(glob, base): _normal(codes) for glob, codes in config.per_file_ignores.items()},
-        severity=_expand_severity({_ALL.get(k, k): v for k, v in config.severity.items()}, rules),
-        options={code: dict(values) for code, values in config.options.items()},
-        exclude=tuple(anchor(glob, base) for glob in config.exclude),
-        root=Path(os.path.normpath(base / config.root)) if config.root else None,
-        stack_dirs=tuple(Path(os.path.normpath(base / d)) for d in config.stack_dirs),
-        variables=None if config.variables is None else {k: _text(v) for k, v in config.variables.items()},
-        limits=Limits(max_nodes=config.max_nodes, max_line_length=config.max_line_length),
-        max_file_size=config.max_file_size,
-        config_path=raw.path,
-        policies=policies,
-    )
+    settings = Settings(config_path=raw.path, policies=policies)
+    for key in keys.KEYS:
+        value = values[key.attr]
+        # unset keeps Settings' own default (`select`'s `()`, `fixable`'s None); policies are resolved above
+        if value is not None and key.kind is not Kind.POLICIES:
+            _set(settings, key, _FROM_FILE[key.kind](value, base, rules))
+    return settings
+
+
+def _set(settings: Settings, key: Key, value: Any) -> None:
+    """Set ``key``'s Settings field, which may be one of ``Settings.limits`` (`limits.max_nodes`)."""
+    owner, _, name = key.settings_field.rpartition(".")
+    if owner == "limits":
+        settings.limits = dataclasses.replace(settings.limits, **{name: value})
+    elif owner:
+        raise TypeError(f"configuration key {key.name!r}: no Settings field {key.settings_field!r}")
+    else:
+        setattr(settings, name, value)
+
+
+def _get(settings: Settings, key: Key) -> Any:
+    owner, _, name = key.settings_field.rpartition(".")
+    return getattr(settings.limits if owner == "limits" else settings, name)
+
+
+#: how a configuration file's value of each kind becomes a Settings value: (value, the file's folder, rules)
+_FROM_FILE: dict[Kind, Callable[[Any, Path, Mapping[str, Any] | None], Any]] = {
+    Kind.SELECTORS: lambda value, _base, _rules: _normal(value),
+    Kind.SELECTORS_BY_GLOB: lambda value, base, _rules: {
+        anchor(glob, base): _normal(codes) for glob, codes in value.items()
+    },
+    Kind.SEVERITIES: lambda value, _base, rules: _expand_severity({_ALL.get(k, k): v for k, v in value.items()}, rules),
+    Kind.RULE_OPTIONS: lambda value, _base, _rules: {code: dict(values) for code, values in value.items()},
+    Kind.GLOBS: lambda value, base, _rules: tuple(anchor(glob, base) for glob in value),
+    Kind.FOLDER: lambda value, base, _rules: Path(os.path.normpath(base / value)) if value else None,
+    Kind.FOLDERS: lambda value, base, _rules: tuple(Path(os.path.normpath(base / d)) for d in value),
+    Kind.COUNT: lambda value, _base, _rules: value,
+    Kind.VARIABLES: lambda value, _base, _rules: {name: _text(v) for name, v in value.items()},
+}
 
 
 def _outside_project(base: Path, folder: str) -> str | None:
@@ -407,109 +429,104 @@ def _outside_project(base: Path, folder: str) -> str | None:
     return f"`stack-dirs`: `{folder}` is outside {where} (`{bound}`); list folders inside it"
 
 
-#: `ALL` is the prefix every code starts with: the built-in rules' and the policies'
-_ALL = {"ALL": ""}
-
-
 def _normal(selectors: Iterable[str]) -> tuple[str, ...]:
     """`ALL` is the prefix every code starts with."""
     return tuple(_ALL.get(s, s) for s in selectors)
-
-
-_FLAG = {
-    "select": "--select",
-    "ignore": "--ignore",
-    "extend_select": "--extend-select",
-    "per_file_ignores": "--per-file-ignores",
-    "severity": "--severity",
-    "exclude": "--exclude",
-    "root": "--root",
-    "stack_dirs": "--stack-dir",
-}
 
 
 def _apply_overrides(
     settings: Settings, overrides: Mapping[str, Any], cwd: Path, rules: Mapping[str, Any] | None
 ) -> None:
     problems: list[tuple[str, str]] = []  # (flag, message)
-
-    def selectors(key: str, values: Any) -> tuple[str, ...]:
-        out = _normal(s.upper() for s in _split(values))
-        for selector in out:
-            if selector and not _SELECTOR.match(selector):
-                problems.append((_FLAG[key], f"`{selector}` is not a rule code or prefix such as `WL201` or `WL2`"))
-            elif rules is not None and selector.startswith("WL"):
-                # only the built-in range is checked: a policy's code may be declared by another folder's configuration
-                _check_selectors(
-                    [(selector, ())], rules, lambda _loc, message, _at: problems.append((_FLAG[key], message))
-                )
-        return out
-
+    declared = {key.attr: key for key in keys.KEYS}
     # `select` first: it resets what the other flags then add to.
-    for key, value in sorted(overrides.items(), key=lambda item: item[0] != "select"):
+    for name, value in sorted(overrides.items(), key=lambda item: item[0] != "select"):
         if value is None or value == () or value == []:
             continue
-        if key == "select":
+        key = declared.get(name)
+        if key is None:  # another Settings field (`hidden_variables`, which the command line sets) is set as given
+            if not hasattr(settings, name):
+                raise TypeError(f"unknown command-line override {name!r}")
+            setattr(settings, name, value)
+            continue
+        read = _FROM_COMMAND_LINE.get(key.kind)
+        given = read(value, _Given(key.flag_name, cwd, rules, problems)) if read is not None else value
+        if key.adds:
+            current = _get(settings, key)
+            given = {**(current or {}), **given} if isinstance(given, dict) else current + given
+        _set(settings, key, given)
+        if name == "select":
             # A new selection starts afresh, as in ruff: the file's ignore and extend-select were
             # about the file's selection (per-file-ignores still apply).
-            settings.select = selectors(key, value)
             settings.ignore, settings.extend_select = (), ()
-        elif key in ("ignore", "extend_select"):
-            setattr(settings, key, getattr(settings, key) + selectors(key, value))
-        elif key == "exclude":
-            settings.exclude = settings.exclude + tuple(anchor(g, cwd) for g in _split(value, commas=False))
-        elif key == "per_file_ignores":
-            settings.per_file_ignores.update(
-                _ignores_given(value, cwd, lambda c: selectors("per_file_ignores", c), problems)
-            )
-        elif key == "severity":
-            settings.severity.update(
-                _expand_severity(_levels_given(value, lambda c: selectors("severity", c), problems), rules)
-            )
-        elif key == "root":
-            settings.root = Path(os.path.normpath(cwd / value))
-        elif key == "variables":  # `--var` values win over the file's
-            settings.variables = {**(settings.variables or {}), **dict(value)}
-        elif key == "stack_dirs":
-            settings.stack_dirs = tuple(Path(os.path.normpath(cwd / d)) for d in _split(value, commas=False))
-        elif hasattr(settings, key):
-            setattr(settings, key, value)
-        else:
-            raise TypeError(f"unknown command-line override {key!r}")
     if problems:
         from worker_lint.config.file import ConfigError, Problem
 
         raise ConfigError([Problem(flag, message) for flag, message in problems])
 
 
-def _ignores_given(
-    value: Any, cwd: Path, selectors: Callable[[str], tuple[str, ...]], problems: list[tuple[str, str]]
-) -> dict[str, tuple[str, ...]]:
+@dataclass
+class _Given:
+    """Where one command-line value is read: its flag, for messages, and what it is resolved against."""
+
+    flag: str
+    cwd: Path
+    rules: Mapping[str, Any] | None
+    problems: list[tuple[str, str]]  # (flag, message)
+
+    def report(self, message: str) -> None:
+        self.problems.append((self.flag, message))
+
+    def selectors(self, values: Any) -> tuple[str, ...]:
+        """Rule codes or prefixes, comma-separated or repeated, upper-cased and checked."""
+        out = _normal(s.upper() for s in _split(values))
+        for selector in out:
+            if selector and not _SELECTOR.match(selector):
+                self.report(f"`{selector}` is not a rule code or prefix such as `WL201` or `WL2`")
+            elif self.rules is not None and selector.startswith("WL"):
+                # only the built-in range is checked: a policy's code may be declared by another folder's configuration
+                _check_selectors([(selector, ())], self.rules, lambda _loc, message, _at: self.report(message))
+        return out
+
+
+def _ignores_given(value: Any, given: _Given) -> dict[str, tuple[str, ...]]:
     """`--per-file-ignores GLOB:CODES` values (or a mapping of them): anchored glob -> selectors."""
     items = value.items() if isinstance(value, Mapping) else (_pair(v, ":") for v in _split(value, False))
     out: dict[str, tuple[str, ...]] = {}
     for glob, codes in items:
         if not glob:
-            problems.append((_FLAG["per_file_ignores"], f"`{codes}` is not GLOB:CODES"))
+            given.report(f"`{codes}` is not GLOB:CODES")
             continue
-        out[anchor(glob, cwd)] = selectors(codes)
+        out[anchor(glob, given.cwd)] = given.selectors(codes)
     return out
 
 
-def _levels_given(
-    value: Any, selectors: Callable[[str], tuple[str, ...]], problems: list[tuple[str, str]]
-) -> dict[str, str]:
-    """`--severity CODE=LEVEL` values (or a mapping of them): selector -> level."""
+def _levels_given(value: Any, given: _Given) -> dict[str, Severity]:
+    """`--severity CODE=LEVEL` values (or a mapping of them): each code the selector names -> its severity."""
     items = value.items() if isinstance(value, Mapping) else (_pair(v, "=") for v in _split(value))
     levels: dict[str, str] = {}
     for code, level in items:
         level_text = str(getattr(level, "value", level)).lower()
         if level_text not in _LEVELS:
-            problems.append((_FLAG["severity"], f"`{level}` is not a severity; use error, warning or info"))
+            given.report(f"`{level}` is not a severity; use error, warning or info")
             continue
         if code:  # `ALL` is the empty prefix
-            levels[selectors(code)[0]] = level_text
-    return levels
+            levels[given.selectors(code)[0]] = level_text
+    return _expand_severity(levels, given.rules)
+
+
+#: how a command-line value of each kind becomes a Settings value; a kind not here is taken as given
+_FROM_COMMAND_LINE: dict[Kind, Callable[[Any, _Given], Any]] = {
+    Kind.SELECTORS: lambda value, given: given.selectors(value),
+    Kind.SELECTORS_BY_GLOB: _ignores_given,
+    Kind.SEVERITIES: _levels_given,
+    Kind.GLOBS: lambda value, given: tuple(anchor(glob, given.cwd) for glob in _split(value, commas=False)),
+    Kind.FOLDER: lambda value, given: Path(os.path.normpath(given.cwd / value)),
+    Kind.FOLDERS: lambda value, given: tuple(
+        Path(os.path.normpath(given.cwd / d)) for d in _split(value, commas=False)
+    ),
+    Kind.VARIABLES: lambda value, _given: dict(value),
+}
 
 
 def _text(value: Any) -> str:

@@ -17,7 +17,7 @@ from worker_lint.core import lazy_re, type_names
 from worker_lint.core.safe_text import escape
 
 if TYPE_CHECKING:
-    from worker_lint.config.model import LintConfig
+    from pydantic import BaseModel
 
 TOML_TABLE = ("tool", "worker-lint")
 
@@ -335,7 +335,7 @@ def _schema() -> dict[str, Any]:
     return schema
 
 
-def validate(raw: RawConfig) -> ConfigValues | LintConfig:
+def validate(raw: RawConfig) -> ConfigValues | BaseModel:
     """Validate the table; every error becomes a Problem at its key or value.
 
     pydantic owns the configuration's shape, but importing it costs more

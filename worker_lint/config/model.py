@@ -1,8 +1,8 @@
-"""The pydantic model of a worker-lint configuration file; its JSON Schema is generated from it.
+"""The pydantic model of a worker-lint configuration file, built from its keys' declarations (config.keys).
 
-Imported only when a configuration file exists: pydantic costs about 80 ms of
-start-up, which a run without configuration should not pay.  Regenerate the
-shipped schema with ``python -m worker_lint.config.model --write``.
+Its JSON Schema is generated from it.  Imported only when a configuration file exists:
+pydantic costs about 80 ms of start-up, which a run without configuration should not pay.
+Regenerate the shipped schema with ``python -m worker_lint.config.model --write``.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import json
 import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from worker_lint.config.keys import KEYS, Key, Kind
 from worker_lint.core.data import CONFIG_SCHEMA_FILE as SCHEMA_FILE
 from worker_lint.core.data import data_dir
-from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits
 
-__all__ = ["SCHEMA_FILE", "LintConfig", "PolicyConfig", "json_schema", "render_schema"]
+__all__ = ["SCHEMA_FILE", "LintConfig", "PolicyConfig", "build", "json_schema", "render_schema"]
 
 #: a built-in rule's code or a policy's (`ORG001`), or a prefix of codes (`WL2`, `ORG`), or `ALL`
 SELECTOR_PATTERN = r"^([A-Z]+[0-9]*|ALL)$"
@@ -87,100 +87,61 @@ class PolicyConfig(BaseModel):
     )
 
 
-class LintConfig(BaseModel):
-    """`[tool.worker-lint]` in pyproject.toml, or the whole of `.worker-lint.yaml`."""
-
-    # The one statement of the configuration's keys, types and defaults: the shipped JSON Schema
-    # is generated from it, and a valid file's values are read through that schema
-    # (config.file.ConfigValues) without importing pydantic.  Every default is written as a value
-    # (pydantic copies mutable ones), never a factory, so that the schema carries it.
-
-    model_config = ConfigDict(
-        extra="forbid",
-        alias_generator=_kebab,
-        populate_by_name=False,
-        title="worker-lint configuration",
-    )
-
-    select: list[Selector] | None = Field(
-        None, description="Rule codes or prefixes to report (`WL2` selects every WL2xx rule); every rule when unset."
-    )
-    ignore: list[Selector] = Field(
-        [], description="Rule codes or prefixes never to report; the more specific of select and ignore wins."
-    )
-    extend_select: list[Selector] = Field([], description="Rule codes or prefixes to report in addition to `select`.")
-    fixable: list[Selector] | None = Field(
-        None, description="Rule codes or prefixes whose fixes `--fix` may apply; every rule when unset."
-    )
-    unfixable: list[Selector] = Field([], description="Rule codes or prefixes whose fixes are shown but never applied.")
-    extend_safe_fixes: list[Selector] = Field(
-        [], description="Rule codes or prefixes whose unsafe fixes `--fix` applies as safe."
-    )
-    extend_unsafe_fixes: list[Selector] = Field(
-        [], description="Rule codes or prefixes whose safe fixes need `--unsafe-fixes`."
-    )
-    per_file_ignores: dict[str, list[Selector]] = Field(
-        {}, description="Glob (relative to this file's folder) to the rule codes or prefixes ignored in matching files."
-    )
+#: each kind's type, and the constraints its Field adds (config.keys declares the keys)
+_TYPES: dict[Kind, tuple[Any, dict[str, Any]]] = {
+    Kind.SELECTORS: (list[Selector], {}),
+    Kind.SELECTORS_BY_GLOB: (dict[str, list[Selector]], {}),
     # pydantic checks dict keys but does not write them into the JSON Schema; `propertyNames`
-    # says the same for editors and for the compiled fast path in config_file.
-    severity: dict[Selector, Level] = Field(
-        {},
-        description="Rule code or prefix to the severity it is reported with.",
-        json_schema_extra={"propertyNames": {"pattern": SELECTOR_PATTERN}},
-    )
-    options: dict[Code, dict[str, Any]] = Field(
-        {},
-        description="Rule code to that rule's options, as its page under rules/ documents.",
-        json_schema_extra={"propertyNames": {"pattern": CODE_PATTERN}},
-    )
-    exclude: list[str] = Field(
-        [],
-        description="Globs (relative to this file's folder) of files and folders not to lint;"
-        " files ignored by .gitignore are skipped too.",
-    )
-    root: str | None = Field(
-        None, description="The project root indexed for cross-file Bundle references, relative to this file's folder."
-    )
-    stack_dirs: list[str] = Field([], description="Folders of extra stack schemas, relative to this file's folder.")
-    variables: dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)], str | int | float | bool] | None = (
-        Field(
-            None,
-            description="Apply-time variables (`${NAME}`) to substitute before checking, as `dataos-ctl apply`"
-            " would; unset leaves them unrendered.",
-            json_schema_extra={"propertyNames": {"pattern": VARIABLE_PATTERN}},
-        )
-    )
-    policies: list[PolicyConfig] = Field(
-        [],
-        description="The organisation's own rules, written as CEL expressions or JSON Schemas and reported as"
-        " built-in rules are.",
-    )
-    max_file_size: int = Field(
-        DEFAULT_MAX_FILE_SIZE,
-        ge=1,
-        strict=True,
-        description="The largest file read, in bytes; a larger one is reported (WL011) without being read.",
-    )
-    max_line_length: int = Field(
-        Limits.max_line_length,
-        ge=1,
-        strict=True,
-        description="The longest line parsed, in characters; a file with a longer one is reported (WL013) without"
-        " being parsed.",
-    )
-    max_nodes: int = Field(
-        Limits.max_nodes,
-        ge=1,
-        strict=True,
-        description="How many values one document may hold once its aliases are expanded before it is reported"
-        " (WL010).",
-    )
+    # says the same for editors and for the compiled fast path in config.file.
+    Kind.SEVERITIES: (dict[Selector, Level], {"json_schema_extra": {"propertyNames": {"pattern": SELECTOR_PATTERN}}}),
+    Kind.RULE_OPTIONS: (
+        dict[Code, dict[str, Any]],
+        {"json_schema_extra": {"propertyNames": {"pattern": CODE_PATTERN}}},
+    ),
+    Kind.GLOBS: (list[str], {}),
+    Kind.FOLDER: (str, {}),
+    Kind.FOLDERS: (list[str], {}),
+    Kind.COUNT: (int, {"ge": 1, "strict": True}),
+    Kind.VARIABLES: (
+        dict[Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)], str | int | float | bool],
+        {"json_schema_extra": {"propertyNames": {"pattern": VARIABLE_PATTERN}}},
+    ),
+    Kind.POLICIES: (list[PolicyConfig], {}),
+}
 
 
-def json_schema() -> dict[str, Any]:
-    """The configuration's JSON Schema (2020-12), as shipped in ``schemas/``."""
-    schema = LintConfig.model_json_schema(by_alias=True)
+def build(keys: tuple[Key, ...]) -> type[BaseModel]:
+    """The model of a configuration holding ``keys``: a key whose default is None may be left unset."""
+    fields: dict[str, Any] = {}
+    for key in keys:
+        annotation, constraints = _TYPES[key.kind]
+        if key.default is None:
+            annotation = annotation | None
+        # every default is written as a value (pydantic copies mutable ones), never a factory, so that the schema carries it
+        fields[key.attr] = (annotation, Field(key.default, description=key.description, **constraints))
+    model: type[BaseModel] = create_model(
+        "LintConfig",
+        __config__=ConfigDict(
+            extra="forbid",
+            alias_generator=_kebab,
+            populate_by_name=False,
+            title="worker-lint configuration",
+        ),
+        __doc__="`[tool.worker-lint]` in pyproject.toml, or the whole of `.worker-lint.yaml`.",
+        __module__=__name__,
+        **fields,
+    )
+    return model
+
+
+#: The one statement of the configuration's shape: the shipped JSON Schema is generated from it, and a valid
+#: file's values are read through that schema (config.file.ConfigValues) without importing pydantic.
+LintConfig = build(KEYS)
+
+
+def json_schema(model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """The configuration's JSON Schema (2020-12), as shipped in ``schemas/``; of ``model`` when given."""
+    schema = (model or LintConfig).model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
