@@ -167,3 +167,20 @@ def test_shell_completion_as_the_readme_documents_it():
     env = {**os.environ, "_WORKER_LINT_COMPLETE": "bash_complete", "COMP_WORDS": "worker-lint che", "COMP_CWORD": "1"}
     words = subprocess.run([str(command)], env=env, capture_output=True, text=True, timeout=60)
     assert words.stdout.splitlines() == ["plain,check"]
+
+
+def test_rdjson_never_opens_a_pipe_the_linter_refused(tmp_path: Path):
+    # the report reads a file's lines to count bytes: a named pipe (refused with WL012, never opened) must not
+    # be opened there either, or the run waits for a writer forever
+    os.mkfifo(tmp_path / "pipe.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "worker_lint", "check", "--format", "rdjson", "--no-cache", "pipe.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+    )
+    report = json.loads(done.stdout)
+    assert done.returncode == 1, done.stderr
+    assert [(d["code"]["value"], d["location"]["range"]["start"]) for d in report["diagnostics"]] == [
+        ("WL012", {"line": 1, "column": 1})
+    ]

@@ -75,6 +75,8 @@ class _Lines:
         return len(text[: column - 1].encode("utf-8", "surrogatepass")) + max(0, column - 1 - len(text)) + 1
 
     def _line(self, d: Diagnostic, line: int) -> str | None:
+        if d.source_line is None:  # a problem of the file itself (unreadable, a pipe, too big): nothing to count
+            return None
         if d.path not in self._files:
             found = _read_lines(d.path)
             # the file on disk must be the text linted: standard input named after a file is not
@@ -86,8 +88,15 @@ class _Lines:
 
 
 def _read_lines(path: str) -> list[str] | None:
+    """The file's lines, read as the linter reads files: a regular file, bounded, never a pipe or a device."""
+    from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE
+    from worker_lint.document.reading import read_or_none
+
+    data = read_or_none(Path(path), DEFAULT_MAX_FILE_SIZE)
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError, ValueError):
+        text = data.decode("utf-8-sig") if data is not None else None
+    except UnicodeDecodeError:
+        return None
+    if text is None:
         return None
     return text.replace("\r\n", "\n").split("\n")
