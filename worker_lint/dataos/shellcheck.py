@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 from functools import cache
 from pathlib import Path
@@ -50,6 +48,8 @@ def binary() -> str | None:
     candidate = Path(sysconfig.get_path("scripts")) / name
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return str(candidate)
+    import shutil
+
     return shutil.which("shellcheck")
 
 
@@ -66,13 +66,16 @@ def identity() -> str:
     return f"shellcheck: {found} {info.st_size} {info.st_mtime_ns}"
 
 
-_RESULTS: dict[tuple[str, str], tuple[Comment, ...] | None] = {}
-_MAX_REMEMBERED = 4096
+#: findings by (dialect, digest of the script): a long-lived server keeps no script text, and a bounded number
+_RESULTS: dict[tuple[str, bytes], tuple[Comment, ...] | None] = {}
+_MAX_REMEMBERED = 1024
 
 
 def check(script: str, dialect: str) -> tuple[Comment, ...] | None:
     """shellcheck's findings on ``script`` read as ``dialect``; None when it could not be run."""
-    key = (dialect, script)
+    from worker_lint.core.digest import content_digest
+
+    key = (dialect, content_digest(script.encode("utf-8", "surrogatepass")))
     if key not in _RESULTS:
         if len(_RESULTS) >= _MAX_REMEMBERED:
             _RESULTS.clear()
@@ -84,6 +87,8 @@ def _run(script: str, dialect: str) -> tuple[Comment, ...] | None:
     executable = binary()
     if executable is None or len(script) > MAX_SCRIPT:
         return None
+    import subprocess  # only a run with a script to check starts a process
+
     env = {k: v for k, v in os.environ.items() if k != "SHELLCHECK_OPTS"}  # the output format is this module's
     try:
         done = subprocess.run(

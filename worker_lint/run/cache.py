@@ -192,6 +192,12 @@ class Entry(NamedTuple):
     diagnostics: list[dict[str, Any]]
 
 
+def _tool_identity() -> str:
+    from worker_lint.dataos import shellcheck
+
+    return shellcheck.identity()
+
+
 class ResultCache:
     """The results of one configuration and tool version, for every file linted with them, in one file.
 
@@ -239,9 +245,9 @@ class ResultCache:
                 self.directory = None
         # The constant part of every key is hashed once; each file then only feeds its name and bytes.
         self._seed = blake2b(digest_size=32, key=secret or b"")
-        from worker_lint.dataos import shellcheck
-
-        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint, package_digest(), shellcheck.identity()):
+        # the programs whose findings are results too (a run without a cache need not look for them)
+        tools = "" if self.directory is None else _tool_identity()
+        for part in (f"worker-lint-cache/{FORMAT}", version, fingerprint, package_digest(), tools):
             encoded = part.encode("utf-8")
             self._seed.update(len(encoded).to_bytes(8, "big") + encoded)
         self._file = (
