@@ -17,14 +17,13 @@ the files a Bundle refers to) check the target with :func:`same_file` first.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import signal
 import stat
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
+
+from worker_lint.core import signals
 
 #: O_NOFOLLOW: the temporary file is a fresh name, and a link planted under it must never be written through
 _TMP_FLAGS = (
@@ -133,7 +132,7 @@ def rewrite(path: Path, expected: bytes, data: bytes) -> None:
             raise OSError(errno.EINVAL, "not a regular file")
         if _read_all(fd, len(expected) + 1) != expected:
             raise Changed
-        with _signals_held():
+        with signals.held():
             try:
                 _reserve(fd, len(expected), len(data))
                 _write_all(fd, data)
@@ -182,20 +181,6 @@ def _reserve(fd: int, old: int, new: int) -> None:
     except OSError as exc:
         if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
             raise
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP wait until the file is whole (they are delivered as soon as it is)."""
-    held = {signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT), getattr(signal, "SIGHUP", signal.SIGINT)}
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def same_file(target: str | os.PathLike[str], others: Iterable[str | os.PathLike[str]]) -> str | None:

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar, Union
 
+from worker_lint.core import signals
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -169,7 +171,7 @@ def _pooled(
         try:
             try:
                 # Workers start on the first submission; a failed fork or spawn surfaces here.
-                with _signals_held():
+                with signals.held():
                     results = executor.map(func, seq[start:], chunksize=size)
             except (OSError, BrokenProcessPool):
                 executor.shutdown(wait=False, cancel_futures=True)
@@ -211,7 +213,7 @@ def _isolate(
     from concurrent.futures.process import BrokenProcessPool
 
     with _single(initializer, initargs) as executor:
-        with _signals_held():
+        with signals.held():
             futures = [executor.submit(func, seq[i]) for i in range(start, stop)]
         for i, future in enumerate(futures, start):  # noqa: B007 - `i` is the item the pool broke on, after the loop
             try:
@@ -223,7 +225,7 @@ def _isolate(
             return stop
     with _single(initializer, initargs) as executor:
         try:
-            with _signals_held():
+            with signals.held():
                 alone = executor.submit(func, seq[i])
             result = alone.result()
         except BrokenProcessPool:
@@ -263,37 +265,14 @@ def _start_worker(parent: int | None, initializer: Callable[..., Any] | None, in
     Linux kills the worker rather than leave it waiting on its task pipe.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for held in _HELD[1:]:
+    for held in signals.ENDING[1:]:
         signal.signal(held, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.ENDING)
     if parent is not None and sys.platform.startswith("linux"):
         _die_with_parent(parent)
     if initializer is not None:
         initializer(*initargs)
-
-
-#: the signals that end a run: held while workers start, left to the parent by them
-_HELD = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold the signals that end a run while workers are started, and deliver them right after.
-
-    One that arrives during a fork is lost to the parent (Python's at-fork
-    handlers swallow the KeyboardInterrupt it raises), and reaches a worker
-    before `_start_worker` has left it to the parent.  The workers, and
-    the pool's threads started meanwhile, begin with them held.
-    """
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _die_with_parent(parent: int) -> None:
