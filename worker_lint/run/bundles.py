@@ -40,13 +40,12 @@ def read_bundles(display: str, settings: Settings) -> list[Resource]:
 
 
 def named_files(display: str, res: Resource, settings: Settings, roots: dict[Path, Path]) -> list[Path]:
-    """The files the Bundle's items name in `file:`, as `resolve_file` finds them inside its project; for a value
+    """The files the Bundle's items name in `file:`, as the lint finds them inside its project; for a value
     that names no file, every place it was looked for (a file deleted there is one the Bundle still names)."""
     where = bundle.place(display, settings, roots)
-    others = [base for base, _label in where.others]
     out: list[Path] = []
     for _item, value in bundle.file_values(res):
-        found = bundle.resolve_file(value, where.directory, where.root, others)
+        found = where.resolve(value)
         out.extend([found.found] if found.found is not None else found.tried)
     return out
 
@@ -86,9 +85,8 @@ def graph_of(display: str, res: Resource, settings: Settings, roots: dict[Path, 
     """The Bundle's resources and the orderings between them: `dependencies` and `dependencyConditions` alike."""
     items = bundle.items(res)
     where = bundle.place(display, settings, roots)
-    others = [base for base, _label in where.others]
     cache: dict[Path, bundle.ReferencedFile] = {}
-    nodes = [_node(item, where, others, settings, cache) for item in items]
+    nodes = [_node(item, where, settings, cache) for item in items]
     by_id = {item.id: item for item in reversed(items) if item.id is not None}  # the first of a duplicate id
     edges = bundle.edges(items)
     looping = _on_cycles([item.id for item in items if item.id is not None], edges)
@@ -108,7 +106,6 @@ def graph_of(display: str, res: Resource, settings: Settings, roots: dict[Path, 
 def _node(
     item: bundle.Item,
     where: bundle.Place,
-    others: list[Path],
     settings: Settings,
     cache: dict[Path, bundle.ReferencedFile],
 ) -> Node:
@@ -120,7 +117,7 @@ def _node(
         return Node(item.id, kind.kind, written)
     if written is None or bundle.looks_templated(written):
         return Node(item.id, None, written)
-    found = bundle.resolve_file(written, where.directory, where.root, others).found
+    found = where.resolve(written).found
     if found is None:
         return Node(item.id, None, written)
     loaded = bundle.load_referenced(found, cache, settings.max_file_size, settings.limits)
