@@ -179,3 +179,15 @@ def test_a_product_is_linted_again_when_its_bundle_changes(tmp_path: Path) -> No
     (tmp_path / "bundle.yaml").write_text(_manifest("bundle", "v1alpha", "affinity-bundle"), encoding="utf-8")
     again = run_cli("check", "--format", "json", *cache, "product.yaml", cwd=tmp_path)
     assert [(d["line"], d["code"]) for d in again.diagnostics] == [(22, "WL419")]
+
+
+def test_a_link_out_of_the_project_is_not_read_for_its_name(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "bundle.yaml").write_text(_manifest("bundle", "v1alpha", "affinity-bundle"), encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()  # the project root
+    (project / "lens.yaml").write_text(_manifest("lens", "v1alpha", "sales360"), encoding="utf-8")
+    (project / "bundle.yaml").symlink_to(outside / "bundle.yaml")
+    assert [(r[3], r[2]) for r in _rows(project, _product("bundle:v1beta:affinity-bundle"))] == [("WL420", "info")]

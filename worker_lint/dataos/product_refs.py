@@ -82,14 +82,16 @@ def references(res: Resource) -> Iterator[tuple[JsonPath, str]]:
 
 def project_manifests(root: Path, max_size: int, unsaved: Mapping[Path, bytes]) -> list[Manifest]:
     """Every Bundle, Lens and Worker manifest under ``root`` (an editor's open documents as typed)."""
-    from worker_lint.document.reading import read_or_none
+    from worker_lint.document.reading import read_manifest
     from worker_lint.document.source import decode
 
     found: list[Manifest] = []
     for path in _yaml_files(root):
         data = unsaved.get(Path(os.path.realpath(path))) if unsaved else None
         if data is None:
-            data = read_or_none(path, max_size)
+            # a link leading out of the project is not read: its name and version would show in a message
+            read = read_manifest(path, max_size, lambda: root)
+            data = read if isinstance(read, bytes) else None
         if data is None or not any(kind.encode() in data for kind in RESOLVED):
             continue
         text = decode(data).text
