@@ -210,3 +210,49 @@ def test_a_broken_configuration_is_a_usage_error(tmp_path: Path):
     result = run_cli("graph", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert "Error: configuration: invalid glob `[z-a]`: bad character range z-a" in result.stderr
+
+
+PRODUCT = """\
+name: orders-360
+version: v1beta
+entity: product
+type: data
+v1beta:
+  data:
+    resource:
+      refType: dataos
+      ref: {ref}
+    inputs: []
+"""
+
+
+def test_a_data_product_is_drawn_with_an_arrow_from_the_bundle_that_builds_it(tmp_path: Path):
+    _project(tmp_path)
+    (tmp_path / "product.yaml").write_text(PRODUCT.format(ref="bundle:v1beta:orders"), encoding="utf-8")
+    mermaid = run_cli("graph", cwd=tmp_path)
+    assert (mermaid.returncode, mermaid.stderr) == (0, "")
+    assert mermaid.stdout.splitlines()[-3:] == [
+        '    p0(["orders-360<br/>Data Product<br/>product.yaml<br/>resource: bundle:v1beta:orders"])',
+        "    b0 --> p0",
+        "    linkStyle 2,3 stroke:#d62728,color:#d62728",
+    ]
+    dot = run_cli("graph", "--format", "dot", cwd=tmp_path).stdout
+    assert dot.splitlines()[-5:] == [
+        "    }",
+        "    compound=true;",
+        '    p0 [label="orders-360\\nData Product\\nproduct.yaml\\nresource: bundle:v1beta:orders", shape=box, style="rounded,bold"];',
+        "    b0_r0 -> p0 [ltail=cluster_b0];",
+        "}",
+    ]
+    svg = _render_svg(dot)
+    assert ">resource: bundle:v1beta:orders</text>" in svg and "<title>b0_r0&#45;&gt;p0</title>" in svg
+
+
+def test_a_data_product_whose_bundle_is_not_drawn_says_so_without_an_arrow(tmp_path: Path):
+    _project(tmp_path)
+    # the project's `orders` Bundle is v1beta: a v1alpha one is another resource
+    (tmp_path / "product.yaml").write_text(PRODUCT.format(ref="bundle:v1alpha:orders"), encoding="utf-8")
+    for output_format in ("mermaid", "dot"):
+        picture = run_cli("graph", "--format", output_format, cwd=tmp_path).stdout
+        assert "resource: bundle:v1alpha:orders (not drawn)" in picture
+        assert "p0" in picture and "-> p0" not in picture and "compound" not in picture

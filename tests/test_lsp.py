@@ -466,6 +466,59 @@ async def test_dag_step_definition(client: LanguageClient, tmp_path: Path) -> No
     assert [(i.label, i.detail) for i in steps.items] == [("first", "dag step"), ("second", "dag step")]
 
 
+_PRODUCT = """\
+name: affinity
+version: v1beta
+entity: product
+type: data
+v1beta:
+  data:
+    resource:
+      refType: dataos
+      ref: bundle:v1beta:affinity-bundle
+    inputs:
+      - refType: dataos
+        ref: dataset:lakehouse:retail:customer
+    ports:
+      lens:
+        - ref: lens:v1alpha:sales360:public
+          refType: dataos
+        - ref: lens:v1alpha:elsewhere:public
+          refType: dataos
+"""
+
+
+@pytest.mark.asyncio
+async def test_definition_of_a_data_products_references(client: LanguageClient, tmp_path: Path) -> None:
+    """A Data Product's `ref` leads to the `name` of the project's manifest it names, in whichever file it is."""
+    (tmp_path / "deploy").mkdir()
+    bundles = tmp_path / "deploy" / "bundles.yaml"
+    bundles.write_text(
+        "name: affinity-bundle\nversion: v1alpha\ntype: bundle\nbundle: {}\n---\n"
+        "# the one the product names\nversion: v1beta\nname:   affinity-bundle\ntype: bundle\nbundle: {}\n"
+    )
+    (tmp_path / "lens.yaml").write_text("version: v1alpha\nname: sales360\ntype: lens\nlens: {}\n")
+    path = tmp_path / "product.yaml"
+    path.write_text(_PRODUCT)
+    doc = types.TextDocumentIdentifier(await _open(client, path))
+
+    async def definition(line: int, character: int) -> types.Location | None:
+        found = await client.text_document_definition_async(
+            types.DefinitionParams(doc, types.Position(line, character))
+        )
+        assert found is None or isinstance(found, types.Location)
+        return found
+
+    to_bundle = await definition(8, 20)
+    assert to_bundle is not None and to_bundle.uri == bundles.as_uri()
+    assert (to_bundle.range.start, to_bundle.range.end) == (types.Position(7, 8), types.Position(7, 23))
+    to_lens = await definition(14, 20)
+    assert to_lens is not None and to_lens.uri == (tmp_path / "lens.yaml").as_uri()
+    assert (to_lens.range.start, to_lens.range.end) == (types.Position(1, 6), types.Position(1, 14))
+    assert await definition(16, 20) is None  # applied from elsewhere: nowhere to go
+    assert await definition(11, 20) is None  # a dataset is no manifest
+
+
 @pytest.mark.asyncio
 async def test_a_malformed_request_gets_an_error_and_the_server_lives_on(client: LanguageClient) -> None:
     protocol = client.protocol

@@ -528,11 +528,12 @@ def _emit(rendered: str, output: str | None, to_stderr: bool = False) -> None:
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to this file.")
 def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> None:
-    """Draw the dependency graphs of the Bundles in files or directories (default: .) as Mermaid or DOT."""
+    """Draw the dependency graphs of the Bundles in files or directories (default: .), and the Data Products
+    they build, as Mermaid or DOT."""
     from worker_lint import config
     from worker_lint.config.globs import InvalidGlob
     from worker_lint.report import graph as pictures
-    from worker_lint.run.bundles import graph_of, read_bundles
+    from worker_lint.run.bundles import graph_of, product_of, read_bundles, read_resources
     from worker_lint.run.files import collect
 
     for given in paths:
@@ -547,6 +548,11 @@ def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> Non
             for display in files
             for res in read_bundles(display, resolver.for_file(display))
         ]
+        products = [
+            product_of(display, res, graphs)
+            for display in files
+            for res in read_resources(display, resolver.for_file(display), "data")
+        ]
     except config.ConfigError as exc:
         _usage_failure(str(exc))
     except InvalidGlob as exc:
@@ -555,7 +561,7 @@ def graph(paths: tuple[str, ...], output_format: str, output: str | None) -> Non
         click.echo("warning: no Bundle found under the paths given", err=True)
     if output is not None:
         _refuse_writes_over_files(output, files, "drawn")
-    _emit(pictures.render(output_format, graphs), output)
+    _emit(pictures.render(output_format, graphs, products), output)
 
 
 @main.command("rules")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from worker_lint.checks import CheckSpec
     from worker_lint.core.diagnostic import Finding
     from worker_lint.dataos.bundle import Place, ReferencedFile, Resolution
+    from worker_lint.dataos.product_refs import Manifest
     from worker_lint.dataos.stacks import StackRegistry
     from worker_lint.dataos.variables import Rendering
     from worker_lint.document.parse import Document
@@ -49,6 +50,8 @@ class Project:
     unsaved: dict[Path, bytes] = field(default_factory=dict)
     #: files whose Stack definitions were registered before the file itself was linted, by display path
     prescanned: set[str] = field(default_factory=set)
+    #: the Bundle, Lens and Worker manifests under each project root, looked for once per run (Data Product refs)
+    manifests: dict[Path, list[Manifest]] = field(default_factory=dict)
     #: the checks a configuration selects, by its identity and (with `per-file-ignores`) the file's path
     selected_checks: dict[tuple[int, str], list[CheckSpec]] = field(default_factory=dict)
 
@@ -84,6 +87,15 @@ class Project:
         )
         self.reads.add(loaded.path)
         return loaded
+
+    def manifests_under(self, root: Path) -> list[Manifest]:
+        """The Bundle, Lens and Worker manifests of the project at ``root`` (the editor's text where one is open)."""
+        found = self.manifests.get(root)
+        if found is None:
+            from worker_lint.dataos.product_refs import project_manifests
+
+            found = self.manifests[root] = project_manifests(root, self.settings.max_file_size, self.unsaved)
+        return found
 
     def refer(self, path: Path, real: Path | None = None) -> None:
         """Ask the run to lint ``path`` too (once), as pre-commit passes only the changed Bundle.

@@ -433,8 +433,8 @@ def _may_hold(kinds: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[bytes]
 
 
 #: what the run must know of every file before linting any: which hold a Stack definition (it changes
-#: other files' results) and which a Bundle (its result depends on the files it names)
-SURVEYED = frozenset({"bundle", "stack"})
+#: other files' results), and which a Bundle or a Data Product spec (its result depends on the files it names)
+SURVEYED = frozenset({"bundle", "data", "stack"})
 
 
 def file_kinds(data: str | bytes, wanted: frozenset[str] = SURVEYED) -> set[str]:

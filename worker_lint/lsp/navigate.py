@@ -11,13 +11,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from worker_lint.core.diagnostic import JsonPath
 from worker_lint.core.settings import Settings
 from worker_lint.document.parse import Document, parse
+
+if TYPE_CHECKING:
+    from worker_lint.dataos.product_refs import Manifest
 
 
 class Target(NamedTuple):
@@ -131,7 +134,8 @@ def _items() -> tuple[str, ...]:
 def definition(
     doc_path: Path, source: Parsed, offset: int, settings: Settings, stack_sources: list[tuple[Path, str]]
 ) -> Target | None:
-    """Where the reference at ``offset`` leads: a Bundle's file or resource item, a dag step, a Stack definition."""
+    """Where the reference at ``offset`` leads: a Bundle's file or resource item, a dag step, a Stack definition,
+    the manifest a Data Product's `ref` names."""
     found = path_at(source.documents, offset)
     if found is None:
         return None
@@ -141,24 +145,64 @@ def definition(
     kind = _kind(doc.data)
     value = str(node.value)
     if path[:2] == _items() and len(path) >= 4 and isinstance(path[2], int):
-        rest = path[3:]
-        if rest == ("file",):
-            return _bundle_file(doc_path, value, settings)
-        if (len(rest) == 2 and rest[0] == "dependencies") or (
-            len(rest) == 3 and rest[0] == "dependencyConditions" and rest[2] == "resourceId"
-        ):
-            return _bundle_item(doc_path, doc, value)
-    if (
-        kind == "workflow"
-        and len(path) >= 4
-        and path[1] == "dag"
-        and isinstance(path[2], int)
-        and path[3] in ("dependencies", "depends")
-    ):
+        return _bundle_reference(doc_path, doc, path[3:], value, settings)
+    if kind == "workflow" and _is_dag_dependency(path):
         return _dag_step(doc_path, doc, path[0], value)
+    if kind == "data" and path[-1:] == ("ref",):
+        return _product_reference(doc_path, value, settings)
     if len(path) == 2 and path[1] == "stack" and kind is not None:
         return _stack_definition(value, stack_sources)
     return None
+
+
+def _bundle_reference(doc_path: Path, doc: Document, rest: JsonPath, value: str, settings: Settings) -> Target | None:
+    """A Bundle item's `file:` leads to the file; a `dependencies` or `resourceId` value to the item of that id."""
+    if rest == ("file",):
+        return _bundle_file(doc_path, value, settings)
+    if (len(rest) == 2 and rest[0] == "dependencies") or (
+        len(rest) == 3 and rest[0] == "dependencyConditions" and rest[2] == "resourceId"
+    ):
+        return _bundle_item(doc_path, doc, value)
+    return None
+
+
+def _is_dag_dependency(path: JsonPath) -> bool:
+    """A Workflow dag step's `dependencies` (or `depends`) entry: `<body>.dag[i].dependencies[j]`."""
+    return len(path) >= 4 and path[1] == "dag" and isinstance(path[2], int) and path[3] in ("dependencies", "depends")
+
+
+def _product_reference(doc_path: Path, value: str, settings: Settings) -> Target | None:
+    """The `name` of the project's manifest a Data Product's `ref` names (the one of its version first)."""
+    from worker_lint.dataos import product_refs
+    from worker_lint.dataos.bundle import project_root
+
+    ref = product_refs.parse_reference(value)
+    if ref is None:
+        return None
+    root = project_root(str(doc_path), settings)
+    found = product_refs.named(product_refs.project_manifests(root, settings.max_file_size, {}), ref)
+    found.sort(key=lambda manifest: manifest.version != ref.version)  # stable: the walk's order otherwise
+    for manifest in found:
+        target = _named_manifest(manifest, settings.max_file_size)
+        if target is not None:
+            return target
+    return None
+
+
+def _named_manifest(manifest: Manifest, max_size: int) -> Target | None:
+    """The `name` of ``manifest`` in its file; the file's start when the parser cannot read it."""
+    from worker_lint.document.reading import read_or_none
+
+    data = read_or_none(manifest.path, max_size)
+    if data is None:
+        return None
+    for doc in parse(data.decode("utf-8", errors="replace")).documents:
+        recognised = _recognised(doc.data)
+        if recognised == (manifest.kind, manifest.version) and doc.data.get("name") == manifest.name:
+            node = node_at(doc.root, ("name",))
+            if node is not None:
+                return Target(manifest.path, node.start_mark.index, node.end_mark.index)
+    return Target(manifest.path)
 
 
 def _bundle_file(doc_path: Path, value: str, settings: Settings) -> Target | None:

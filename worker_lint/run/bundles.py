@@ -1,7 +1,7 @@
 """The Bundles among some files, read as the run reads them, and what each one names.
 
 Two commands need a Bundle as a whole rather than its diagnostics: `worker-lint graph` draws its
-dependency graph, and `check --changed-since` lints the Bundles that name a changed file. Both read
+dependency graph (and the Data Products it builds), and `check --changed-since` lints the Bundles that name a changed file. Both read
 a file with the run's reader and parser, recognise a Bundle with `classify`, and take its items,
 edges, cycles and `file:` resolution from ``dataos.bundle``, as the Bundle checks do.
 """
@@ -21,9 +21,14 @@ from worker_lint.document.reading import read_manifest
 
 def read_bundles(display: str, settings: Settings) -> list[Resource]:
     """The Bundle documents of one file; none for a file that cannot be read, decoded or parsed (`check` says why)."""
+    return read_resources(display, settings, "bundle")
+
+
+def read_resources(display: str, settings: Settings, wanted: str) -> list[Resource]:
+    """The documents of one file of type ``wanted`` (`bundle`, `data`); none for a file that cannot be read."""
     # a link leading out of the project is not followed, as when the file is linted
     data = read_manifest(Path(display), settings.max_file_size, lambda: bundle.project_root(display, settings))
-    if isinstance(data, Finding) or "bundle" not in file_kinds(data):
+    if isinstance(data, Finding) or wanted not in file_kinds(data, frozenset({wanted})):
         return []
     from worker_lint.document.parse import parse
     from worker_lint.document.source import decode
@@ -34,7 +39,7 @@ def read_bundles(display: str, settings: Settings) -> list[Resource]:
     found = []
     for document in parse(text, settings.limits).documents:
         kind = None if document.truncated else classify(document.data)
-        if kind is not None and kind.kind == "bundle":
+        if kind is not None and kind.kind == wanted:
             found.append(Resource(document.data, document.root, (), kind.kind, kind.version, text))
     return found
 
@@ -79,6 +84,34 @@ class BundleGraph:
     path: str
     nodes: list[Node]
     links: list[Link]
+    version: str | None = None
+
+
+@dataclass
+class Product:
+    """A Data Product and the Bundle that builds it: its `resource.ref`, and that Bundle's graph when one is drawn."""
+
+    name: str | None
+    path: str
+    #: the `ref` of its `resource` as written (`bundle:v1beta:sales-360-bundle`), None when it has none
+    ref: str | None
+    #: the index among the graphs drawn of the Bundle the ref names (same name and version), None when none is
+    bundle: int | None = None
+
+
+def product_of(display: str, res: Resource, graphs: list[BundleGraph]) -> Product:
+    """A Data Product spec and, among ``graphs``, the Bundle its `resource.ref` names."""
+    from worker_lint.dataos.product_refs import parse_reference
+
+    written = res.get(res.body_key, "data", "resource", "ref")
+    ref = parse_reference(written)
+    built_by = None
+    if ref is not None and ref.kind == "bundle":
+        built_by = next((i for i, g in enumerate(graphs) if (g.name, g.version) == (ref.name, ref.version)), None)
+    name = res.get("name")
+    return Product(
+        name if isinstance(name, str) else None, display, written if isinstance(written, str) else None, built_by
+    )
 
 
 def graph_of(display: str, res: Resource, settings: Settings, roots: dict[Path, Path]) -> BundleGraph:
@@ -100,7 +133,7 @@ def graph_of(display: str, res: Resource, settings: Settings, roots: dict[Path, 
         for edge in edges
     ]
     name = res.get("name")
-    return BundleGraph(name if isinstance(name, str) else None, display, nodes, links)
+    return BundleGraph(name if isinstance(name, str) else None, display, nodes, links, res.version)
 
 
 def _node(

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from worker_lint.run.cache import Entry, ResultCache
 
 _DIRECTIVE = b"worker-lint:"
+#: the types whose result depends on other files of the project: never cached
+_NAMING = frozenset({"bundle", "data"})
 
 
 class Options(NamedTuple):
@@ -57,7 +59,7 @@ class _Survey(NamedTuple):
     display: str
     #: the file's state before it was read (only when there is a cache to record it in)
     info: os.stat_result | None = None
-    #: its content key, or None when its result is not cached (no cache, a Bundle, a suppression comment)
+    #: its content key, or None when its result is not cached (no cache, a Bundle, a Data Product, a suppression comment)
     key: str | None = None
     #: it holds a Stack definition
     stack: bool = False
@@ -229,9 +231,10 @@ def _survey_one(display: str, max_size: int, cache: ResultCache, settings: Setti
         from worker_lint.run.engine import file_problem
 
         return _Survey(display, problem=FileResult([file_problem(display, data.code, data.message)]))
-    # A Bundle's result depends on the files it names, and a suppression comment's on the run's selection.
+    # A Bundle's and a Data Product's result depend on the files they name, and a suppression comment's on
+    # the run's selection.
     types = _file_kinds(data)
-    if not (cache.enabled and _DIRECTIVE not in data and "bundle" not in types):
+    if not (cache.enabled and _DIRECTIVE not in data and not types & _NAMING):
         return _Survey(display, info, None, "stack" in types)
     digest = content_digest(data)
     return _Survey(display, info, cache.key_for_digest(display, digest), "stack" in types, digest=digest)
