@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def test_vim_with_ales_standard_input_linter(tmp_path: Path) -> None:
     out = tmp_path / "out"
     socket = f"worker-lint-check-test-{os.getpid()}"
     env = _env(tmp_path, file, readme_snippet("vim", "WorkerLintHandle"))
-    command = f"vim -N -u {EDITORS / 'vimrc'} -i NONE {file}"
+    # tmux hands the command line to a shell: a checkout whose path has a space must be quoted
+    command = shlex.join(["vim", "-N", "-u", str(EDITORS / "vimrc"), "-i", "NONE", str(file)])
     size = ["-x", "200", "-y", "50"]
     subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", *size, command], env=env, timeout=30)
     try:
