@@ -12,6 +12,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from worker_lint.core.diagnostic import Diagnostic
+from worker_lint.dataos import bento
 from worker_lint.lsp import actions
 from worker_lint.lsp.text import Position, TextMap
 
@@ -444,6 +445,67 @@ async def test_definition_of_a_custom_stack_and_stack_completion(client: Languag
     items = await client.text_document_completion_async(types.CompletionParams(doc, types.Position(5, 9)))
     labels = [i.label for i in items.items]
     assert labels[0] == "my-stack" and "bento" in labels and "container" in labels
+
+
+BENTO_TYPING = """\
+version: v1beta
+name: w
+type: worker
+worker:
+  stack: bento-worker:3.0
+  stackSpec:
+    input:
+      kafka
+    pipeline:
+      processors:
+        - branch:
+            request_map: |
+              root = this
+              kafka: not a key
+            processors:
+              - bra
+    output:
+      - broker:
+          outputs:
+            - pl
+      - kafka_franz:
+          seed
+"""
+
+
+@pytest.mark.asyncio
+async def test_bento_component_and_field_completion(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(BENTO_TYPING)  # half typed: the document does not parse
+    uri = await _open(client, path)
+    doc = types.TextDocumentIdentifier(uri)
+
+    async def offered(line: int, character: int) -> list[tuple[str, str | None]]:
+        found = await client.text_document_completion_async(
+            types.CompletionParams(doc, types.Position(line, character))
+        )
+        return [(i.label, i.detail) for i in found.items]
+
+    assert await offered(7, len("      kafka")) == [("kafka", "Bento input"), ("kafka_franz", "Bento input")]
+    everything = [label for label, _ in await offered(7, len("      "))]  # nothing typed yet
+    assert everything == [*bento.components("input"), "label", "processors", "type"]  # what every input takes
+    # a processor inside a processor, past a block scalar whose lines look like keys
+    assert await offered(15, len("              - bra")) == [("branch", "Bento processor")]
+    # the DataOS form: outputs as a list; DataOS's own `plugin` output
+    assert await offered(19, len("            - pl")) == [("plugin", "Bento output")]
+    fields = await offered(21, len("          seed"))
+    assert fields == [("seed_brokers", "field of the Bento output `kafka_franz`")]
+    found = await client.text_document_completion_async(types.CompletionParams(doc, types.Position(21, 14)))
+    assert found.items[0].text_edit.range == types.Range(types.Position(21, 10), types.Position(21, 14))
+    # a field of the branch processor, at the branch's body
+    assert await offered(11, len("            re")) == [
+        ("request_map", "field of the Bento processor `branch`"),
+        ("result_map", "field of the Bento processor `branch`"),
+    ]
+
+    # the same keys under a stack that is not Bento: nothing of Bento's is offered
+    await _change(client, uri, BENTO_TYPING.replace("bento-worker:3.0", "container:1.0"), 2)
+    assert await offered(7, len("      kafka")) == []
 
 
 @pytest.mark.asyncio

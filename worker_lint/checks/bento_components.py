@@ -81,11 +81,9 @@ def bento_components(res: Resource, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     base: JsonPath = (res.body_key, "stackSpec")
     for section, value in spec.items():
-        kind = ROOT_SECTIONS.get(section)
+        kind = section_type(section, isinstance(value, list))
         if kind is None or value is None:
             continue
-        if section == "output" and isinstance(value, list):
-            kind = _OUTPUTS  # the DataOS docs' form: a list of outputs
         if not isinstance(value, dict if isinstance(kind, str) else list):
             continue  # a root section of the wrong shape is the stack schema's to report
         _checker(kind)(value, base + (section,), (section, None), out)
@@ -96,9 +94,49 @@ def bento_components(res: Resource, ctx: Context) -> list[Finding]:
     return out
 
 
+def section_type(section: Any, is_list: bool) -> Any:
+    """The catalogue type of a root section of a Bento config (None: it holds no components)."""
+    if section == "output" and is_list:
+        return _OUTPUTS  # the DataOS docs' form: a list of outputs
+    return ROOT_SECTIONS.get(section)
+
+
+def type_at(path: JsonPath) -> Any:
+    """The catalogue type of the value at ``path`` inside a stackSpec, as this check walks the config to it.
+
+    A component position is ``"@kind"``; a component's body is its object (``{"f": fields}``); None
+    where the walk does not go. A list index may be any int: every item of a list has one type.
+    """
+    if not path:
+        return None
+    if tuple(path[:2]) == ("pipeline", "processors"):
+        spec, rest = _PROCESSORS, path[2:]
+    else:
+        spec, rest = section_type(path[0], len(path) > 1 and isinstance(path[1], int)), path[1:]
+    for segment in rest:
+        if spec is None:
+            return None
+        spec = _child_type(bento.resolve(spec), segment)
+    return bento.resolve(spec) if spec is not None else None
+
+
+def _child_type(spec: Any, segment: str | int) -> Any:
+    """The type of the value under ``segment`` in a value of type ``spec``, read as the checkers read it."""
+    if isinstance(spec, str):
+        if spec[:1] != "@" or isinstance(segment, int):
+            return None
+        kind = spec[1:]
+        return bento.common_fields(kind).get(segment) or bento.components(kind).get(segment)
+    if isinstance(spec, dict):
+        return spec.get("f", {}).get(segment) if isinstance(segment, str) else None
+    if spec[0] == "l":
+        return spec[1] if isinstance(segment, int) else None
+    return spec[1] if spec[0] == "m" and isinstance(segment, str) else None
+
+
 def _is_bento(res: Resource, ctx: Context) -> bool:
     stack = res.get(res.body_key, "stack")
-    if not isinstance(stack, str) or stack.partition(":")[0].partition("+")[0].strip() not in _bento_names():
+    if not isinstance(stack, str) or stack.partition(":")[0].partition("+")[0].strip() not in bento_stack_names():
         return False  # most Workers: no need to parse the reference
     found = stack_ref_of(res)
     if found is None or found[1] is None:
@@ -108,7 +146,7 @@ def _is_bento(res: Resource, ctx: Context) -> bool:
 
 
 @functools.cache
-def _bento_names() -> frozenset[str]:
+def bento_stack_names() -> frozenset[str]:
     """The built-in stacks whose stackSpec is a Bento config: `bento`, `bento-worker` and their old names."""
     return frozenset(info.name for info in builtin_stacks() if info.schema == bento.BENTO_SCHEMA)
 

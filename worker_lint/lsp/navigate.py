@@ -296,7 +296,7 @@ _PARENT = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:\s*(?:#.*)?$")
 
 class Completion(NamedTuple):
     label: str
-    kind: str  # "stack", "id", "step", "timezone"
+    kind: str  # "stack", "id", "step", "timezone", "component", "field"
     detail: str = ""
 
 
@@ -327,34 +327,44 @@ def completion_context(lines: list[str], line: int, before: str) -> tuple[str, s
 def completions(key: str, last_good: Parsed | None, stack_names: list[str]) -> list[Completion]:
     """What may be written as the value of ``key`` in this document."""
     if key == "stack":
-        from worker_lint.dataos.stacks import builtin_stacks
-
-        custom = [Completion(name, "stack", "custom Stack definition") for name in stack_names]
-        builtin = [
-            Completion(name, "stack", "built-in stack")
-            for name in dict.fromkeys(e.name for e in builtin_stacks() if e.renamed_to is None)
-            if name not in stack_names
-        ]
-        return custom + builtin
+        return _stacks(stack_names)
     if key in ("timezone", "timeZone"):
         import zoneinfo
 
         return [Completion(zone, "timezone") for zone in sorted(zoneinfo.available_timezones())]
     if key in ("dependencies", "depends", "resourceId") and last_good is not None:
-        out: list[Completion] = []
-        for doc in last_good.documents:
-            kind = _kind(doc.data) if isinstance(doc.data, dict) else None
-            if kind == "bundle":
-                for item in _value(doc.data, _items()) or ():
-                    if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
-                        out.append(Completion(str(item["id"]), "id", "Bundle resource"))
-            elif kind == "workflow":
-                dag = _value(doc.data, (_body_key(doc.data, "workflow"), "dag"))
-                for step in dag if isinstance(dag, list) else ():
-                    if isinstance(step, dict) and isinstance(step.get("name"), str):
-                        out.append(Completion(step["name"], "step", "dag step"))
-        return list({c.label: c for c in out}.values())
+        return _references(last_good)
     return []
+
+
+def _stacks(stack_names: list[str]) -> list[Completion]:
+    """The custom Stack definitions found, then the built-in stacks they do not shadow."""
+    from worker_lint.dataos.stacks import builtin_stacks
+
+    custom = [Completion(name, "stack", "custom Stack definition") for name in stack_names]
+    builtin = [
+        Completion(name, "stack", "built-in stack")
+        for name in dict.fromkeys(e.name for e in builtin_stacks() if e.renamed_to is None)
+        if name not in stack_names
+    ]
+    return custom + builtin
+
+
+def _references(last_good: Parsed) -> list[Completion]:
+    """What a dependency may name: a Bundle's resource ids, a Workflow's dag steps."""
+    out: list[Completion] = []
+    for doc in last_good.documents:
+        kind = _kind(doc.data) if isinstance(doc.data, dict) else None
+        if kind == "bundle":
+            for item in _value(doc.data, _items()) or ():
+                if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+                    out.append(Completion(str(item["id"]), "id", "Bundle resource"))
+        elif kind == "workflow":
+            dag = _value(doc.data, (_body_key(doc.data, "workflow"), "dag"))
+            for step in dag if isinstance(dag, list) else ():
+                if isinstance(step, dict) and isinstance(step.get("name"), str):
+                    out.append(Completion(step["name"], "step", "dag step"))
+    return list({c.label: c for c in out}.values())
 
 
 # -- outline ---------------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from worker_lint.core.policy import Policy
 from worker_lint.core.settings import Settings
 from worker_lint.dataos.resource import file_kinds
 from worker_lint.document.reading import read_or_none
-from worker_lint.lsp import actions, navigate
+from worker_lint.lsp import actions, bento_complete, navigate
 from worker_lint.lsp.text import UTF8, UTF16, UTF32, Position, TextMap, units
 
 log = logging.getLogger("worker-lint.server")
@@ -668,6 +668,8 @@ _COMPLETION_KIND = {
     "id": types.CompletionItemKind.Reference,
     "step": types.CompletionItemKind.Reference,
     "timezone": types.CompletionItemKind.Value,
+    "component": types.CompletionItemKind.Class,
+    "field": types.CompletionItemKind.Field,
 }
 
 
@@ -681,6 +683,12 @@ def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.C
     line_text = text.line_text(line)
     cursor = text.offset(Position(line, params.position.character)) - text.line_start(line)
     lines = [text.line_text(n) for n in range(text.line_count)]
+    bento_key = bento_complete.key_context(lines, line, line_text[:cursor])
+    if bento_key is not None and bento_complete.is_bento(lines, line):
+        where, typed = bento_key
+        offered = bento_complete.completions(where)
+        if offered:  # outside a stackSpec's components, a list item may still be a reference
+            return _completion_list(ls, params.position, typed, offered)
     found = navigate.completion_context(lines, line, line_text[:cursor])
     if found is None:
         return types.CompletionList(is_incomplete=False, items=[])
@@ -697,8 +705,15 @@ def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.C
         path = ls.path_of(uri)
         own = (path or Path("untitled"), text.text[text.base :])
         custom = navigate.custom_stack_names(navigate.stack_sources(ls.settings_for(path), own, _open_texts(ls)))
-    start = types.Position(line, params.position.character - units(typed, ls.encoding))
-    replace = types.Range(start, params.position)
+    return _completion_list(ls, params.position, typed, navigate.completions(key, last_good, custom))
+
+
+def _completion_list(
+    ls: WorkerLintServer, position: types.Position, typed: str, offered: list[navigate.Completion]
+) -> types.CompletionList:
+    """The completions that start with what is typed, each replacing it."""
+    start = types.Position(position.line, position.character - units(typed, ls.encoding))
+    replace = types.Range(start, position)
     items = [
         types.CompletionItem(
             c.label,
@@ -707,7 +722,7 @@ def _completion(ls: WorkerLintServer, params: types.CompletionParams) -> types.C
             text_edit=types.TextEdit(replace, c.label),
             filter_text=c.label,
         )
-        for c in navigate.completions(key, last_good, custom)
+        for c in offered
         if c.label.lower().startswith(typed.lower()) or not typed
     ]
     return types.CompletionList(is_incomplete=False, items=items)
