@@ -225,3 +225,5 @@ def test_hostile_programs_are_reported_or_let_be_never_a_traceback(tmp_path: Pat
     assert (9, "WL134") in found
     messages = [d[6] for d in _lint(tmp_path, text) if d[4] == "WL133"]
     assert len(messages) == 2 and all("line None" not in m for m in messages)
+    # a NUL is refused by every Python, whichever way its compiler says so
+    assert any("null bytes (line 1 of the file)" in m for m in messages), messages

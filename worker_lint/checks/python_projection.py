@@ -61,6 +61,12 @@ def _syntax_error(name: str, template: str, path: tuple[str | int, ...]) -> Find
     if program_text.has_kind(template, _RENDERED):
         return None
     program = program_text.blank(template, _FILLED)
+    nul = program.text.find("\0")
+    if nul >= 0:  # every Python refuses it: as a syntax error from 3.12 (and 3.11.7), as a ValueError before
+        line = program.text.count("\n", 0, nul) + 1
+        column = nul - program.text.rfind("\n", 0, nul)
+        refused = SyntaxError("source code cannot contain null bytes", (name, line, column, None, line, column + 1))
+        return _report(name, program, refused, path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings (`"\d"`) are not errors, and must not reach stderr
