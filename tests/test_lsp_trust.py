@@ -14,6 +14,7 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from test_lsp import _diagnostics
 
 from worker_lint import api
 from worker_lint.core.settings import Settings
@@ -46,17 +47,6 @@ async def client(lsp_client: LanguageClient):
     )
     yield
     await lsp_client.shutdown_session()
-
-
-async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    """The next diagnostics published for ``uri`` (the caller pops the last ones before it changes the document)."""
-
-    async def wait() -> list[types.Diagnostic]:
-        while uri not in client.diagnostics:
-            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        return list(client.diagnostics[uri])
-
-    return await asyncio.wait_for(wait(), WAIT)
 
 
 async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
