@@ -42,12 +42,36 @@ def test_every_registered_code_has_a_page() -> None:
     assert {"WL120", "WL205", "WL300", "WL400", "WL416"} <= declared
 
 
+def _module(func: object) -> str:
+    return getattr(func, "__module__", "").rpartition(".")[2]
+
+
+def test_a_module_the_table_of_types_names_holds_only_checks_of_those_types() -> None:
+    for spec in checks.all_checks():
+        listed = checks.MODULE_KINDS.get(_module(spec.func))
+        if listed is not None:
+            assert spec.kinds is not None and spec.kinds <= listed, (_module(spec.func), spec.codes)
+    for stream_spec in checks.stream_checks():  # text that did not parse has no resource type
+        assert _module(stream_spec.func) not in checks.MODULE_KINDS
+    modules = {path.stem for path in (ROOT / "worker_lint" / "checks").glob("*.py")}
+    assert set(checks.MODULE_KINDS) <= modules
+
+
+def test_the_checks_of_a_type_are_the_registered_checks_that_run_on_it_in_the_same_order() -> None:
+    from worker_lint.dataos.resource import DATAOS_TYPES
+
+    every = checks.all_checks()
+    for kind in sorted(DATAOS_TYPES):
+        assert checks.checks_for(kind) == [spec for spec in every if spec.kinds is None or kind in spec.kinds]
+    assert [_module(spec.func) for spec in every] == sorted(_module(spec.func) for spec in every)
+
+
 def test_a_code_reported_without_being_declared_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def sloppy(res, ctx):
         yield Finding("WL201", ("worker",), "not mine to report")
 
     registry = [checks.CheckSpec(("WL205",), sloppy, frozenset({"worker"}))]
-    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    monkeypatch.setattr("worker_lint.run.engine.checks_for", lambda kind: registry)
     internal = [d for d in lint_text(BAD, "bad.yaml") if d.code == "WL900"]
     assert [d.message for d in internal] == [
         "internal error: the check for WL205 reported WL201, which it does not declare; please report it"
@@ -68,7 +92,7 @@ def test_checks_whose_codes_are_all_deselected_do_not_run(monkeypatch: pytest.Mo
         checks.CheckSpec(("WL205", "WL206"), spy("quantities"), frozenset({"worker"})),
         checks.CheckSpec(("WL210",), spy("autoscaling"), frozenset({"worker"})),
     ]
-    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    monkeypatch.setattr("worker_lint.run.engine.checks_for", lambda kind: registry)
     lint_text(BAD, "bad.yaml", Settings(select=("WL1", "WL206")))
     assert ran == ["quantities"]
     lint_text(BAD, "bad.yaml", Settings(ignore=("WL2",)))
@@ -150,6 +174,6 @@ def test_a_finding_hides_what_its_check_declares_but_not_its_own_checks_findings
         checks.CheckSpec(("WL205", "WL206"), cause, frozenset({"worker"}), frozenset({"WL205", "WL206", "WL210"})),
         checks.CheckSpec(("WL205", "WL210"), effect, frozenset({"worker"})),
     ]
-    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    monkeypatch.setattr("worker_lint.run.engine.checks_for", lambda kind: registry)
     found = lint_text(BAD, "bad.yaml")
     assert sorted(d.message for d in found) == ["elsewhere, so shown", "the cause", "the check's own, so shown"]

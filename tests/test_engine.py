@@ -22,7 +22,7 @@ def test_a_crashing_check_becomes_an_internal_error_and_the_run_goes_on(monkeypa
         yield  # pragma: no cover
 
     registry = checks.all_checks() + [checks.CheckSpec(("WL999",), broken, frozenset({"worker"}))]
-    monkeypatch.setattr("worker_lint.run.engine.all_checks", lambda: registry)
+    monkeypatch.setattr("worker_lint.run.engine.checks_for", lambda kind: registry)
     found = lint_text(BAD, "bad.yaml")
     internal = [d for d in found if d.code == "WL900"]
     assert len(internal) == 1

@@ -22,14 +22,20 @@ what ``YAML_LAYER_HIDES`` says.
 
 A stream check (``@stream_check``) reads the whole stream instead of one
 resource: what only the raw text can show once the parser has stopped.
+
+A run imports a check module only when a resource it checks comes up:
+``MODULE_KINDS`` names the resource types of the modules whose checks do not
+run on every type, so that linting a Worker never loads the Bundle checks and
+what they import.  A module it does not name is imported for every run.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from worker_lint.checks.schema_keywords import SHAPE_CODES
 
@@ -60,9 +66,40 @@ class StreamCheckSpec(NamedTuple):
 #: collection as a key (WL006) is the cause of the wrong shape there
 YAML_LAYER_HIDES: dict[str, frozenset[str]] = {"WL005": SHAPE_CODES, "WL006": SHAPE_CODES}
 
+_WORKER = frozenset({"worker"})
+_BUNDLE = frozenset({"bundle"})
+#: the resource types the checks of a module run on, for the modules whose checks do not all run on every
+#: type; a module not named here is imported for every run.  The contract tests hold each module's own
+#: ``@check`` declarations to this table.
+MODULE_KINDS: Mapping[str, frozenset[str]] = {
+    "autoscaling_bounds": _WORKER,
+    "bento_components": _WORKER,
+    "body_type_mismatch": _WORKER,
+    "bundle_conditions": _BUNDLE,
+    "bundle_files": _BUNDLE,
+    "bundle_graph": _BUNDLE,
+    "bundle_schedule": _BUNDLE,
+    "bundle_sources": _BUNDLE,
+    "bundle_workspaces": _BUNDLE,
+    "context": frozenset(),  # what a check may read: no check of its own
+    "legacy_stack_key": _WORKER,
+    "policies": frozenset(),  # the configuration's policies, made into a check by the engine
+    "product_refs": frozenset({"data"}),
+    "python_projection": _WORKER,
+    "resource_quantities": _WORKER,
+    "schema_keywords": frozenset(),  # the schema check's findings by keyword: no check of its own
+    "shell_script": _WORKER,
+    "stack_reference": _WORKER,
+    "stack_schema": frozenset({"stack"}),
+    "stack_spec": _WORKER,
+    "worker_version": _WORKER,
+    "workflow_dag": frozenset({"workflow"}),
+}
+
 _REGISTRY: list[CheckSpec] = []
 _STREAM_REGISTRY: list[StreamCheckSpec] = []
-_loaded = False
+#: the modules of this package imported so far, by name (``context``, ``shell_script``)
+_imported: set[str] = set()
 
 
 class CheckDeclarationError(Exception):
@@ -113,22 +150,42 @@ def _documented(codes: Iterable[str], hides: Iterable[str]) -> None:
 
 
 def all_checks() -> list[CheckSpec]:
-    """Import every module of this package once and return the registered checks."""
-    _load_all()
-    return list(_REGISTRY)
+    """Every registered check, every module of this package imported once."""
+    _import_modules(lambda kinds: True)
+    return _in_module_order(_REGISTRY)
+
+
+def checks_for(kind: str) -> list[CheckSpec]:
+    """The registered checks that run on resources of ``kind``; only the modules that may hold one are imported."""
+    _import_modules(lambda kinds: kinds is None or kind in kinds)
+    return [spec for spec in _in_module_order(_REGISTRY) if spec.kinds is None or kind in spec.kinds]
 
 
 def stream_checks() -> list[StreamCheckSpec]:
-    """Import every module of this package once and return the registered stream checks."""
-    _load_all()
-    return list(_STREAM_REGISTRY)
+    """Every registered stream check (they run only on text that did not parse: every module is imported)."""
+    _import_modules(lambda kinds: True)
+    return _in_module_order(_STREAM_REGISTRY)
 
 
-def _load_all() -> None:
-    global _loaded
-    if not _loaded:
-        # The package's folder, listed: pkgutil would be two more modules to import on every start-up.
-        names = {entry[:-3] for folder in __path__ for entry in os.listdir(folder) if entry.endswith(".py")}
-        for name in sorted(names - {"__init__"}):
+def _import_modules(wanted: Callable[[frozenset[str] | None], bool]) -> None:
+    """Import, in name order, each module of this package not imported yet whose resource types are ``wanted``."""
+    for name in _module_names():
+        if name not in _imported and wanted(MODULE_KINDS.get(name)):
             importlib.import_module(f"{__name__}.{name}")
-        _loaded = True
+            _imported.add(name)
+
+
+@functools.cache
+def _module_names() -> list[str]:
+    # The package's folder, listed: pkgutil would be two more modules to import on every start-up.
+    names = {entry[:-3] for folder in __path__ for entry in os.listdir(folder) if entry.endswith(".py")}
+    return sorted(names - {"__init__"})
+
+
+_Spec = TypeVar("_Spec", CheckSpec, StreamCheckSpec)
+
+
+def _in_module_order(registry: list[_Spec]) -> list[_Spec]:
+    """The checks in the order of their modules' names, then of their declarations: the same order
+    whichever modules a run happened to import first."""
+    return sorted(registry, key=lambda spec: spec.func.__module__)

@@ -52,8 +52,9 @@ class Project:
     prescanned: set[str] = field(default_factory=set)
     #: the Bundle, Lens and Worker manifests under each project root, looked for once per run (Data Product refs)
     manifests: dict[Path, list[Manifest]] = field(default_factory=dict)
-    #: the checks a configuration selects, by its identity and (with `per-file-ignores`) the file's path
-    selected_checks: dict[tuple[int, str], list[CheckSpec]] = field(default_factory=dict)
+    #: the checks a configuration selects, by its identity, (with `per-file-ignores`) the file's path, and
+    #: the resource type they run on
+    selected_checks: dict[tuple[int, str, str], list[CheckSpec]] = field(default_factory=dict)
 
     @property
     def stacks(self) -> StackRegistry:

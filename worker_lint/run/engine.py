@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint import catalogue
-from worker_lint.checks import YAML_LAYER_HIDES, CheckSpec, all_checks, stream_checks
+from worker_lint.checks import YAML_LAYER_HIDES, CheckSpec, checks_for, stream_checks
 from worker_lint.checks.context import Context, Project, Stream
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import (
@@ -84,18 +84,17 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
         after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
         findings.extend((f, None) for f in _lint_stream(Stream(text, parsed.findings, after)))
     _register_stacks(documents, path, project)
-    checks = _selected_checks(settings, path, project)
     for doc, kind in documents:
         if kind is None:
             if doc.truncated and dataos:  # too big or cyclic to classify: say why it was not checked
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
-        findings.extend((f, doc) for f in _lint_document(ctx, kind, text, checks))
+        findings.extend((f, doc) for f in _lint_document(ctx, kind, text))
     return _finish(path, text, findings, settings, editor=editor)
 
 
-def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str, checks: list[CheckSpec]) -> list[Finding]:
+def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str) -> list[Finding]:
     """One DataOS document: what the YAML layer saw, every check on each of its resources, less what is explained."""
     doc, variables = ctx.document, ctx.settings.variables
     assert doc is not None
@@ -108,7 +107,7 @@ def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str, checks
             data_root, ctx.rendering = render(doc.root, doc.data, variables, text)
         resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, variables)
         for res in _resources_in(resource):
-            found.extend(_lint_resource(res, ctx, checks))
+            found.extend(_lint_resource(res, ctx, _selected_checks(ctx.settings, ctx.path, ctx.project, res.kind)))
     return _explain(found)
 
 
@@ -144,21 +143,25 @@ def _to_editor(diagnostic: Diagnostic, editor: positions.EditorLines) -> Diagnos
     )
 
 
-def _selected_checks(settings: Settings, path: str, project: Project) -> list[CheckSpec]:
-    """The checks with at least one code reported in this file: the others would only be filtered out.
+def _selected_checks(settings: Settings, path: str, project: Project, kind: str) -> list[CheckSpec]:
+    """The checks of resources of ``kind`` with at least one code reported in this file: the others would
+    only be filtered out.
 
     A check that hides other findings runs in any case: what it explains stays explained.
 
     Without `per-file-ignores` the answer is the same for every file of a configuration, so it is
-    worked out once per run and configuration.
+    worked out once per run, configuration and resource type; a type no file has is never asked
+    about, and the modules of its checks never imported.
     """
     from worker_lint.config import is_selected
 
-    key = (id(settings), path if settings.per_file_ignores else "")
+    key = (id(settings), path if settings.per_file_ignores else "", kind)
     found = project.selected_checks.get(key)
     if found is None:
         found = project.selected_checks[key] = [
-            spec for spec in all_checks() if spec.hides or any(is_selected(code, settings, path) for code in spec.codes)
+            spec
+            for spec in checks_for(kind)
+            if spec.hides or any(is_selected(code, settings, path) for code in spec.codes)
         ]
         policies = [policy for policy in settings.policies if is_selected(policy.code, settings, path)]
         if policies:
