@@ -13,12 +13,14 @@ import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from worker_lint.core import lazy_re
 from worker_lint.core.data import data_dir
 from worker_lint.core.diagnostic import Severity
-from worker_lint.core.policy import Policy
+
+if TYPE_CHECKING:
+    from worker_lint.core.policy import Policy  # only a configuration with policies imports it
 
 _PAGE_NAME = lazy_re.compile(r"^(WL\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 

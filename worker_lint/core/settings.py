@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from worker_lint.core.diagnostic import Severity
 from worker_lint.core.paths import repo_top
-from worker_lint.core.policy import Policy
+
+if TYPE_CHECKING:
+    from worker_lint.core.policy import Policy  # only a configuration with policies imports it
 
 #: the largest file read, in bytes (see SECURITY.md)
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
