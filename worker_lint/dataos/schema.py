@@ -17,6 +17,9 @@ from worker_lint.core.data import data_dir
 from worker_lint.core.suggest import closest
 
 _BASE = "file:///worker-lint/schemas/"
+#: folders of ``schemas/`` that hold data, not schemas: the Bento components catalogue (``dataos.bento``), which
+#: no schema refers to and only a Bento stackSpec needs (reading it and registering it cost every run milliseconds)
+_DATA_FOLDERS = frozenset({"bento"})
 #: the major number of a version as written (`v2`, `V1beta1`, `1.0`)
 _MAJOR = lazy_re.compile(r"v?([0-9]+)(?![0-9])")
 
@@ -35,6 +38,7 @@ def _contents() -> dict[str, dict[str, Any]]:
             "$id": _BASE + path.relative_to(root).as_posix(),
         }
         for path in sorted(root.rglob("*.json"))
+        if path.relative_to(root).parts[0] not in _DATA_FOLDERS
     }
 
 
