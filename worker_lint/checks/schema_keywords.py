@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from worker_lint.core import type_names
+from worker_lint.core import lazy_re, type_names
 from worker_lint.core.diagnostic import Finding, JsonPath
 from worker_lint.dataos.schema import load, suggest
 from worker_lint.document.positions import describe
@@ -343,9 +343,9 @@ _CONSTRAINTS: dict[str, Callable[[str, Any, Any], str]] = {
 # -- fixes: a case slip is safe to correct; a guess by edit distance, or a value only a person knows, is not
 
 #: plain scalars YAML would read as something other than a string
-_NOT_A_STRING = re.compile(r"[-+]?(\.?[0-9].*|\.inf|\.nan)|true|false|True|False|TRUE|FALSE|null|Null|NULL|~|")
-_INTEGER = re.compile(r"[-+]?[0-9]+")
-_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_NOT_A_STRING = lazy_re.compile(r"[-+]?(\.?[0-9].*|\.inf|\.nan)|true|false|True|False|TRUE|FALSE|null|Null|NULL|~|")
+_INTEGER = lazy_re.compile(r"[-+]?[0-9]+")
+_NUMBER = lazy_re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
 def _rename_fix(path: JsonPath, hint: str | None, instance: dict[str, Any], known: list[str]) -> tuple[Any, ...]:
