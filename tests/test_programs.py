@@ -227,3 +227,80 @@ def test_hostile_programs_are_reported_or_let_be_never_a_traceback(tmp_path: Pat
     assert len(messages) == 2 and all("line None" not in m for m in messages)
     # a NUL is refused by every Python, whichever way its compiler says so
     assert any("null bytes (line 1 of the file)" in m for m in messages), messages
+
+
+#: scripts with one shellcheck finding each, in two dialects; one a syntax error
+_SCRIPTS = {
+    "a.yaml": '    command: [sh, -c, "cd /data; ls"]\n',
+    "b.yaml": '    command: [sh, -c, "echo $1"]\n',
+    "c.yaml": '    command: [/bin/bash, -c, "if true; then echo; done"]\n',
+    "d.yaml": '    command: [bash, -c, "cat $HOME/x | grep y"]\n',
+    "plain.yaml": "    command: [python, app.py]\n",
+}
+
+
+def _write_scripts(folder: Path) -> None:
+    for name, command in _SCRIPTS.items():
+        (folder / name).write_text(CONTAINER + command, encoding="utf-8")
+    # a file that defines a Stack and runs a script: linted again after the batch, with the same result
+    (folder / "stack.yaml").write_text(
+        "name: tool\nversion: v1alpha\ntype: stack\nstack:\n  name: tool\n  flavor: python\n  version: '1.0'\n"
+        "  image: {registry: docker.io, repository: x, image: y, tag: '1'}\n---\n"
+        + CONTAINER
+        + '    command: [sh, -c, "cd /tmp; ls"]\n',
+        encoding="utf-8",
+    )
+
+
+def _shellcheck_runs(monkeypatch) -> list[list[str]]:
+    """The files each shellcheck process of the run was given (`-`: one script on standard input)."""
+    from worker_lint.dataos import shellcheck
+
+    runs: list[list[str]] = []
+    real = shellcheck._shellcheck
+
+    def counted(files: list[str], dialect: str, given: bytes) -> bytes | None:
+        runs.append(files)
+        return real(files, dialect, given)
+
+    monkeypatch.setattr(shellcheck, "_shellcheck", counted)
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    return runs
+
+
+def _diagnostics(folder: Path, *args: str) -> list[tuple[str, int, int, int, int, str, str]]:
+    run = run_cli("check", "--no-cache", "--format", "json", *args, cwd=folder)
+    assert run.stderr == ""
+    return [
+        (d["path"], d["line"], d["column"], d["end_line"], d["end_column"], d["code"], d["message"])
+        for d in run.diagnostics
+    ]
+
+
+def test_the_scripts_of_a_run_are_read_by_one_shellcheck_per_dialect(tmp_path: Path, monkeypatch) -> None:
+    _write_scripts(tmp_path)
+    runs = _shellcheck_runs(monkeypatch)
+    together = _diagnostics(tmp_path, "-j", "1", ".")
+    assert sorted(len(files) for files in runs) == [2, 3]  # bash: c and d; sh: a, b and the Stack file's
+    assert [d[:6] for d in together if d[0] == "c.yaml"] == [  # the `if` and the `done` where they are written
+        ("c.yaml", 9, 31, 9, 32, "WL134"),
+        ("c.yaml", 9, 51, 9, 52, "WL134"),
+    ]
+    alone: list[tuple[str, int, int, int, int, str, str]] = []
+    for name in sorted(_SCRIPTS) + ["stack.yaml"]:
+        monkeypatch.setattr("worker_lint.dataos.shellcheck._RESULTS", {})
+        alone.extend(_diagnostics(tmp_path, name))
+    assert sorted(together) == sorted(alone)
+    assert [len(files) for files in runs[2:]] == [1] * 5  # alone: the script on standard input
+    assert sorted(_diagnostics(tmp_path, "-j", "2", ".")) == sorted(alone)
+
+
+def test_without_a_temporary_folder_each_script_is_read_alone(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    _write_scripts(tmp_path)
+    expected = _diagnostics(tmp_path, "-j", "1", ".")
+    runs = _shellcheck_runs(monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    assert _diagnostics(tmp_path, "-j", "1", ".") == expected
+    assert runs == [["-"]] * 5

@@ -52,6 +52,10 @@ class Project:
     prescanned: set[str] = field(default_factory=set)
     #: the Bundle, Lens and Worker manifests under each project root, looked for once per run (Data Product refs)
     manifests: dict[Path, list[Manifest]] = field(default_factory=dict)
+    #: the shell scripts, as (dialect, text), of the file being linted that shellcheck has not read, when the
+    #: run has them read at once for a batch of files and lints those files again (``run.runner``); None:
+    #: each script is read when it is met
+    scripts_later: set[tuple[str, str]] | None = None
     #: the checks a configuration selects, by its identity, (with `per-file-ignores`) the file's path, and
     #: the resource type they run on
     selected_checks: dict[tuple[int, str, str], list[CheckSpec]] = field(default_factory=dict)

@@ -52,6 +52,10 @@ def shell_script(res: Resource, ctx: Context) -> Iterator[Finding]:
     from worker_lint.dataos import shellcheck  # only a Worker that runs a shell script needs it
 
     program = program_text.blank(found.script, _FILLED)
+    later = ctx.project.scripts_later
+    if later is not None and not shellcheck.known(program.text, found.dialect):
+        later.add((found.dialect, program.text))  # read with the batch's other scripts; the file is linted again
+        return
     comments = shellcheck.check(program.text, found.dialect)
     if not comments:
         return

