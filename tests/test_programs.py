@@ -257,13 +257,13 @@ def _shellcheck_runs(monkeypatch) -> list[list[str]]:
     from worker_lint.dataos import shellcheck
 
     runs: list[list[str]] = []
-    real = shellcheck._shellcheck
+    real = shellcheck._spawn
 
-    def counted(files: list[str], dialect: str, given: bytes) -> bytes | None:
+    def counted(files: list[str], dialect: str, *, given: bool) -> object:
         runs.append(files)
-        return real(files, dialect, given)
+        return real(files, dialect, given=given)
 
-    monkeypatch.setattr(shellcheck, "_shellcheck", counted)
+    monkeypatch.setattr(shellcheck, "_spawn", counted)
     monkeypatch.setattr(shellcheck, "_RESULTS", {})
     return runs
 
@@ -304,3 +304,33 @@ def test_without_a_temporary_folder_each_script_is_read_alone(tmp_path: Path, mo
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
     assert _diagnostics(tmp_path, "-j", "1", ".") == expected
     assert runs == [["-"]] * 5
+
+
+def test_a_script_started_ahead_and_never_read_is_ended_by_the_next(monkeypatch) -> None:
+    from worker_lint.dataos import shellcheck
+
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    monkeypatch.setattr(shellcheck, "_STARTED", {})
+    shellcheck.start("cd /data; ls\n", "sh")
+    (first,) = shellcheck._STARTED.values()
+    shellcheck.start("echo $1\n", "sh")
+    assert first.returncode is not None  # ended and waited for: no process left behind
+    assert [c.code for c in shellcheck.check("echo $1\n", "sh") or ()] == [2086]
+    assert shellcheck._STARTED == {}
+    assert [c.code for c in shellcheck.check("cd /data; ls\n", "sh") or ()] == [2164]  # read again, alone
+
+
+def test_a_failure_to_start_shellcheck_ahead_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    from worker_lint.dataos import shellcheck
+
+    script = CONTAINER + '    command: [sh, -c, "cd /data; ls"]\n'
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    expected = _lint(tmp_path, script)
+
+    def broken(script: str, dialect: str) -> None:
+        raise OSError("no process")
+
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    monkeypatch.setattr(shellcheck, "start", broken)
+    assert _lint(tmp_path, script) == expected
+    assert [d[4] for d in expected] == ["WL135"]

@@ -20,6 +20,11 @@ so a value reported as a placeholder is not also reported for its type.
 Nothing recognises a finding by its message.  The YAML layer's findings hide
 what ``YAML_LAYER_HIDES`` says.
 
+A check whose rule asks an external program (shellcheck) may declare
+``prepare=``: a function the engine calls on each resource before any check
+runs, which starts that program in the background, so that it works while the
+other checks do; the check then reads its answer.
+
 A stream check (``@stream_check``) reads the whole stream instead of one
 resource: what only the raw text can show once the parser has stopped.
 
@@ -45,6 +50,7 @@ if TYPE_CHECKING:
     from worker_lint.dataos.resource import Resource
 
 CheckFunc = Callable[["Resource", "Context"], Iterable["Finding"]]
+PrepareFunc = Callable[["Resource", "Context"], None]
 StreamCheckFunc = Callable[["Stream"], Iterable["Finding"]]
 
 
@@ -55,6 +61,8 @@ class CheckSpec(NamedTuple):
     kinds: frozenset[str] | None
     #: codes this check's findings explain away at the paths they explain (one cause, one diagnostic)
     hides: frozenset[str] = frozenset()
+    #: called on each resource before the checks run, to start work the check will read the result of
+    prepare: PrepareFunc | None = None
 
 
 class StreamCheckSpec(NamedTuple):
@@ -106,11 +114,14 @@ class CheckDeclarationError(Exception):
     """A check declared with a code that has no rule page, or a resource type DataOS does not have."""
 
 
-def check(*codes: str, kinds: Iterable[str] | None, hides: Iterable[str] = ()) -> Callable[[CheckFunc], CheckFunc]:
+def check(
+    *codes: str, kinds: Iterable[str] | None, hides: Iterable[str] = (), prepare: PrepareFunc | None = None
+) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check that may yield findings with any of ``codes``, on resources of ``kinds`` (None: all).
 
     ``kinds`` has no default: a Bundle check that forgot it would silently run on Workers only.
-    ``hides`` are the codes its findings explain away where they are (see the module's docstring).
+    ``hides`` are the codes its findings explain away where they are, and ``prepare`` starts what the
+    check will wait for (see the module's docstring).
     The declaration is checked here, when the check registers, so a mistake fails every run at once.
     """
     from worker_lint.dataos.resource import DATAOS_TYPES
@@ -122,7 +133,7 @@ def check(*codes: str, kinds: Iterable[str] | None, hides: Iterable[str] = ()) -
 
     def register(func: CheckFunc) -> CheckFunc:
         kind_set = None if kinds is None else frozenset(kinds)
-        _REGISTRY.append(CheckSpec(tuple(codes), func, kind_set, frozenset(hides)))
+        _REGISTRY.append(CheckSpec(tuple(codes), func, kind_set, frozenset(hides), prepare))
         return func
 
     return register

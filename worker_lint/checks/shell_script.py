@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding, Within
 from worker_lint.dataos import program_text, templating
-from worker_lint.dataos.shell_command import find_script
+from worker_lint.dataos.shell_command import ShellScript, find_script
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
+    from worker_lint.dataos.program_text import Program
     from worker_lint.dataos.resource import Resource
     from worker_lint.dataos.shellcheck import Comment
 
@@ -40,18 +41,24 @@ _NOTE = 1009
 _GENERAL = frozenset({1072, 1073})
 
 
-@check(SYNTAX_ERROR, SHELLCHECK, kinds={"worker"})
+def start_shellcheck(res: Resource, ctx: Context) -> None:
+    """Have shellcheck start on the script now, to read it while the other checks run (not when a batch of
+    files has its scripts read at once)."""
+    found = _script(res)
+    if found is not None and ctx.project.scripts_later is None:
+        from worker_lint.dataos import shellcheck
+
+        shellcheck.start(found[1].text, found[0].dialect)
+
+
+@check(SYNTAX_ERROR, SHELLCHECK, kinds={"worker"}, prepare=start_shellcheck)
 def shell_script(res: Resource, ctx: Context) -> Iterator[Finding]:
-    spec = res.get(res.body_key, "stackSpec")
-    stack = res.get(res.body_key, "stack")
-    if not isinstance(spec, dict) or not isinstance(stack, str) or _stack_name(stack) != "container":
+    script = _script(res)
+    if script is None:
         return
-    found = find_script(spec.get("command"), spec.get("arguments"))
-    if found is None or not found.script.strip():
-        return
+    found, program = script
     from worker_lint.dataos import shellcheck  # only a Worker that runs a shell script needs it
 
-    program = program_text.blank(found.script, _FILLED)
     later = ctx.project.scripts_later
     if later is not None and not shellcheck.known(program.text, found.dialect):
         later.add((found.dialect, program.text))  # read with the batch's other scripts; the file is linted again
@@ -81,6 +88,18 @@ def shell_script(res: Resource, ctx: Context) -> Iterator[Finding]:
         if error:
             message += "; the shell refuses the script when the container starts"
         yield Finding(code, path, message, within=Within(start, min(stop, max(len(program.text), start + 1))))
+
+
+def _script(res: Resource) -> tuple[ShellScript, Program] | None:
+    """The script a container Worker runs, if it runs one, with its placeholders blanked."""
+    spec = res.get(res.body_key, "stackSpec")
+    stack = res.get(res.body_key, "stack")
+    if not isinstance(spec, dict) or not isinstance(stack, str) or _stack_name(stack) != "container":
+        return None
+    found = find_script(spec.get("command"), spec.get("arguments"))
+    if found is None or not found.script.strip():
+        return None
+    return found, program_text.blank(found.script, _FILLED)
 
 
 def _parse_error(comment: Comment) -> bool:

@@ -8,7 +8,8 @@ time limit; its column numbers (`json1`) count characters, as offsets do.
 
 Starting shellcheck costs more than reading a script, so a run of many files
 gives it the scripts it has not seen at once (``check_all``: one process per
-dialect, the scripts as files of a private temporary folder).  Results are
+dialect, the scripts as files of a private temporary folder); a single file's
+script is started ahead (``start``), to be read while the other checks run.  Results are
 kept per process by dialect and script, so a script repeated across Workers is
 checked once; the result cache keeps them across runs.
 """
@@ -76,14 +77,47 @@ def identity() -> str:
 #: findings by (dialect, digest of the script): a long-lived server keeps no script text, and a bounded number
 _RESULTS: dict[tuple[str, bytes], tuple[Comment, ...] | None] = {}
 _MAX_REMEMBERED = 1024
+#: shellcheck processes started ahead of the check that reads them (``start``), by the same key
+_STARTED: dict[tuple[str, bytes], Any] = {}
+#: scripts up to this many bytes are started ahead: written whole into the pipe without waiting
+_MAX_AHEAD = 32 * 1024
 
 
 def check(script: str, dialect: str) -> tuple[Comment, ...] | None:
     """shellcheck's findings on ``script`` read as ``dialect``; None when it could not be run."""
     key = _key(script, dialect)
     if key not in _RESULTS:
-        _remember(key, _run(script, dialect))
+        started = _STARTED.pop(key, None)
+        _remember(key, _comments(_output(started)) if started is not None else _run(script, dialect))
     return _RESULTS[key]
+
+
+def start(script: str, dialect: str) -> None:
+    """Start shellcheck on ``script`` and return at once; ``check`` reads its answer."""
+    key = _key(script, dialect)
+    given = script.encode("utf-8", "surrogatepass")
+    if key in _RESULTS or key in _STARTED or len(given) > _MAX_AHEAD:
+        return
+    _end_started()  # one whose check never came (a lint that failed on the way): it is not waited for
+    process = _spawn(["-"], dialect, given=True)
+    if process is None:
+        return
+    try:
+        process.stdin.write(given)
+        process.stdin.close()
+    except OSError:
+        process.kill()
+        process.wait()
+        return
+    process.stdin = None  # closed: what reads its output must not write to it
+    _STARTED[key] = process
+
+
+def _end_started() -> None:
+    for process in _STARTED.values():
+        process.kill()
+        process.wait()
+    _STARTED.clear()
 
 
 def known(script: str, dialect: str) -> bool:
@@ -124,11 +158,15 @@ def _run(script: str, dialect: str) -> tuple[Comment, ...] | None:
     """shellcheck on one script, given on standard input."""
     if len(script) > MAX_SCRIPT:
         return None
-    done = _shellcheck(["-"], dialect, script.encode("utf-8", "surrogatepass"))
-    if done is None:
+    process = _spawn(["-"], dialect, given=True)
+    return _comments(_output(process, script.encode("utf-8", "surrogatepass")) if process is not None else None)
+
+
+def _comments(output: bytes | None) -> tuple[Comment, ...] | None:
+    if output is None:
         return None
     try:
-        return tuple(_comment(c) for c in json.loads(done)["comments"])
+        return tuple(_comment(c) for c in json.loads(output)["comments"])
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -150,7 +188,8 @@ def _run_files(scripts: list[str], dialect: str) -> list[tuple[Comment, ...] | N
                 with open(name, "wb") as out:
                     out.write(scripts[i].encode("utf-8", "surrogatepass"))
                 names[name] = i
-            done = _shellcheck(list(names), dialect, b"")
+            process = _spawn(list(names), dialect, given=False)
+            done = _output(process) if process is not None else None
     except (OSError, UnicodeError):  # no temporary folder to write in: each script on standard input
         return answered
     if done is None:
@@ -166,9 +205,9 @@ def _run_files(scripts: list[str], dialect: str) -> list[tuple[Comment, ...] | N
     return answered
 
 
-def _shellcheck(files: list[str], dialect: str, given: bytes) -> bytes | None:
-    """shellcheck's `json1` output on ``files`` (`-`: ``given``, on standard input); None when it could not
-    run, was stopped, or failed."""
+def _spawn(files: list[str], dialect: str, *, given: bool) -> Any:
+    """shellcheck started on ``files`` (`-`: what is written to its standard input when ``given``), its
+    `json1` output piped; None when it cannot start."""
     executable = binary()
     if executable is None:
         return None
@@ -176,17 +215,32 @@ def _shellcheck(files: list[str], dialect: str, given: bytes) -> bytes | None:
 
     env = {k: v for k, v in os.environ.items() if k != "SHELLCHECK_OPTS"}  # the output format is this module's
     try:
-        done = subprocess.run(
+        return subprocess.Popen(
             [executable, "--norc", "--format=json1", f"--shell={dialect}", "--", *files],
-            input=given,
-            capture_output=True,
-            timeout=TIMEOUT,
-            check=False,
+            stdin=subprocess.PIPE if given else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=env,
         )
-    except (OSError, subprocess.SubprocessError, UnicodeError):
+    except (OSError, ValueError, subprocess.SubprocessError):
         return None
-    return done.stdout if done.returncode in (0, 1) else None
+
+
+def _output(process: Any, given: bytes | None = None) -> bytes | None:
+    """What ``process`` wrote, once it has ended; None when it failed or was stopped at the time limit."""
+    import subprocess
+
+    try:
+        output, _ = process.communicate(given, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    except OSError:
+        process.kill()
+        process.wait()
+        return None
+    return output if process.returncode in (0, 1) else None
 
 
 def _comment(found: Any) -> Comment:

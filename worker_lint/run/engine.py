@@ -106,8 +106,13 @@ def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str) -> lis
 
             data_root, ctx.rendering = render(doc.root, doc.data, variables, text)
         resource = Resource(data_root, doc.root, (), kind[0], kind[1], text, variables)
-        for res in _resources_in(resource):
-            found.extend(_lint_resource(res, ctx, _selected_checks(ctx.settings, ctx.path, ctx.project, res.kind)))
+        resources = [
+            (res, _selected_checks(ctx.settings, ctx.path, ctx.project, res.kind)) for res in _resources_in(resource)
+        ]
+        for res, checks in resources:
+            _prepare(res, ctx, checks)
+        for res, checks in resources:
+            found.extend(_lint_resource(res, ctx, checks))
     return _explain(found)
 
 
@@ -208,6 +213,16 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
         node = res.node_at(*prefix)
         if node is not None:
             yield Resource(spec, node, prefix, kind[0], kind[1], res.text, res.variables)
+
+
+def _prepare(res: Resource, ctx: Context, checks: list[CheckSpec]) -> None:
+    """Start what the checks will wait for (a program reading a script) while the others run."""
+    for spec in checks:
+        if spec.prepare is not None and (spec.kinds is None or res.kind in spec.kinds):
+            try:
+                spec.prepare(res, ctx)
+            except Exception:  # nothing is lost: the check does the work itself, and reports the bug
+                pass
 
 
 def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Explaining]:
