@@ -55,17 +55,13 @@ class Item(NamedTuple):
 
     index: int  # type: ignore[assignment]  # the item's place in `resources`; tuple.index is never used on it
     data: dict[str, Any]
+    #: its `id` (a number as its digits), None when it has none: found once, since every Bundle check asks
+    #: it of every item, several times
+    id: str | None = None
 
     @property
     def path(self) -> JsonPath:
         return ITEMS + (self.index,)
-
-    @property
-    def id(self) -> str | None:
-        value = self.data.get("id")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        return value if isinstance(value, str) and value != "" else None
 
     def dependencies(self) -> Iterator[tuple[JsonPath, str]]:
         """(path, id) for every string in `dependencies`."""
@@ -95,7 +91,14 @@ def items(res: Resource) -> list[Item]:
     raw = res.get(*ITEMS)
     if not isinstance(raw, list):
         return []
-    return [Item(i, entry) for i, entry in enumerate(raw) if isinstance(entry, dict)]
+    return [Item(i, entry, _item_id(entry)) for i, entry in enumerate(raw) if isinstance(entry, dict)]
+
+
+def _item_id(data: dict[str, Any]) -> str | None:
+    value = data.get("id")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and value != "" else None
 
 
 class Edge(NamedTuple):
@@ -389,9 +392,11 @@ def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
             yield item, value
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReferencedFile:
-    """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`."""
+    """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`.
+
+    Shared by every run that finds the file unchanged (see ``_READ``): read, never changed."""
 
     path: Path
     kinds: list[tuple[str, str | None]] = field(default_factory=list)
@@ -455,19 +460,33 @@ _HOLDS: OrderedDict[tuple[bytes, Limits], _Holds] = OrderedDict()
 _HOLDS_LIMIT = 4096
 
 
-#: what each file on disk held when it was read, with its state then and when that state was taken, by its
-#: resolved path and the run's read limits: a file found in the same state again, not modified close to being
-#: read, holds the same (see :mod:`worker_lint.core.file_state`), and is not read again
-_READ: OrderedDict[tuple[Path, int, Limits], tuple[FileState, int, _Holds]] = OrderedDict()
+class _Read(NamedTuple):
+    """A file on disk as it was read: its state, taken when (``looked_ns``), and the read's limits and answer."""
+
+    state: FileState
+    looked_ns: int
+    max_size: int
+    limits: Limits | None
+    loaded: ReferencedFile
+
+
+#: each file on disk as it was last read, by its resolved path: a file found in the same state again, not
+#: modified close to being read, holds the same (see :mod:`worker_lint.core.file_state`) and is not read again
+_READ: OrderedDict[Path, _Read] = OrderedDict()
 
 
 def _load_on_disk(path: Path, max_size: int, limits: Limits | None, state: FileState) -> ReferencedFile:
     """A file on disk that was just found in ``state``: what it held when last read in that state, or read now."""
-    key = (path, max_size, limits or Limits())
-    known = _READ.get(key)
-    if known is not None and known[0] == state and vouches(state, known[1]):
-        _READ.move_to_end(key)
-        return _referenced(path, known[2])
+    known = _READ.get(path)
+    if (
+        known is not None
+        and known.state == state
+        and known.max_size == max_size
+        and (known.limits is limits or known.limits == limits)  # the run's own, mostly: asked of every item
+        and vouches(state, known.looked_ns)
+    ):
+        _READ.move_to_end(path)
+        return known.loaded
     looked_ns = time.time_ns()
     try:
         info = os.lstat(path)
@@ -475,7 +494,8 @@ def _load_on_disk(path: Path, max_size: int, limits: Limits | None, state: FileS
         info = None
     loaded, holds = _read(path, max_size, limits)
     if holds is not None and info is not None and stat.S_ISREG(info.st_mode):  # its state, taken before it was read
-        _READ[key] = (state_of(info), looked_ns, holds)
+        _READ[path] = _Read(state_of(info), looked_ns, max_size, limits, loaded)
+        _READ.move_to_end(path)
         if len(_READ) > _MEMO_LIMIT:
             _READ.popitem(last=False)
     return loaded
@@ -569,12 +589,14 @@ class Place(NamedTuple):
             state = _still_found(known, real_folders)
             if state is not None:
                 _RESOLVED.move_to_end(key)
-                if state != known.state:  # the same file, another content: read again, and remembered so
-                    known = _RESOLVED[key] = known._replace(state=state)
-                return known
+                if state != known.resolution.state:  # the same file, another content: read again, remembered so
+                    known = _RESOLVED[key] = known._replace(resolution=known.resolution._replace(state=state))
+                return known.resolution
         found = resolve_file(value, self.directory, self.root, self.searched, self.real_root, real_folders)
         if _rememberable(value, found):
-            _RESOLVED[key] = found
+            assert found.found is not None and found.real is not None
+            folder = os.path.dirname(str(found.found))
+            _RESOLVED[key] = _Remembered(found, str(found.found), folder, real_folders[folder])
             if len(_RESOLVED) > _MEMO_LIMIT:
                 _RESOLVED.popitem(last=False)
         return found
@@ -601,7 +623,15 @@ _MEMO_LIMIT = 4096
 #: where each `file:` value led from each Bundle's place.  A Bundle open in an editor is linted on every
 #: keystroke, and its hundreds of values lead where they led before unless the file system changed: each is
 #: looked at again (one `lstat` of the file found, and a `stat` of each candidate before it), not resolved anew.
-_RESOLVED: OrderedDict[tuple[str, str], Resolution] = OrderedDict()
+_RESOLVED: OrderedDict[tuple[str, str], _Remembered] = OrderedDict()
+
+
+class _Remembered(NamedTuple):
+    resolution: Resolution
+    #: the file found, its folder, and that folder resolved, as they are compared
+    found: str
+    folder: str
+    real_folder: str
 
 
 def _rememberable(value: str, found: Resolution) -> bool:
@@ -615,20 +645,17 @@ def _rememberable(value: str, found: Resolution) -> bool:
     )
 
 
-def _still_found(known: Resolution, real_folders: dict[str, str]) -> FileState | None:
+def _still_found(known: _Remembered, real_folders: dict[str, str]) -> FileState | None:
     """The found file's state now, if the file system still leads where ``known`` says; None if it may not."""
-    for candidate, said in known.looked:
+    for candidate, said in known.resolution.looked:
         if _is_file(candidate) != said:
             return None
-    assert known.found is not None and known.real is not None
-    found = str(known.found)
     try:
-        info = os.lstat(found)
+        info = os.lstat(known.found)
     except (OSError, ValueError):
         return None
     if not stat.S_ISREG(info.st_mode):  # gone, a link now, or no longer a file
         return None
-    folder, name = os.path.split(found)
-    if os.path.join(_real_folder(folder, real_folders), name) != str(known.real):
+    if _real_folder(known.folder, real_folders) != known.real_folder:  # a folder on its way is another link now
         return None
     return state_of(info)
