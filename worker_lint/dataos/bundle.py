@@ -454,8 +454,9 @@ class _Holds(NamedTuple):
 
 #: what the bytes of referenced files hold, by their digest and the parse limits.  A Bundle open in an
 #: editor is linted on every keystroke, and the hundreds of unchanged files it names must not be parsed
-#: again each time; a file is still read every time, so a changed one is never answered from here.  A
-#: memo, not a store: it keeps digests and kinds, never the bytes, and forgets the oldest when full.
+#: again each time; a file is read again whenever its state does not vouch for what was read (``_READ``),
+#: so a changed one is never answered from here.  A memo, not a store: it keeps digests and kinds, never
+#: the bytes, and forgets the oldest when full.
 _HOLDS: OrderedDict[tuple[bytes, Limits], _Holds] = OrderedDict()
 _HOLDS_LIMIT = 4096
 
@@ -599,6 +600,8 @@ class Place(NamedTuple):
             _RESOLVED[key] = _Remembered(found, str(found.found), folder, real_folders[folder])
             if len(_RESOLVED) > _MEMO_LIMIT:
                 _RESOLVED.popitem(last=False)
+        elif known is not None:  # led elsewhere now, somewhere the file system cannot vouch for: looked for anew
+            del _RESOLVED[key]
         return found
 
     def labels(self) -> list[tuple[Path, str]]:
