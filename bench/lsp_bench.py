@@ -12,7 +12,7 @@ Runs `worker-lint server` as an editor does and times, with `debounceMs: 0`:
 - its resident memory after 500 and after 5,000 distinct edits of a manifest with suppressions (one of
   them naming an unknown code, WL051), a fix on offer (asked for every tenth edit) and non-ASCII text;
 - a Bundle naming 300 Workers, both open: an edit of the Bundle until its diagnostics, and an edit of one
-  Worker until its own diagnostics and until the Bundle's that follow (p50 and p99 over ``--bundle-edits``).
+  Worker until its own diagnostics and until the Bundle's that follow (p50, p95 and p99 over ``--bundle-edits``).
 
 Goals (issue 18): p50 <= 10 ms and p99 <= 50 ms; 1 MB <= 300 ms; first diagnostics <= 1.5 s;
 memory after 2,000 edits within 10 MiB of memory after 100.  Issue 22: memory after 5,000 distinct
@@ -203,6 +203,7 @@ def _percentiles(prefix: str, seconds: list[float]) -> dict[str, float]:
     timed = sorted(seconds)
     return {
         f"{prefix}_p50_ms": 1000 * timed[len(timed) // 2],
+        f"{prefix}_p95_ms": 1000 * timed[min(len(timed) - 1, int(len(timed) * 0.95))],
         f"{prefix}_p99_ms": 1000 * timed[min(len(timed) - 1, int(len(timed) * 0.99))],
     }
 
@@ -364,9 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"Bundle of {BUNDLE_WORKERS} Workers       Bundle edit p50 {results['bundle_edit_p50_ms']:.1f} ms,"
-            f" p99 {results['bundle_edit_p99_ms']:.1f} ms; Worker edit p50 {results['bundle_worker_edit_p50_ms']:.1f} ms,"
-            f" p99 {results['bundle_worker_edit_p99_ms']:.1f} ms, and the Bundle's after it"
-            f" p50 {results['bundle_worker_edit_then_bundle_p50_ms']:.1f} ms   (goal <= 20 ms p50)"
+            f" p95 {results['bundle_edit_p95_ms']:.1f} ms; Worker edit p50 {results['bundle_worker_edit_p50_ms']:.1f} ms,"
+            f" p95 {results['bundle_worker_edit_p95_ms']:.1f} ms, and the Bundle's after it"
+            f" p50 {results['bundle_worker_edit_then_bundle_p50_ms']:.1f} ms,"
+            f" p95 {results['bundle_worker_edit_then_bundle_p95_ms']:.1f} ms   (goal <= 20 ms p50)"
         )
         print(
             f"with suppressions and a fix   {results[first]:.1f} MiB after {checkpoints[0]:,} distinct edits,"

@@ -1160,3 +1160,106 @@ def test_what_referenced_files_hold_is_remembered_by_content_within_a_bound(
     path.write_text("")
     empty = bundle.load_referenced(path)
     assert (empty.kinds, empty.documents, empty.unreadable) == ([], 0, False)
+
+
+@pytest.fixture
+def _fresh_memos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty memos of resolutions and of files' contents, and no racy window: a file's state vouches for what
+    was read at once, as it does two seconds after its last change."""
+    from worker_lint.core import file_state
+
+    monkeypatch.setattr(bundle, "_RESOLVED", type(bundle._RESOLVED)())
+    monkeypatch.setattr(bundle, "_READ", type(bundle._READ)())
+    monkeypatch.setattr(file_state, "RACY_NS", 0)
+
+
+def _resolve_and_load(where: bundle.Place, value: str) -> tuple[bundle.Resolution, bundle.ReferencedFile]:
+    """What one run does with a Bundle's `file:` value: resolved, then read (each run its own folders and cache)."""
+    resolution = where.resolve(value, {})
+    assert resolution.found is not None
+    loaded = bundle.load_referenced(resolution.found, {}, real=resolution.real, state=resolution.state)
+    return resolution, loaded
+
+
+@pytest.mark.usefixtures("_fresh_memos")
+def test_a_file_still_in_the_state_it_was_read_in_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    path = _write(tmp_path, "workers/w.yaml", "version: v1beta\nname: w\ntype: worker\nworker: {}\n")
+    where = bundle.place(str(tmp_path / "bundle.yaml"), Settings(), {})
+    reads: list[Path] = []
+    original = bundle.read_or_none
+
+    def counting(target: Path, limit: int) -> bytes | None:
+        reads.append(target)
+        return original(target, limit)
+
+    monkeypatch.setattr(bundle, "read_or_none", counting)
+    first = _resolve_and_load(where, "workers/w.yaml")
+    second = _resolve_and_load(where, "workers/w.yaml")
+    assert reads == [path]
+    assert first == second and second[1].kinds == [("worker", "v1beta")]
+    # the same size, another content, a modification time a second back (a file system's clock may not have
+    # ticked since it was read; the racy window, here none, is what covers that): read again
+    before = path.stat()
+    path.write_text("version: v1beta\nname: w\ntype: depot\ndepot: {}\n\n\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns - 1_000_000_000))
+    assert path.stat().st_size == before.st_size
+    resolution, loaded = _resolve_and_load(where, "workers/w.yaml")
+    assert (reads, loaded.kinds) == ([path, path], [("depot", "v1beta")])
+    assert resolution.found == path and resolution.state != first[0].state
+    assert _resolve_and_load(where, "workers/w.yaml")[1].kinds == [("depot", "v1beta")]
+    assert reads == [path, path]
+    # read with other limits, it is read again: what a file holds is remembered per limits
+    limited = bundle.load_referenced(
+        path, {}, 10_000, bundle.Limits(max_line_length=10), real=resolution.real, state=resolution.state
+    )
+    assert limited.unreadable and reads == [path, path, path]
+
+
+@pytest.mark.usefixtures("_fresh_memos")
+def test_a_remembered_resolution_follows_the_file_system(tmp_path: Path) -> None:
+    """Each answer is the one a fresh resolution gives, as files appear, go, and become links."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    worker = "version: v1beta\nname: w\ntype: worker\nworker: {}\n"
+    at_root = _write(repo, "w.yaml", worker)
+    outside = _write(tmp_path, "elsewhere/w.yaml", worker)
+    where = bundle.place(str(repo / "deploy" / "bundle.yaml"), Settings(), {})
+    (repo / "deploy").mkdir()
+
+    def both() -> tuple[bundle.Resolution, bundle.Resolution]:
+        fresh = bundle.resolve_file("w.yaml", where.directory, where.root, where.searched, where.real_root)
+        return where.resolve("w.yaml", {}), fresh
+
+    remembered, fresh = both()
+    assert remembered == fresh and fresh.found == at_root
+    assert both()[0] is remembered  # nothing changed: the remembered answer itself
+    beside = _write(repo, "deploy/w.yaml", worker)  # a file appears where it is looked for first
+    remembered, fresh = both()
+    assert remembered == fresh and fresh.found == beside
+    beside.unlink()
+    os.symlink(outside, beside)  # a link out of the root, where it was looked for first: not followed
+    remembered, fresh = both()
+    assert remembered == fresh and fresh.found == at_root
+    beside.unlink()
+    at_root.unlink()
+    os.symlink(outside, at_root)  # the file found is now a link out of the root
+    remembered, fresh = both()
+    assert remembered == fresh and (fresh.found, fresh.outside, fresh.via_symlink) == (None, at_root, outside)
+    at_root.unlink()
+    remembered, fresh = both()
+    assert remembered == fresh and fresh.found is None
+    # the folder of the file found becomes a link: the file's one name is where the link leads
+    (repo / "inner").mkdir()
+    _write(repo, "inner/w.yaml", worker)
+    first = where.resolve("inner/w.yaml", {})
+    (repo / "inner" / "w.yaml").unlink()
+    (repo / "inner").rmdir()
+    (repo / "real").mkdir()
+    _write(repo, "real/w.yaml", worker)
+    os.symlink(repo / "real", repo / "inner")
+    then = where.resolve("inner/w.yaml", {})
+    assert then == bundle.resolve_file("inner/w.yaml", where.directory, where.root, where.searched, where.real_root)
+    assert (first.real, then.real) == (repo / "inner" / "w.yaml", repo / "real" / "w.yaml")

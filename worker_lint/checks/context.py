@@ -34,7 +34,7 @@ class Project:
     #: files Bundles refer to, read and classified once per run, by resolved path
     referenced: dict[Path, ReferencedFile] = field(default_factory=dict)
     #: where each Bundle `file:` value leads from where its Bundle sits, found once per run
-    resolutions: dict[tuple[str, Place], Resolution] = field(default_factory=dict)
+    resolutions: dict[tuple[str, str], Resolution] = field(default_factory=dict)
     #: folders resolved to their real names once per run (a Bundle's files mostly share a few)
     real_folders: dict[str, str] = field(default_factory=dict)
     #: the files the file being linted read besides itself (a Bundle's `file:` targets), by resolved path:
@@ -71,9 +71,10 @@ class Project:
 
     def resolve(self, value: str, where: Place) -> Resolution:
         """Where a Bundle's `file:` value leads (two Bundle checks ask the same of every item)."""
-        found = self.resolutions.get((value, where))
+        key = (value, where.key or repr(where))
+        found = self.resolutions.get(key)
         if found is None:
-            found = self.resolutions[(value, where)] = where.resolve(value, self.real_folders)
+            found = self.resolutions[key] = where.resolve(value, self.real_folders)
         return found
 
     def read_referenced(self, resolution: Resolution) -> ReferencedFile:
@@ -89,6 +90,7 @@ class Project:
             self.settings.limits,
             self.unsaved,
             real=resolution.real,
+            state=resolution.state,
         )
         self.reads.add(loaded.path)
         return loaded

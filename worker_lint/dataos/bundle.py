@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import JsonPath
 from worker_lint.core.digest import content_digest
+from worker_lint.core.file_state import FileState, state_of, vouches
 from worker_lint.core.paths import relative, repo_top
 from worker_lint.core.settings import DEFAULT_MAX_FILE_SIZE, Limits, Settings
 from worker_lint.dataos.resource import RESOURCE_TYPES, Resource, classify
@@ -53,17 +55,13 @@ class Item(NamedTuple):
 
     index: int  # type: ignore[assignment]  # the item's place in `resources`; tuple.index is never used on it
     data: dict[str, Any]
+    #: its `id` (a number as its digits), None when it has none: found once, since every Bundle check asks
+    #: it of every item, several times
+    id: str | None = None
 
     @property
     def path(self) -> JsonPath:
         return ITEMS + (self.index,)
-
-    @property
-    def id(self) -> str | None:
-        value = self.data.get("id")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        return value if isinstance(value, str) and value != "" else None
 
     def dependencies(self) -> Iterator[tuple[JsonPath, str]]:
         """(path, id) for every string in `dependencies`."""
@@ -93,7 +91,14 @@ def items(res: Resource) -> list[Item]:
     raw = res.get(*ITEMS)
     if not isinstance(raw, list):
         return []
-    return [Item(i, entry) for i, entry in enumerate(raw) if isinstance(entry, dict)]
+    return [Item(i, entry, _item_id(entry)) for i, entry in enumerate(raw) if isinstance(entry, dict)]
+
+
+def _item_id(data: dict[str, Any]) -> str | None:
+    value = data.get("id")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and value != "" else None
 
 
 class Edge(NamedTuple):
@@ -231,6 +236,11 @@ class Resolution(NamedTuple):
     refused: str | None = None
     #: ``found`` with every symbolic link resolved: the one name the run knows the file by
     real: Path | None = None
+    #: ``found``'s own state when it is a regular file, not a link: what a later look compares with
+    state: FileState | None = None
+    #: what each candidate looked at before ``found`` turned out to be (not a file, or why not known):
+    #: the resolution holds while each still is
+    looked: tuple[tuple[str, bool | str], ...] = ()
 
 
 def value_path(value: str) -> Path:
@@ -241,7 +251,7 @@ def value_path(value: str) -> Path:
         return Path(value.strip())
 
 
-def _is_file(candidate: Path) -> bool | str:
+def _is_file(candidate: Path | str) -> bool | str:
     """Whether ``candidate`` is a file, or why the file system would not say.
 
     The value comes from the manifest: a name longer than the file system
@@ -289,6 +299,7 @@ def resolve_file(
     refused: str | None = None
     if real_root is None:
         real_root = Path(os.path.realpath(root))
+    looked: list[tuple[str, bool | str]] = []
     for base in bases:
         candidate = Path(os.path.normpath(raw if base is None else os.path.join(base, raw)))
         if candidate in tried:
@@ -298,21 +309,25 @@ def resolve_file(
             outside = outside or candidate
             continue
         is_file = _is_file(candidate)
+        looked.append((str(candidate), is_file))
         if isinstance(is_file, str):
             refused = refused or is_file
             continue
         if not is_file:
             continue
-        real = Path(_real_path(str(candidate), real_folders if real_folders is not None else {}))
+        name, state = _real_path(str(candidate), real_folders if real_folders is not None else {})
+        real = Path(name)
         if not _inside(real, real_root):
             outside, via = outside or candidate, via or real
             continue
-        return Resolution(value, found=candidate, tried=tuple(tried), real=real)
+        looked.pop()
+        return Resolution(value, found=candidate, tried=tuple(tried), real=real, state=state, looked=tuple(looked))
     return Resolution(value, tried=tuple(tried), outside=outside, via_symlink=via, refused=refused)
 
 
-def _real_path(path: str, real_folders: dict[str, str]) -> str:
-    """``os.path.realpath`` of a normalised absolute path, its folder's answer remembered in ``real_folders``.
+def _real_path(path: str, real_folders: dict[str, str]) -> tuple[str, FileState | None]:
+    """``os.path.realpath`` of a normalised absolute path, its folder's answer remembered in ``real_folders``;
+    with the file's own state when it is not a link.
 
     Resolving a path looks at every folder above it; a Bundle's hundreds of files mostly share a few
     folders, so within one run a file that is not itself a symbolic link is its resolved folder and
@@ -320,16 +335,21 @@ def _real_path(path: str, real_folders: dict[str, str]) -> str:
     """
     folder, name = os.path.split(path)
     if os.name != "posix" or name in ("", ".", ".."):  # elsewhere resolving also fixes the name's case
-        return os.path.realpath(path)
+        return os.path.realpath(path), None
     try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            return os.path.realpath(path)
+        info = os.lstat(path)
     except (OSError, ValueError):
-        return os.path.realpath(path)
+        return os.path.realpath(path), None
+    if stat.S_ISLNK(info.st_mode):
+        return os.path.realpath(path), None
+    return os.path.join(_real_folder(folder, real_folders), name), state_of(info)
+
+
+def _real_folder(folder: str, real_folders: dict[str, str]) -> str:
     real = real_folders.get(folder)
     if real is None:
         real = real_folders[folder] = os.path.realpath(folder)
-    return os.path.join(real, name)
+    return real
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -372,13 +392,13 @@ def file_values(res: Resource) -> Iterator[tuple[Item, str]]:
             yield item, value
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReferencedFile:
-    """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`."""
+    """A referenced manifest, read and parsed once per run; ``kinds`` are its documents' `(type, version)`.
+
+    Shared by every run that finds the file unchanged (see ``_READ``): read, never changed."""
 
     path: Path
-    #: the file's bytes, so linting it later in the run need not read it again
-    data: bytes | None
     kinds: list[tuple[str, str | None]] = field(default_factory=list)
     #: the file could not be read, decoded or parsed; its own lint run reports why
     unreadable: bool = False
@@ -393,6 +413,7 @@ def load_referenced(
     limits: Limits | None = None,
     unsaved: Mapping[Path, bytes] | None = None,
     real: Path | None = None,
+    state: FileState | None = None,
 ) -> ReferencedFile:
     """Read and classify a referenced file once per run, memoised in ``cache`` (the run's ``Project.referenced``).
 
@@ -400,14 +421,20 @@ def load_referenced(
     lint each file once.  ``max_size`` and ``limits`` are the run's, so a referenced file is read
     as far as the file itself is when it is linted.  ``unsaved`` holds the documents open in an
     editor (``Project.unsaved``): a Bundle sees what is being typed, not what was last saved.
-    ``real`` is ``path`` resolved, when the caller knows it (a :class:`Resolution` does).
+    ``real`` is ``path`` resolved, and ``state`` the file's state looked at in this run, when the
+    caller knows them (a :class:`Resolution` does): a file still in the state it was read in is not read again.
     """
     key = real if real is not None else Path(os.path.realpath(path))
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    loaded = _load(key, max_size, limits, unsaved.get(key) if unsaved else None)
+    raw = unsaved.get(key) if unsaved else None
+    loaded = (
+        _load(key, max_size, limits, raw)
+        if raw is not None or state is None
+        else _load_on_disk(key, max_size, limits, state)
+    )
     if cache is not None:
         cache[key] = loaded
     return loaded
@@ -427,17 +454,66 @@ class _Holds(NamedTuple):
 
 #: what the bytes of referenced files hold, by their digest and the parse limits.  A Bundle open in an
 #: editor is linted on every keystroke, and the hundreds of unchanged files it names must not be parsed
-#: again each time; a file is still read every time, so a changed one is never answered from here.  A
-#: memo, not a store: it keeps digests and kinds, never the bytes, and forgets the oldest when full.
+#: again each time; a file is read again whenever its state does not vouch for what was read (``_READ``),
+#: so a changed one is never answered from here.  A memo, not a store: it keeps digests and kinds, never
+#: the bytes, and forgets the oldest when full.
 _HOLDS: OrderedDict[tuple[bytes, Limits], _Holds] = OrderedDict()
 _HOLDS_LIMIT = 4096
 
 
+class _Read(NamedTuple):
+    """A file on disk as it was read: its state, taken when (``looked_ns``), and the read's limits and answer."""
+
+    state: FileState
+    looked_ns: int
+    max_size: int
+    limits: Limits | None
+    loaded: ReferencedFile
+
+
+#: each file on disk as it was last read, by its resolved path: a file found in the same state again, not
+#: modified close to being read, holds the same (see :mod:`worker_lint.core.file_state`) and is not read again
+_READ: OrderedDict[Path, _Read] = OrderedDict()
+
+
+def _load_on_disk(path: Path, max_size: int, limits: Limits | None, state: FileState) -> ReferencedFile:
+    """A file on disk that was just found in ``state``: what it held when last read in that state, or read now."""
+    known = _READ.get(path)
+    if (
+        known is not None
+        and known.state == state
+        and known.max_size == max_size
+        and (known.limits is limits or known.limits == limits)  # the run's own, mostly: asked of every item
+        and vouches(state, known.looked_ns)
+    ):
+        _READ.move_to_end(path)
+        return known.loaded
+    looked_ns = time.time_ns()
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        info = None
+    loaded, holds = _read(path, max_size, limits)
+    if holds is not None and info is not None and stat.S_ISREG(info.st_mode):  # its state, taken before it was read
+        _READ[path] = _Read(state_of(info), looked_ns, max_size, limits, loaded)
+        _READ.move_to_end(path)
+        if len(_READ) > _MEMO_LIMIT:
+            _READ.popitem(last=False)
+    return loaded
+
+
 def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = None) -> ReferencedFile:
+    return _read(path, max_size, limits, raw)[0]
+
+
+def _read(
+    path: Path, max_size: int, limits: Limits | None, raw: bytes | None = None
+) -> tuple[ReferencedFile, _Holds | None]:
+    """The file (its bytes ``raw`` when given, else read now), and what its bytes hold (None when unreadable)."""
     if raw is None:
         raw = read_or_none(path, max_size)
     if raw is None:
-        return ReferencedFile(path, None, unreadable=True)
+        return ReferencedFile(path, unreadable=True), None
     key = (content_digest(raw), limits or Limits())
     holds = _HOLDS.get(key)
     if holds is None:
@@ -446,7 +522,11 @@ def _load(path: Path, max_size: int, limits: Limits | None, raw: bytes | None = 
             _HOLDS.popitem(last=False)
     else:
         _HOLDS.move_to_end(key)
-    return ReferencedFile(path, raw, list(holds.kinds), holds.unreadable, holds.documents)
+    return _referenced(path, holds), holds
+
+
+def _referenced(path: Path, holds: _Holds) -> ReferencedFile:
+    return ReferencedFile(path, list(holds.kinds), holds.unreadable, holds.documents)
 
 
 def _holds(raw: bytes, limits: Limits | None) -> _Holds:
@@ -496,10 +576,33 @@ class Place(NamedTuple):
     real_root: Path | None = None
     #: the folders of ``others`` inside the root: the only ones a `file:` is looked for from
     searched: tuple[Path, ...] = ()
+    #: all of the above as one string, what the memos of resolutions are keyed by: a string hashes once, and
+    #: a Bundle's hundreds of items each ask
+    key: str = ""
 
     def resolve(self, value: str, real_folders: dict[str, str] | None = None) -> Resolution:
-        """Where a `file:` value of this Bundle leads (:func:`resolve_file` from here)."""
-        return resolve_file(value, self.directory, self.root, self.searched, self.real_root, real_folders)
+        """Where a `file:` value of this Bundle leads (:func:`resolve_file` from here), as remembered while the
+        file system still says so."""
+        real_folders = real_folders if real_folders is not None else {}
+        key = (value, self.key or repr(self))
+        known = _RESOLVED.get(key)
+        if known is not None:
+            state = _still_found(known, real_folders)
+            if state is not None:
+                _RESOLVED.move_to_end(key)
+                if state != known.resolution.state:  # the same file, another content: read again, remembered so
+                    known = _RESOLVED[key] = known._replace(resolution=known.resolution._replace(state=state))
+                return known.resolution
+        found = resolve_file(value, self.directory, self.root, self.searched, self.real_root, real_folders)
+        if _rememberable(value, found):
+            assert found.found is not None and found.real is not None
+            folder = os.path.dirname(str(found.found))
+            _RESOLVED[key] = _Remembered(found, str(found.found), folder, real_folders[folder])
+            if len(_RESOLVED) > _MEMO_LIMIT:
+                _RESOLVED.popitem(last=False)
+        elif known is not None:  # led elsewhere now, somewhere the file system cannot vouch for: looked for anew
+            del _RESOLVED[key]
+        return found
 
     def labels(self) -> list[tuple[Path, str]]:
         """How a message names each folder a `file:` was looked for from."""
@@ -514,4 +617,48 @@ def place(path: str | None, settings: Settings, roots: dict[Path, Path]) -> Plac
         root = roots[directory] = project_root(path, settings)
     others = tuple(search_bases(directory, root, settings))
     searched = tuple(base for base, _ in others if _inside(base, root))
-    return Place(directory, root, others, Path(os.path.realpath(root)), searched)
+    real_root = Path(os.path.realpath(root))
+    return Place(directory, root, others, real_root, searched, repr((directory, root, others, real_root, searched)))
+
+
+#: how many resolutions, and how many files' contents, the memos below keep; the oldest go first
+_MEMO_LIMIT = 4096
+#: where each `file:` value led from each Bundle's place.  A Bundle open in an editor is linted on every
+#: keystroke, and its hundreds of values lead where they led before unless the file system changed: each is
+#: looked at again (one `lstat` of the file found, and a `stat` of each candidate before it), not resolved anew.
+_RESOLVED: OrderedDict[tuple[str, str], _Remembered] = OrderedDict()
+
+
+class _Remembered(NamedTuple):
+    resolution: Resolution
+    #: the file found, its folder, and that folder resolved, as they are compared
+    found: str
+    folder: str
+    real_folder: str
+
+
+def _rememberable(value: str, found: Resolution) -> bool:
+    """A resolution the file system can vouch for later: a regular file found that is not itself a link, no
+    candidate before it a file (one that led out of the root through a link), and no home folder in the value
+    (the environment names it, not the file system)."""
+    return (
+        found.state is not None
+        and not value.lstrip().startswith("~")
+        and all(said is not True for _, said in found.looked)
+    )
+
+
+def _still_found(known: _Remembered, real_folders: dict[str, str]) -> FileState | None:
+    """The found file's state now, if the file system still leads where ``known`` says; None if it may not."""
+    for candidate, said in known.resolution.looked:
+        if _is_file(candidate) != said:
+            return None
+    try:
+        info = os.lstat(known.found)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):  # gone, a link now, or no longer a file
+        return None
+    if _real_folder(known.folder, real_folders) != known.real_folder:  # a folder on its way is another link now
+        return None
+    return state_of(info)

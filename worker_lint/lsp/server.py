@@ -87,8 +87,9 @@ class _Open:
     published: list[tuple[Diagnostic, types.Diagnostic]] = field(default_factory=list)
     #: the last text that parsed, for completion while the current one does not
     last_good: navigate.Parsed | None = None
-    #: for a Bundle: the resolved files its last lint read (those its `file:` items name)
-    references: set[Path] = field(default_factory=set)
+    #: for a Bundle: the resolved paths of the files its last lint read (those its `file:` items name), as
+    #: the lint names them: kept as they come, since a Bundle of hundreds of items is linted on every keystroke
+    references: frozenset[str] = frozenset()
     #: a lint waiting for the debounce delay to pass
     pending: asyncio.TimerHandle | None = None
     #: a Bundle's or Workflow's last linted text, parsed into ``last_good`` when typing pauses
@@ -296,7 +297,7 @@ class WorkerLintServer(LanguageServer):
         found = sorted(result.diagnostics, key=lambda d: d.sort_key())
         # the files the Bundle read, whatever configuration, base folder or link led to them: a change to
         # any of them lints it again (and a Bundle whose checks read nothing has nothing to follow)
-        state.references = {Path(p) for p in result.references}
+        state.references = frozenset(result.references)
         version = document.version
         published = [(d, self.to_lsp(uri, text, d)) for d in found]
         state.published = published
@@ -317,7 +318,7 @@ class WorkerLintServer(LanguageServer):
         path = self.path_of(uri)
         if path is None:
             return
-        real = Path(os.path.realpath(path))
+        real = os.path.realpath(path)
         for other, state in list(self.documents.items()):
             if other != uri and real in state.references:
                 self.lint(other)
@@ -452,7 +453,7 @@ def _watched(ls: WorkerLintServer, params: types.DidChangeWatchedFilesParams) ->
     if any(ls.is_config_file(p) for p in paths):
         ls.reload()
         return
-    changed = {Path(os.path.realpath(p)) for p in paths}
+    changed = {os.path.realpath(p) for p in paths}
     for uri, state in list(ls.documents.items()):  # a file an open Bundle names changed on disk
         if state.references & changed:
             ls.lint(uri)
@@ -492,7 +493,7 @@ def _did_close(ls: WorkerLintServer, params: types.DidCloseTextDocumentParams) -
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
     path = ls.path_of(uri)
     if path is not None:  # Bundles that name it read it from the disk again
-        real = Path(os.path.realpath(path))
+        real = os.path.realpath(path)
         for other, other_state in list(ls.documents.items()):
             if real in other_state.references:
                 ls.lint(other)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cached_property
 from typing import NamedTuple
 
 UTF8 = "utf-8"
@@ -53,15 +54,25 @@ class Position(NamedTuple):
 
 
 class TextMap:
-    """One version of a document's text, with its line starts on both sides."""
+    """One version of a document's text, with its line starts on both sides.
+
+    The line starts are found when a position is first asked for: a clean lint of a long Bundle, on every
+    keystroke, asks for none.
+    """
 
     def __init__(self, text: str, encoding: str = UTF16) -> None:
         self.text = text
         self.encoding = encoding
         #: worker-lint's text starts after a byte order mark, which the editor may keep
         self.base = 1 if text.startswith("\ufeff") else 0
-        self._lsp_starts = [0] + [m.end() for m in _LSP_BREAK.finditer(text)]
-        self._yaml_starts = [self.base] + [m.end() for m in _YAML_BREAK.finditer(text, self.base)]
+
+    @cached_property
+    def _lsp_starts(self) -> list[int]:
+        return [0] + [m.end() for m in _LSP_BREAK.finditer(self.text)]
+
+    @cached_property
+    def _yaml_starts(self) -> list[int]:
+        return [self.base] + [m.end() for m in _YAML_BREAK.finditer(self.text, self.base)]
 
     @property
     def line_count(self) -> int:

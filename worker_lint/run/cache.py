@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from worker_lint.core.atomic import write_bytes
 from worker_lint.core.diagnostic import Diagnostic, RelatedLocation, Severity, Span
 from worker_lint.core.digest import blake2b, content_digest
+from worker_lint.core.file_state import RACY_NS  # a file modified this close to the cache's writing is read again
 from worker_lint.document.reading import ReadError, read_bytes
 
 #: Folder name used under the project root when the caller names no other.
@@ -36,8 +37,6 @@ DEFAULT_DIRNAME = ".worker-lint-cache"
 ENV_DIR = "WORKER_LINT_CACHE_DIR"
 #: Bumped whenever the layout below changes, so an old cache is never misread.
 FORMAT = 6
-#: a file modified this close to the cache's writing is read again, whatever its size and time say
-RACY_NS = 2_000_000_000
 #: a results file larger than this is not read (an empty cache): no project's results come near it
 MAX_RESULTS_SIZE = 256 * 1024 * 1024
 #: the machine's cache-key secret: its file name under the user's cache folder, and its length
