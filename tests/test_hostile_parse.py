@@ -139,6 +139,31 @@ def test_a_crash_without_a_handler_raises():
     assert info.value.item == 3
 
 
+def test_a_pool_that_breaks_while_items_are_handed_out_never_runs_them_here(monkeypatch: pytest.MonkeyPatch):
+    """A worker can die on its first item before the last ones are handed out (a loaded machine): that
+    is a crash to isolate, not a pool that cannot start, whose items would run in this process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    real = parallel._executor
+    broken: list[object] = []
+
+    def breaks_first(*args: object) -> object:
+        executor = real(*args)
+        if not broken:
+            broken.append(executor)
+
+            def map_breaks(*_: object, **__: object) -> object:
+                executor.submit(_segfault_on_three, 3).exception()  # a worker really dies
+                raise BrokenProcessPool("a child process terminated abruptly")
+
+            executor.map = map_breaks
+        return executor
+
+    monkeypatch.setattr(parallel, "_executor", breaks_first)
+    results = list(map_files(_segfault_on_three, range(40), jobs=2, on_crash=_crash_result))
+    assert broken and results == [-3 if i == 3 else i * 10 for i in range(40)]
+
+
 def _die_once(item: tuple[str, int]) -> int:
     marker, i = item
     if i == 5 and not os.path.exists(marker):

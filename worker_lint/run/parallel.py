@@ -201,18 +201,23 @@ def _pooled(
                 # Workers start on the first submission; a failed fork or spawn surfaces here.
                 with signals.held():
                     results = executor.map(func, _batches(seq, start, size))
-            except (OSError, BrokenProcessPool):
+            except OSError:
                 executor.shutdown(wait=False, cancel_futures=True)
                 yield from _serial(func, seq, start, initializer, initargs)
                 return
-            try:
-                for batch in results:
-                    for result in batch:
-                        yield result
-                        start += 1
-                return
             except BrokenProcessPool:
+                # a worker died on its first items while the others were being handed out: not a pool
+                # that cannot start, and what killed it would kill this process too
                 executor.shutdown(wait=False, cancel_futures=True)
+            else:
+                try:
+                    for batch in results:
+                        for result in batch:
+                            yield result
+                            start += 1
+                    return
+                except BrokenProcessPool:
+                    executor.shutdown(wait=False, cancel_futures=True)
         finally:
             # Also runs when the consumer stops early or on Ctrl-C: no orphan workers.
             executor.shutdown(wait=True, cancel_futures=True)
@@ -242,8 +247,10 @@ def _isolate(
     from concurrent.futures.process import BrokenProcessPool
 
     with _single(initializer, initargs) as executor:
-        with signals.held():
-            futures = [executor.submit(func, [seq[i]]) for i in range(start, stop)]
+        futures = []
+        with signals.held(), contextlib.suppress(BrokenProcessPool):  # it broke while items were handed out
+            for i in range(start, stop):
+                futures.append(executor.submit(func, [seq[i]]))
         for i, future in enumerate(futures, start):  # noqa: B007 - `i` is the item the pool broke on, after the loop
             try:
                 (result,) = future.result()
@@ -251,7 +258,7 @@ def _isolate(
                 break
             yield result
         else:
-            return stop
+            return start + len(futures)
     with _single(initializer, initargs) as executor:
         try:
             with signals.held():
