@@ -57,6 +57,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
+#: set on a test's item once one of its phases failed: a resource it shared is not handed to the next test as it is
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 def missing_shared(what: str) -> None:
     """A test that needs a part of ../shared it cannot find: a failure under CI, a skip saying what elsewhere."""
     message = f"{what} is missing (the shared corpora and references beside the checkout)"
