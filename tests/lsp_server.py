@@ -63,10 +63,15 @@ async def start(command: list[str], profile: str, root: Path, options: dict[str,
 
 
 async def stop(client: LanguageClient) -> None:
-    """Shut the server down as an editor does; one that no longer answers is ended."""
+    """Shut the server down as an editor does; one that does not answer within the wait is killed."""
+    server = client._server
     try:
-        if client._server is not None and client._server.returncode is None:
+        if server is not None and server.returncode is None:
             await asyncio.wait_for(client.shutdown_session(), WAIT)
+    except BaseException:
+        if server is not None and server.returncode is None:
+            server.kill()  # stuck (on a read, say): otherwise the wait for it to end below never ends
+        raise
     finally:
         await client.stop()
 
