@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from lsp_server import SharedServer, start, stop
+import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from test_lsp import _diagnostics
 
 from worker_lint import api
@@ -33,33 +32,21 @@ SERVER = [
 ]
 WAIT = 20
 
-OPTIONS = {"lint": {"run": "onType", "debounceMs": 0}}
-
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo") or sys.platform != "linux", reason="FIFOs, /proc")
-#: the server's tests, and the fixtures that hand them a client, run in the module's event loop: the shared server's
-in_the_servers_loop = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def server():
-    """One server for the tests of what it reads; one that hangs on a read fails its test, and the next gets another."""
-    shared = SharedServer(SERVER, "visual-studio-code", ROOT, OPTIONS)
-    yield shared
-    await shared.close()
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def client(server: SharedServer, request: pytest.FixtureRequest):
-    yield await server.get()
-    await server.after(request)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def own_client():
-    """A server of its own, for a test that measures the process."""
-    client = await start(SERVER, "visual-studio-code", ROOT, OPTIONS)
-    yield client
-    await stop(client)
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def client(lsp_client: LanguageClient):
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=ROOT.as_uri(),
+            initialization_options={"lint": {"run": "onType", "debounceMs": 0}},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
 
 
 async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
@@ -103,7 +90,7 @@ async def _still_lints(client: LanguageClient, tmp_path: Path) -> None:
     ]
 
 
-@in_the_servers_loop
+@pytest.mark.asyncio
 async def test_requests_about_a_fifo_that_is_not_open_are_answered_at_once(
     client: LanguageClient, tmp_path: Path
 ) -> None:
@@ -119,7 +106,7 @@ async def test_requests_about_a_fifo_that_is_not_open_are_answered_at_once(
             pass
 
 
-@in_the_servers_loop
+@pytest.mark.asyncio
 async def test_requests_about_dev_zero_are_answered_at_once_without_reading_it(
     client: LanguageClient, tmp_path: Path
 ) -> None:
@@ -129,7 +116,7 @@ async def test_requests_about_dev_zero_are_answered_at_once_without_reading_it(
     await _still_lints(client, tmp_path)
 
 
-@in_the_servers_loop
+@pytest.mark.asyncio
 async def test_a_closed_document_is_not_read_from_the_disk_either(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "worker.yaml"
     path.write_text("version: v1beta\nname: Closed\ntype: worker\n", encoding="utf-8")
@@ -139,7 +126,7 @@ async def test_a_closed_document_is_not_read_from_the_disk_either(client: Langua
     _answered_with_nothing(await _every_request_about(client, path.as_uri()))
 
 
-@in_the_servers_loop
+@pytest.mark.asyncio
 async def test_a_bundle_naming_a_fifo_and_dev_zero_is_linted_at_once(client: LanguageClient, tmp_path: Path) -> None:
     """The one read the server makes itself, a Bundle's `file:` targets, goes through the bounded reading layer."""
     project = tmp_path / "project"
@@ -203,11 +190,10 @@ def _suppressed_manifest() -> str:
     )
 
 
-@in_the_servers_loop
+@pytest.mark.asyncio
 async def test_memory_stays_flat_over_distinct_edits_of_a_manifest_with_an_unknown_code(
-    own_client: LanguageClient, tmp_path: Path
+    client: LanguageClient, tmp_path: Path
 ) -> None:
-    client = own_client
     text = _suppressed_manifest()
     path = tmp_path / "worker.yaml"
     uri = path.as_uri()
