@@ -57,6 +57,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
+#: set on a test's item once one of its phases failed: a resource it shared is not handed to the next test as it is
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 def missing_shared(what: str) -> None:
     """A test that needs a part of ../shared it cannot find: a failure under CI, a skip saying what elsewhere."""
     message = f"{what} is missing (the shared corpora and references beside the checkout)"
@@ -136,6 +148,29 @@ def run_cli(
     The same parsing, pipeline and reports as `python -m worker_lint`, without a new interpreter per call; a
     traceback it would print reaches ``stderr`` as a process would show it.
     """
+    result, traceback_text = _invoke(args, cwd, stdin, env)
+    return Run(result.exit_code, result.stdout, result.stderr + traceback_text)
+
+
+@dataclass
+class RawRun:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_cli_bytes(
+    *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> RawRun:
+    """As ``run_cli``, with the bytes written to each stream as they were: for what a report's encoding lets through."""
+    result, traceback_text = _invoke(args, cwd, stdin, env)
+    return RawRun(result.exit_code, result.stdout_bytes, result.stderr_bytes + traceback_text.encode("utf-8"))
+
+
+def _invoke(
+    args: tuple[str, ...], cwd: Path | None, stdin: str | bytes | None, env: dict[str, str] | None
+) -> tuple[Any, str]:
+    """click's runner over ``main``: its result, and the traceback of an exception other than an exit, if any."""
     from click.testing import CliRunner
 
     from worker_lint import cli
@@ -151,10 +186,9 @@ def run_cli(
         result = runner.invoke(cli.main, list(args), input=stdin, env=overrides, catch_exceptions=True)
     finally:
         os.chdir(previous)
-    stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        stderr += "".join(traceback.format_exception(result.exception))
-    return Run(result.exit_code, result.stdout, stderr)
+        return result, "".join(traceback.format_exception(result.exception))
+    return result, ""
 
 
 @pytest.fixture

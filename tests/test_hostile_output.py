@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import RawRun, run_cli_bytes
 from test_hostile import VALID
 from test_hostile_cache import cli
 
@@ -22,9 +23,14 @@ INJECTION = r"\e]0;pwned\a\e[2J\e[31mFAKE\r\e[2KNo problems found\n::add-mask::x
 RAW = ("\x1b", "\x07", "\r", "\x85", "\u2028", "::add-mask::x\n")
 
 
-def raw_bytes(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess[bytes]:
+def raw_bytes(args: list[str], cwd: Path, env: dict[str, str] | None = None, input: bytes | None = None) -> RawRun:
+    """The command line run in-process, its streams as bytes: what a report lets through is what is tested."""
+    return run_cli_bytes(*args, cwd=cwd, stdin=input, env=env)
+
+
+def process_bytes(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess[bytes]:
+    """`python -m worker_lint` in a real process: for a standard stream that is a device or a pipe of its own."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    env.update(kwargs.pop("env", {}))
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
     return subprocess.run([sys.executable, "-m", "worker_lint", *args], cwd=cwd, env=env, timeout=120, **streams)
 
@@ -258,7 +264,7 @@ def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(broken: Path, op
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_standard_output_on_a_full_disk(broken: Path, fmt: str):
     with open("/dev/full", "wb") as full:
-        done = raw_bytes(["check", "--no-cache", "--exit-zero", "--format", fmt, "w.yaml"], broken, stdout=full)
+        done = process_bytes(["check", "--no-cache", "--exit-zero", "--format", fmt, "w.yaml"], broken, stdout=full)
     assert (done.returncode, done.stderr.decode()) == (
         2,
         "worker-lint: cannot write the report to standard output: No space left on device\n",

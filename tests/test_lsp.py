@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 import pytest_lsp  # the `test` extra installs it, with the `lsp` extra
+from lsp_server import SharedServer
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -18,30 +20,33 @@ from worker_lint.lsp.text import Position, TextMap
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = [sys.executable, "-c", "from worker_lint.cli import main; main()", "server"]
-PROFILES = ["visual-studio-code", "neovim", "emacs"]
+#: pytest-lsp's client profiles, and the position encoding each negotiates (VS Code offers UTF-16 only)
+ENCODINGS = {"visual-studio-code": "utf-16", "neovim": "utf-8", "emacs": "utf-32"}
 WAIT = 20
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=PROFILES)
-async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
-    capabilities = client_capabilities(request.param)
-    registered: list[types.RegistrationParams] = []
+#: as the tests' editors configure it: every keystroke linted at once
+OPTIONS = {"lint": {"run": "onType", "debounceMs": 0}}
 
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register(params: types.RegistrationParams) -> None:  # the file watchers the server asks for
-        registered.append(params)
+# the tests, and the fixtures that hand them a client, run in the module's event loop: the one of the shared servers
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-    result = await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=capabilities,
-            root_uri=ROOT.as_uri(),
-            initialization_options={"lint": {"run": "onType", "debounceMs": 0}},
-        )
-    )
-    lsp_client.encoding = str(result.capabilities.position_encoding)  # type: ignore[attr-defined]
-    assert lsp_client.encoding == {"visual-studio-code": "utf-16", "neovim": "utf-8", "emacs": "utf-32"}[request.param]
-    yield
-    await lsp_client.shutdown_session()
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=list(ENCODINGS))
+async def server(request: pytest.FixtureRequest):
+    """One server per client profile, shared by the module's tests of what the server answers."""
+    shared = SharedServer(SERVER, request.param, ROOT, OPTIONS)
+    client = await shared.get()
+    assert client.encoding == ENCODINGS[request.param]  # type: ignore[attr-defined]
+    yield shared
+    await shared.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def client(server: SharedServer, request: pytest.FixtureRequest):
+    """The profile's shared server, as a new one would be: no document open, the start-up settings."""
+    yield await server.get()
+    await server.after(request)
 
 
 async def _open(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
@@ -117,7 +122,6 @@ STACKSPEC_FIXES = ["Rename `stackspec` to `stackSpec`"] if "fixes" in Diagnostic
 FIX_ALL = ["Fix all safe worker-lint problems"] if STACKSPEC_FIXES else []
 
 
-@pytest.mark.asyncio
 async def test_open_publishes_the_command_lines_diagnostics(client: LanguageClient) -> None:
     uri = await _open(client, BAD)
     found = client.diagnostics[uri]
@@ -131,7 +135,6 @@ async def test_open_publishes_the_command_lines_diagnostics(client: LanguageClie
     assert unknown.code_description.href.endswith("/WL102-unknown-field.md")
 
 
-@pytest.mark.asyncio
 async def test_change_relints_and_columns_count_utf16_units(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     text = BAD.read_text()
@@ -147,7 +150,6 @@ async def test_change_relints_and_columns_count_utf16_units(client: LanguageClie
     assert ("WL103", 6, 12, end) in _codes(found)
 
 
-@pytest.mark.asyncio
 async def test_hover_on_a_diagnostic_and_on_a_code_in_a_comment(client: LanguageClient, tmp_path: Path) -> None:
     uri = await _open(client, BAD)
     hover = await client.text_document_hover_async(
@@ -169,7 +171,6 @@ async def test_hover_on_a_diagnostic_and_on_a_code_in_a_comment(client: Language
     assert nothing is None
 
 
-@pytest.mark.asyncio
 async def test_suppression_actions_edit_the_buffer_and_silence_the_diagnostic(
     client: LanguageClient, tmp_path: Path
 ) -> None:
@@ -200,7 +201,6 @@ async def test_suppression_actions_edit_the_buffer_and_silence_the_diagnostic(
         assert [c for c, *_ in _codes(await _change(client, uri, edited, 4))] == ["WL106", "WL103"]
 
 
-@pytest.mark.asyncio
 async def test_suppression_goes_above_a_line_that_ends_inside_a_string(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
     text = 'version: v1beta\nname: "Bad_Name\n  continued"\ntype: worker\n'
@@ -216,7 +216,6 @@ async def test_suppression_goes_above_a_line_that_ends_inside_a_string(client: L
     assert "WL106" not in [c for c, *_ in _codes(await _change(client, uri, edited, 2))]
 
 
-@pytest.mark.asyncio
 async def test_code_actions_are_recomputed_not_read_from_the_request(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(BAD.read_text())
@@ -239,7 +238,6 @@ async def test_code_actions_are_recomputed_not_read_from_the_request(client: Lan
     ]
 
 
-@pytest.mark.asyncio
 async def test_a_bundle_sees_the_unsaved_worker_it_names(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / ".worker-lint.yaml").write_text("select: [WL4]\n")
     worker = tmp_path / "worker.yaml"
@@ -273,7 +271,6 @@ def _bundle_of_three(folder: Path) -> str:
     return "version: v1beta\nname: b\ntype: bundle\ndescription: v1\nbundle:\n  resources:\n" + items
 
 
-@pytest.mark.asyncio
 async def test_a_keystroke_in_a_bundle_reads_a_worker_changed_on_disk_again(
     client: LanguageClient, tmp_path: Path
 ) -> None:
@@ -302,7 +299,6 @@ async def test_a_keystroke_in_a_bundle_reads_a_worker_changed_on_disk_again(
 _SETTLED_S = 2.2
 
 
-@pytest.mark.asyncio
 async def test_a_bundles_remembered_files_follow_the_disk_the_editor_and_the_settings(
     client: LanguageClient, tmp_path: Path
 ) -> None:
@@ -348,7 +344,6 @@ async def test_a_bundles_remembered_files_follow_the_disk_the_editor_and_the_set
     assert await _change(client, uri, text.replace("v1\n", "v6\n", 1), 6) == []
 
 
-@pytest.mark.asyncio
 async def test_an_edit_of_an_open_worker_updates_the_bundle_naming_it(client: LanguageClient, tmp_path: Path) -> None:
     text = _bundle_of_three(tmp_path)
     bundle = tmp_path / "bundle.yaml"
@@ -370,7 +365,6 @@ async def test_an_edit_of_an_open_worker_updates_the_bundle_naming_it(client: La
     assert _codes(found) == [("WL415", 13, 12, 27)] and "not a DataOS resource manifest" in found[0].message
 
 
-@pytest.mark.asyncio
 async def test_configuration_reload_when_the_file_changes(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(BAD.read_text())
@@ -385,7 +379,6 @@ async def test_configuration_reload_when_the_file_changes(client: LanguageClient
     assert [c for c, *_ in _codes(await _diagnostics(client, uri))] == ["WL106", "WL103"]
 
 
-@pytest.mark.asyncio
 async def test_on_save_setting_lints_on_save_only(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(BAD.read_text())
@@ -429,7 +422,6 @@ bundle:
 """
 
 
-@pytest.mark.asyncio
 async def test_definition_completion_and_symbols_in_a_bundle(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / "worker.yaml").write_text((ROOT / "examples" / "good" / "sleep-worker.yaml").read_text())
     path = tmp_path / "bundle.yaml"
@@ -468,7 +460,6 @@ async def test_definition_completion_and_symbols_in_a_bundle(client: LanguageCli
     assert [s.name for s in resources.children] == ["db", "relay"]
 
 
-@pytest.mark.asyncio
 async def test_definition_of_a_custom_stack_and_stack_completion(client: LanguageClient, tmp_path: Path) -> None:
     stacks = tmp_path / "stacks"
     stacks.mkdir()
@@ -524,7 +515,6 @@ worker:
 """
 
 
-@pytest.mark.asyncio
 async def test_bento_component_and_field_completion(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(BENTO_TYPING)  # half typed: the document does not parse
@@ -559,7 +549,6 @@ async def test_bento_component_and_field_completion(client: LanguageClient, tmp_
     assert await offered(7, len("      kafka")) == []
 
 
-@pytest.mark.asyncio
 async def test_dag_step_definition(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "wf.yaml"
     path.write_text(
@@ -601,7 +590,6 @@ v1beta:
 """
 
 
-@pytest.mark.asyncio
 async def test_definition_of_a_data_products_references(client: LanguageClient, tmp_path: Path) -> None:
     """A Data Product's `ref` leads to the `name` of the project's manifest it names, in whichever file it is."""
     (tmp_path / "deploy").mkdir()
@@ -632,7 +620,6 @@ async def test_definition_of_a_data_products_references(client: LanguageClient, 
     assert await definition(11, 20) is None  # a dataset is no manifest
 
 
-@pytest.mark.asyncio
 async def test_a_malformed_request_gets_an_error_and_the_server_lives_on(client: LanguageClient) -> None:
     protocol = client.protocol
     for number, params in enumerate(({"bogus": 1}, {"textDocument": {"uri": 5}, "position": "x"})):
@@ -648,7 +635,6 @@ async def test_a_malformed_request_gets_an_error_and_the_server_lives_on(client:
     assert len(client.diagnostics[uri]) == 3
 
 
-@pytest.mark.asyncio
 async def test_tags_related_locations_and_severities(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(
@@ -681,7 +667,7 @@ CRASHING = [
 ]
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=CRASHING))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=CRASHING), loop_scope="module")
 async def crashing(lsp_client: LanguageClient):
     lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     await lsp_client.initialize_session(
@@ -695,7 +681,6 @@ async def crashing(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
-@pytest.mark.asyncio
 async def test_a_crashing_rule_is_one_wl900_and_the_server_lives_on(crashing: LanguageClient, tmp_path: Path) -> None:
     workflow = tmp_path / "wf.yaml"
     workflow.write_text(
@@ -711,7 +696,6 @@ async def test_a_crashing_rule_is_one_wl900_and_the_server_lives_on(crashing: La
     assert [c for c, *_ in _codes(crashing.diagnostics[BAD.as_uri()])] == ["WL106", "WL103", "WL102"]
 
 
-@pytest.mark.asyncio
 async def test_stack_dirs_are_read_again_when_a_definition_changes(client: LanguageClient, tmp_path: Path) -> None:
     stacks = tmp_path / "stacks"
     stacks.mkdir()
@@ -768,7 +752,7 @@ main()
 ]
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=FIXING))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=FIXING), loop_scope="module")
 async def fixing(lsp_client: LanguageClient):
     lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     await lsp_client.initialize_session(
@@ -782,7 +766,6 @@ async def fixing(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
-@pytest.mark.asyncio
 async def test_fixes_are_quick_fixes_and_fix_all_takes_the_safe_ones(fixing: LanguageClient, tmp_path: Path) -> None:
     text = BAD.read_text()
     assert text[210:219] == "stackspec" and text[111:123] == "Sleep_Worker"
@@ -809,7 +792,6 @@ async def test_fixes_are_quick_fixes_and_fix_all_takes_the_safe_ones(fixing: Lan
     assert "Sleep_Worker" in edited and "  stackSpec:" in edited  # the unsafe rename is left out
 
 
-@pytest.mark.asyncio
 async def test_saving_the_configuration_in_the_editor_reloads_it(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(BAD.read_text())
@@ -823,7 +805,6 @@ async def test_saving_the_configuration_in_the_editor_reloads_it(client: Languag
     assert [c for c, *_ in _codes(await _until(client, uri, ["WL106", "WL102"]))] == ["WL106", "WL102"]
 
 
-@pytest.mark.asyncio
 async def test_an_invalid_configuration_is_shown_and_the_defaults_apply(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / ".worker-lint.yaml").write_text("select: [WL1]\nignroe: [WL102]\n")
     path = tmp_path / "w.yaml"
@@ -835,7 +816,6 @@ async def test_an_invalid_configuration_is_shown_and_the_defaults_apply(client: 
     assert "configuration is invalid" in shown[0].message and "ignroe" in shown[0].message
 
 
-@pytest.mark.asyncio
 async def test_a_bundle_is_linted_again_when_a_file_it_names_changes_on_disk(
     client: LanguageClient, tmp_path: Path
 ) -> None:
@@ -880,7 +860,6 @@ spec:
 """
 
 
-@pytest.mark.asyncio
 async def test_policies_are_diagnosed_hovered_and_disabled_as_rules_are(client: LanguageClient, tmp_path: Path) -> None:
     pytest.importorskip("cel_expr_python", reason="policies evaluate CEL with the `policies` extra")
     (tmp_path / ".git").mkdir()

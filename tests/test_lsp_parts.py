@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from conftest import run_cli
+
 from worker_lint.core.diagnostic import Diagnostic, Severity, Span
 from worker_lint.lsp import actions
 from worker_lint.lsp.text import UTF8, UTF16, UTF32, Position, TextMap
@@ -37,7 +39,7 @@ def test_without_the_extra_the_server_says_how_to_install_it_and_exits_2() -> No
 
 
 def test_the_command_line_lists_the_server() -> None:
-    run = _run("from worker_lint.cli import main\nmain()", "--help")
+    run = run_cli("--help")
     assert "server" in run.stdout and "language server" in run.stdout
 
 

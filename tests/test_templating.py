@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import click
 import pytest
 from conftest import SHARED, missing_shared
+from conftest import run_cli as cli_in_process
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -630,15 +629,9 @@ def test_corpus_bento_liquid_go_and_variable_files_are_not_reported() -> None:
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, dict[str, object]]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "worker_lint", "check", "--format", "json", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or PROJECT,
-        check=False,
-    )
-    assert proc.returncode in (0, 1), proc.stderr
-    return proc.returncode, json.loads(proc.stdout)
+    run = cli_in_process("check", "--format", "json", *args, cwd=cwd or PROJECT)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, run.json
 
 
 def test_cli_reports_the_syntax_block(tmp_path: Path) -> None:
