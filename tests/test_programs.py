@@ -334,3 +334,18 @@ def test_a_failure_to_start_shellcheck_ahead_changes_nothing(tmp_path: Path, mon
     monkeypatch.setattr(shellcheck, "start", broken)
     assert _lint(tmp_path, script) == expected
     assert [d[4] for d in expected] == ["WL135"]
+
+
+def test_many_scripts_are_shared_among_shellcheck_processes_one_per_cpu(monkeypatch) -> None:
+    from worker_lint.core import cpus
+    from worker_lint.dataos import shellcheck
+
+    scripts = [f"cd /data/{n}; ls $X{n}\n" for n in range(20)]
+    runs = _shellcheck_runs(monkeypatch)
+    monkeypatch.setattr(cpus, "available_cpus", lambda: 2)
+    shellcheck.check_all(("sh", script) for script in scripts)
+    assert sorted(len(files) for files in runs) == [10, 10]  # side by side, each given ten
+    together = [shellcheck.check(script, "sh") for script in scripts]
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    assert together == [shellcheck.check(script, "sh") for script in scripts]  # as each alone says
+    assert [c.code for c in together[3] or ()] == [2164, 2086]

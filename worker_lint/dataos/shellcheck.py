@@ -172,8 +172,9 @@ def _comments(output: bytes | None) -> tuple[Comment, ...] | None:
 
 
 def _run_files(scripts: list[str], dialect: str) -> list[tuple[Comment, ...] | None]:
-    """shellcheck on several scripts in one process; None for each it did not answer for (each is then
-    given to it alone, so that one script that stops it costs its own time limit, not the others')."""
+    """shellcheck on several scripts, a few processes side by side (one per CPU, each given at least
+    ``_PER_PROCESS``); None for each script it did not answer for (each is then given to it alone, so
+    that one script that stops it costs its own time limit, not the others')."""
     import tempfile
 
     answered: list[tuple[Comment, ...] | None] = [None] * len(scripts)
@@ -188,21 +189,40 @@ def _run_files(scripts: list[str], dialect: str) -> list[tuple[Comment, ...] | N
                 with open(name, "wb") as out:
                     out.write(scripts[i].encode("utf-8", "surrogatepass"))
                 names[name] = i
-            process = _spawn(list(names), dialect, given=False)
-            done = _output(process) if process is not None else None
+            started = [(part, _spawn(part, dialect, given=False)) for part in _shares(list(names))]
+            outputs = [(part, _output(process) if process is not None else None) for part, process in started]
     except (OSError, UnicodeError):  # no temporary folder to write in: each script on standard input
         return answered
-    if done is None:
-        return answered
-    by_file: dict[int, list[Comment]] = {i: [] for i in given}
-    try:
-        for c in json.loads(done)["comments"]:
-            by_file[names[c["file"]]].append(_comment(c))
-    except (ValueError, KeyError, TypeError):
-        return answered
-    for i, comments in by_file.items():
-        answered[i] = tuple(comments)
+    for part, output in outputs:
+        comments = _by_file(output, part)
+        for name, found in (comments or {}).items():
+            answered[names[name]] = found
     return answered
+
+
+#: scripts one shellcheck process is given at least: starting one costs about what reading a few does
+_PER_PROCESS = 8
+
+
+def _shares(files: list[str]) -> list[list[str]]:
+    """``files`` dealt to as many processes as there are CPUs to run them, each given ``_PER_PROCESS`` or more."""
+    from worker_lint.core.cpus import available_cpus
+
+    count = max(1, min(available_cpus(), len(files) // _PER_PROCESS))
+    return [files[i::count] for i in range(count)]
+
+
+def _by_file(output: bytes | None, files: list[str]) -> dict[str, tuple[Comment, ...]] | None:
+    """The comments of a run on ``files``, by file; None when its output cannot be read."""
+    if output is None:
+        return None
+    found: dict[str, list[Comment]] = {name: [] for name in files}
+    try:
+        for c in json.loads(output)["comments"]:
+            found[c["file"]].append(_comment(c))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return {name: tuple(comments) for name, comments in found.items()}
 
 
 def _spawn(files: list[str], dialect: str, *, given: bool) -> Any:

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any, Literal, TypeVar, Union
 
 from worker_lint.core import signals
+from worker_lint.core.cpus import available_cpus
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,19 +29,6 @@ AUTO_THRESHOLD = 300
 #: the end, few enough that per-chunk overhead stays negligible.
 _CHUNKS_PER_WORKER = 8
 _MAX_CHUNK = 64
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (affinity and cgroup-pinned sets count, not the whole machine)."""
-    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
-    if counter is not None:
-        return counter() or 1
-    if hasattr(os, "sched_getaffinity"):
-        try:
-            return len(os.sched_getaffinity(0)) or 1
-        except OSError:
-            pass
-    return os.cpu_count() or 1
 
 
 def effective_jobs(jobs: Jobs, n_items: int) -> int:
