@@ -38,7 +38,9 @@ spec:
 
 #: modules a plain Worker without findings never needs, and who needs them
 NOT_NEEDED = (
-    "subprocess",  # shellcheck's process: a Worker that runs a shell script
+    # shellcheck's process: a Worker that runs a shell script (on Python 3.10 the command-line library
+    # imports `uuid`, which imports `platform` and with it `subprocess`, whatever is linted)
+    *(("subprocess",) if sys.version_info >= (3, 11) else ()),
     "worker_lint.dataos.shellcheck",
     "worker_lint.dataos.bundle",  # Bundles
     "worker_lint.dataos.product_refs",  # Data Products
