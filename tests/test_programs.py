@@ -334,3 +334,19 @@ def test_a_failure_to_start_shellcheck_ahead_changes_nothing(tmp_path: Path, mon
     monkeypatch.setattr(shellcheck, "start", broken)
     assert _lint(tmp_path, script) == expected
     assert [d[4] for d in expected] == ["WL135"]
+
+
+def test_a_script_is_found_once_for_the_check_and_the_shellcheck_started_ahead(tmp_path: Path, monkeypatch) -> None:
+    from worker_lint.checks import shell_script
+
+    found: list[object] = []
+    real = shell_script._find_script
+
+    def counted(res):
+        found.append(res.prefix)
+        return real(res)
+
+    monkeypatch.setattr(shell_script, "_find_script", counted)
+    script = CONTAINER + '    command: [sh, -c, "cd /data; ls"]\n'
+    assert [d[4] for d in _lint(tmp_path, script)] == ["WL135"]
+    assert found == [()]
