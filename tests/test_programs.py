@@ -349,3 +349,19 @@ def test_many_scripts_are_shared_among_shellcheck_processes_one_per_cpu(monkeypa
     monkeypatch.setattr(shellcheck, "_RESULTS", {})
     assert together == [shellcheck.check(script, "sh") for script in scripts]  # as each alone says
     assert [c.code for c in together[3] or ()] == [2164, 2086]
+
+
+def test_a_script_is_found_once_for_the_check_and_the_shellcheck_started_ahead(tmp_path: Path, monkeypatch) -> None:
+    from worker_lint.checks import shell_script
+
+    found: list[object] = []
+    real = shell_script._find_script
+
+    def counted(res):
+        found.append(res.prefix)
+        return real(res)
+
+    monkeypatch.setattr(shell_script, "_find_script", counted)
+    script = CONTAINER + '    command: [sh, -c, "cd /data; ls"]\n'
+    assert [d[4] for d in _lint(tmp_path, script)] == ["WL135"]
+    assert found == [()]

@@ -174,14 +174,26 @@ def _make_checker(spec: Any) -> Checker:
         if spec == "a":
             return _check_nothing
         if spec[0] == "@":
-            kind = spec[1:]
-            return lambda value, path, owner, out: _component(kind, value, path, out)
+            return _component_checker(spec[1:])
         return _scalar_checker(spec)
     if isinstance(spec, dict):
         return _object_checker(spec)
     if spec[0] == "e":
         return _enum_checker(spec[1])
     return _list_checker(spec[1]) if spec[0] == "l" else _map_checker(spec[1])
+
+
+def _lazy_checker(spec: Any) -> Callable[[], Checker]:
+    """The checker of ``spec``, found when first asked for: the catalogue's types refer to each other in
+    cycles (a `switch` holds processors), so a checker cannot make its children's when it is made."""
+    found: list[Checker] = []
+
+    def get() -> Checker:
+        if not found:
+            found.append(_checker(spec))
+        return found[0]
+
+    return get
 
 
 def _check_string(value: Any, path: JsonPath, owner: Owner, out: list[Finding]) -> None:
@@ -204,12 +216,14 @@ def _scalar_checker(spec: str) -> Checker:
 
 
 def _list_checker(item_spec: Any) -> Checker:
+    item_checker = _lazy_checker(item_spec)
+
     def check_list(value: Any, path: JsonPath, owner: Owner, out: list[Finding]) -> None:
         if value.__class__ is not list:
             if not _templated(value):
                 out.append(_wrong_type(path, value, "a list", owner))
             return
-        check = _checker(item_spec)
+        check = item_checker()
         if check is _check_string and not any(item.__class__ in (dict, list) for item in value):
             return  # a list of strings, the most common list
         for i, item in enumerate(value):
@@ -220,12 +234,14 @@ def _list_checker(item_spec: Any) -> Checker:
 
 
 def _map_checker(item_spec: Any) -> Checker:
+    item_checker = _lazy_checker(item_spec)
+
     def check_map(value: Any, path: JsonPath, owner: Owner, out: list[Finding]) -> None:
         if value.__class__ is not dict:
             if not _templated(value):
                 out.append(_wrong_type(path, value, "a mapping", owner))
             return
-        check = _checker(item_spec)
+        check = item_checker()
         for key, item in value.items():
             if item is not None:
                 check(item, path + (key,), owner, out)
@@ -254,6 +270,8 @@ def _object_checker(spec: dict[str, Any]) -> Checker:
     required: list[str] = spec.get("r", [])
     # a mapping of free names (`headers`), or a DataOS component that takes more than it documents
     open_ended = not fields or bool(spec.get("o"))
+    #: each field's checker, made when a value first has the field: most fields are never written
+    field_checkers: dict[str, Checker] = {}
 
     def check_object(
         value: Any, path: JsonPath, owner: Owner, out: list[Finding], beside: Set[str] = frozenset()
@@ -263,14 +281,16 @@ def _object_checker(spec: dict[str, Any]) -> Checker:
                 out.append(_wrong_type(path, value, "a mapping", owner))
             return
         for name, item in value.items():
-            sub = fields.get(name)
-            if sub is not None:
-                if item is not None:
-                    check = _checker(sub)
-                    if check is not _check_string or item.__class__ is dict or item.__class__ is list:
-                        check(item, path + (name,), owner, out)
-            elif not open_ended and isinstance(name, str) and not is_templated(name):
-                out.append(_unknown_field(name, path, _owner(owner), list(fields), value))
+            check = field_checkers.get(name)
+            if check is None:
+                sub = fields.get(name)
+                if sub is None:
+                    if not open_ended and isinstance(name, str) and not is_templated(name):
+                        out.append(_unknown_field(name, path, _owner(owner), list(fields), value))
+                    continue
+                check = field_checkers[name] = _checker(sub)
+            if item is not None and (check is not _check_string or item.__class__ is dict or item.__class__ is list):
+                check(item, path + (name,), owner, out)
         for name in required:
             if name not in value and name not in beside:
                 message = (
@@ -301,26 +321,45 @@ def _scalar_fits(spec: str, value: Any) -> bool:
     return True
 
 
-def _component(kind: str, value: Any, path: JsonPath, out: list[Finding]) -> None:
-    """One component: its component key checked against the catalogue, and its body against the component."""
-    if value.__class__ is not dict:
-        if _templated(value) or (kind == "scanner" and isinstance(value, str)):
-            return  # a scanner's name alone is not a form Bento takes, but scanners are rare: let it be
-        what = f"a mapping naming one Bento {bento.KIND_NAMES[kind]}"
-        out.append(_wrong_type(path, value, what, (kind, None)))
-        return
+def _component_checker(kind: str) -> Checker:
+    """The checker of a component position: its component key checked against the catalogue, and its body
+    against the component."""
     known = bento.components(kind)
     common = bento.common_fields(kind)
-    names = [k for k in value if k not in common]
-    if len(names) == 1 and names[0] in known:  # the common case: one known component
-        name = names[0]
-        _body(kind, name, known[name], value[name], path + (name,), frozenset(), out)
-    elif names:
-        _components(kind, names, value, path, known, out)
-    if len(value) > 1:  # `label`, `processors`: most components have none
-        for name, item in value.items():
-            if name in common and item is not None:
-                _checker(common[name])(item, path + (name,), (kind, None), out)
+    common_checkers = {name: _lazy_checker(spec) for name, spec in common.items()}
+    #: the body checker of each component met alone, the common form
+    bodies: dict[Any, Checker] = {}
+
+    def check_component(value: Any, path: JsonPath, owner: Owner, out: list[Finding]) -> None:
+        if value.__class__ is not dict:
+            if _templated(value) or (kind == "scanner" and isinstance(value, str)):
+                return  # a scanner's name alone is not a form Bento takes, but scanners are rare: let it be
+            what = f"a mapping naming one Bento {bento.KIND_NAMES[kind]}"
+            out.append(_wrong_type(path, value, what, (kind, None)))
+            return
+        if len(value) == 1:  # the common case: one component and no common field
+            name, body = next(iter(value.items()))
+            check = bodies.get(name)
+            if check is None and name in known and name not in common:
+                check = bodies[name] = _checker(known[name])
+            if check is not None:
+                if body is None:
+                    _body(kind, name, known[name], body, path + (name,), frozenset(), out)
+                else:
+                    check(body, path + (name,), (kind, name), out)
+                return
+        names = [k for k in value if k not in common]
+        if len(names) == 1 and names[0] in known:
+            name = names[0]
+            _body(kind, name, known[name], value[name], path + (name,), frozenset(), out)
+        elif names:
+            _components(kind, names, value, path, known, out)
+        if len(value) > 1:  # `label`, `processors`: most components have none
+            for name, item in value.items():
+                if name in common and item is not None:
+                    common_checkers[name]()(item, path + (name,), (kind, None), out)
+
+    return check_component
 
 
 def _components(

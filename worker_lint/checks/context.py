@@ -16,7 +16,7 @@ from worker_lint.core.settings import Settings
 
 if TYPE_CHECKING:
     from worker_lint.checks import CheckSpec
-    from worker_lint.core.diagnostic import Finding
+    from worker_lint.core.diagnostic import Finding, JsonPath
     from worker_lint.dataos.bundle import Place, ReferencedFile, Resolution
     from worker_lint.dataos.product_refs import Manifest
     from worker_lint.dataos.stacks import StackRegistry
@@ -124,6 +124,9 @@ class Context:
     document: Document | None = None
     #: what rendering the document's apply-time variables could not do; None when the run sets none
     rendering: Rendering | None = None
+    #: what a check's prepare= hook worked out for a resource, kept for the check: by the check's name and
+    #: the resource's place in the document (a Bundle inlines several); it goes with the document
+    prepared: dict[tuple[str, JsonPath], Any] = field(default_factory=dict)
 
     @property
     def stacks(self) -> StackRegistry:

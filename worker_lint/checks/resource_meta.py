@@ -110,10 +110,13 @@ def workflow_dag(res: Resource, ctx: Context) -> Iterator[Finding]:
 
 @check("WL110", kinds={"worker"})
 def v1beta_fields_in_v2alpha(res: Resource, ctx: Context) -> Iterator[Finding]:
-    if res.version != "v2alpha" or res.body_key != "spec" or res.body is None:
+    if res.version != "v2alpha" or res.body_key != "spec":
         return
+    body = res.body  # a property, worked out on each use: read once
+    if body is None or body.keys().isdisjoint(V1BETA_ONLY):
+        return  # most v2alpha Workers
     for key, advice in V1BETA_ONLY.items():
-        if key in res.body:
+        if key in body:
             yield Finding(
                 "WL110",
                 ("spec", key),

@@ -44,7 +44,7 @@ _GENERAL = frozenset({1072, 1073})
 def start_shellcheck(res: Resource, ctx: Context) -> None:
     """Have shellcheck start on the script now, to read it while the other checks run (not when a batch of
     files has its scripts read at once)."""
-    found = _script(res)
+    found = _script(res, ctx)
     if found is not None and ctx.project.scripts_later is None:
         from worker_lint.dataos import shellcheck
 
@@ -53,7 +53,7 @@ def start_shellcheck(res: Resource, ctx: Context) -> None:
 
 @check(SYNTAX_ERROR, SHELLCHECK, kinds={"worker"}, prepare=start_shellcheck)
 def shell_script(res: Resource, ctx: Context) -> Iterator[Finding]:
-    script = _script(res)
+    script = _script(res, ctx)
     if script is None:
         return
     found, program = script
@@ -90,11 +90,27 @@ def shell_script(res: Resource, ctx: Context) -> Iterator[Finding]:
         yield Finding(code, path, message, within=Within(start, min(stop, max(len(program.text), start + 1))))
 
 
-def _script(res: Resource) -> tuple[ShellScript, Program] | None:
-    """The script a container Worker runs, if it runs one, with its placeholders blanked."""
-    spec = res.get(res.body_key, "stackSpec")
-    stack = res.get(res.body_key, "stack")
-    if not isinstance(spec, dict) or not isinstance(stack, str) or _stack_name(stack) != "container":
+def _script(res: Resource, ctx: Context) -> tuple[ShellScript, Program] | None:
+    """The script a container Worker runs, if it runs one, with its placeholders blanked: found once, by
+    the prepare= hook or else by the check."""
+    key = ("shell_script", res.prefix)
+    if key in ctx.prepared:
+        found: tuple[ShellScript, Program] | None = ctx.prepared[key]
+        return found
+    found = ctx.prepared[key] = _find_script(res)
+    return found
+
+
+def _find_script(res: Resource) -> tuple[ShellScript, Program] | None:
+    body = res.body
+    if body is None:
+        return None
+    stack = body.get("stack")
+    # most Workers run another stack, which the stack's text says before its name is read out of it
+    if not isinstance(stack, str) or "container" not in stack or _stack_name(stack) != "container":
+        return None
+    spec = body.get("stackSpec")
+    if not isinstance(spec, dict):
         return None
     found = find_script(spec.get("command"), spec.get("arguments"))
     if found is None or not found.script.strip():

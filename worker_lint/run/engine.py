@@ -216,9 +216,12 @@ def _resources_in(res: Resource) -> Iterator[Resource]:
 
 
 def _prepare(res: Resource, ctx: Context, checks: list[CheckSpec]) -> None:
-    """Start what the checks will wait for (a program reading a script) while the others run."""
+    """Start what the checks will wait for (a program reading a script) while the others run.
+
+    ``checks`` are those of the resource's type (:func:`_selected_checks`), here and in :func:`_lint_resource`.
+    """
     for spec in checks:
-        if spec.prepare is not None and (spec.kinds is None or res.kind in spec.kinds):
+        if spec.prepare is not None:
             try:
                 spec.prepare(res, ctx)
             except Exception:  # nothing is lost: the check does the work itself, and reports the bug
@@ -228,8 +231,6 @@ def _prepare(res: Resource, ctx: Context, checks: list[CheckSpec]) -> None:
 def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Explaining]:
     out: list[Explaining] = []
     for spec in checks:
-        if spec.kinds is not None and res.kind not in spec.kinds:
-            continue
         try:
             found = list(spec.func(res, ctx))
         except Exception as exc:  # a bug in one check costs one finding, never the run
