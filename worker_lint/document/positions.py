@@ -70,6 +70,36 @@ def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node
     return None
 
 
+def entries(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    """Every key a path can name in this mapping, with the key and value :func:`find` reaches for it.
+
+    One pass for a mapping whose keys are all read (a `requests` section) instead of a
+    lookup per key; the same answers as the lookups: written keys first (the last
+    wins), then merged mappings in order, a mapping merged into itself read once.
+    """
+    found: dict[str, tuple[Node, Node]] = {}
+    _collect(node, found, set())
+    return found
+
+
+def _collect(node: MappingNode, found: dict[str, tuple[Node, Node]], seen: set[int]) -> None:
+    """Add this mapping's keys to ``found`` unless an earlier mapping had them, in :func:`_lookup`'s order."""
+    seen.add(id(node))
+    written: dict[str, tuple[Node, Node]] = {}
+    merges: list[Node] = []
+    for k, v in node.value:
+        if not isinstance(k, ScalarNode):
+            continue  # a complex key: no path segment names it
+        written[k.value] = (k, v)
+        if k.value == "<<" and is_merge_key(k):
+            merges.extend(v.value if isinstance(v, SequenceNode) else [v])
+    for key, pair in written.items():
+        found.setdefault(key, pair)
+    for source in merges:
+        if isinstance(source, MappingNode) and id(source) not in seen:
+            _collect(source, found, seen)
+
+
 def node_span(node: Node, text: str | None = None) -> Span:
     """The span of a node, clipped to its first line for multi-line nodes.
 
