@@ -124,7 +124,7 @@ def _written(res: Resource, body: str) -> dict[str, dict[str, str]]:
 def _classify(
     path: JsonPath, name: str, value: Any, written: str | None, max_cores: int, variables: dict[str, str] | None
 ) -> tuple[Entry | None, Finding | None]:
-    """Parse one value (``written``: its scalar as written); return it when it is usable, or the one finding it deserves."""
+    """Parse one value (``written``: its scalar as written); return it if usable, or the one finding it deserves."""
     text = _text_to_read(value, written, variables)
     if text is None:
         return None, None
