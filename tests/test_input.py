@@ -37,6 +37,19 @@ def test_duplicate_key_points_at_the_second_and_names_the_first():
     )
 
 
+def test_a_key_written_three_times_names_the_first_and_each_fix_removes_the_entry_it_overrides():
+    from worker_lint.document.parse import parse
+
+    found = parse("a: 1\nb: 2\na: 3\nb: 4\na: 5\n").documents[0].findings
+    assert [(f.code, f.span.line if f.span else 0, f.message[:38]) for f in found] == [
+        ("WL002", 3, "duplicate key `a` (first defined on li"),
+        ("WL002", 4, "duplicate key `b` (first defined on li"),
+        ("WL002", 5, "duplicate key `a` (first defined on li"),
+    ]
+    assert all("first defined on line 1)" in f.message for f in found if f.path == ("a",))
+    assert [f.fixes[0].intents[0].occurrence for f in found] == [0, 0, 1]
+
+
 def test_invalid_utf8_nul_and_utf16():
     assert codes(HEAD.encode() + b"description: caf\xe9\n") == [("WL003", 4, 17)]
     assert codes(HEAD.encode() + b"desc\x00ription: x\n") == [("WL003", 4, 5)]

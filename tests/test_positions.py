@@ -69,3 +69,35 @@ def test_anchor_and_merge_key_keep_positions():
 def test_yaml_12_semantics():
     data = parse("a: yes\nb: 010\nc: on\nd: 0o10\ne: 2024-01-01\nf: ~\n").documents[0].data
     assert data == {"a": "yes", "b": 10, "c": "on", "d": 8, "e": "2024-01-01", "f": None}
+
+
+MERGES = (
+    "base: &base {a: 1, b: 2, '<<': quoted}\n"
+    "more: &more {b: 3, c: 4}\n"
+    "twice: &twice {d: 5}\n"
+    "self: &self\n  e: 6\n  <<: *self\n"
+    "spec:\n"
+    "  <<: [*base, *more]\n"
+    "  c: 7\n"
+    "  c: 8\n"
+    "  <<: *twice\n"
+    "  <<: *self\n"
+    "  ? [complex]\n  : 9\n"
+    "  0: zero\n"
+)
+
+
+def test_entries_name_what_a_lookup_of_each_key_finds():
+    from worker_lint.document.positions import entries, find
+
+    root = parse(MERGES).documents[0].root
+    _, spec, _ = find(root, ("spec",))
+    index = entries(spec)
+    assert sorted(index) == ["0", "<<", "a", "b", "c", "d", "e"]
+    for key, (key_node, value_node) in index.items():
+        assert find(spec, (key,)) == (key_node, value_node, 1)
+    assert find(spec, (0,))[1] is index["0"][1]
+    # the last `c` written wins over an earlier one and over a merged one; `b` comes from the first mapping merged
+    assert index["c"][1].value == "8" and index["b"][1].value == "2"
+    _, itself, _ = find(root, ("self",))
+    assert sorted(entries(itself)) == ["<<", "e"]  # a mapping merged into itself is read once

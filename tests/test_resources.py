@@ -300,6 +300,22 @@ def test_rendered_variables_are_read_as_substituted() -> None:
     assert _codes(text, Settings(variables={"CPU": "200m", "MEMORY": "500m"})) == [("WL203", 10)]
 
 
+def test_merged_and_repeated_values_are_read_as_yaml_keeps_them() -> None:
+    text = _worker("""\
+        resources:
+          requests:
+            <<: {cpu: 16Gi, memory: 1Gi}
+            memory: 512m
+            memory: 2Gi
+          limits: {cpu: 1, memory: 1Gi}
+        """)
+    # the merged `cpu` is the one read; of the two `memory` entries the last, which is above its limit
+    assert [(d.code, d.span.line, d.span.column) for d in _mine(text)] == [
+        ("WL202", 9, 17),
+        ("WL201", 11, 15),
+    ]
+
+
 def test_stack_spec_quantities_are_never_read() -> None:
     text = (
         "name: spark-job\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n"

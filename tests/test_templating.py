@@ -400,6 +400,16 @@ def test_placeholder_in_key_value_and_longer_string() -> None:
     )
 
 
+def test_placeholders_written_through_an_escape_or_an_alias_are_found() -> None:
+    # `\x24\x7b\x7b` writes a `${{` the source does not show; the alias's strings are written in a key,
+    # which is not walked, so they are first met where the alias is
+    text = worker(
+        "  stack: container\n  stackSpec:\n    image: alpine:3.20\n"
+        '    arguments: ["\\x24\\x7b\\x7bescaped}}"]\n  ? &envs {A: <team>}\n  : x\n  tags: [*envs]\n'
+    )
+    assert spans(lint_text(text), PLACEHOLDER_CODES) == [(9, 17, 40, "WL300"), (10, 15, 21, "WL302")]
+
+
 def test_same_placeholder_twice_in_one_string_is_reported_once() -> None:
     text = worker('  stack: container\n  stackSpec:\n    image: "${{img}}:${{img}}"\n')
     assert spans(lint_text(text)) == [(8, 13, 21, "WL300")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ruamel.yaml.nodes import MappingNode, ScalarNode
+
 from worker_lint.checks import check
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Finding, JsonPath, Related
@@ -18,7 +20,7 @@ from worker_lint.dataos.quantity import (
     decode_quantity,
 )
 from worker_lint.dataos.templating import is_templated, substitute
-from worker_lint.document.positions import describe
+from worker_lint.document.positions import describe, entries
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
@@ -58,23 +60,26 @@ class Entry(NamedTuple):
     INVALID, REQUEST_ABOVE_LIMIT, CPU_MEMORY_UNIT, MEMORY_MILLI, NEGATIVE, IMPLAUSIBLE_CPU, ZERO_LIMIT, kinds={"worker"}
 )
 def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
-    resources = res.mapping(res.body_key, "resources")
+    body = res.body_key
+    resources = res.mapping(body, "resources")
     if resources is None:
         return
     max_cores = ctx.option(IMPLAUSIBLE_CPU, "threshold", DEFAULT_MAX_CORES)
     if isinstance(max_cores, bool) or not isinstance(max_cores, int):
         max_cores = DEFAULT_MAX_CORES  # the configuration schema reports a mistyped option
     clean: dict[str, dict[str, Entry]] = {}
+    written = _written(res, body)
     for section in SECTIONS:
         values = resources.get(section)
         if not isinstance(values, dict):
             continue
         clean[section] = {}
+        texts = written.get(section, {})
         for name, value in values.items():
             if not isinstance(name, str):
                 continue
-            path = (res.body_key, "resources", section, name)
-            entry, finding = _classify(res, path, name, value, max_cores, ctx.settings.variables)
+            path = (body, "resources", section, name)
+            entry, finding = _classify(path, name, value, texts.get(name), max_cores, ctx.settings.variables)
             if finding is not None:
                 yield finding
             elif entry is not None:
@@ -95,36 +100,56 @@ def resource_quantities(res: Resource, ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _written(res: Resource, body: str) -> dict[str, dict[str, str]]:
+    """Each section's scalars as written (see `Resource.scalar_text`), by name.
+
+    The `resources` mapping is found once and each section read in one pass: this
+    check reads every value of every Worker, and a walk from the document's root
+    for each of them was most of its cost.
+    """
+    node = res.node_at(body, "resources")
+    if not isinstance(node, MappingNode):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for section, (_, section_node) in entries(node).items():
+        if section in SECTIONS and isinstance(section_node, MappingNode):
+            out[section] = {
+                name: res.read_scalar(value)
+                for name, (_, value) in entries(section_node).items()
+                if isinstance(value, ScalarNode)
+            }
+    return out
+
+
 def _classify(
-    res: Resource, path: JsonPath, name: str, value: Any, max_cores: int, variables: dict[str, str] | None
+    path: JsonPath, name: str, value: Any, written: str | None, max_cores: int, variables: dict[str, str] | None
 ) -> tuple[Entry | None, Finding | None]:
-    """Parse one value; return it when it is usable, or the one finding it deserves."""
-    text = _text_to_read(res, path, value, variables)
+    """Parse one value (``written``: its scalar as written); return it if usable, or the one finding it deserves."""
+    text = _text_to_read(value, written, variables)
     if text is None:
         return None, None
-    where = describe(path)
     try:
         quantity = decode_quantity(text)
     except QuantityError as exc:
         from_number = _from_yaml_number(value)
         if from_number is None:
-            return None, _invalid(res, path, name, text, exc)
+            return None, _invalid(path, name, text, written, exc)
         quantity = from_number
     if name == "cpu" and quantity.suffix in CPU_MEMORY_SUFFIXES:
         return None, Finding(
             CPU_MEMORY_UNIT,
             path,
-            f"`{where}` is `{_shown(text)}`, a memory unit on a CPU amount;"
+            f"`{describe(path)}` is `{_shown(text)}`, a memory unit on a CPU amount;"
             " CPU is counted in cores (`2`) or millicores (`500m`)",
         )
     if quantity.sign < 0:
         return None, Finding(
             NEGATIVE,
             path,
-            f"`{where}` is `{_shown(text)}`, a negative amount; Kubernetes rejects quantities below zero",
+            f"`{describe(path)}` is `{_shown(text)}`, a negative amount; Kubernetes rejects quantities below zero",
         )
     if name in BYTE_RESOURCES and quantity.suffix in FRACTION_SUFFIXES and not quantity.is_zero():
-        return None, _memory_fraction(res, path, text, quantity)
+        return None, _memory_fraction(path, text, written, quantity)
     if (
         name == "cpu"
         and (quantity.suffix == "" or quantity.format == DECIMAL_EXPONENT)
@@ -133,17 +158,17 @@ def _classify(
         return None, Finding(
             IMPLAUSIBLE_CPU,
             path,
-            f"`{where}` is `{_shown(text)}`, that is {_plain(quantity)} CPU"
+            f"`{describe(path)}` is `{_shown(text)}`, that is {_plain(quantity)} CPU"
             f" cores, more than {max_cores}; {_millicores(text, quantity)}",
         )
     return Entry(path, text, quantity), None
 
 
-def _text_to_read(res: Resource, path: JsonPath, value: Any, variables: dict[str, str] | None) -> str | None:
+def _text_to_read(value: Any, written: str | None, variables: dict[str, str] | None) -> str | None:
     """The text of a value this check reads, as `dataos-ctl` would send it; None for one it leaves alone."""
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None  # a missing or mistyped value is the schema's to report
-    text = res.scalar_text(*path)
+    text = written
     if text is None:
         return None
     if variables is not None and "$" in text:
@@ -156,11 +181,11 @@ def _text_to_read(res: Resource, path: JsonPath, value: Any, variables: dict[str
     return text
 
 
-def _invalid(res: Resource, path: JsonPath, name: str, text: str, exc: QuantityError) -> Finding:
-    """A value that is no Kubernetes quantity, with the repair when one is certain."""
+def _invalid(path: JsonPath, name: str, text: str, written: str | None, exc: QuantityError) -> Finding:
+    """A value that is no Kubernetes quantity, with the repair when one is certain (only of a value read as written)."""
     from worker_lint.core.fix import SAFE, replace_value, spec
 
-    repaired = _repaired(text) if text == res.scalar_text(*path) else None
+    repaired = _repaired(text) if text == written else None
     fixes: tuple[FixSpec, ...] = (spec(f"Write `{repaired}`", SAFE, replace_value(path, repaired)),) if repaired else ()
     return Finding(
         INVALID,
@@ -172,7 +197,7 @@ def _invalid(res: Resource, path: JsonPath, name: str, text: str, exc: QuantityE
     )
 
 
-def _memory_fraction(res: Resource, path: JsonPath, text: str, quantity: Quantity) -> Finding:
+def _memory_fraction(path: JsonPath, text: str, written: str | None, quantity: Quantity) -> Finding:
     """A byte amount with a fraction suffix (`512m`: half a byte per thousand, not megabytes)."""
     unit = FRACTION_SUFFIXES[quantity.suffix]
     number = _shown(text.strip()[:-1])
@@ -184,7 +209,7 @@ def _memory_fraction(res: Resource, path: JsonPath, text: str, quantity: Quantit
             spec(f"Write `{number}Mi` (mebibytes)", UNSAFE, replace_value(path, f"{number}Mi")),
             spec(f"Write `{number}M` (megabytes)", UNSAFE, replace_value(path, f"{number}M")),
         )
-        if quantity.suffix == "m" and text == res.scalar_text(*path)
+        if quantity.suffix == "m" and text == written
         else ()
     )
     return Finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,8 +23,10 @@ _BENTO_SECTIONS = frozenset({"bento", "benthos"})  # the legacy per-stack sectio
 _PROJECTION_KEYS = frozenset({"projection", "projections"})
 #: a lower-case `${name}` whose upper-case form is a valid apply-time variable name
 _LOWER_VARIABLE = lazy_re.compile(r"\$\{[a-z_][a-z0-9_]*\}")
-#: anything the scanner could report: a `$` that does not open a Bento interpolation, `<`, `{{` or `{%`
-_CANDIDATE = lazy_re.compile(r"\$(?!\{!)|<|\{\{|\{%")
+#: what a collection's source must hold for a string under it to be reported: what the scanner
+#: reports (see _may_hold_placeholder), a `\` (a double-quoted escape can write any of them) or
+#: a `*` (an alias, whose strings are written elsewhere)
+_SOURCE_OF_INTEREST = lazy_re.compile(r"\$(?!\{!)|<|\{\{|\{%|\\|\*")
 
 
 class _Where(NamedTuple):
@@ -35,9 +38,10 @@ class _Where(NamedTuple):
 
 @check("WL300", "WL301", "WL302", "WL304", "WL307", kinds=None)
 def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
-    if not _CANDIDATE.search(res.text):
+    if not _may_hold_placeholder(res.text):
         return  # most files hold nothing but Bento's `${!...}` interpolations, if anything: nothing to walk
     skip = _inline_resources(res)
+    written = _Written(res.text)
     seen: set[int] = set()
     # An explicit stack rather than recursion: this check visits every node of every file.
     todo: list[tuple[Node, JsonPath, _Where]] = [(res.node, (), _Where(template=res.kind == "stack"))]
@@ -49,31 +53,72 @@ def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
         if isinstance(node, ScalarNode):
             if _interesting(node.value):
                 yield from _tokens(res, node, path, where, at="value")
+        elif written.plain(node):
+            continue  # nothing under it to report: most of a file that holds placeholders at all
         elif isinstance(node, SequenceNode):
             todo.extend((item, path + (i,), where) for i, item in reversed(list(enumerate(node.value))))
         elif isinstance(node, MappingNode):
-            stack = _stack_name(node)
             children: list[tuple[Node, JsonPath, _Where]] = []
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     continue  # a collection as key is a parse finding already
                 key = key_node.value
-                if _interesting(key):
-                    split = _split_placeholder(res, key_node, value_node, path + (key,), where)
+                at = path + (key,)
+                if "$" in key or "<" in key or "{{" in key or "{%" in key:  # _interesting, inline: every key
+                    split = _split_placeholder(res, key_node, value_node, at, where)
                     if split is not None:
                         yield split
                         continue
-                    yield from _tokens(res, key_node, path + (key,), where, at="key")
-                children.append((value_node, path + (key,), _enter(where, key, stack)))
+                    yield from _tokens(res, key_node, at, where, at="key")
+                # most keys change nothing, and the `stack` beside them matters only to a `stackSpec`
+                inside = _enter(where, key, node) if key in _ENTERING or key.lower().endswith("template") else where
+                children.append((value_node, at, inside))
             todo.extend(reversed(children))
+
+
+def _may_hold_placeholder(text: str) -> bool:
+    """Whether ``text`` holds anything the scanner could report: `<`, `{{`, `{%`, or a `$` not opening `${!`.
+
+    Counted with plain substring searches, faster than one pattern over the
+    text: every `${!` (Bento's interpolation) holds one `$` and one `{`, so more
+    `$` than `${!` is a `$` of another kind, and a text whose every `{` is in a
+    `${!` has no `{{` or `{%`.
+    """
+    if "<" in text:
+        return True
+    interpolations = text.count("${!")
+    if text.count("$") > interpolations:
+        return True
+    return text.count("{") > interpolations and ("{{" in text or "{%" in text)
+
+
+class _Written:
+    """Where in the text the strings worth scanning are written, to pass over collections that hold none."""
+
+    def __init__(self, text: str) -> None:
+        # the marks do not count a byte order mark, so offsets past one would not line up: read everything
+        self._offsets = None if "\ufeff" in text else [m.start() for m in _SOURCE_OF_INTEREST.finditer(text)]
+
+    def plain(self, node: Node) -> bool:
+        """Whether the source of ``node`` holds nothing a string under it could be reported for."""
+        if self._offsets is None:
+            return False
+        i = bisect_left(self._offsets, node.start_mark.index)
+        return i == len(self._offsets) or self._offsets[i] >= node.end_mark.index
 
 
 def _interesting(text: object) -> bool:
     return isinstance(text, str) and ("$" in text or "<" in text or "{{" in text or "{%" in text)
 
 
-def _enter(where: _Where, key: str, stack: str | None) -> _Where:
-    if (key == "stackSpec" and stack is not None and stack.startswith(("bento", "benthos"))) or key in _BENTO_SECTIONS:
+#: the keys :func:`_enter` looks at by name (it also looks at every key ending in `template`)
+_ENTERING = frozenset({"stackSpec", *_BENTO_SECTIONS, *_PROJECTION_KEYS})
+
+
+def _enter(where: _Where, key: str, mapping: MappingNode) -> _Where:
+    if (
+        key == "stackSpec" and (stack := _stack_name(mapping)) is not None and stack.startswith(("bento", "benthos"))
+    ) or key in _BENTO_SECTIONS:
         where = where._replace(bento=True)
     if key in _PROJECTION_KEYS or key.lower().endswith("template"):
         # envVarsTemplate, filesTemplate, template, resourceTemplate, configFileTemplate, ...

@@ -174,6 +174,10 @@ class Resource(NamedTuple):
         node = self.node_at(*path)
         if not isinstance(node, ScalarNode):
             return None
+        return self.read_scalar(node)
+
+    def read_scalar(self, node: ScalarNode) -> str:
+        """A scalar node of this resource as :meth:`scalar_text` reads it, for a caller that holds the node."""
         if self.variables is not None and "$" in node.value:
             from worker_lint.dataos.templating import substitute
 

@@ -92,12 +92,19 @@ def _version_key(version: str | None) -> tuple[tuple[int, str], ...]:
     return tuple(parts)
 
 
+@functools.cache
+def _builtin_by_name() -> dict[str, tuple[StackInfo, ...]]:
+    """The built-in entries by stack name, in their order: every Worker's stack is looked up, by name first."""
+    by_name: dict[str, list[StackInfo]] = {}
+    for entry in builtin_stacks():
+        by_name.setdefault(entry.name, []).append(entry)
+    return {name: tuple(entries) for name, entries in by_name.items()}
+
+
 def _builtin_match(ref: StackRef) -> StackInfo | None:
     """The most specific built-in entry for ``ref``: name, then flavor and version when the entry gives them."""
     best: tuple[int, StackInfo] | None = None
-    for entry in builtin_stacks():
-        if entry.name != ref.name:
-            continue
+    for entry in _builtin_by_name().get(ref.name, ()):
         if entry.flavor is not None and entry.flavor != ref.flavor:
             continue
         if entry.version is not None and _version_key(entry.version) != _version_key(ref.version):

@@ -182,7 +182,7 @@ def scan(text: str, *, bento: bool = False) -> list[Token]:
     Whether a ``{{ }}`` / ``{% %}`` token is legitimate depends on where the
     string sits, so the scanner reports it and lets the caller decide.
     """
-    if "$" not in text and "{" not in text and "<" not in text:
+    if not _may_hold_token(text):
         return []
     tokens: list[Token] = []
     braces = _Braces(text) if "${" in text else None
@@ -233,9 +233,14 @@ def is_templated(text: str) -> bool:
     substitutes it, or a stack renders it, so no rule checks its type, enum,
     pattern or quantity (``replicas: ${REPLICAS}`` is fine).
     """
-    if not isinstance(text, str):
-        return False
+    if not isinstance(text, str) or not _may_hold_token(text):
+        return False  # most values, asked by every check that reads one: no scan, no list of tokens
     return any(t.kind in TEMPLATED_KINDS for t in scan(text))
+
+
+def _may_hold_token(text: str) -> bool:
+    """Whether ``text`` has a character every token starts with or holds: without one, it holds none."""
+    return "$" in text or "{" in text or "<" in text
 
 
 def substitute(text: str, variables: dict[str, str]) -> tuple[str, list[Token]]:

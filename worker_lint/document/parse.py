@@ -250,7 +250,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         key = id(node)
-        if key in self._built:
+        if self.anchored and key in self._built:
             return self._built[key]  # an alias: share the value, never copy it
         if id(node.ctag) not in _PLAIN_COLLECTION_TAGS and key not in self._tagged and not _plain_collection(node):
             self._tagged.add(key)
@@ -284,16 +284,25 @@ class _Builder:
                 )
             )
             raise _Abort
+        if not self.anchored:
+            # without an anchor no node is met twice: no alias to share a value with, no cycle to stop
+            return self._collection(node, path, depth)
         self._in_progress.add(key)
-        value: Any
-        if isinstance(node, SequenceNode):
-            value = [self._node(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        else:
-            assert isinstance(node, MappingNode)
-            value = self._mapping(node, path, depth)
+        value = self._collection(node, path, depth)
         self._in_progress.discard(key)
         self._built[key] = value
         return value
+
+    def _collection(self, node: Node, path: JsonPath, depth: int) -> Any:
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path, depth)
+        assert isinstance(node, SequenceNode)
+        out: list[Any] = []
+        for i, item in enumerate(node.value):
+            # most items are scalars of a common tag: converted here, without two calls for each
+            convert = _CONVERTERS.get(id(item.ctag)) if isinstance(item, ScalarNode) else None
+            out.append(convert(item.value) if convert is not None else self._node(item, path + (i,), depth + 1))
+        return out
 
     def _mapping(self, node: MappingNode, path: JsonPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -316,12 +325,13 @@ class _Builder:
                     self.findings.append(found)
                 continue
             name = key_node.value
-            if name in first_key:
-                first = first_key[name]
+            first = first_key.setdefault(name, key_node)
+            if first is not key_node:
                 from worker_lint.core.fix import UNSAFE, delete_entry, spec
 
-                earlier = seen_times[name] - 1  # the entry this one overrides
-                seen_times[name] += 1
+                times = seen_times.get(name, 1)
+                earlier = times - 1  # the entry this one overrides
+                seen_times[name] = times + 1
                 self.findings.append(
                     Finding(
                         "WL002",
@@ -338,10 +348,11 @@ class _Builder:
                         ),
                     )
                 )
-            else:
-                first_key[name] = key_node
-                seen_times[name] = 1
-            out[name] = self._node(value_node, path + (name,), depth + 1)
+            # most values are scalars of a common tag: converted here, without two calls for each
+            convert = _CONVERTERS.get(id(value_node.ctag)) if isinstance(value_node, ScalarNode) else None
+            out[name] = (
+                convert(value_node.value) if convert is not None else self._node(value_node, path + (name,), depth + 1)
+            )
         if merged:
             for k, v in merged.items():
                 out.setdefault(k, v)

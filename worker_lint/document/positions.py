@@ -27,7 +27,7 @@ def find(root: Node, path: JsonPath) -> tuple[Node | None, Node, int]:
     node = root
     for depth, segment in enumerate(path):
         if isinstance(node, MappingNode):
-            match = _lookup(node, segment, set())
+            match = _lookup(node, segment if isinstance(segment, str) else str(segment), None)
             if match is None:
                 return key_node, node, depth
             key_node, node = match
@@ -46,28 +46,63 @@ def is_merge_key(key: Node) -> bool:
     return key.value == "<<" and key.tag == MERGE_TAG  # the value first: reading a node's tag costs a call
 
 
-def _lookup(node: MappingNode, segment: str | int, seen: set[int]) -> tuple[Node, Node] | None:
-    """The key and value for ``segment``: written keys first (the last wins), then merged mappings in order."""
-    if id(node) in seen:
-        return None
-    seen.add(id(node))
-    wanted = segment if isinstance(segment, str) else str(segment)
+def _lookup(node: MappingNode, wanted: str, seen: set[int] | None) -> tuple[Node, Node] | None:
+    """The key and value for ``wanted``: written keys first (the last wins), then merged mappings in order.
+
+    ``seen`` holds the mappings already searched for it, made only when a merge is
+    followed: most mappings merge nothing, and this runs for every segment of every path.
+    """
     match = None
-    merges: list[Node] = []
+    merges: list[Node] | None = None
     for k, v in node.value:
         value = k.value  # a complex key's value is a list and never equals a string
         if value == wanted and isinstance(k, ScalarNode):
             match = (k, v)
         elif value == "<<" and is_merge_key(k):  # the value first: most keys are not `<<`
+            if merges is None:
+                merges = []
             merges.extend(v.value if isinstance(v, SequenceNode) else [v])
-    if match is not None:
+    if match is not None or merges is None:
         return match
+    if seen is None:
+        seen = set()
+    seen.add(id(node))
     for source in merges:
-        if isinstance(source, MappingNode):
-            found = _lookup(source, segment, seen)
+        if isinstance(source, MappingNode) and id(source) not in seen:
+            found = _lookup(source, wanted, seen)
             if found is not None:
                 return found
     return None
+
+
+def entries(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    """Every key a path can name in this mapping, with the key and value :func:`find` reaches for it.
+
+    One pass for a mapping whose keys are all read (a `requests` section) instead of a
+    lookup per key; the same answers as the lookups: written keys first (the last
+    wins), then merged mappings in order, a mapping merged into itself read once.
+    """
+    found: dict[str, tuple[Node, Node]] = {}
+    _collect(node, found, set())
+    return found
+
+
+def _collect(node: MappingNode, found: dict[str, tuple[Node, Node]], seen: set[int]) -> None:
+    """Add this mapping's keys to ``found`` unless an earlier mapping had them, in :func:`_lookup`'s order."""
+    seen.add(id(node))
+    written: dict[str, tuple[Node, Node]] = {}
+    merges: list[Node] = []
+    for k, v in node.value:
+        if not isinstance(k, ScalarNode):
+            continue  # a complex key: no path segment names it
+        written[k.value] = (k, v)
+        if k.value == "<<" and is_merge_key(k):
+            merges.extend(v.value if isinstance(v, SequenceNode) else [v])
+    for key, pair in written.items():
+        found.setdefault(key, pair)
+    for source in merges:
+        if isinstance(source, MappingNode) and id(source) not in seen:
+            _collect(source, found, seen)
 
 
 def node_span(node: Node, text: str | None = None) -> Span:
