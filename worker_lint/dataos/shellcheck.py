@@ -28,8 +28,6 @@ from typing import Any, NamedTuple
 MAX_SCRIPT = 256 * 1024
 #: seconds one shellcheck run may take before it is stopped and its script left unchecked
 TIMEOUT = 30
-#: scripts given to one shellcheck process at most (its command line names a file for each)
-MAX_BATCH = 256
 
 
 class Comment(NamedTuple):
@@ -126,20 +124,105 @@ def known(script: str, dialect: str) -> bool:
 
 
 def check_all(scripts: Iterable[tuple[str, str]]) -> None:
-    """Have shellcheck read every ``(dialect, script)`` not yet known, a process per dialect and batch;
-    ``check`` then answers each at once."""
-    by_dialect: dict[str, dict[tuple[str, bytes], str]] = {}
-    for dialect, script in scripts:
+    """Have shellcheck read every ``(dialect, script)`` not yet known; ``check`` then answers each at once."""
+    batch = Batch()
+    try:
+        for dialect, script in scripts:
+            batch.add(script, dialect)
+    finally:
+        batch.finish()
+
+
+class Batch:
+    """Scripts handed to shellcheck as a run finds them, read while it goes on linting.
+
+    A process starts on every ``_PER_PROCESS`` unread scripts of a dialect, as
+    long as fewer are running than there are CPUs (else the scripts wait for
+    the next); ``finish`` starts processes for the rest, one per CPU, waits for
+    them all and has ``check`` answer every script added, a script none of them
+    answered for being read alone.  The scripts are files of a private temporary
+    folder (shellcheck reads many scripts only as files), removed by ``finish``.
+    """
+
+    def __init__(self) -> None:
+        self._added: dict[tuple[str, bytes], tuple[str, str]] = {}
+        self._unread: dict[str, dict[tuple[str, bytes], str]] = {}
+        self._running: list[tuple[dict[str, tuple[str, bytes]], Any]] = []
+        self._folder: Any = None
+        self._files = 0
+
+    def add(self, script: str, dialect: str) -> None:
         key = _key(script, dialect)
-        if key not in _RESULTS:
-            by_dialect.setdefault(dialect, {})[key] = script
-    for dialect, waiting in by_dialect.items():
-        keys = list(waiting)
-        for start in range(0, len(keys), MAX_BATCH):
-            batch = keys[start : start + MAX_BATCH]
-            found = _run_files([waiting[key] for key in batch], dialect)
-            for key, comments in zip(batch, found):
-                _remember(key, comments if comments is not None else _run(waiting[key], dialect))
+        if key in _RESULTS or key in self._added:
+            return
+        self._added[key] = (script, dialect)
+        if len(script) > MAX_SCRIPT:
+            return  # not given to shellcheck: ``finish`` remembers it unread
+        unread = self._unread.setdefault(dialect, {})
+        unread[key] = script
+        if len(unread) >= _PER_PROCESS and self._busy() < _cpus():
+            self._start(dialect, list(unread))
+
+    def finish(self) -> None:
+        try:
+            for dialect, unread in list(self._unread.items()):
+                keys = list(unread)
+                count = max(1, min(_cpus(), len(keys) // _PER_PROCESS))
+                for share in range(count):
+                    self._start(dialect, keys[share::count])
+            for names, process in self._running:
+                for name, comments in (_by_file(_output(process), list(names)) or {}).items():
+                    _remember(names[name], comments)
+            self._running = []
+        finally:
+            self._close()
+        for key, (script, dialect) in self._added.items():
+            if key not in _RESULTS:  # not answered with the others (a failure, a time limit): alone
+                _remember(key, _run(script, dialect))
+
+    def _busy(self) -> int:
+        return sum(1 for _, process in self._running if process.poll() is None)
+
+    def _start(self, dialect: str, keys: list[tuple[str, bytes]]) -> None:
+        unread = self._unread[dialect]
+        names: dict[str, tuple[str, bytes]] = {}
+        try:
+            folder = self._folder_name()
+            for key in keys:
+                self._files += 1
+                name = os.path.join(folder, f"{self._files}.sh")
+                with open(name, "wb") as out:
+                    out.write(unread[key].encode("utf-8", "surrogatepass"))
+                names[name] = key
+        except (OSError, UnicodeError):  # no temporary folder to write in: ``finish`` reads them alone
+            names = {}
+        for key in keys:
+            del unread[key]
+        if not unread:
+            del self._unread[dialect]
+        process = _spawn(list(names), dialect, given=False) if names else None
+        if process is not None:
+            self._running.append((names, process))
+
+    def _folder_name(self) -> str:
+        if self._folder is None:
+            import tempfile
+
+            self._folder = tempfile.TemporaryDirectory(prefix="worker-lint-")  # private to this user (0700)
+        return str(self._folder.name)
+
+    def _close(self) -> None:
+        """Every process ended and the folder removed, whatever happened on the way."""
+        for _, process in self._running:
+            process.kill()
+            process.wait()
+        self._running = []
+        if self._folder is not None:
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                self._folder.cleanup()
+            self._folder = None
 
 
 def _key(script: str, dialect: str) -> tuple[str, bytes]:
@@ -171,45 +254,14 @@ def _comments(output: bytes | None) -> tuple[Comment, ...] | None:
         return None
 
 
-def _run_files(scripts: list[str], dialect: str) -> list[tuple[Comment, ...] | None]:
-    """shellcheck on several scripts, a few processes side by side (one per CPU, each given at least
-    ``_PER_PROCESS``); None for each script it did not answer for (each is then given to it alone, so
-    that one script that stops it costs its own time limit, not the others')."""
-    import tempfile
-
-    answered: list[tuple[Comment, ...] | None] = [None] * len(scripts)
-    given = [i for i, script in enumerate(scripts) if len(script) <= MAX_SCRIPT]
-    if len(given) < 2:
-        return answered
-    try:
-        with tempfile.TemporaryDirectory(prefix="worker-lint-") as folder:  # private to this user (0700)
-            names: dict[str, int] = {}
-            for i in given:
-                name = os.path.join(folder, f"{i}.sh")
-                with open(name, "wb") as out:
-                    out.write(scripts[i].encode("utf-8", "surrogatepass"))
-                names[name] = i
-            started = [(part, _spawn(part, dialect, given=False)) for part in _shares(list(names))]
-            outputs = [(part, _output(process) if process is not None else None) for part, process in started]
-    except (OSError, UnicodeError):  # no temporary folder to write in: each script on standard input
-        return answered
-    for part, output in outputs:
-        comments = _by_file(output, part)
-        for name, found in (comments or {}).items():
-            answered[names[name]] = found
-    return answered
-
-
 #: scripts one shellcheck process is given at least: starting one costs about what reading a few does
 _PER_PROCESS = 8
 
 
-def _shares(files: list[str]) -> list[list[str]]:
-    """``files`` dealt to as many processes as there are CPUs to run them, each given ``_PER_PROCESS`` or more."""
+def _cpus() -> int:
     from worker_lint.core.cpus import available_cpus
 
-    count = max(1, min(available_cpus(), len(files) // _PER_PROCESS))
-    return [files[i::count] for i in range(count)]
+    return available_cpus()
 
 
 def _by_file(output: bytes | None, files: list[str]) -> dict[str, tuple[Comment, ...]] | None:

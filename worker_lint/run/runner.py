@@ -194,38 +194,46 @@ def _lint_all(displays: list[str], jobs: Jobs, init: tuple[Any, ...]) -> Iterato
 
 
 def _lint_batch(displays: list[str]) -> list[Linted]:
-    """Files linted one after the other, the shell scripts among them read by one shellcheck.
+    """Files linted one after the other, the shell scripts among them read by shellcheck a batch at a time.
 
     Starting shellcheck costs several times what reading a script does, so a file
     whose script shellcheck has not read yet is linted with its script put
-    aside; then the batch's scripts are read at once (a process per dialect) and
-    those files linted again, answered from memory.
+    aside, and the script handed to a ``shellcheck.Batch``, whose processes read
+    while the other files are linted; then those files are linted again,
+    answered from memory.
     """
     assert _STATE is not None
     project = _STATE.project
     if len(displays) < 2:  # nothing to share a shellcheck with
         return [_lint_one(display) for display in displays]
     linted: list[Linted] = []
-    waiting: dict[int, set[tuple[str, str]]] = {}
-    for index, display in enumerate(displays):
-        project.scripts_later = set()
-        try:
-            linted.append(_lint_one(display))
-        finally:
-            scripts, project.scripts_later = project.scripts_later, None
-        if scripts:
-            waiting[index] = scripts
-    if waiting:
-        from worker_lint.dataos import shellcheck
-
-        shellcheck.check_all(set().union(*waiting.values()))
-        for index in waiting:
-            display = displays[index]
-            project.prescanned.add(display)  # its Stack definitions, if any, were registered the first time
+    waiting: list[int] = []
+    batch = None
+    try:
+        for index, display in enumerate(displays):
+            project.scripts_later = set()
             try:
-                linted[index] = _lint_one(display)
+                linted.append(_lint_one(display))
             finally:
-                project.prescanned.discard(display)
+                scripts, project.scripts_later = project.scripts_later, None
+            if scripts:
+                if batch is None:
+                    from worker_lint.dataos import shellcheck
+
+                    batch = shellcheck.Batch()
+                for dialect, script in scripts:
+                    batch.add(script, dialect)
+                waiting.append(index)
+    finally:
+        if batch is not None:
+            batch.finish()
+    for index in waiting:
+        display = displays[index]
+        project.prescanned.add(display)  # its Stack definitions, if any, were registered the first time
+        try:
+            linted[index] = _lint_one(display)
+        finally:
+            project.prescanned.discard(display)
     return linted
 
 
