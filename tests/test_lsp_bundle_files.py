@@ -74,3 +74,21 @@ async def test_a_bundles_remembered_files_follow_the_disk_the_editor_and_the_set
     )
     worker.write_text(kept)
     assert await _change(client, uri, text.replace("v1\n", "v6\n", 1), 6) == []
+
+
+async def test_a_bundle_is_linted_again_when_a_file_it_names_and_did_not_find_is_created(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    text = _bundle_of_three(tmp_path)
+    worker = tmp_path / "workers" / "w1.yaml"
+    kept = worker.read_text()
+    worker.unlink()
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text(text)
+    uri = await _open(client, bundle)
+    assert _codes(client.diagnostics[uri]) == [("WL413", 10, 12, 27)]
+    worker.write_text(kept)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(worker.as_uri(), types.FileChangeType.Created)])
+    )
+    assert await _until(client, uri, []) == []

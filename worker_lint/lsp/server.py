@@ -454,8 +454,10 @@ def _watched(ls: WorkerLintServer, params: types.DidChangeWatchedFilesParams) ->
         ls.reload()
         return
     changed = {os.path.realpath(p) for p in paths}
+    # a file created may be one an open Bundle names and did not find: every open document is linted again
+    created = any(change.type == types.FileChangeType.Created for change in params.changes)
     for uri, state in list(ls.documents.items()):  # a file an open Bundle names changed on disk
-        if state.references & changed:
+        if created or state.references & changed:
             ls.lint(uri)
 
 
