@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import require_shared, run_cli
 from linting import lint_text
 
 from worker_lint.dataos import resource
@@ -391,3 +391,35 @@ def test_the_reference_coverage_lists_every_resource_type() -> None:
         for kind, info in RESOURCE_TYPES.items()
     }
     assert rows == expected
+
+
+_CRAFTED = [
+    "TYPE: Bundle\n",
+    "name: x\n  type: STACK\n",
+    "Stack:\n  x: 1\n",
+    "\r\ntype: data\r\n",
+    "{type: worker}\n",
+    "  'quoted': 1\n",
+    "name: w\ntype: worker\nworker:\n  stack: container\n",
+    "# type: bundle\n",
+    "version: v1\ntype : Datum\n",
+    "",
+]
+
+
+def test_the_survey_reads_bytes_as_it_reads_text() -> None:
+    """The survey looks at a file's bytes (lower-cased, each line after a break), the language server at a
+    text (a case-insensitive search of every line start): both readings say the same of every file."""
+    text_pattern, bytes_pattern = resource._may_hold(resource.SURVEYED)
+    files = sorted(require_shared("corpus", "dataos").glob("*.yaml"))
+    files += sorted(require_shared("corpus", "dataos-docs").glob("*"))
+    texts = [*_CRAFTED, *(path.read_text(encoding="utf-8", errors="replace") for path in files if path.is_file())]
+    ascii_texts = [text for text in texts if text.isascii()]  # `(?i)` folds more than ASCII in a text
+    assert len(ascii_texts) > 900
+    differ = [
+        text[:60]
+        for text in ascii_texts
+        if bool(text_pattern.search(text)) != resource._may_hold_bytes(bytes_pattern, text.encode("ascii"))
+    ]
+    assert differ == []
+    assert [bool(text_pattern.search(text)) for text in _CRAFTED] == [True] * 5 + [False] * 5
