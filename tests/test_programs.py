@@ -336,16 +336,27 @@ def test_a_failure_to_start_shellcheck_ahead_changes_nothing(tmp_path: Path, mon
     assert [d[4] for d in expected] == ["WL135"]
 
 
-def test_many_scripts_are_read_by_shellcheck_processes_eight_at_a_time_as_they_come(monkeypatch) -> None:
-    from worker_lint.core import cpus
+@pytest.mark.parametrize(
+    ("cpus", "workers", "given"),
+    [
+        (3, 1, [8, 8, 4]),  # CPUs to spare: started eight at a time as they come, the rest when the batch ends
+        (2, 2, [20]),  # every CPU lints: all at the end, in one process (this one's CPU)
+    ],
+)
+def test_a_batch_s_scripts_are_read_by_shellcheck_processes_as_cpus_allow(monkeypatch, cpus, workers, given) -> None:
+    from worker_lint.core import cpus as cpu_count
     from worker_lint.dataos import shellcheck
 
     scripts = [f"cd /data/{n}; ls $X{n}\n" for n in range(20)]
     runs = _shellcheck_runs(monkeypatch)
-    monkeypatch.setattr(cpus, "available_cpus", lambda: 2)
-    shellcheck.check_all(("sh", script) for script in scripts)
-    assert [len(files) for files in runs] == [8, 8, 4]  # started as they come, the rest when the batch ends
+    monkeypatch.setattr(cpu_count, "available_cpus", lambda: cpus)
+    batch = shellcheck.Batch(workers)
+    for script in scripts:
+        batch.add(script, "sh")
+    batch.finish()
+    assert [len(files) for files in runs] == given
     together = [shellcheck.check(script, "sh") for script in scripts]
+    assert len(runs) == len(given)  # every script answered from the batch
     monkeypatch.setattr(shellcheck, "_RESULTS", {})
     assert together == [shellcheck.check(script, "sh") for script in scripts]  # as each alone says
     assert [c.code for c in together[3] or ()] == [2164, 2086]

@@ -137,15 +137,18 @@ def check_all(scripts: Iterable[tuple[str, str]]) -> None:
 class Batch:
     """Scripts handed to shellcheck as a run finds them, read while it goes on linting.
 
-    A process starts on every ``_PER_PROCESS`` unread scripts of a dialect, as
-    long as fewer are running than there are CPUs (else the scripts wait for
-    the next); ``finish`` starts processes for the rest, one per CPU, waits for
-    them all and has ``check`` answer every script added, a script none of them
-    answered for being read alone.  The scripts are files of a private temporary
-    folder (shellcheck reads many scripts only as files), removed by ``finish``.
+    While the run lints, a process starts on every ``_PER_PROCESS`` unread
+    scripts of a dialect if a CPU is free of the run's ``workers`` (a process
+    linting alone on two CPUs leaves one); ``finish`` starts processes for the
+    rest, as many as there are such CPUs and the caller's, waits for them all
+    and has ``check`` answer every script added, a script none of them answered
+    for being read alone.  The scripts are files of a private temporary folder
+    (shellcheck reads many scripts only as files), removed by ``finish``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 1) -> None:
+        #: CPUs no process of the run lints on
+        self._spare = max(0, _cpus() - workers)
         self._added: dict[tuple[str, bytes], tuple[str, str]] = {}
         self._unread: dict[str, dict[tuple[str, bytes], str]] = {}
         self._running: list[tuple[dict[str, tuple[str, bytes]], Any]] = []
@@ -161,14 +164,14 @@ class Batch:
             return  # not given to shellcheck: ``finish`` remembers it unread
         unread = self._unread.setdefault(dialect, {})
         unread[key] = script
-        if len(unread) >= _PER_PROCESS and self._busy() < _cpus():
+        if len(unread) >= _PER_PROCESS and self._busy() < self._spare:
             self._start(dialect, list(unread))
 
     def finish(self) -> None:
         try:
             for dialect, unread in list(self._unread.items()):
                 keys = list(unread)
-                count = max(1, min(_cpus(), len(keys) // _PER_PROCESS))
+                count = max(1, min(self._spare + 1, len(keys) // _PER_PROCESS))  # this process waits
                 for share in range(count):
                     self._start(dialect, keys[share::count])
             for names, process in self._running:

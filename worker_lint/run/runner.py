@@ -78,6 +78,8 @@ class _State:
     buffers: dict[str, bytes]
     #: the open documents, by resolved path
     unsaved: dict[Path, bytes] = field(default_factory=dict)
+    #: the processes linting the run's files, this one included
+    workers: int = 1
 
 
 _STATE: _State | None = None
@@ -188,9 +190,10 @@ Linted = tuple[str, FileResult, list[Path], "bytes | None"]
 
 
 def _lint_all(displays: list[str], jobs: Jobs, init: tuple[Any, ...]) -> Iterator[Linted]:
-    from worker_lint.run.parallel import map_batches
+    from worker_lint.run.parallel import effective_jobs, map_batches
 
-    return map_batches(_lint_batch, displays, jobs, initializer=_init, initargs=init, on_crash=_crashed)
+    workers = effective_jobs(jobs, len(displays))  # what shellcheck's processes share the CPUs with
+    return map_batches(_lint_batch, displays, jobs, initializer=_init, initargs=(*init, workers), on_crash=_crashed)
 
 
 def _lint_batch(displays: list[str]) -> list[Linted]:
@@ -220,7 +223,7 @@ def _lint_batch(displays: list[str]) -> list[Linted]:
                 if batch is None:
                     from worker_lint.dataos import shellcheck
 
-                    batch = shellcheck.Batch()
+                    batch = shellcheck.Batch(_STATE.workers)
                 for dialect, script in scripts:
                     batch.add(script, dialect)
                 waiting.append(index)
@@ -331,8 +334,10 @@ def _init(
     stacks: list[str],
     buffers: dict[str, bytes],
     unsaved: dict[str, bytes] | None = None,
+    workers: int = 1,
 ) -> None:
-    """Per process: the run's settings, its Stack definitions and the files given in memory."""
+    """Per process: the run's settings, its Stack definitions, the files given in memory, and how many
+    processes lint them."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
@@ -340,7 +345,7 @@ def _init(
     by_path = {Path(os.path.realpath(name)): data for name, data in (unsaved or {}).items()}
     project = Project(settings, unsaved=by_path)
     prescan_stacks(stacks, settings, project, buffers)
-    _STATE = _State(settings, project, buffers, by_path)
+    _STATE = _State(settings, project, buffers, by_path, workers)
 
 
 def _lint_one(display: str) -> Linted:
