@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from worker_lint.core.diagnostic import Diagnostic, Severity
-from worker_lint.report import fingerprints, relative_path
+from worker_lint.report import fingerprints, indented_json, relative_path
 
 #: GitLab's scale is info, minor, major, critical, blocker; a broken manifest blocks nothing by itself
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -39,4 +38,4 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
                 },
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(issues) + "\n"

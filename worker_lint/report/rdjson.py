@@ -11,13 +11,12 @@ would not fix anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from worker_lint.core.diagnostic import Diagnostic, Severity, Span
-from worker_lint.report import TOOL_NAME, relative_path
+from worker_lint.report import TOOL_NAME, indented_json, relative_path
 
 _SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 #: the fixes reviewdog may suggest, in the order `--fix` prefers them
@@ -46,7 +45,7 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
             ]
         out.append(item)
     report = {"source": {"name": TOOL_NAME}, "diagnostics": out}
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(report) + "\n"
 
 
 def _range(span: Span, d: Diagnostic, lines: _Lines) -> dict[str, dict[str, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -12,7 +11,7 @@ from urllib.parse import quote
 
 from worker_lint import __version__
 from worker_lint.core.diagnostic import Diagnostic, Severity, Span
-from worker_lint.report import TOOL_NAME, fingerprints, relative_path, rule_help, rule_text
+from worker_lint.report import TOOL_NAME, fingerprints, indented_json, relative_path, rule_help, rule_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE_ID = "%SRCROOT%"
@@ -71,7 +70,7 @@ def render(
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(log) + "\n"
 
 
 def _rules(rules: Mapping[str, Any], diagnostics: Sequence[Diagnostic]) -> tuple[list[dict[str, Any]], dict[str, int]]:
