@@ -52,18 +52,16 @@ def _lookup(node: MappingNode, wanted: str, seen: set[int] | None) -> tuple[Node
     ``seen`` holds the mappings already searched for it, made only when a merge is
     followed: most mappings merge nothing, and this runs for every segment of every path.
     """
-    match = None
-    merges: list[Node] | None = None
+    # from the end: the first written key met is the last written, and merges matter only without one
+    for k, v in reversed(node.value):
+        if k.value == wanted and isinstance(k, ScalarNode):  # a complex key's value is a list: never equal
+            return k, v
+    merges: list[Node] = []
     for k, v in node.value:
-        value = k.value  # a complex key's value is a list and never equals a string
-        if value == wanted and isinstance(k, ScalarNode):
-            match = (k, v)
-        elif value == "<<" and is_merge_key(k):  # the value first: most keys are not `<<`
-            if merges is None:
-                merges = []
+        if k.value == "<<" and is_merge_key(k):  # the value first: most keys are not `<<`
             merges.extend(v.value if isinstance(v, SequenceNode) else [v])
-    if match is not None or merges is None:
-        return match
+    if not merges:
+        return None
     if seen is None:
         seen = set()
     seen.add(id(node))

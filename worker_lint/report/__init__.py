@@ -18,7 +18,7 @@ import enum
 import importlib
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,19 @@ def relative_path(path: str, base: Path | None) -> str:
     return relative(path, base)
 
 
+def path_namer(base: Path | None) -> Callable[[str], str]:
+    """:func:`relative_path` for one report: a file's many diagnostics have its name worked out once."""
+    names: dict[str, str] = {}
+
+    def name(path: str) -> str:
+        shown = names.get(path)
+        if shown is None:
+            shown = names[path] = relative_path(path, base)
+        return shown
+
+    return name
+
+
 def fingerprints(diagnostics: Sequence[Diagnostic], base: Path | None) -> list[str]:
     """A stable identity per diagnostic that survives edits shifting lines.
 
@@ -70,9 +83,10 @@ def fingerprints(diagnostics: Sequence[Diagnostic], base: Path | None) -> list[s
 
     seen: Counter[str] = Counter()
     out = []
+    name = path_namer(base)
     for diagnostic in diagnostics:
         anchor = "/".join(str(p) for p in diagnostic.json_path) if diagnostic.json_path else diagnostic.message
-        key = "\0".join((relative_path(diagnostic.path, base), diagnostic.code, str(diagnostic.document), anchor))
+        key = "\0".join((name(diagnostic.path), diagnostic.code, str(diagnostic.document), anchor))
         seen[key] += 1
         out.append(hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()[:32])
     return out

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from worker_lint.core.diagnostic import Diagnostic, Severity
-from worker_lint.report import TOOL_NAME, relative_path
+from worker_lint.report import TOOL_NAME, path_namer
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -19,10 +19,11 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
     format; GitHub draws the annotation on the pull request's diff.
     """
     lines = []
+    name = path_namer(base)
     for d in diagnostics:
         span = d.span
         properties = [
-            ("file", relative_path(d.path, base)),
+            ("file", name(d.path)),
             ("line", str(span.line)),
             ("col", str(span.column)),
             ("endLine", str(span.end_line)),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from worker_lint.core.diagnostic import Diagnostic, Severity
-from worker_lint.report import fingerprints, relative_path
+from worker_lint.report import fingerprints, indented_json, path_namer
 
 #: GitLab's scale is info, minor, major, critical, blocker; a broken manifest blocks nothing by itself
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -18,6 +17,7 @@ _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: 
 def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base: Path | None = None, **_: Any) -> str:
     """A JSON array of Code Climate issues with 1-based lines and a unique, line-independent fingerprint."""
     issues = []
+    name = path_namer(base)
     for diagnostic, fingerprint in zip(diagnostics, fingerprints(diagnostics, base)):
         span = diagnostic.span
         issues.append(
@@ -30,7 +30,7 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
                 # GitLab asks for an MD5-sized identifier; this is not a security use.
                 "fingerprint": hashlib.md5(fingerprint.encode(), usedforsecurity=False).hexdigest(),
                 "location": {
-                    "path": relative_path(diagnostic.path, base),
+                    "path": name(diagnostic.path),
                     "lines": {"begin": span.line, "end": span.end_line},
                     "positions": {
                         "begin": {"line": span.line, "column": span.column},
@@ -39,4 +39,4 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
                 },
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(issues) + "\n"

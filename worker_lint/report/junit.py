@@ -9,7 +9,7 @@ from typing import Any
 
 from worker_lint.core import lazy_re
 from worker_lint.core.diagnostic import Diagnostic
-from worker_lint.report import TOOL_NAME, relative_path
+from worker_lint.report import TOOL_NAME, path_namer
 
 # XML 1.0 cannot carry most control characters, even escaped; they are shown as \xNN instead.
 _NOT_XML = lazy_re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -24,9 +24,10 @@ def render(
     **_: Any,
 ) -> str:
     """``files`` adds passing test cases for clean files; files with diagnostics are always listed."""
-    by_file: dict[str, list[Diagnostic]] = {relative_path(str(f), base): [] for f in files}
+    shown = path_namer(base)
+    by_file: dict[str, list[Diagnostic]] = {shown(str(f)): [] for f in files}
     for diagnostic in diagnostics:
-        by_file.setdefault(relative_path(diagnostic.path, base), []).append(diagnostic)
+        by_file.setdefault(shown(diagnostic.path), []).append(diagnostic)
     failing = sum(1 for found in by_file.values() if found)
     suites = ET.Element("testsuites", name=TOOL_NAME, tests=str(len(by_file)), failures=str(failing), errors="0")
     suite = ET.SubElement(

@@ -11,13 +11,12 @@ would not fix anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from worker_lint.core.diagnostic import Diagnostic, Severity, Span
-from worker_lint.report import TOOL_NAME, relative_path
+from worker_lint.report import TOOL_NAME, indented_json, path_namer
 
 _SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 #: the fixes reviewdog may suggest, in the order `--fix` prefers them
@@ -28,8 +27,9 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
     """``{"source": ..., "diagnostics": [...]}`` with byte columns and suggestions."""
     lines = _Lines()
     out = []
+    name = path_namer(base)
     for d in diagnostics:
-        path = relative_path(d.path, base)
+        path = name(d.path)
         item: dict[str, Any] = {
             "message": d.message,
             "location": {"path": path, "range": _range(d.span, d, lines)},
@@ -46,7 +46,7 @@ def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Any], *, base:
             ]
         out.append(item)
     report = {"source": {"name": TOOL_NAME}, "diagnostics": out}
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(report) + "\n"
 
 
 def _range(span: Span, d: Diagnostic, lines: _Lines) -> dict[str, dict[str, int]]:

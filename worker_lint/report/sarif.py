@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from worker_lint import __version__
 from worker_lint.core.diagnostic import Diagnostic, Severity, Span
-from worker_lint.report import TOOL_NAME, fingerprints, relative_path, rule_help, rule_text
+from worker_lint.report import TOOL_NAME, fingerprints, indented_json, path_namer, rule_help, rule_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE_ID = "%SRCROOT%"
@@ -41,9 +40,10 @@ def render(
     descriptors, index = _rules(rules, [*diagnostics, *suppressed, *baselined])
     every = [*diagnostics, *suppressed, *baselined]
     prints = fingerprints(every, root)
+    artifact = _artifacts(root)
     results = []
     for position, diagnostic in enumerate(every):
-        result = _result(diagnostic, index[diagnostic.code], prints[position], root)
+        result = _result(diagnostic, index[diagnostic.code], prints[position], artifact)
         if position >= len(diagnostics) + len(suppressed):
             result["suppressions"] = [{"kind": "external", "justification": "recorded in the baseline"}]
         elif position >= len(diagnostics):
@@ -71,7 +71,7 @@ def render(
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(log) + "\n"
 
 
 def _rules(rules: Mapping[str, Any], diagnostics: Sequence[Diagnostic]) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -121,20 +121,24 @@ def _plain(markdown: str) -> str:
     return re.sub(r"`([^`]*)`", r"\1", text).strip()
 
 
-def _result(diagnostic: Diagnostic, rule_index: int, fingerprint: str, root: Path) -> dict[str, Any]:
+#: a file's artifact location in the report, by its path as diagnostics name it
+Artifacts = Callable[[str], dict[str, Any]]
+
+
+def _result(diagnostic: Diagnostic, rule_index: int, fingerprint: str, artifact: Artifacts) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": _LEVEL[diagnostic.severity],
         "message": {"text": diagnostic.message},
-        "locations": [{"physicalLocation": _physical(diagnostic.path, diagnostic.span, root)}],
+        "locations": [{"physicalLocation": _physical(diagnostic.path, diagnostic.span, artifact)}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if diagnostic.related:
         result["relatedLocations"] = [
             {
                 "id": number,
-                "physicalLocation": _physical(diagnostic.path, related.span, root),
+                "physicalLocation": _physical(diagnostic.path, related.span, artifact),
                 "message": {"text": related.message},
             }
             for number, related in enumerate(diagnostic.related, start=1)
@@ -146,7 +150,7 @@ def _result(diagnostic: Diagnostic, rule_index: int, fingerprint: str, root: Pat
                 "description": {"text": fix.title},
                 "artifactChanges": [
                     {
-                        "artifactLocation": _artifact(diagnostic.path, root),
+                        "artifactLocation": artifact(diagnostic.path),
                         "replacements": [
                             {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.content}}
                             for edit in fix.edits
@@ -164,9 +168,9 @@ def _region(span: Span) -> dict[str, int]:
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
-def _physical(path: str, span: Span, root: Path) -> dict[str, Any]:
+def _physical(path: str, span: Span, artifact: Artifacts) -> dict[str, Any]:
     return {
-        "artifactLocation": _artifact(path, root),
+        "artifactLocation": artifact(path),
         "region": {
             "startLine": span.line,
             "startColumn": span.column,
@@ -176,8 +180,21 @@ def _physical(path: str, span: Span, root: Path) -> dict[str, Any]:
     }
 
 
-def _artifact(path: str, root: Path) -> dict[str, Any]:
-    relative = relative_path(path, root)
+def _artifacts(root: Path) -> Artifacts:
+    """Artifact locations for one report: a file's many results and fixes have its URI worked out once."""
+    name = path_namer(root)
+    known: dict[str, dict[str, Any]] = {}
+
+    def artifact(path: str) -> dict[str, Any]:
+        found = known.get(path)
+        if found is None:
+            found = known[path] = _artifact(name(path))
+        return dict(found)  # each location its own mapping, as if made afresh
+
+    return artifact
+
+
+def _artifact(relative: str) -> dict[str, Any]:
     if relative.startswith("<"):
         return {"uri": quote(relative.strip("<>"))}
     if relative.startswith("/"):

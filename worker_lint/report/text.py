@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from worker_lint.core import safe_text
 from worker_lint.core.diagnostic import Diagnostic, Severity
+from worker_lint.report import indented_json
 
 _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -151,9 +151,4 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
 def json_report(diagnostics: Sequence[Diagnostic]) -> str:
     """Every string escaped as in the text report (``safe_text``), so the report is valid UTF-8 whatever
     the file names, and no value's control characters reach a log that prints one of its strings."""
-    return (
-        json.dumps(
-            {"diagnostics": [as_dict(d) for d in safe_text.diagnostics(diagnostics)]}, indent=2, ensure_ascii=False
-        )
-        + "\n"
-    )
+    return indented_json.dumps({"diagnostics": [as_dict(d) for d in safe_text.diagnostics(diagnostics)]}) + "\n"

@@ -10,7 +10,7 @@ any order or in parallel with the same output.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -328,30 +328,46 @@ def _finish(
     shown: str | None = None,
     editor: positions.EditorLines | None = None,
 ) -> FileResult:
-    from worker_lint.config import is_selected
-
-    lines = (text if shown is None else shown).split("\n") if findings or "worker-lint:" in text else []
+    directives = "worker-lint:" in text
+    if not findings and not directives:  # a clean file: nothing to place, suppress or filter
+        return FileResult([], [])
+    selected = _selection(settings, path)
+    lines = (text if shown is None else shown).split("\n")
     diagnostics = [_place(path, text, finding, doc, settings, lines) for finding, doc in findings]
     suppressed: list[Diagnostic] = []
-    if "worker-lint:" in text:
+    if directives:
         # suppressions see every diagnostic, so a directive for a deselected rule is not called unused
         from worker_lint.run import suppress
 
         kept, suppressed, own = suppress.apply(
-            text,
-            diagnostics,
-            selected=lambda code: is_selected(code, settings, path),
-            known_codes=catalogue.codes(settings.policies),
+            text, diagnostics, selected=selected, known_codes=catalogue.codes(settings.policies)
         )
         diagnostics = list(kept) + [_place(path, text, f, None, settings, lines) for f in own]
-    diagnostics = [d for d in set(diagnostics) if is_selected(d.code, settings, path)]
+    # two checks may report the same thing at the same place: it is shown once
+    unique = set(diagnostics) if len(diagnostics) > 1 else diagnostics
+    diagnostics = [d for d in unique if selected(d.code)]
     if editor is not None:
         diagnostics = [_to_editor(d, editor) for d in diagnostics]
         suppressed = [_to_editor(d, editor) for d in suppressed]
     return FileResult(
         sorted(diagnostics, key=Diagnostic.sort_key),
-        sorted((d for d in suppressed if is_selected(d.code, settings, path)), key=Diagnostic.sort_key),
+        sorted((d for d in suppressed if selected(d.code)), key=Diagnostic.sort_key),
     )
+
+
+def _selection(settings: Settings, path: str) -> Callable[[str], bool]:
+    """Whether a code is reported in this file, worked out once per code: a file's diagnostics share few codes."""
+    from worker_lint.config import is_selected
+
+    answers: dict[str, bool] = {}
+
+    def selected(code: str) -> bool:
+        answer = answers.get(code)
+        if answer is None:
+            answer = answers[code] = is_selected(code, settings, path)
+        return answer
+
+    return selected
 
 
 def _place(
