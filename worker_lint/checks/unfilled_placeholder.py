@@ -56,20 +56,28 @@ def unfilled_placeholder(res: Resource, ctx: Context) -> Iterator[Finding]:
         elif written.plain(node):
             continue  # nothing under it to report: most of a file that holds placeholders at all
         elif isinstance(node, SequenceNode):
-            todo.extend((item, path + (i,), where) for i, item in reversed(list(enumerate(node.value))))
+            todo.extend(
+                (item, path + (i,), where)
+                for i, item in reversed(list(enumerate(node.value)))
+                if not written.plain(item)  # passed over before its path is made: the walk would pass it over
+            )
         elif isinstance(node, MappingNode):
             children: list[tuple[Node, JsonPath, _Where]] = []
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     continue  # a collection as key is a parse finding already
                 key = key_node.value
-                at = path + (key,)
                 if "$" in key or "<" in key or "{{" in key or "{%" in key:  # _interesting, inline: every key
+                    at = path + (key,)
                     split = _split_placeholder(res, key_node, value_node, at, where)
                     if split is not None:
                         yield split
                         continue
                     yield from _tokens(res, key_node, at, where, at="key")
+                elif written.plain(value_node):
+                    continue  # as for a sequence's items: most values of a file that holds placeholders
+                else:
+                    at = path + (key,)
                 # most keys change nothing, and the `stack` beside them matters only to a `stackSpec`
                 inside = _enter(where, key, node) if key in _ENTERING or key.lower().endswith("template") else where
                 children.append((value_node, at, inside))
