@@ -670,3 +670,12 @@ def test_cli_sleep_worker_clean_and_with_vars(tmp_path: Path) -> None:
     assert [(d["line"], d["column"], d["end_column"], d["code"]) for d in report["diagnostics"]] == [  # type: ignore[index]
         (10, 12, 27, "WL305")
     ]
+
+
+@hsettings(max_examples=300)
+@given(st.text(alphabet="${!%<}a \n", max_size=12))
+def test_may_hold_placeholder_is_the_pattern_it_counts_for(text: str) -> None:
+    # the counting shortcuts answer what one pattern over the text would
+    from worker_lint.checks.unfilled_placeholder import _may_hold_placeholder
+
+    assert _may_hold_placeholder(text) == bool(re.search(r"\$(?!\{!)|<|\{\{|\{%", text))

@@ -28,7 +28,7 @@ from worker_lint.core import type_names
 from worker_lint.core.diagnostic import Finding, JsonPath
 from worker_lint.core.suggest import closest
 from worker_lint.dataos import bento
-from worker_lint.dataos.stacks import builtin_stacks, stack_ref_of
+from worker_lint.dataos.stacks import builtin_stacks, stack_ref_in
 from worker_lint.dataos.templating import is_templated
 
 if TYPE_CHECKING:
@@ -73,13 +73,17 @@ Owner = tuple[str, "str | None"]
 
 @check(UNKNOWN_COMPONENT, UNLISTED_COMPONENT, UNKNOWN_FIELD, MISSING_FIELD, WRONG_TYPE, INVALID_ENUM, kinds={"worker"})
 def bento_components(res: Resource, ctx: Context) -> list[Finding]:
-    spec = res.get(res.body_key, "stackSpec")
-    if not isinstance(spec, dict) or not _is_bento(res, ctx):
+    bk = res.body_key
+    body = res.data.get(bk)
+    if not isinstance(body, dict):
+        return []
+    spec = body.get("stackSpec")
+    if not isinstance(spec, dict) or not _is_bento(body, ctx):
         return []
     # findings are collected in one list through the walk, and messages are written only for what is
     # reported: a config has hundreds of values, and they nearly all fit
     out: list[Finding] = []
-    base: JsonPath = (res.body_key, "stackSpec")
+    base: JsonPath = (bk, "stackSpec")
     for section, value in spec.items():
         kind = section_type(section, isinstance(value, list))
         if kind is None or value is None:
@@ -134,11 +138,12 @@ def _child_type(spec: Any, segment: str | int) -> Any:
     return spec[1] if spec[0] == "m" and isinstance(segment, str) else None
 
 
-def _is_bento(res: Resource, ctx: Context) -> bool:
-    stack = res.get(res.body_key, "stack")
+def _is_bento(body: dict[str, Any], ctx: Context) -> bool:
+    """Whether the Worker whose body section is ``body`` runs a built-in Bento stack."""
+    stack = body.get("stack")
     if not isinstance(stack, str) or stack.partition(":")[0].partition("+")[0].strip() not in bento_stack_names():
         return False  # most Workers: no need to parse the reference
-    found = stack_ref_of(res)
+    found = stack_ref_in(body)
     if found is None or found[1] is None:
         return False
     info = ctx.stacks.lookup(found[1])  # a custom Stack of the same name takes its place

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from worker_lint.checks import check
 from worker_lint.core.diagnostic import Finding
 from worker_lint.dataos.stack_ref import repaired, stack_ref_problem
-from worker_lint.dataos.stacks import stack_ref_of
+from worker_lint.dataos.stacks import stack_ref_in
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Context
@@ -18,11 +18,13 @@ if TYPE_CHECKING:
 
 @check("WL120", "WL121", "WL122", "WL127", kinds={"worker"})
 def stack_reference(res: Resource, ctx: Context) -> Iterator[Finding]:
-    found = stack_ref_of(res)
+    bk = res.body_key
+    body = res.data.get(bk)
+    found = stack_ref_in(body) if isinstance(body, dict) else None
     if found is None:
         return
     text, ref = found
-    path = (res.body_key, "stack")
+    path = (bk, "stack")
     if ref is None:
         message = f"`{text}` is not a valid stack reference: {stack_ref_problem(text)}"
         fixed = repaired(text)

@@ -17,7 +17,7 @@ from worker_lint.checks import check, schema_keywords
 from worker_lint.checks.schema_keywords import SHAPE_CODES
 from worker_lint.core.diagnostic import Finding, Related
 from worker_lint.dataos import schema
-from worker_lint.dataos.stacks import SchemaRef, StackInfo, stack_ref_of
+from worker_lint.dataos.stacks import SchemaRef, StackInfo, stack_ref_in
 from worker_lint.dataos.templating import is_templated
 
 if TYPE_CHECKING:
@@ -35,9 +35,12 @@ class _Placed(NamedTuple):
 
 def _placed(res: Resource, ctx: Context) -> _Placed | None:
     """The Worker's stack, when its schema is known, and where its stackSpec sections are."""
-    body = res.body
-    found = stack_ref_of(res)
-    if body is None or found is None or found[1] is None:
+    bk = res.body_key  # found once: both checks of this module start here
+    body = res.data.get(bk)
+    if not isinstance(body, dict):
+        return None
+    found = stack_ref_in(body)
+    if found is None or found[1] is None:
         return None
     info = ctx.stacks.lookup(found[1])
     if info is None or info.schema is None:
@@ -45,15 +48,15 @@ def _placed(res: Resource, ctx: Context) -> _Placed | None:
     spec = body.get("stackSpec")
     if isinstance(spec, str) and is_templated(spec):
         return None  # `stackSpec: ${{stack-specific-configuration}}`: nothing to check yet
-    bk = res.body_key
     sections = root_sections(info.schema)
     return _Placed(info, bk, spec, [k for k in body if k in sections and k not in schema.worker_fields(bk)])
 
 
 @check("WL124", kinds={"worker"}, hides=SHAPE_CODES)
 def misindented_stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
-    body = res.body
-    if body is None or schema.worker_fields(res.body_key).issuperset(body):
+    bk = res.body_key
+    body = res.data.get(bk)
+    if not isinstance(body, dict) or schema.worker_fields(bk).issuperset(body):
         return  # the common case: every key is a Worker field, so none is a misplaced stack section
     placed = _placed(res, ctx)
     if placed is None or not placed.misplaced:
@@ -74,9 +77,10 @@ def stack_spec(res: Resource, ctx: Context) -> Iterator[Finding]:
         # a missing or empty stackSpec is the core schema's to report, and the indentation explains it
         return
     instance = dict(spec)
-    assert res.body is not None
-    for key in misplaced:
-        instance.setdefault(key, res.body[key])  # counted as present: WL124 already says where they went
+    if misplaced:
+        body = res.data[bk]  # the mapping _placed found them in
+        for key in misplaced:
+            instance.setdefault(key, body[key])  # counted as present: WL124 already says where they went
     origin = f" (schema of {info.origin})" if info.custom else ""
     for finding in schema_keywords.findings(info.schema, instance, (bk, "stackSpec"), is_templated):
         if len(finding.path) > 2 and finding.path[2] in misplaced and finding.path[2] not in spec:

@@ -274,9 +274,13 @@ def schema_problem(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def stack_ref_of(res: Resource) -> tuple[str, StackRef | None] | None:
-    """The Worker's `stack` text and its parsed reference; None when `stack` is absent, not a string or templated."""
-    text = res.get(res.body_key, "stack")
+def stack_ref_in(body: dict[str, Any]) -> tuple[str, StackRef | None] | None:
+    """The `stack` text of a Worker's body section and its parsed reference; None when `stack` is absent,
+    not a string or templated.
+
+    The checks that read it hold the body section already, and finding it again costs every Worker.
+    """
+    text = body.get("stack")
     if not isinstance(text, str) or is_templated(text):
         return None
     return text, parse_stack_ref(text)

@@ -131,6 +131,8 @@ class _Braces:
 
 
 _BRACE = lazy_re.compile(r"[{}]")
+#: the characters a token starts with (see :func:`scan`)
+_TOKEN_START = lazy_re.compile(r"[$<{]")
 
 
 def _dollar(text: str, i: int, bento: bool, braces: _Braces | None) -> Token | None:
@@ -197,8 +199,10 @@ def scan(text: str, *, bento: bool = False) -> list[Token]:
         return found
 
     i = 0
-    n = len(text)
-    while i < n:
+    # only `$`, `{` and `<` start a token: the scan skips to each in one search, not a character at a time
+    next_start = _TOKEN_START.search
+    while (found := next_start(text, i)) is not None:
+        i = found.start()
         ch = text[i]
         token: Token | None = None
         if ch == "$":
