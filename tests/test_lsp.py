@@ -6,6 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+import lsp_server
 import pytest
 import pytest_asyncio
 import pytest_lsp  # the `test` extra installs it, with the `lsp` extra
@@ -617,18 +618,11 @@ CRASHING = [
 ]
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=CRASHING), loop_scope="module")
-async def crashing(lsp_client: LanguageClient):
-    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=ROOT.as_uri(),
-            initialization_options={"lint": {"debounceMs": 0}},
-        )
-    )
-    yield
-    await lsp_client.shutdown_session()
+@pytest_asyncio.fixture(loop_scope="module")
+async def crashing():
+    started = await lsp_server.start(CRASHING, "visual-studio-code", ROOT, {"lint": {"debounceMs": 0}})
+    yield started
+    await lsp_server.stop(started)
 
 
 async def test_a_crashing_rule_is_one_wl900_and_the_server_lives_on(crashing: LanguageClient, tmp_path: Path) -> None:

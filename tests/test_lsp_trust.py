@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import lsp_server
 import pytest
-import pytest_lsp
+import pytest_asyncio
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 from test_lsp import _diagnostics
 
 from worker_lint import api
@@ -35,18 +36,12 @@ WAIT = 20
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo") or sys.platform != "linux", reason="FIFOs, /proc")
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
-async def client(lsp_client: LanguageClient):
-    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=ROOT.as_uri(),
-            initialization_options={"lint": {"run": "onType", "debounceMs": 0}},
-        )
-    )
-    yield
-    await lsp_client.shutdown_session()
+@pytest_asyncio.fixture
+async def client():
+    """A server of its own: what the process reads is what these tests test."""
+    started = await lsp_server.start(SERVER, "visual-studio-code", ROOT, {"lint": {"run": "onType", "debounceMs": 0}})
+    yield started
+    await lsp_server.stop(started)
 
 
 async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
