@@ -193,15 +193,15 @@ def _segfault_every_fiftieth(item: int) -> int:
 #: loaded by every process of the run, forked or spawned: linting `crash.yaml` faults as a C extension can
 CRASH_HOOK = """
 import worker_lint.run.engine as engine
-real = engine.check_text
+real = engine.start_text
 
-def check_text(data, display, *args, **kwargs):
+def start_text(data, display, *args, **kwargs):
     if display.endswith("crash.yaml"):
         import ctypes
         ctypes.string_at(0)
     return real(data, display, *args, **kwargs)
 
-engine.check_text = check_text
+engine.start_text = start_text
 """
 
 

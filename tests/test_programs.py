@@ -253,19 +253,41 @@ def _write_scripts(folder: Path) -> None:
 
 
 def _shellcheck_runs(monkeypatch) -> list[list[str]]:
-    """The files each shellcheck process of the run was given (`-`: one script on standard input)."""
+    """The files each shellcheck process of this process was given (`-`: one script on standard input)."""
     from worker_lint.dataos import shellcheck
 
     runs: list[list[str]] = []
-    real = shellcheck._spawn
+    real = shellcheck.spawn
 
-    def counted(files: list[str], dialect: str, *, given: bool) -> object:
+    def counted(files: list[str], dialect: str, **how: object) -> object:
         runs.append(files)
-        return real(files, dialect, given=given)
+        return real(files, dialect, **how)
 
-    monkeypatch.setattr(shellcheck, "_spawn", counted)
+    monkeypatch.setattr(shellcheck, "spawn", counted)
     monkeypatch.setattr(shellcheck, "_RESULTS", {})
     return runs
+
+
+def _logged_shellcheck(tmp_path: Path, monkeypatch) -> Path:
+    """Every process of the run (forked workers included) starts a shellcheck that logs the scripts it is
+    given, one line each, then runs the real one; the log's path."""
+    from worker_lint.dataos import shellcheck
+
+    log = tmp_path / "shellcheck.log"
+    wrapper = tmp_path / "bin" / "shellcheck"
+    wrapper.parent.mkdir()
+    real = shellcheck.binary()
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'for word in "$@"; do case "$word" in -*) ;; *) echo "$word" >> {log} ;; esac; done\n'
+        'case " $* " in *" - "*) echo - >> ' + str(log) + " ;; esac\n"
+        f'exec {real} "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(shellcheck, "binary", lambda: str(wrapper))
+    monkeypatch.setattr(shellcheck, "_RESULTS", {})
+    return log
 
 
 def _diagnostics(folder: Path, *args: str) -> list[tuple[str, int, int, int, int, str, str]]:
@@ -277,22 +299,52 @@ def _diagnostics(folder: Path, *args: str) -> list[tuple[str, int, int, int, int
     ]
 
 
-def test_the_scripts_of_a_run_are_read_by_one_shellcheck_per_dialect(tmp_path: Path, monkeypatch) -> None:
+def _alone(folder: Path, monkeypatch) -> list[tuple[str, int, int, int, int, str, str]]:
+    """Each file's diagnostics, linted alone in a fresh memory of scripts."""
+    found: list[tuple[str, int, int, int, int, str, str]] = []
+    for name in sorted(_SCRIPTS) + ["stack.yaml"]:
+        monkeypatch.setattr("worker_lint.dataos.shellcheck._RESULTS", {})
+        found.extend(_diagnostics(folder, name))
+    return found
+
+
+def test_the_scripts_of_a_run_are_each_read_once(tmp_path: Path, monkeypatch) -> None:
     _write_scripts(tmp_path)
+    alone = _alone(tmp_path, monkeypatch)
+    for copy in range(12):  # the same scripts in many files
+        for name in [*_SCRIPTS, "stack.yaml"]:
+            (tmp_path / f"copy{copy}-{name}").write_bytes((tmp_path / name).read_bytes())
     runs = _shellcheck_runs(monkeypatch)
     together = _diagnostics(tmp_path, "-j", "1", ".")
-    assert sorted(len(files) for files in runs) == [2, 3]  # bash: c and d; sh: a, b and the Stack file's
     assert [d[:6] for d in together if d[0] == "c.yaml"] == [  # the `if` and the `done` where they are written
         ("c.yaml", 9, 31, 9, 32, "WL134"),
         ("c.yaml", 9, 51, 9, 52, "WL134"),
     ]
-    alone: list[tuple[str, int, int, int, int, str, str]] = []
-    for name in sorted(_SCRIPTS) + ["stack.yaml"]:
-        monkeypatch.setattr("worker_lint.dataos.shellcheck._RESULTS", {})
-        alone.extend(_diagnostics(tmp_path, name))
-    assert sorted(together) == sorted(alone)
-    assert [len(files) for files in runs[2:]] == [1] * 5  # alone: the script on standard input
-    assert sorted(_diagnostics(tmp_path, "-j", "2", ".")) == sorted(alone)
+    assert sorted(d for d in together if not d[0].startswith("copy")) == sorted(alone)
+    assert sorted(d[1:] for d in together if d[0].startswith("copy0-")) == sorted(d[1:] for d in alone)
+    read = [name for files in runs for name in files]
+    assert "-" not in read  # none alone, on standard input
+    assert len(read) == len(set(read)) == 5  # a, b, the Stack file's (sh); c, d (bash)
+    assert len({Path(name).suffix for name in read}) == 2  # a shellcheck per dialect
+
+
+def test_the_processes_of_a_run_share_the_scripts_they_read(tmp_path: Path, monkeypatch) -> None:
+    _write_scripts(tmp_path)
+    alone = _alone(tmp_path, monkeypatch)
+    for copy in range(60):
+        for name in [*_SCRIPTS, "stack.yaml"]:
+            (tmp_path / f"copy{copy:02}-{name}").write_bytes((tmp_path / name).read_bytes())
+    log = _logged_shellcheck(tmp_path, monkeypatch)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    together = _diagnostics(tmp_path, "-j", "2", ".")
+    assert sorted(d for d in together if not d[0].startswith("copy")) == sorted(alone)
+    assert sorted(d[1:] for d in together if d[0].startswith("copy59-")) == sorted(d[1:] for d in alone)
+    read = log.read_text(encoding="utf-8").split()
+    assert len(read) == len(set(read)) == 5, read  # each script once, whichever process linted its files
+    assert all(Path(name).parent.parent == temporary for name in read)  # from the run's shared folder
+    assert list(temporary.iterdir()) == []  # which is gone
 
 
 def test_without_a_temporary_folder_each_script_is_read_alone(tmp_path: Path, monkeypatch) -> None:
@@ -334,32 +386,6 @@ def test_a_failure_to_start_shellcheck_ahead_changes_nothing(tmp_path: Path, mon
     monkeypatch.setattr(shellcheck, "start", broken)
     assert _lint(tmp_path, script) == expected
     assert [d[4] for d in expected] == ["WL135"]
-
-
-@pytest.mark.parametrize(
-    ("cpus", "workers", "given"),
-    [
-        (3, 1, [8, 8, 4]),  # CPUs to spare: started eight at a time as they come, the rest when the batch ends
-        (2, 2, [20]),  # every CPU lints: all at the end, in one process (this one's CPU)
-    ],
-)
-def test_a_batch_s_scripts_are_read_by_shellcheck_processes_as_cpus_allow(monkeypatch, cpus, workers, given) -> None:
-    from worker_lint.core import cpus as cpu_count
-    from worker_lint.dataos import shellcheck
-
-    scripts = [f"cd /data/{n}; ls $X{n}\n" for n in range(20)]
-    runs = _shellcheck_runs(monkeypatch)
-    monkeypatch.setattr(cpu_count, "available_cpus", lambda: cpus)
-    batch = shellcheck.Batch(workers)
-    for script in scripts:
-        batch.add(script, "sh")
-    batch.finish()
-    assert [len(files) for files in runs] == given
-    together = [shellcheck.check(script, "sh") for script in scripts]
-    assert len(runs) == len(given)  # every script answered from the batch
-    monkeypatch.setattr(shellcheck, "_RESULTS", {})
-    assert together == [shellcheck.check(script, "sh") for script in scripts]  # as each alone says
-    assert [c.code for c in together[3] or ()] == [2164, 2086]
 
 
 def test_a_script_is_found_once_for_the_check_and_the_shellcheck_started_ahead(tmp_path: Path, monkeypatch) -> None:

@@ -52,10 +52,10 @@ class Project:
     prescanned: set[str] = field(default_factory=set)
     #: the Bundle, Lens and Worker manifests under each project root, looked for once per run (Data Product refs)
     manifests: dict[Path, list[Manifest]] = field(default_factory=dict)
-    #: the shell scripts, as (dialect, text), of the file being linted that shellcheck has not read, when the
-    #: run has them read at once for a batch of files and lints those files again (``run.runner``); None:
-    #: each script is read when it is met
-    scripts_later: set[tuple[str, str]] | None = None
+    #: what the checks of the file being linted wait for (a shell script for shellcheck to read), when the
+    #: run gets that ready for many files at once and then resumes those checks (``run.runner``); None:
+    #: a check does the work itself, when it meets it.  A check that adds to it reports nothing yet.
+    waiting_for: list[Any] | None = None
     #: the checks a configuration selects, by its identity, (with `per-file-ignores`) the file's path, and
     #: the resource type they run on
     selected_checks: dict[tuple[int, str, str], list[CheckSpec]] = field(default_factory=dict)
@@ -127,6 +127,8 @@ class Context:
     #: what a check's prepare= hook worked out for a resource, kept for the check: by the check's name and
     #: the resource's place in the document (a Bundle inlines several); it goes with the document
     prepared: dict[tuple[str, JsonPath], Any] = field(default_factory=dict)
+    #: the checks that wait for something (``Project.waiting_for``), by resource: run again to resume
+    resumable: list[tuple[Any, CheckSpec]] = field(default_factory=list)
 
     @property
     def stacks(self) -> StackRegistry:

@@ -45,7 +45,7 @@ def start_shellcheck(res: Resource, ctx: Context) -> None:
     """Have shellcheck start on the script now, to read it while the other checks run (not when a batch of
     files has its scripts read at once)."""
     found = _script(res, ctx)
-    if found is not None and ctx.project.scripts_later is None:
+    if found is not None and ctx.project.waiting_for is None:
         from worker_lint.dataos import shellcheck
 
         shellcheck.start(found[1].text, found[0].dialect)
@@ -59,10 +59,13 @@ def shell_script(res: Resource, ctx: Context) -> Iterator[Finding]:
     found, program = script
     from worker_lint.dataos import shellcheck  # only a Worker that runs a shell script needs it
 
-    later = ctx.project.scripts_later
-    if later is not None and not shellcheck.known(program.text, found.dialect):
-        later.add((found.dialect, program.text))  # read with the batch's other scripts; the file is linted again
-        return
+    waiting_for = ctx.project.waiting_for
+    if waiting_for is not None:
+        from worker_lint.dataos import shared_scripts
+
+        if not shared_scripts.known(program.text, found.dialect):
+            waiting_for.append((found.dialect, program.text))  # read with the run's other scripts, then resumed
+            return
     comments = shellcheck.check(program.text, found.dialect)
     if not comments:
         return

@@ -50,11 +50,39 @@ def check_text(
     settings = settings or Settings()
     project = project or Project(settings)
     data = text.encode("utf-8") if isinstance(text, str) else text
+    result = _guarded(data, path, settings, lambda: _lint_bytes(data, path, settings, project))
+    assert isinstance(result, FileResult)  # nothing waits unless the project says so
+    return result
+
+
+class Suspended:
+    """A file whose checks wait for something the run gets ready for many files at once (``Project.waiting_for``):
+    ``resume()`` runs them again and gives the file's result, as ``check_text`` would have."""
+
+    def __init__(self, data: bytes, path: str, settings: Settings, finish: Callable[[], FileResult]) -> None:
+        self._data, self._path, self._settings, self._finish = data, path, settings, finish
+
+    def resume(self) -> FileResult:
+        result = _guarded(self._data, self._path, self._settings, self._finish)
+        assert isinstance(result, FileResult)
+        return result
+
+
+def start_text(data: bytes, path: str, settings: Settings, project: Project) -> FileResult | Suspended:
+    """As ``check_text``, except that a file whose checks wait (``Project.waiting_for``) comes back
+    ``Suspended``, its document kept to resume them."""
+    return _guarded(data, path, settings, lambda: _lint_bytes(data, path, settings, project))
+
+
+def _guarded(
+    data: bytes, path: str, settings: Settings, lint: Callable[[], FileResult | Suspended]
+) -> FileResult | Suspended:
     try:
-        result = _lint_bytes(data, path, settings, project)
+        result = lint()
     except Exception as exc:  # a bug must cost one diagnostic, never the run
         return FileResult([_internal_error(path, "the linter", exc)])
-    if settings.variables and settings.hidden_variables:  # a secret from the environment: its name, never its value
+    if isinstance(result, FileResult) and settings.variables and settings.hidden_variables:
+        # a secret from the environment: its name, never its value
         from worker_lint.core.safe_text import redact, referenced
 
         used = referenced(data, {k: v for k, v in settings.variables.items() if k in settings.hidden_variables})
@@ -63,7 +91,7 @@ def check_text(
     return result
 
 
-def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> FileResult:
+def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) -> FileResult | Suspended:
     findings: list[tuple[Finding, Document | None]] = []
     decoded = decode(data)
     if decoded.text is None:
@@ -84,18 +112,34 @@ def _lint_bytes(data: bytes, path: str, settings: Settings, project: Project) ->
         after = max((doc.root.end_mark.line + 1 for doc in parsed.documents), default=0)
         findings.extend((f, None) for f in _lint_stream(Stream(text, parsed.findings, after)))
     _register_stacks(documents, path, project)
+    #: the documents whose checks wait: their context, their findings so far, and where theirs go in ``findings``
+    waiting: list[tuple[Context, list[Explaining], int]] = []
     for doc, kind in documents:
         if kind is None:
             if doc.truncated and dataos:  # too big or cyclic to classify: say why it was not checked
                 findings.extend((f, doc) for f in doc.findings)
             continue
         ctx = Context(path, settings, project, doc)
-        findings.extend((f, doc) for f in _lint_document(ctx, kind, text))
-    return _finish(path, text, findings, settings, editor=editor)
+        found = _lint_document(ctx, kind, text)
+        if ctx.resumable:
+            waiting.append((ctx, found, len(findings)))
+        else:
+            findings.extend((f, doc) for f in _explain(found))
+
+    def finish() -> FileResult:
+        for ctx, found, at in reversed(waiting):
+            resumable, ctx.resumable = ctx.resumable, []
+            for res, spec in resumable:
+                found.extend(_lint_resource(res, ctx, [spec]))
+            findings[at:at] = [(f, ctx.document) for f in _explain(found)]
+        return _finish(path, text, findings, settings, editor=editor)
+
+    return Suspended(data, path, settings, finish) if waiting else finish()
 
 
-def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str) -> list[Finding]:
-    """One DataOS document: what the YAML layer saw, every check on each of its resources, less what is explained."""
+def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str) -> list[Explaining]:
+    """One DataOS document: what the YAML layer saw and every check on each of its resources (the checks
+    that wait noted in ``ctx.resumable``), before what is explained is dropped."""
     doc, variables = ctx.document, ctx.settings.variables
     assert doc is not None
     found: list[Explaining] = [(f, YAML_LAYER_HIDES.get(f.code, _NOTHING), 0) for f in doc.findings]
@@ -113,7 +157,7 @@ def _lint_document(ctx: Context, kind: tuple[str, str | None], text: str) -> lis
             _prepare(res, ctx, checks)
         for res, checks in resources:
             found.extend(_lint_resource(res, ctx, checks))
-    return _explain(found)
+    return found
 
 
 def _editor_lines(data: bytes, text: str) -> positions.EditorLines:
@@ -230,12 +274,17 @@ def _prepare(res: Resource, ctx: Context, checks: list[CheckSpec]) -> None:
 
 def _lint_resource(res: Resource, ctx: Context, checks: list[CheckSpec]) -> list[Explaining]:
     out: list[Explaining] = []
+    waiting_for = ctx.project.waiting_for
     for spec in checks:
+        waits = len(waiting_for) if waiting_for is not None else 0
         try:
             found = list(spec.func(res, ctx))
         except Exception as exc:  # a bug in one check costs one finding, never the run
             found = [_check_failed(spec.codes, exc)]
         else:
+            if waiting_for is not None and len(waiting_for) > waits:  # it reports when resumed
+                ctx.resumable.append((res, spec))
+                continue
             if not found:
                 continue
             _check_declared(spec.codes, found)

@@ -88,19 +88,22 @@ def map_batches(
     initializer: Callable[..., Any] | None = None,
     initargs: tuple[Any, ...] = (),
     on_crash: Callable[[T], R] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     """As :func:`map_files`, with ``func`` given a batch of consecutive items and returning their results.
 
     A batch is what one worker takes at a time (up to ``_MAX_CHUNK`` items),
     so work that is cheaper done once for many items (starting an external
     program) can be shared within it.  A batch of one is always possible: an
-    item is run alone when a worker died on its batch.
+    item is run alone when a worker died on its batch.  ``started()`` is called
+    in this process once the workers run (or before the first batch when there
+    are none): a thread it starts does not keep them from being forked.
     """
     seq: Sequence[T] = items if isinstance(items, Sequence) else list(items)
     n = effective_jobs(jobs, len(seq))
     if n <= 1:
-        return _serial(func, seq, 0, initializer, initargs)
-    return _closed_at_last(_pooled(func, seq, n, initializer, initargs, on_crash), len(seq))
+        return _serial(func, seq, 0, initializer, initargs, started)
+    return _closed_at_last(_pooled(func, seq, n, initializer, initargs, on_crash, started), len(seq))
 
 
 def _each(func: Callable[[T], R], batch: list[T]) -> list[R]:
@@ -159,9 +162,12 @@ def _serial(
     start: int,
     initializer: Callable[..., Any] | None,
     initargs: tuple[Any, ...],
+    started: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     if initializer is not None:
         initializer(*initargs)
+    if started is not None:
+        started()
     for batch in _batches(seq, start, _MAX_CHUNK):
         yield from func(batch)
 
@@ -173,6 +179,7 @@ def _pooled(
     initializer: Callable[..., Any] | None,
     initargs: tuple[Any, ...],
     on_crash: Callable[[T], R] | None,
+    started: Callable[[], None] | None,
 ) -> Generator[R, None, None]:
     from concurrent.futures.process import BrokenProcessPool
 
@@ -181,7 +188,7 @@ def _pooled(
         try:
             executor = _executor(jobs, initializer, initargs)
         except (OSError, ImportError, NotImplementedError, ValueError):
-            yield from _serial(func, seq, start, initializer, initargs)
+            yield from _serial(func, seq, start, initializer, initargs, started)
             return
         size = chunk_size(len(seq) - start, jobs)
         try:
@@ -191,13 +198,19 @@ def _pooled(
                     results = executor.map(func, _batches(seq, start, size))
             except OSError:
                 executor.shutdown(wait=False, cancel_futures=True)
-                yield from _serial(func, seq, start, initializer, initargs)
+                yield from _serial(func, seq, start, initializer, initargs, started)
                 return
             except BrokenProcessPool:
                 # a worker died on its first items while the others were being handed out: not a pool
                 # that cannot start, and what killed it would kill this process too
+                if started is not None:
+                    started()
+                    started = None
                 executor.shutdown(wait=False, cancel_futures=True)
             else:
+                if started is not None:
+                    started()
+                    started = None
                 try:
                     for batch in results:
                         for result in batch:

@@ -32,6 +32,7 @@ from worker_lint.run.parallel import Jobs
 if TYPE_CHECKING:
     from worker_lint.checks.context import Project
     from worker_lint.run.cache import Entry, ResultCache
+    from worker_lint.run.engine import Suspended
 
 _DIRECTIVE = b"worker-lint:"
 #: the types whose result depends on other files of the project: never cached
@@ -78,8 +79,8 @@ class _State:
     buffers: dict[str, bytes]
     #: the open documents, by resolved path
     unsaved: dict[Path, bytes] = field(default_factory=dict)
-    #: the processes linting the run's files, this one included
-    workers: int = 1
+    #: the run's shell scripts are read by its script reader
+    sharing: bool = False
 
 
 _STATE: _State | None = None
@@ -187,57 +188,96 @@ def _not_seen(referenced: list[Path], seen: set[Path]) -> Iterator[tuple[Path, P
 
 #: one file linted: its display path, its result, the files it refers to, and the digest of the bytes linted
 Linted = tuple[str, FileResult, list[Path], "bytes | None"]
+#: as it comes from ``_lint_one``: its result may wait for scripts to be read (``_lint_batch`` resumes it)
+_Started = tuple[str, "FileResult | Suspended", list[Path], "bytes | None"]
 
 
 def _lint_all(displays: list[str], jobs: Jobs, init: tuple[Any, ...]) -> Iterator[Linted]:
+    """Each file linted, in order; the shell scripts among them read once for them all (``shared_scripts``)."""
     from worker_lint.run.parallel import effective_jobs, map_batches
 
-    workers = effective_jobs(jobs, len(displays))  # what shellcheck's processes share the CPUs with
-    return map_batches(_lint_batch, displays, jobs, initializer=_init, initargs=(*init, workers), on_crash=_crashed)
+    reader = _script_reader(displays, effective_jobs(jobs, len(displays)))
+    try:
+        linted = map_batches(
+            _lint_batch,
+            displays,
+            jobs,
+            initializer=_init,
+            initargs=(*init, reader.folder if reader is not None else None),
+            on_crash=_crashed,
+            started=reader.start if reader is not None else None,
+        )
+        for index, one in enumerate(linted, 1):
+            if index == len(displays) and reader is not None:  # every file is in: nothing is asked any more
+                reader.close()
+                reader = None
+            yield one
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _script_reader(displays: list[str], workers: int) -> Any:
+    """The reader of the run's shell scripts, when there are files to share it and shellcheck to read them;
+    ``workers`` processes lint the files."""
+    if len(displays) < 2:
+        return None
+    from worker_lint.dataos import shellcheck
+
+    if shellcheck.binary() is None:
+        return None
+    from worker_lint.dataos.shared_scripts import Reader
+
+    try:
+        return Reader(workers)
+    except OSError:  # no temporary folder, no named pipe: each process reads its scripts itself
+        return None
 
 
 def _lint_batch(displays: list[str]) -> list[Linted]:
-    """Files linted one after the other, the shell scripts among them read by shellcheck a batch at a time.
+    """Files linted one after the other, the shell scripts among them read for the whole run.
 
-    Starting shellcheck costs several times what reading a script does, so a file
-    whose script shellcheck has not read yet is linted with its script put
-    aside, and the script handed to a ``shellcheck.Batch``, whose processes read
-    while the other files are linted; then those files are linted again,
-    answered from memory.
+    Starting shellcheck costs several times what reading a script does, so a
+    file whose script nobody has read yet is linted with that check put aside,
+    and the script asked for (``shared_scripts``), to be read while the other
+    files are linted; each such file's check is resumed once its scripts are
+    answered.
     """
     assert _STATE is not None
     project = _STATE.project
-    if len(displays) < 2:  # nothing to share a shellcheck with
-        return [_lint_one(display) for display in displays]
-    linted: list[Linted] = []
-    waiting: list[int] = []
-    batch = None
-    try:
-        for index, display in enumerate(displays):
-            project.scripts_later = set()
-            try:
-                linted.append(_lint_one(display))
-            finally:
-                scripts, project.scripts_later = project.scripts_later, None
-            if scripts:
-                if batch is None:
-                    from worker_lint.dataos import shellcheck
+    if len(displays) < 2 or not _STATE.sharing:  # nothing to share a shellcheck with
+        return [_linted(_lint_one(display)) for display in displays]
+    from worker_lint.dataos import shared_scripts
 
-                    batch = shellcheck.Batch(_STATE.workers)
-                for dialect, script in scripts:
-                    batch.add(script, dialect)
-                waiting.append(index)
-    finally:
-        if batch is not None:
-            batch.finish()
-    for index in waiting:
-        display = displays[index]
-        project.prescanned.add(display)  # its Stack definitions, if any, were registered the first time
+    linted: list[_Started] = []
+    waiting: dict[int, set[tuple[str, str]]] = {}  # the files whose checks wait for scripts, by index
+    for index, display in enumerate(displays):
+        project.waiting_for = []
         try:
-            linted[index] = _lint_one(display)
+            linted.append(_lint_one(display))
         finally:
-            project.prescanned.discard(display)
-    return linted
+            scripts, project.waiting_for = set(project.waiting_for), None
+        if scripts:
+            for dialect, script in scripts:
+                shared_scripts.ask(script, dialect)
+            waiting[index] = scripts
+    unanswered = set().union(*waiting.values())
+    for answered in shared_scripts.answers(unanswered) if waiting else ():
+        unanswered -= answered
+        for index in [i for i, scripts in waiting.items() if not scripts & unanswered]:
+            del waiting[index]
+            linted[index] = _linted(linted[index])
+    return [_linted(one) for one in linted]
+
+
+def _linted(started: _Started) -> Linted:
+    """A file's result, its checks that waited resumed."""
+    from worker_lint.run.engine import Suspended
+
+    display, result, refers, digest = started
+    if isinstance(result, Suspended):
+        result = result.resume()
+    return display, result, refers, digest
 
 
 def _crashed(display: str) -> Linted:
@@ -334,10 +374,10 @@ def _init(
     stacks: list[str],
     buffers: dict[str, bytes],
     unsaved: dict[str, bytes] | None = None,
-    workers: int = 1,
+    scripts: str | None = None,
 ) -> None:
-    """Per process: the run's settings, its Stack definitions, the files given in memory, and how many
-    processes lint them."""
+    """Per process: the run's settings, its Stack definitions, the files given in memory, and the folder
+    of the run's script reader."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
@@ -345,11 +385,16 @@ def _init(
     by_path = {Path(os.path.realpath(name)): data for name, data in (unsaved or {}).items()}
     project = Project(settings, unsaved=by_path)
     prescan_stacks(stacks, settings, project, buffers)
-    _STATE = _State(settings, project, buffers, by_path, workers)
+    if scripts is not None:
+        from worker_lint.dataos import shared_scripts
+
+        shared_scripts.share(scripts)
+    _STATE = _State(settings, project, buffers, by_path, scripts is not None)
 
 
-def _lint_one(display: str) -> Linted:
-    from worker_lint.run.engine import check_text, file_problem
+def _lint_one(display: str) -> _Started:
+    """One file linted (its result ``Suspended`` when its checks wait for scripts: ``_lint_batch`` resumes it)."""
+    from worker_lint.run.engine import file_problem, start_text
 
     assert _STATE is not None
     settings = _STATE.settings
@@ -368,13 +413,13 @@ def _lint_one(display: str) -> Linted:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = check_text(data, display, _STATE.settings, project)
+        result = start_text(data, display, _STATE.settings, project)
     finally:
         if collecting:
             gc.enable()
     refers = list(project.pending)
     project.pending.clear()
-    if project.reads:
+    if project.reads and isinstance(result, FileResult):  # a Bundle, which has no scripts to wait for
         result = result._replace(references=tuple(sorted(map(str, project.reads))))
         project.reads.clear()
     # the digest of the bytes linted: the cache keeps, and a fix applies to, the result of these bytes only

@@ -1,0 +1,357 @@
+"""A run's shell scripts, each read once by shellcheck, whichever of the run's processes lints the Worker
+that runs it.
+
+Starting shellcheck costs about what reading five small scripts does, and the
+processes of a run meet the same scripts, so a run of many files shares a
+private temporary folder:
+
+- a process that lints a file whose script nobody has read writes the script
+  into the folder, named by its digest and dialect, and lints its other files
+  meanwhile (``ask``); the one process that creates that file tells the run's
+  ``Reader`` its name, on a pipe in the folder;
+- whoever reads a script first marks it taken, and writes shellcheck's findings
+  beside it, where every process finds them (``known``, ``answers``): the
+  ``Reader``, a thread of the process that starts the others, once enough
+  scripts wait to be worth a shellcheck of their own; else the process that
+  needs the answers, which reads the scripts nobody has taken rather than wait
+  with its CPU idle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Collection, Iterator
+
+from worker_lint.dataos import shellcheck
+
+#: in the folder: the Reader's pipe, and the mark it leaves when it stops
+_PIPE = "requests"
+_STOPPED = "stopped"
+#: what a script's file name adds for the mark of the process reading it, for its answer, and for the output
+#: of the shellcheck reading it
+_TAKEN = ".taken"
+_ANSWER = ".json"
+_OUTPUT = ".out"
+#: scripts the Reader waits for before it starts a shellcheck when every CPU lints: fewer are read by a
+#: process that needs them (on a CPU to spare, it reads them as they come)
+_FEWEST = 8
+#: scripts one shellcheck is given at most
+_MOST = 256
+#: beyond shellcheck's own time limit, how long a process waits for another's answer before reading alone
+_GRACE = 5
+
+#: the run's folder, when this process shares one (``share``)
+_FOLDER: str | None = None
+#: the Reader's pipe, opened for writing on the first request
+_REQUESTS: int | None = None
+
+
+def share(folder: str | None) -> None:
+    """Have this process share the scripts it reads with the run's other processes, through ``folder`` (a
+    ``Reader``'s); None: stop."""
+    global _FOLDER, _REQUESTS
+    if _REQUESTS is not None:
+        with contextlib.suppress(OSError):
+            os.close(_REQUESTS)
+    _FOLDER, _REQUESTS = folder, None
+
+
+def known(script: str, dialect: str) -> bool:
+    """Whether ``shellcheck.check`` answers at once: this process, or another, has had the script read."""
+    key = shellcheck.script_key(script, dialect)
+    return shellcheck.answered(key) or _load(key)
+
+
+def ask(script: str, dialect: str) -> None:
+    """Have ``script`` read for the run, unless a process of the run has asked already; ``answers`` tells
+    when it is read.  Without a folder to share, it is read here and now."""
+    key = shellcheck.script_key(script, dialect)
+    if shellcheck.answered(key):
+        return
+    if _FOLDER is None or len(script) > shellcheck.MAX_SCRIPT:
+        shellcheck.remember(key, shellcheck.read_alone(script, dialect))
+        return
+    name = _name(key)
+    path = os.path.join(_FOLDER, name)
+    try:
+        created = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # asked by another process: its answer is awaited
+    except OSError:  # the folder is gone
+        shellcheck.remember(key, shellcheck.read_alone(script, dialect))
+        return
+    try:
+        with open(created, "wb") as out:
+            out.write(script.encode("utf-8", "surrogatepass"))
+    except OSError:  # a full disk: nobody is to read half a script
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        shellcheck.remember(key, shellcheck.read_alone(script, dialect))
+        return
+    _tell(name)
+
+
+def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str]]]:
+    """The ``(dialect, script)`` pairs asked for, yielded in sets as their answers come, until all have
+    (``shellcheck.check`` then answers each at once).
+
+    What nobody has taken is read here, while the caller goes on with what is
+    answered.  A script still unanswered when the Reader stops, or beyond
+    shellcheck's time limit and a grace, is read here alone.
+    """
+    missing = {shellcheck.script_key(script, dialect): (dialect, script) for dialect, script in scripts}
+    readings = [_Reading(paths, dialect) for dialect, paths in _take([_name(key) for key in missing]).items()]
+    deadline = time.monotonic() + shellcheck.TIMEOUT + _GRACE
+    pause = 0.0005
+    while missing:
+        for reading in [r for r in readings if r.ended()]:
+            reading.finish()
+            readings.remove(reading)
+        done = {key for key in missing if shellcheck.answered(key) or _load(key)}
+        if done:
+            yield {missing.pop(key) for key in done}
+            pause = 0.0005
+            continue
+        if not readings and (time.monotonic() > deadline or _stopped()):
+            break
+        time.sleep(pause)
+        pause = min(2 * pause, 0.002)
+    for key, (dialect, script) in missing.items():
+        if not _load(key):  # answered just before the Reader stopped, else alone
+            shellcheck.remember(key, shellcheck.read_alone(script, dialect))
+    if missing:
+        yield set(missing.values())
+
+
+class Reader:
+    """The reader of one run's scripts, in a private temporary folder (``folder``) that ``close`` removes."""
+
+    def __init__(self, workers: int) -> None:
+        import tempfile
+
+        from worker_lint.core.cpus import available_cpus
+
+        #: the scripts to wait for before reading: one when a CPU is left to the Reader by the ``workers``
+        self._fewest = 1 if available_cpus() > workers else _FEWEST
+
+        self.folder = tempfile.mkdtemp(prefix="worker-lint-")  # private to this user (0700)
+        try:
+            pipe = os.path.join(self.folder, _PIPE)
+            os.mkfifo(pipe, 0o600)
+            # open before any process asks, so that asking never finds the pipe without a reader
+            self._pipe = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+            # and held open for writing: with no process asking, reading waits instead of ending
+            self._held = os.open(pipe, os.O_WRONLY)
+        except (OSError, AttributeError):  # no named pipes (Windows): each process reads its scripts itself
+            self._remove()
+            raise OSError("no pipe for the run's scripts") from None
+        self._partial = b""
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._reading: _Reading | None = None
+        self._closing = False
+
+    def start(self) -> None:
+        """Start reading: a thread, to be started once the run's processes are (a process that runs a
+        thread is not forked)."""
+        self._thread = threading.Thread(target=self._serve, name="worker-lint scripts", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop reading, end the shellcheck running, and remove the folder."""
+        with self._lock:
+            self._closing = True
+            if self._reading is not None:
+                self._reading.end()
+        with contextlib.suppress(OSError):
+            os.write(self._held, b"\n")  # an empty name: stop
+        if self._thread is not None:
+            self._thread.join(timeout=shellcheck.TIMEOUT)
+        for end in (self._pipe, self._held):
+            with contextlib.suppress(OSError):
+                os.close(end)
+        if self.folder == _FOLDER:  # this process linted too
+            share(None)
+        self._remove()
+
+    def _remove(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _serve(self) -> None:
+        asked: list[str] = []
+        try:
+            while True:
+                names, more = self._requests()
+                if not more:
+                    return
+                asked = [name for name in asked + names if not os.path.exists(self._path(name) + _TAKEN)]
+                while len(asked) >= self._fewest:
+                    self._read(asked[:_MOST])
+                    del asked[:_MOST]
+        except Exception:  # a failure here must not end the run: what is asked is read alone
+            pass
+        finally:
+            # the processes waiting for an answer read what is left alone
+            with contextlib.suppress(OSError), open(self._path(_STOPPED), "wb"):
+                pass
+
+    def _requests(self) -> tuple[list[str], bool]:
+        """The names written to the pipe since last asked (waiting for one), and whether to go on (an
+        empty name stops)."""
+        import select
+
+        select.select([self._pipe], [], [])
+        data = self._partial
+        while True:
+            try:
+                chunk = os.read(self._pipe, 1 << 16)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        *lines, self._partial = data.split(b"\n")
+        names = [line.decode("ascii", "replace") for line in lines]
+        return names, "" not in names
+
+    def _read(self, names: list[str]) -> None:
+        for dialect, paths in _take(names, self.folder).items():
+            with self._lock:
+                if self._closing:
+                    return
+                self._reading = reading = _Reading(paths, dialect)
+            reading.wait()
+            reading.finish()
+
+    def _path(self, name: str) -> str:
+        return os.path.join(self.folder, name)
+
+
+class _Reading:
+    """One shellcheck on scripts of the folder, writing its output to a file (nothing to drain while it
+    runs); ``finish`` writes each script's answer beside it."""
+
+    def __init__(self, paths: list[str], dialect: str) -> None:
+        self.paths, self.dialect = paths, dialect
+        self._output = paths[0] + _OUTPUT
+        self._until = time.monotonic() + shellcheck.TIMEOUT
+        try:
+            with open(self._output, "wb") as into:
+                self._process = shellcheck.spawn(paths, dialect, given=False, into=into)
+        except OSError:
+            self._process = None
+
+    def ended(self) -> bool:
+        return self._process is None or self._process.poll() is not None or time.monotonic() > self._until
+
+    def wait(self) -> None:
+        if self._process is not None:
+            with contextlib.suppress(Exception):
+                self._process.wait(max(0.0, self._until - time.monotonic()))
+
+    def end(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+
+    def finish(self) -> None:
+        """Each script's answer written: read from the output, or, when shellcheck failed or ran out of
+        time on several, from each script read alone."""
+        found = None
+        if self._process is not None:
+            if self._process.poll() is None:  # out of time
+                self._process.kill()
+            self._process.wait()
+            if self._process.returncode in (0, 1):
+                with contextlib.suppress(OSError), open(self._output, "rb") as given:
+                    found = shellcheck.by_file(given.read(), self.paths)
+        for path in self.paths:
+            comments: tuple[shellcheck.Comment, ...] | None
+            if found is not None:
+                comments = found[path]
+            elif len(self.paths) > 1 and self._process is not None:
+                comments = shellcheck.read_alone(_script(path), self.dialect)
+            else:
+                comments = None
+            _write_answer(path, comments)
+
+
+def _take(names: list[str], folder: str | None = None) -> dict[str, list[str]]:
+    """The scripts of ``names`` this process is the first to take, by dialect: it is to answer them."""
+    folder = folder or _FOLDER
+    taken: dict[str, list[str]] = {}
+    if folder is None:
+        return taken
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            os.close(os.open(path + _TAKEN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError:
+            continue  # taken by another process, which answers it
+        taken.setdefault(name.rpartition(".")[2], []).append(path)
+    return taken
+
+
+def _name(key: tuple[str, bytes]) -> str:
+    """The file a script is written to: its digest and dialect."""
+    dialect, digest = key
+    return f"{digest.hex()}.{dialect}"
+
+
+def _script(path: str) -> str:
+    with open(path, "rb") as given:
+        return given.read().decode("utf-8", "surrogatepass")
+
+
+def _write_answer(path: str, comments: tuple[shellcheck.Comment, ...] | None) -> None:
+    """A script's findings (None: shellcheck could not read it), whole or not there for a process reading."""
+    import json
+
+    part = path + ".part"
+    try:
+        with open(part, "wb") as out:
+            out.write(json.dumps(None if comments is None else [list(c) for c in comments]).encode())
+        os.replace(part, path + _ANSWER)
+    except OSError:
+        pass  # the process waiting for it reads it alone once the Reader stops
+
+
+def _load(key: tuple[str, bytes]) -> bool:
+    """Take another process's answer for ``key`` from the folder, if it has given one."""
+    if _FOLDER is None:
+        return False
+    import json
+
+    try:
+        with open(os.path.join(_FOLDER, _name(key) + _ANSWER), "rb") as given:
+            found = json.loads(given.read())
+        shellcheck.remember(key, None if found is None else tuple(shellcheck.Comment(*c) for c in found))
+    except (OSError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _tell(name: str) -> None:
+    """The Reader is told a script's name on its pipe (one write, shorter than what a pipe writes whole)."""
+    global _REQUESTS
+    assert _FOLDER is not None
+    try:
+        if _REQUESTS is None:
+            # without blocking: a pipe nobody reads any more (the Reader has stopped) fails at once
+            _REQUESTS = os.open(os.path.join(_FOLDER, _PIPE), os.O_WRONLY | os.O_NONBLOCK)
+            os.set_blocking(_REQUESTS, True)
+        os.write(_REQUESTS, name.encode("ascii") + b"\n")
+    except OSError:
+        pass  # the Reader has stopped: a process that needs the script reads it
+
+
+def _stopped() -> bool:
+    """Whether the Reader has stopped (or its folder is gone): nothing more will be answered but by this
+    process."""
+    if _FOLDER is None:
+        return True
+    return os.path.exists(os.path.join(_FOLDER, _STOPPED)) or not os.path.exists(os.path.join(_FOLDER, _PIPE))
