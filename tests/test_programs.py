@@ -402,3 +402,25 @@ def test_a_script_is_found_once_for_the_check_and_the_shellcheck_started_ahead(t
     script = CONTAINER + '    command: [sh, -c, "cd /data; ls"]\n'
     assert [d[4] for d in _lint(tmp_path, script)] == ["WL135"]
     assert found == [()]
+
+
+def test_a_file_whose_script_is_not_read_yet_is_resumed_to_the_result_it_would_have_had(monkeypatch) -> None:
+    from worker_lint.checks.context import Project
+    from worker_lint.core.settings import Settings
+    from worker_lint.run.engine import Suspended, check_text, start_text
+
+    monkeypatch.setattr("worker_lint.dataos.shellcheck._RESULTS", {})
+    # two documents, the first waiting for its script, the second with a finding of its own
+    data = (
+        CONTAINER + '    command: [sh, -c, "echo $1"]\n    replicas: 1\n---\n' + CONTAINER.replace("v2alpha", "v9")
+    ).encode()
+    settings = Settings()
+    project = Project(settings)
+    project.waiting_for = []
+    started = start_text(data, "w.yaml", settings, project)
+    assert isinstance(started, Suspended)
+    assert project.waiting_for == [("sh", "echo $1")]
+    project.waiting_for = None
+    resumed = started.resume()
+    assert resumed == check_text(data, "w.yaml", settings, Project(settings))
+    assert [(d.span.line, d.code) for d in resumed.diagnostics] == [(9, "WL135"), (12, "WL108")]
