@@ -276,11 +276,13 @@ def _logged_shellcheck(tmp_path: Path, monkeypatch) -> Path:
     log = tmp_path / "shellcheck.log"
     wrapper = tmp_path / "bin" / "shellcheck"
     wrapper.parent.mkdir()
-    real = shellcheck.binary()
+    import shlex
+
+    at, real = shlex.quote(str(log)), shlex.quote(str(shellcheck.binary()))
     wrapper.write_text(
         "#!/bin/sh\n"
-        f'for word in "$@"; do case "$word" in -*) ;; *) echo "$word" >> {log} ;; esac; done\n'
-        'case " $* " in *" - "*) echo - >> ' + str(log) + " ;; esac\n"
+        f'for word in "$@"; do case "$word" in -*) ;; *) echo "$word" >> {at} ;; esac; done\n'
+        f'case " $* " in *" - "*) echo - >> {at} ;; esac\n'
         f'exec {real} "$@"\n',
         encoding="utf-8",
     )
@@ -341,7 +343,7 @@ def test_the_processes_of_a_run_share_the_scripts_they_read(tmp_path: Path, monk
     together = _diagnostics(tmp_path, "-j", "2", ".")
     assert sorted(d for d in together if not d[0].startswith("copy")) == sorted(alone)
     assert sorted(d[1:] for d in together if d[0].startswith("copy59-")) == sorted(d[1:] for d in alone)
-    read = log.read_text(encoding="utf-8").split()
+    read = log.read_text(encoding="utf-8").splitlines()
     assert len(read) == len(set(read)) == 5, read  # each script once, whichever process linted its files
     assert all(Path(name).parent.parent == temporary for name in read)  # from the run's shared folder
     assert list(temporary.iterdir()) == []  # which is gone
