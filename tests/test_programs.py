@@ -337,9 +337,9 @@ def test_the_processes_of_a_run_share_the_scripts_they_read(tmp_path: Path, monk
         for name in [*_SCRIPTS, "stack.yaml"]:
             (tmp_path / f"copy{copy:02}-{name}").write_bytes((tmp_path / name).read_bytes())
     log = _logged_shellcheck(tmp_path, monkeypatch)
-    temporary = tmp_path / "tmp"
+    temporary = tmp_path / "memory"
     temporary.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    monkeypatch.setattr("worker_lint.dataos.shared_scripts.MEMORY", str(temporary))
     together = _diagnostics(tmp_path, "-j", "2", ".")
     assert sorted(d for d in together if not d[0].startswith("copy")) == sorted(alone)
     assert sorted(d[1:] for d in together if d[0].startswith("copy59-")) == sorted(d[1:] for d in alone)
@@ -356,6 +356,7 @@ def test_without_a_temporary_folder_each_script_is_read_alone(tmp_path: Path, mo
     expected = _diagnostics(tmp_path, "-j", "1", ".")
     runs = _shellcheck_runs(monkeypatch)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    monkeypatch.setattr("worker_lint.dataos.shared_scripts.MEMORY", str(tmp_path / "missing"))
     assert _diagnostics(tmp_path, "-j", "1", ".") == expected
     assert runs == [["-"]] * 5
 

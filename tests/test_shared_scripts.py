@@ -1,4 +1,4 @@
-"""The run's shared reading of shell scripts: each read once, by the Reader or by the process that needs it."""
+"""A run's shared reading of shell scripts: each read once, by the Reader or by the process that needs it."""
 
 from __future__ import annotations
 
@@ -29,19 +29,44 @@ def runs(monkeypatch) -> list[list[str]]:
 
 
 @pytest.fixture
-def reader(monkeypatch, tmp_path: Path) -> Iterator[shared_scripts.Reader]:
-    """A Reader for a run whose one linting process is this one, on a machine with no CPU to spare."""
-    from worker_lint.core import cpus
+def memory(monkeypatch, tmp_path: Path) -> Path:
+    """The folder the run's folder is made in (standing for /dev/shm), checked empty at the end."""
+    folder = tmp_path / "memory"
+    folder.mkdir()
+    monkeypatch.setattr(shared_scripts, "MEMORY", str(folder))
+    yield folder
+    assert list(folder.iterdir()) == []  # the run's folder is removed
 
-    monkeypatch.setattr(cpus, "available_cpus", lambda: 1)
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    made = shared_scripts.Reader(1)
-    shared_scripts.share(made.folder)
+
+def _run(monkeypatch, *, cpus: int) -> shared_scripts.Run:
+    """The sharing of a run whose one linting process is this one, on ``cpus`` CPUs."""
+    from worker_lint.core import cpus as cpu_count
+
+    monkeypatch.setattr(cpu_count, "available_cpus", lambda: cpus)
+    made = shared_scripts.Run(1)
+    shared_scripts.share(made.sharing)
+    return made
+
+
+@pytest.fixture
+def alone_run(monkeypatch, memory: Path) -> Iterator[shared_scripts.Run]:
+    """A run with no CPU to spare: no Reader."""
+    made = _run(monkeypatch, cpus=1)
     try:
         yield made
     finally:
         made.close()
-    assert list(tmp_path.iterdir()) == []  # the folder is removed
+
+
+@pytest.fixture
+def read_run(monkeypatch, memory: Path) -> Iterator[shared_scripts.Run]:
+    """A run with a CPU to spare: its Reader reads scripts as they are asked for."""
+    made = _run(monkeypatch, cpus=2)
+    made.start()
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 def _until(condition: Callable[[], bool]) -> None:
@@ -61,46 +86,57 @@ def _answered(scripts: list[str]) -> list[set[tuple[str, str]]]:
     return list(shared_scripts.answers({("sh", script) for script in scripts}))
 
 
-def test_the_reader_waits_for_eight_scripts_and_the_process_that_needs_the_rest_reads_them(runs, reader) -> None:
-    reader.start()
-    for script in SCRIPTS[:8]:
+def test_without_a_cpu_to_spare_the_process_that_needs_the_answers_reads_its_scripts(runs, alone_run) -> None:
+    assert not alone_run.sharing.reader
+    for script in SCRIPTS:
         shared_scripts.ask(script, "sh")
-    _until(lambda: len(list(Path(reader.folder).glob("*.taken"))) == 8)  # the Reader has enough to start
-    for script in SCRIPTS[8:11]:
-        shared_scripts.ask(script, "sh")  # too few for it
-    answered = _answered(SCRIPTS[:11])
-    assert set().union(*answered) == {("sh", script) for script in SCRIPTS[:11]}
-    assert sorted(len(files) for files in runs) == [3, 8]  # the Reader's eight, and the three left
-    assert len({name for files in runs for name in files}) == 11  # each read once
-    together = [shellcheck.check(script, "sh") for script in SCRIPTS[:11]]
-    assert len(runs) == 2  # every script answered from memory
-    assert together == _alone(SCRIPTS[:11])
+    assert runs == []  # nothing is read while the process lints
+    assert set().union(*_answered(SCRIPTS)) == {("sh", script) for script in SCRIPTS}
+    assert [len(files) for files in runs] == [20]  # one shellcheck, on this process's CPU
+    together = [shellcheck.check(script, "sh") for script in SCRIPTS]
+    assert len(runs) == 1  # every script answered from memory
+    assert together == _alone(SCRIPTS)
     assert [c.code for c in together[3] or ()] == [2164, 2086]
 
 
-def test_a_script_asked_twice_is_read_once(runs, reader) -> None:
-    reader.start()
+def test_with_a_cpu_to_spare_the_reader_reads_scripts_as_they_come(runs, read_run) -> None:
+    assert read_run.sharing.reader
+    shared_scripts.ask(SCRIPTS[0], "sh")
+    _until(lambda: len(list(Path(read_run.folder).glob("*.json"))) == 1)  # answered with nobody waiting
+    for script in SCRIPTS[1:]:
+        shared_scripts.ask(script, "sh")
+    answered = _answered(SCRIPTS)
+    assert set().union(*answered) == {("sh", script) for script in SCRIPTS}
+    read = [name for files in runs for name in files]
+    assert len(read) == len(set(read)) == 20  # each once: by the Reader, or by this process
+    assert runs[0] == [read[0]]
+    assert all(len(files) <= 10 for files in runs)  # the Reader's few at a time; side by side here
+    assert [shellcheck.check(script, "sh") for script in SCRIPTS] == _alone(SCRIPTS)
+
+
+def test_a_script_asked_twice_is_read_once_and_answered_from_the_folder(runs, alone_run) -> None:
     for _ in range(2):  # as two processes would
         shared_scripts.ask(SCRIPTS[0], "sh")
-    shellcheck._RESULTS.clear()  # as the other process, which knows nothing of it: only the folder answers
-    assert not shared_scripts.known(SCRIPTS[0], "sh")
     assert _answered([SCRIPTS[0]]) == [{("sh", SCRIPTS[0])}]
-    assert runs == [[runs[0][0]]]
-    shellcheck._RESULTS.clear()
-    assert shared_scripts.known(SCRIPTS[0], "sh")  # from the answer in the folder
+    assert len(runs) == 1
+    shellcheck._RESULTS.clear()  # as the other process, which knows nothing of it: only the folder answers
+    assert shared_scripts.known(SCRIPTS[0], "sh")
+    assert _answered([SCRIPTS[0]]) == [{("sh", SCRIPTS[0])}]
+    assert len(runs) == 1
 
 
-def test_scripts_asked_of_a_reader_that_stopped_are_read_by_the_process_that_needs_them(runs, reader) -> None:
+def test_scripts_another_process_took_are_read_alone_once_the_folder_is_gone(runs, alone_run) -> None:
     for script in SCRIPTS[:2]:
-        shared_scripts.ask(script, "sh")  # never started: nothing reads its pipe
-    shared_scripts._take([shared_scripts._name(shellcheck.script_key(SCRIPTS[0], "sh"))])  # as a process that died
-    reader.close()
+        shared_scripts.ask(script, "sh")
+    taken = [shared_scripts._name(shellcheck.script_key(script, "sh")) for script in SCRIPTS[:2]]
+    shared_scripts._take(taken)  # as a process that died before it answered
+    alone_run.close()
     assert set().union(*_answered(SCRIPTS[:2])) == {("sh", SCRIPTS[0]), ("sh", SCRIPTS[1])}
-    assert runs == [["-"], ["-"]]  # each alone, at once: the folder is gone
+    assert runs == [["-"], ["-"]]  # each alone, at once: nobody is left to answer
     assert [shellcheck.check(script, "sh") for script in SCRIPTS[:2]] == _alone(SCRIPTS[:2])
 
 
-def test_a_shellcheck_that_fails_on_many_scripts_is_made_up_for_by_each_alone(runs, reader, monkeypatch) -> None:
+def test_a_shellcheck_that_fails_on_many_scripts_is_made_up_for_by_each_alone(runs, alone_run, monkeypatch) -> None:
     real = shellcheck.by_file
     failures = iter([True])
 
@@ -115,19 +151,20 @@ def test_a_shellcheck_that_fails_on_many_scripts_is_made_up_for_by_each_alone(ru
     assert [shellcheck.check(script, "sh") for script in SCRIPTS[:3]] == _alone(SCRIPTS[:3])
 
 
-def test_a_reader_whose_reading_fails_stops_and_leaves_the_scripts_to_the_process(runs, reader, monkeypatch) -> None:
+def test_a_reader_whose_reading_fails_stops_and_leaves_the_scripts_to_the_process(runs, memory, monkeypatch) -> None:
     def broken(self: object, names: list[str]) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(shared_scripts.Reader, "_read", broken)
-    monkeypatch.setattr(shared_scripts, "_FEWEST", 1)
-    reader._fewest = 1
-    reader.start()
-    shared_scripts.ask(SCRIPTS[0], "sh")
-    reader._thread.join(timeout=10)  # it ended, and said so in the folder
-    assert not reader._thread.is_alive()
-    assert _answered([SCRIPTS[0]]) == [{("sh", SCRIPTS[0])}]
-    assert [shellcheck.check(SCRIPTS[0], "sh")] == _alone(SCRIPTS[:1])
+    monkeypatch.setattr(shared_scripts._Reader, "_read", broken)
+    run = _run(monkeypatch, cpus=2)
+    try:
+        run.start()
+        shared_scripts.ask(SCRIPTS[0], "sh")
+        _until(lambda: (Path(run.folder) / "stopped").exists())  # it ended, and said so in the folder
+        assert _answered([SCRIPTS[0]]) == [{("sh", SCRIPTS[0])}]
+        assert [shellcheck.check(SCRIPTS[0], "sh")] == _alone(SCRIPTS[:1])
+    finally:
+        run.close()
 
 
 def test_without_a_shared_folder_a_script_asked_is_read_at_once(runs) -> None:
@@ -135,3 +172,23 @@ def test_without_a_shared_folder_a_script_asked_is_read_at_once(runs) -> None:
     shared_scripts.ask(SCRIPTS[0], "sh")
     assert runs == [["-"]]
     assert _answered([SCRIPTS[0]]) == [{("sh", SCRIPTS[0])}]
+
+
+def test_the_folder_is_made_in_memory_where_the_system_has_one_else_in_the_temporary_folder(
+    monkeypatch, tmp_path: Path
+) -> None:
+    import stat
+
+    memory, temporary = tmp_path / "memory", tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    for where in (temporary, memory):  # no memory folder first, then one
+        monkeypatch.setattr(shared_scripts, "MEMORY", str(tmp_path / "memory"))
+        run = shared_scripts.Run(1)
+        try:
+            assert Path(run.folder).parent == where
+            assert stat.S_IMODE(Path(run.folder).stat().st_mode) == 0o700  # this user's only
+        finally:
+            run.close()
+        assert list(where.iterdir()) == []
+        memory.mkdir(exist_ok=True)

@@ -3,18 +3,17 @@ that runs it.
 
 Starting shellcheck costs about what reading five small scripts does, and the
 processes of a run meet the same scripts, so a run of many files shares a
-private temporary folder:
+private folder (``Run``), in memory where the system has one:
 
 - a process that lints a file whose script nobody has read writes the script
   into the folder, named by its digest and dialect, and lints its other files
-  meanwhile (``ask``); the one process that creates that file tells the run's
-  ``Reader`` its name, on a pipe in the folder;
+  meanwhile (``ask``);
 - whoever reads a script first marks it taken, and writes shellcheck's findings
   beside it, where every process finds them (``known``, ``answers``): the
-  ``Reader``, a thread of the process that starts the others, once enough
-  scripts wait to be worth a shellcheck of their own; else the process that
-  needs the answers, which reads the scripts nobody has taken rather than wait
-  with its CPU idle.
+  process that needs the answers, which reads what nobody has taken rather
+  than wait, or, when a CPU is left by the linting processes, the run's
+  ``Reader``: a thread of the process that starts the others, told of each
+  new script on a pipe in the folder, which reads them there as they come.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Collection, Iterator
+from typing import NamedTuple
 
 from worker_lint.dataos import shellcheck
 
@@ -35,28 +35,39 @@ _STOPPED = "stopped"
 _TAKEN = ".taken"
 _ANSWER = ".json"
 _OUTPUT = ".out"
-#: scripts the Reader waits for before it starts a shellcheck when every CPU lints: fewer are read by a
-#: process that needs them (on a CPU to spare, it reads them as they come)
+#: scripts the Reader gives one shellcheck at most: what is left stays for a process waiting to take it
+_MOST = 8
+#: scripts a process waiting for answers gives each of the shellchecks it starts side by side, at least
 _FEWEST = 8
-#: scripts one shellcheck is given at most
-_MOST = 256
 #: beyond shellcheck's own time limit, how long a process waits for another's answer before reading alone
 _GRACE = 5
 
-#: the run's folder, when this process shares one (``share``)
-_FOLDER: str | None = None
+#: a folder in memory, where the system has one (Linux): a file is created there in microseconds, where on a
+#: disk it can take a millisecond, and a run creates a few for each script
+MEMORY = "/dev/shm"
+
+#: the run's sharing, when this process has one (``share``)
+_SHARING: Sharing | None = None
 #: the Reader's pipe, opened for writing on the first request
 _REQUESTS: int | None = None
 
 
-def share(folder: str | None) -> None:
-    """Have this process share the scripts it reads with the run's other processes, through ``folder`` (a
-    ``Reader``'s); None: stop."""
-    global _FOLDER, _REQUESTS
+class Sharing(NamedTuple):
+    """What the processes of a run are told of its scripts' sharing: the folder, how many processes lint,
+    and whether a ``Reader`` thread takes scripts as they are asked for."""
+
+    folder: str
+    workers: int
+    reader: bool
+
+
+def share(sharing: Sharing | None) -> None:
+    """Have this process share the scripts it reads with the run's other processes (None: stop)."""
+    global _SHARING, _REQUESTS
     if _REQUESTS is not None:
         with contextlib.suppress(OSError):
             os.close(_REQUESTS)
-    _FOLDER, _REQUESTS = folder, None
+    _SHARING, _REQUESTS = sharing, None
 
 
 def known(script: str, dialect: str) -> bool:
@@ -71,11 +82,11 @@ def ask(script: str, dialect: str) -> None:
     key = shellcheck.script_key(script, dialect)
     if shellcheck.answered(key):
         return
-    if _FOLDER is None or len(script) > shellcheck.MAX_SCRIPT:
+    if _SHARING is None or len(script) > shellcheck.MAX_SCRIPT:
         shellcheck.remember(key, shellcheck.read_alone(script, dialect))
         return
     name = _name(key)
-    path = os.path.join(_FOLDER, name)
+    path = os.path.join(_SHARING.folder, name)
     try:
         created = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -91,7 +102,8 @@ def ask(script: str, dialect: str) -> None:
             os.unlink(path)
         shellcheck.remember(key, shellcheck.read_alone(script, dialect))
         return
-    _tell(name)
+    if _SHARING.reader:
+        _tell(name)
 
 
 def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str]]]:
@@ -99,21 +111,31 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
     (``shellcheck.check`` then answers each at once).
 
     What nobody has taken is read here, while the caller goes on with what is
-    answered.  A script still unanswered when the Reader stops, or beyond
-    shellcheck's time limit and a grace, is read here alone.
+    answered; what another process reads is looked for in the folder.  A
+    script still unanswered when the Reader stops, or beyond shellcheck's time
+    limit and a grace, is read here alone.
     """
     missing = {shellcheck.script_key(script, dialect): (dialect, script) for dialect, script in scripts}
-    readings = [_Reading(paths, dialect) for dialect, paths in _take([_name(key) for key in missing]).items()]
+    readings = [
+        _Reading(share, dialect)
+        for dialect, paths in _take([_name(key) for key in missing]).items()
+        for share in _shares(paths)
+    ]
+    ours = {os.path.basename(path): None for reading in readings for path in reading.paths}
     deadline = time.monotonic() + shellcheck.TIMEOUT + _GRACE
     pause = 0.0005
     while missing:
         for reading in [r for r in readings if r.ended()]:
-            reading.finish()
+            for name, comments in reading.finish().items():
+                shellcheck.remember(_key(name), comments)
             readings.remove(reading)
-        done = {key for key in missing if shellcheck.answered(key) or _load(key)}
+        done = {key for key in missing if shellcheck.answered(key) or (_name(key) not in ours and _load(key))}
         if done:
             yield {missing.pop(key) for key in done}
             pause = 0.0005
+            continue
+        if readings and all(_name(key) in ours for key in missing):
+            readings[0].wait()  # nothing to look for in the folder: only this process's shellcheck to wait for
             continue
         if not readings and (time.monotonic() > deadline or _stopped()):
             break
@@ -126,28 +148,50 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
         yield set(missing.values())
 
 
-class Reader:
-    """The reader of one run's scripts, in a private temporary folder (``folder``) that ``close`` removes."""
+class Run:
+    """One run's sharing of its scripts: a private temporary folder (removed by ``close``) and, when a CPU
+    is left by the ``workers`` that lint, a ``Reader`` thread that reads scripts as they are asked for."""
 
     def __init__(self, workers: int) -> None:
-        import tempfile
-
         from worker_lint.core.cpus import available_cpus
 
-        #: the scripts to wait for before reading: one when a CPU is left to the Reader by the ``workers``
-        self._fewest = 1 if available_cpus() > workers else _FEWEST
+        self.folder = _private_folder()
+        self._reader: _Reader | None = None
+        if available_cpus() > workers:
+            try:
+                self._reader = _Reader(self.folder)
+            except (OSError, AttributeError):  # no named pipes (Windows): the processes read what they ask
+                self._reader = None
+        self.sharing = Sharing(self.folder, workers, self._reader is not None)
 
-        self.folder = tempfile.mkdtemp(prefix="worker-lint-")  # private to this user (0700)
-        try:
-            pipe = os.path.join(self.folder, _PIPE)
-            os.mkfifo(pipe, 0o600)
-            # open before any process asks, so that asking never finds the pipe without a reader
-            self._pipe = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
-            # and held open for writing: with no process asking, reading waits instead of ending
-            self._held = os.open(pipe, os.O_WRONLY)
-        except (OSError, AttributeError):  # no named pipes (Windows): each process reads its scripts itself
-            self._remove()
-            raise OSError("no pipe for the run's scripts") from None
+    def start(self) -> None:
+        """Start the Reader: to be called once the run's processes are started (a process that runs a
+        thread is not forked)."""
+        if self._reader is not None:
+            self._reader.start()
+
+    def close(self) -> None:
+        """Stop the Reader and the shellcheck it runs, and remove the folder."""
+        if self._reader is not None:
+            self._reader.close()
+        if _SHARING is not None and _SHARING.folder == self.folder:  # this process linted too
+            share(None)
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _Reader:
+    """A thread reading the scripts named on the pipe of the folder, as they come, a shellcheck at a time."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        pipe = os.path.join(folder, _PIPE)
+        os.mkfifo(pipe, 0o600)
+        # open before any process asks, so that asking never finds the pipe without a reader
+        self._pipe = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        # and held open for writing: with no process asking, reading waits instead of ending
+        self._held = os.open(pipe, os.O_WRONLY)
         self._partial = b""
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -155,13 +199,10 @@ class Reader:
         self._closing = False
 
     def start(self) -> None:
-        """Start reading: a thread, to be started once the run's processes are (a process that runs a
-        thread is not forked)."""
         self._thread = threading.Thread(target=self._serve, name="worker-lint scripts", daemon=True)
         self._thread.start()
 
     def close(self) -> None:
-        """Stop reading, end the shellcheck running, and remove the folder."""
         with self._lock:
             self._closing = True
             if self._reading is not None:
@@ -173,31 +214,20 @@ class Reader:
         for end in (self._pipe, self._held):
             with contextlib.suppress(OSError):
                 os.close(end)
-        if self.folder == _FOLDER:  # this process linted too
-            share(None)
-        self._remove()
-
-    def _remove(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _serve(self) -> None:
-        asked: list[str] = []
         try:
             while True:
                 names, more = self._requests()
                 if not more:
                     return
-                asked = [name for name in asked + names if not os.path.exists(self._path(name) + _TAKEN)]
-                while len(asked) >= self._fewest:
-                    self._read(asked[:_MOST])
-                    del asked[:_MOST]
-        except Exception:  # a failure here must not end the run: what is asked is read alone
+                for start in range(0, len(names), _MOST):
+                    self._read(names[start : start + _MOST])
+        except Exception:  # a failure here must not end the run: what is asked is read by who needs it
             pass
         finally:
-            # the processes waiting for an answer read what is left alone
-            with contextlib.suppress(OSError), open(self._path(_STOPPED), "wb"):
+            # the processes waiting for an answer read what is left
+            with contextlib.suppress(OSError), open(os.path.join(self.folder, _STOPPED), "wb"):
                 pass
 
     def _requests(self) -> tuple[list[str], bool]:
@@ -228,9 +258,6 @@ class Reader:
             reading.wait()
             reading.finish()
 
-    def _path(self, name: str) -> str:
-        return os.path.join(self.folder, name)
-
 
 class _Reading:
     """One shellcheck on scripts of the folder, writing its output to a file (nothing to drain while it
@@ -250,17 +277,20 @@ class _Reading:
         return self._process is None or self._process.poll() is not None or time.monotonic() > self._until
 
     def wait(self) -> None:
-        if self._process is not None:
-            with contextlib.suppress(Exception):
-                self._process.wait(max(0.0, self._until - time.monotonic()))
+        """Until shellcheck ends or runs out of time (``Popen.wait`` with a time limit may sleep 50 ms past
+        the end: this looks every 2 ms at most)."""
+        pause = 0.0005
+        while not self.ended():
+            time.sleep(pause)
+            pause = min(2 * pause, 0.002)
 
     def end(self) -> None:
         if self._process is not None:
             self._process.kill()
 
-    def finish(self) -> None:
-        """Each script's answer written: read from the output, or, when shellcheck failed or ran out of
-        time on several, from each script read alone."""
+    def finish(self) -> dict[str, tuple[shellcheck.Comment, ...] | None]:
+        """Each script's answer, by name, written beside it: read from the output, or, when shellcheck
+        failed or ran out of time on several, from each script read alone."""
         found = None
         if self._process is not None:
             if self._process.poll() is None:  # out of time
@@ -269,6 +299,7 @@ class _Reading:
             if self._process.returncode in (0, 1):
                 with contextlib.suppress(OSError), open(self._output, "rb") as given:
                     found = shellcheck.by_file(given.read(), self.paths)
+        answered: dict[str, tuple[shellcheck.Comment, ...] | None] = {}
         for path in self.paths:
             comments: tuple[shellcheck.Comment, ...] | None
             if found is not None:
@@ -278,11 +309,36 @@ class _Reading:
             else:
                 comments = None
             _write_answer(path, comments)
+            answered[os.path.basename(path)] = comments
+        return answered
+
+
+def _private_folder() -> str:
+    """A new folder only this user can read (0700), in memory if the system has a folder there."""
+    import tempfile
+
+    if os.path.isdir(MEMORY):
+        with contextlib.suppress(OSError):
+            return tempfile.mkdtemp(prefix="worker-lint-", dir=MEMORY)
+    return tempfile.mkdtemp(prefix="worker-lint-")
+
+
+def _shares(paths: list[str]) -> list[list[str]]:
+    """``paths`` split among shellcheck processes side by side: one on the CPU of the process waiting for
+    them and one on each CPU no process lints on, a few scripts each (starting one costs about what
+    reading five small scripts does)."""
+    spare = 0
+    if _SHARING is not None:
+        from worker_lint.core.cpus import available_cpus
+
+        spare = max(0, available_cpus() - _SHARING.workers)
+    count = max(1, min(1 + spare, len(paths) // _FEWEST))
+    return [paths[share::count] for share in range(count)]
 
 
 def _take(names: list[str], folder: str | None = None) -> dict[str, list[str]]:
     """The scripts of ``names`` this process is the first to take, by dialect: it is to answer them."""
-    folder = folder or _FOLDER
+    folder = folder or (_SHARING.folder if _SHARING is not None else None)
     taken: dict[str, list[str]] = {}
     if folder is None:
         return taken
@@ -300,6 +356,11 @@ def _name(key: tuple[str, bytes]) -> str:
     """The file a script is written to: its digest and dialect."""
     dialect, digest = key
     return f"{digest.hex()}.{dialect}"
+
+
+def _key(name: str) -> tuple[str, bytes]:
+    digest, _, dialect = name.partition(".")
+    return dialect, bytes.fromhex(digest)
 
 
 def _script(path: str) -> str:
@@ -322,12 +383,12 @@ def _write_answer(path: str, comments: tuple[shellcheck.Comment, ...] | None) ->
 
 def _load(key: tuple[str, bytes]) -> bool:
     """Take another process's answer for ``key`` from the folder, if it has given one."""
-    if _FOLDER is None:
+    if _SHARING is None:
         return False
     import json
 
     try:
-        with open(os.path.join(_FOLDER, _name(key) + _ANSWER), "rb") as given:
+        with open(os.path.join(_SHARING.folder, _name(key) + _ANSWER), "rb") as given:
             found = json.loads(given.read())
         shellcheck.remember(key, None if found is None else tuple(shellcheck.Comment(*c) for c in found))
     except (OSError, ValueError, TypeError):
@@ -338,11 +399,11 @@ def _load(key: tuple[str, bytes]) -> bool:
 def _tell(name: str) -> None:
     """The Reader is told a script's name on its pipe (one write, shorter than what a pipe writes whole)."""
     global _REQUESTS
-    assert _FOLDER is not None
+    assert _SHARING is not None
     try:
         if _REQUESTS is None:
             # without blocking: a pipe nobody reads any more (the Reader has stopped) fails at once
-            _REQUESTS = os.open(os.path.join(_FOLDER, _PIPE), os.O_WRONLY | os.O_NONBLOCK)
+            _REQUESTS = os.open(os.path.join(_SHARING.folder, _PIPE), os.O_WRONLY | os.O_NONBLOCK)
             os.set_blocking(_REQUESTS, True)
         os.write(_REQUESTS, name.encode("ascii") + b"\n")
     except OSError:
@@ -350,8 +411,8 @@ def _tell(name: str) -> None:
 
 
 def _stopped() -> bool:
-    """Whether the Reader has stopped (or its folder is gone): nothing more will be answered but by this
-    process."""
-    if _FOLDER is None:
+    """Whether nothing more will be answered but by this process: the Reader has stopped, or the folder
+    is gone."""
+    if _SHARING is None:
         return True
-    return os.path.exists(os.path.join(_FOLDER, _STOPPED)) or not os.path.exists(os.path.join(_FOLDER, _PIPE))
+    return os.path.exists(os.path.join(_SHARING.folder, _STOPPED)) or not os.path.isdir(_SHARING.folder)

@@ -31,6 +31,7 @@ from worker_lint.run.parallel import Jobs
 
 if TYPE_CHECKING:
     from worker_lint.checks.context import Project
+    from worker_lint.dataos.shared_scripts import Sharing
     from worker_lint.run.cache import Entry, ResultCache
     from worker_lint.run.engine import Suspended
 
@@ -196,41 +197,41 @@ def _lint_all(displays: list[str], jobs: Jobs, init: tuple[Any, ...]) -> Iterato
     """Each file linted, in order; the shell scripts among them read once for them all (``shared_scripts``)."""
     from worker_lint.run.parallel import effective_jobs, map_batches
 
-    reader = _script_reader(displays, effective_jobs(jobs, len(displays)))
+    scripts = _shared_scripts(displays, effective_jobs(jobs, len(displays)))
     try:
         linted = map_batches(
             _lint_batch,
             displays,
             jobs,
             initializer=_init,
-            initargs=(*init, reader.folder if reader is not None else None),
+            initargs=(*init, scripts.sharing if scripts is not None else None),
             on_crash=_crashed,
-            started=reader.start if reader is not None else None,
+            started=scripts.start if scripts is not None else None,
         )
         for index, one in enumerate(linted, 1):
-            if index == len(displays) and reader is not None:  # every file is in: nothing is asked any more
-                reader.close()
-                reader = None
+            if index == len(displays) and scripts is not None:  # every file is in: nothing is asked any more
+                scripts.close()
+                scripts = None
             yield one
     finally:
-        if reader is not None:
-            reader.close()
+        if scripts is not None:
+            scripts.close()
 
 
-def _script_reader(displays: list[str], workers: int) -> Any:
-    """The reader of the run's shell scripts, when there are files to share it and shellcheck to read them;
-    ``workers`` processes lint the files."""
+def _shared_scripts(displays: list[str], workers: int) -> Any:
+    """How the run's processes share the shell scripts they read, when there are files to share them and
+    shellcheck to read them; ``workers`` processes lint the files."""
     if len(displays) < 2:
         return None
     from worker_lint.dataos import shellcheck
 
     if shellcheck.binary() is None:
         return None
-    from worker_lint.dataos.shared_scripts import Reader
+    from worker_lint.dataos import shared_scripts
 
     try:
-        return Reader(workers)
-    except OSError:  # no temporary folder, no named pipe: each process reads its scripts itself
+        return shared_scripts.Run(workers)
+    except OSError:  # no temporary folder: each process reads its scripts itself
         return None
 
 
@@ -374,10 +375,10 @@ def _init(
     stacks: list[str],
     buffers: dict[str, bytes],
     unsaved: dict[str, bytes] | None = None,
-    scripts: str | None = None,
+    scripts: Sharing | None = None,
 ) -> None:
-    """Per process: the run's settings, its Stack definitions, the files given in memory, and the folder
-    of the run's script reader."""
+    """Per process: the run's settings, its Stack definitions, the files given in memory, and the run's
+    script reader."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
