@@ -192,3 +192,19 @@ def test_the_folder_is_made_in_memory_where_the_system_has_one_else_in_the_tempo
             run.close()
         assert list(where.iterdir()) == []
         memory.mkdir(exist_ok=True)
+
+
+def test_a_script_taken_by_a_process_that_died_is_taken_again_and_read(runs, alone_run) -> None:
+    import subprocess
+    import sys
+    import time
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    name = shared_scripts._name(shellcheck.script_key(SCRIPTS[0], "sh"))
+    shared_scripts.ask(SCRIPTS[0], "sh")
+    (Path(alone_run.folder) / (name + ".taken")).write_text(dead.stdout.strip())  # its mark, left behind
+    started = time.monotonic()
+    assert _answered([SCRIPTS[0]]) == [{("sh", SCRIPTS[0])}]
+    assert time.monotonic() - started < 5  # not shellcheck's time limit
+    assert runs == [[name]]  # from the folder, as the one that died would have
+    assert [shellcheck.check(SCRIPTS[0], "sh")] == _alone(SCRIPTS[:1])

@@ -41,6 +41,8 @@ _MOST = 8
 _FEWEST = 8
 #: beyond shellcheck's own time limit, how long a process waits for another's answer before reading alone
 _GRACE = 5
+#: how often a process waiting for another's answer looks whether that one has given up (died)
+_LOOK_AGAIN = 0.1
 
 #: a folder in memory, where the system has one (Linux): a file is created there in microseconds, where on a
 #: disk it can take a millisecond, and a run creates a few for each script
@@ -123,6 +125,7 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
     ]
     ours = {os.path.basename(path): None for reading in readings for path in reading.paths}
     deadline = time.monotonic() + shellcheck.TIMEOUT + _GRACE
+    next_look = time.monotonic() + _LOOK_AGAIN
     pause = 0.0005
     while missing:
         for reading in [r for r in readings if r.ended()]:
@@ -139,6 +142,12 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
             continue
         if not readings and (time.monotonic() > deadline or _stopped()):
             break
+        if _SHARING is not None and time.monotonic() > next_look:  # what another process will never answer
+            again = _take(_given_up([_name(key) for key in missing if _name(key) not in ours]))
+            for dialect, paths in again.items():
+                readings.extend(_Reading(share, dialect) for share in _shares(paths))
+                ours.update((os.path.basename(path), None) for path in paths)
+            next_look = time.monotonic() + _LOOK_AGAIN
         time.sleep(pause)
         pause = min(2 * pause, 0.002)
     for key, (dialect, script) in missing.items():
@@ -345,11 +354,46 @@ def _take(names: list[str], folder: str | None = None) -> dict[str, list[str]]:
     for name in names:
         path = os.path.join(folder, name)
         try:
-            os.close(os.open(path + _TAKEN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            mark = os.open(path + _TAKEN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError:
             continue  # taken by another process, which answers it
+        with contextlib.suppress(OSError):
+            os.write(mark, str(os.getpid()).encode())  # who answers it (``_given_up``)
+        os.close(mark)
         taken.setdefault(name.rpartition(".")[2], []).append(path)
     return taken
+
+
+def _given_up(names: list[str]) -> list[str]:
+    """Of the scripts ``names`` that another process took, those it will never answer, marked untaken
+    again: it died, or could not write its answer (then it took the mark back)."""
+    assert _SHARING is not None
+    given_up = []
+    for name in names:
+        mark = os.path.join(_SHARING.folder, name + _TAKEN)
+        try:
+            with open(mark, "rb") as given:
+                taker = int(given.read() or b"0")
+        except FileNotFoundError:
+            given_up.append(name)
+            continue
+        except (OSError, ValueError):
+            continue
+        if taker > 0 and not _alive(taker):
+            with contextlib.suppress(OSError):
+                os.unlink(mark)
+            given_up.append(name)
+    return given_up
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's: alive
+        return True
+    return True
 
 
 def _name(key: tuple[str, bytes]) -> str:
@@ -377,8 +421,9 @@ def _write_answer(path: str, comments: tuple[shellcheck.Comment, ...] | None) ->
         with open(part, "wb") as out:
             out.write(json.dumps(None if comments is None else [list(c) for c in comments]).encode())
         os.replace(part, path + _ANSWER)
-    except OSError:
-        pass  # the process waiting for it reads it alone once the Reader stops
+    except OSError:  # a full folder: the mark taken back, for a process waiting for it to read it
+        with contextlib.suppress(OSError):
+            os.unlink(path + _TAKEN)
 
 
 def _load(key: tuple[str, bytes]) -> bool:
