@@ -113,9 +113,10 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
     (``shellcheck.check`` then answers each at once).
 
     What nobody has taken is read here, while the caller goes on with what is
-    answered; what another process reads is looked for in the folder.  A
-    script still unanswered when the Reader stops, or beyond shellcheck's time
-    limit and a grace, is read here alone.
+    answered; what another process reads is looked for in the folder, and
+    taken again if that process gives it up.  A script still unanswered when
+    nobody is left to answer it, or beyond shellcheck's time limit and a
+    grace, is read here alone.
     """
     missing = {shellcheck.script_key(script, dialect): (dialect, script) for dialect, script in scripts}
     readings = [
@@ -123,7 +124,7 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
         for dialect, paths in _take([_name(key) for key in missing]).items()
         for share in _shares(paths)
     ]
-    ours = {os.path.basename(path): None for reading in readings for path in reading.paths}
+    ours = {os.path.basename(path) for reading in readings for path in reading.paths}  # what this process reads
     deadline = time.monotonic() + shellcheck.TIMEOUT + _GRACE
     next_look = time.monotonic() + _LOOK_AGAIN
     pause = 0.0005
@@ -146,12 +147,12 @@ def answers(scripts: Collection[tuple[str, str]]) -> Iterator[set[tuple[str, str
             again = _take(_given_up([_name(key) for key in missing if _name(key) not in ours]))
             for dialect, paths in again.items():
                 readings.extend(_Reading(share, dialect) for share in _shares(paths))
-                ours.update((os.path.basename(path), None) for path in paths)
+                ours.update(os.path.basename(path) for path in paths)
             next_look = time.monotonic() + _LOOK_AGAIN
         time.sleep(pause)
         pause = min(2 * pause, 0.002)
     for key, (dialect, script) in missing.items():
-        if not _load(key):  # answered just before the Reader stopped, else alone
+        if not _load(key):  # answered at the last moment, else alone
             shellcheck.remember(key, shellcheck.read_alone(script, dialect))
     if missing:
         yield set(missing.values())
