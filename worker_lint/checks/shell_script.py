@@ -42,8 +42,8 @@ _GENERAL = frozenset({1072, 1073})
 
 
 def start_shellcheck(res: Resource, ctx: Context) -> None:
-    """Have shellcheck start on the script now, to read it while the other checks run (not when a batch of
-    files has its scripts read at once)."""
+    """Have shellcheck start on the script now, to read it while the other checks run (not when the run's
+    processes share their scripts' reading: ``dataos.shared_scripts``)."""
     found = _script(res, ctx)
     if found is not None and ctx.project.waiting_for is None:
         from worker_lint.dataos import shellcheck

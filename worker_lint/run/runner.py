@@ -80,7 +80,7 @@ class _State:
     buffers: dict[str, bytes]
     #: the open documents, by resolved path
     unsaved: dict[Path, bytes] = field(default_factory=dict)
-    #: the run's shell scripts are read by its script reader
+    #: the run's processes share the shell scripts they read (``shared_scripts``)
     sharing: bool = False
 
 
@@ -377,8 +377,8 @@ def _init(
     unsaved: dict[str, bytes] | None = None,
     scripts: Sharing | None = None,
 ) -> None:
-    """Per process: the run's settings, its Stack definitions, the files given in memory, and the run's
-    script reader."""
+    """Per process: the run's settings, its Stack definitions, the files given in memory, and how the
+    run's processes share the shell scripts they read."""
     global _STATE
     from worker_lint.checks.context import Project
     from worker_lint.run.engine import prescan_stacks
