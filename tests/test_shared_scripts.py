@@ -109,8 +109,7 @@ def test_with_a_cpu_to_spare_the_reader_reads_scripts_as_they_come(runs, read_ru
     assert set().union(*answered) == {("sh", script) for script in SCRIPTS}
     read = [name for files in runs for name in files]
     assert len(read) == len(set(read)) == 20  # each once: by the Reader, or by this process
-    assert runs[0] == [read[0]]
-    assert all(len(files) <= 10 for files in runs)  # the Reader's few at a time; side by side here
+    assert runs[0] == [read[0]]  # the first, read as it came
     assert [shellcheck.check(script, "sh") for script in SCRIPTS] == _alone(SCRIPTS)
 
 
