@@ -49,9 +49,14 @@ def _session(leader: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def _started(*args: str, cwd: Path, stdout: int = subprocess.PIPE) -> Iterator[subprocess.Popen[bytes]]:
-    """`worker-lint` as a user starts it, in a session of its own; nothing of it outlives the test."""
+def _started(
+    *args: str, cwd: Path, stdout: int = subprocess.PIPE, temporary: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`worker-lint` as a user starts it, in a session of its own (with ``temporary`` as its TMPDIR);
+    nothing of it outlives the test."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    if temporary is not None:
+        env["TMPDIR"] = str(temporary)
     proc = subprocess.Popen(
         [sys.executable, "-m", "worker_lint", *args],
         cwd=cwd,
@@ -140,30 +145,37 @@ def test_a_run_with_findings_through_a_pipe_ends_and_leaves_no_process(tmp_path:
 def test_sigterm_mid_run_ends_every_worker(tmp_path: Path) -> None:
     # `kill <pid>` reaches the main process only: its workers must not be left behind
     folder = _manifests(tmp_path / "many")
-    with _started("check", "--no-cache", "--jobs", "2", ".", cwd=folder) as proc:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with _started("check", "--no-cache", "--jobs", "2", ".", cwd=folder, temporary=temporary) as proc:
         _workers_started(proc)
         proc.send_signal(signal.SIGTERM)
         _out, err = _to_the_end(proc)
         assert proc.returncode == -signal.SIGTERM  # it died of the signal, as the sender expects
         assert "Traceback" not in err
         _no_process_left(proc)
+    assert list(temporary.iterdir()) == []  # the folder the run shared its scripts in is gone
 
 
 def test_ctrl_c_mid_run_ends_every_worker_without_a_traceback(tmp_path: Path) -> None:
     # Ctrl-C reaches every process of the terminal's group: the workers leave it to the main process
     folder = _manifests(tmp_path / "many")
-    with _started("check", "--no-cache", "--jobs", "2", ".", cwd=folder) as proc:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with _started("check", "--no-cache", "--jobs", "2", ".", cwd=folder, temporary=temporary) as proc:
         _workers_started(proc)
         os.killpg(proc.pid, signal.SIGINT)
         out, err = _to_the_end(proc)
         assert (proc.returncode, out, err) == (1, "", "\nAborted!\n")
         _no_process_left(proc)
+    assert list(temporary.iterdir()) == []  # the folder the run shared its scripts in is gone
 
 
 def test_a_main_process_killed_outright_takes_its_workers_with_it(tmp_path: Path) -> None:
     # SIGKILL (or `os._exit`) skips every cleanup of the main process: the workers still end
     folder = _manifests(tmp_path / "many")
-    with _started("check", "--no-cache", "--jobs", "2", ".", cwd=folder) as proc:
+    # what it shares its scripts in is left behind: in the test's folder, not the machine's
+    with _started("check", "--no-cache", "--jobs", "2", ".", cwd=folder, temporary=tmp_path) as proc:
         _workers_started(proc)
         proc.kill()
         _to_the_end(proc)

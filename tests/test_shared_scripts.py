@@ -181,8 +181,12 @@ def test_the_folder_is_made_in_memory_where_the_system_has_one_else_in_the_tempo
     memory, temporary = tmp_path / "memory", tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(temporary))
-    for where in (temporary, memory):  # no memory folder first, then one
-        monkeypatch.setattr(shared_scripts, "MEMORY", str(tmp_path / "memory"))
+    monkeypatch.setattr(shared_scripts, "MEMORY", str(memory))
+    monkeypatch.delenv("TMPDIR", raising=False)
+    # no memory folder; one; one, but the environment names a temporary folder
+    for where, tmpdir in ((temporary, None), (memory, None), (temporary, str(temporary))):
+        if tmpdir is not None:
+            monkeypatch.setenv("TMPDIR", tmpdir)
         run = shared_scripts.Run(1)
         try:
             assert Path(run.folder).parent == where

@@ -13,7 +13,8 @@ and once the report is written and flushed the process ends at once.
 Ending at once skips what the interpreter would run at exit, so the worker
 processes a run started are ended here, on every path out: a normal end, an
 error, Ctrl-C, and termination (SIGTERM, SIGHUP), which otherwise kills this
-process and leaves them behind, holding its standard output open.
+process and leaves them behind, holding its standard output open.  The folder
+a run shares its shell scripts in is removed on the same paths.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def main() -> NoReturn:
         code = exc.code
     finally:
         end_workers()
+        _remove_shared_folders()
     if code is None:
         code = 0
     elif not isinstance(code, int):
@@ -62,5 +64,13 @@ def _terminated(signum: int, _frame: FrameType | None) -> None:
     from worker_lint.run.parallel import end_workers
 
     end_workers()
+    _remove_shared_folders()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
+
+
+def _remove_shared_folders() -> None:
+    """The private folder a run shares its shell scripts in, when the run was cut short."""
+    shared = sys.modules.get("worker_lint.dataos.shared_scripts")  # no run with scripts to share: nothing
+    if shared is not None:
+        shared.remove_left()
