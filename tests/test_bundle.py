@@ -249,8 +249,8 @@ def test_resolve_file_never_leaves_the_root(tmp_path: Path) -> None:
     assert (linked.found, linked.outside, linked.via_symlink) == (None, root / "deploy" / "link.yaml", outside)
 
 
-def test_load_referenced_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, "w.yaml", "name: w\nversion: v2alpha\ntype: worker\nspec: {}\n")
+def _counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the Bundle module reads from now on, in order, one entry per read."""
     reads: list[Path] = []
     original = bundle.read_or_none
 
@@ -259,6 +259,12 @@ def test_load_referenced_reads_each_file_once(tmp_path: Path, monkeypatch: pytes
         return original(target, limit)
 
     monkeypatch.setattr(bundle, "read_or_none", counting)
+    return reads
+
+
+def test_load_referenced_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, "w.yaml", "name: w\nversion: v2alpha\ntype: worker\nspec: {}\n")
+    reads = _counted_reads(monkeypatch)
     cache: dict[object, object] = {}
     first = bundle.load_referenced(path, cache)
     second = bundle.load_referenced(tmp_path / "." / "w.yaml", cache)
@@ -1188,14 +1194,7 @@ def test_a_file_still_in_the_state_it_was_read_in_is_not_read_again(
     (tmp_path / ".git").mkdir()
     path = _write(tmp_path, "workers/w.yaml", "version: v1beta\nname: w\ntype: worker\nworker: {}\n")
     where = bundle.place(str(tmp_path / "bundle.yaml"), Settings(), {})
-    reads: list[Path] = []
-    original = bundle.read_or_none
-
-    def counting(target: Path, limit: int) -> bytes | None:
-        reads.append(target)
-        return original(target, limit)
-
-    monkeypatch.setattr(bundle, "read_or_none", counting)
+    reads = _counted_reads(monkeypatch)
     first = _resolve_and_load(where, "workers/w.yaml")
     second = _resolve_and_load(where, "workers/w.yaml")
     assert reads == [path]
